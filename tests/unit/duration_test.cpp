@@ -1,0 +1,35 @@
+#include <doctest/doctest.h>
+
+#include "kit/duration.hpp"
+#include "kit/error.hpp"
+
+using kit::Millis;
+
+TEST_CASE("durations parse with units and combine") {
+  CHECK(kit::parse_duration("500ms") == Millis(500));
+  CHECK(kit::parse_duration("5s") == Millis(5000));
+  CHECK(kit::parse_duration("2m") == Millis(120000));
+  CHECK(kit::parse_duration("1h30m") == Millis(5400000));
+  CHECK(kit::parse_duration("1.5s") == Millis(1500));
+  CHECK(kit::parse_duration("0s") == Millis(0));
+}
+
+TEST_CASE("bad durations are usage errors naming the option") {
+  for (const char* bad : {"", "5", "5x", "s", "1..5s", "-1s", "10d", "200h"}) {
+    try {
+      kit::parse_duration(bad, "--interval");
+      FAIL("accepted " << bad);
+    } catch (const kit::Error& e) {
+      CHECK(e.code() == kit::Exit::usage);
+      CHECK(std::string(e.what()).find("--interval") == 0);
+    }
+  }
+}
+
+TEST_CASE("durations format back to the shortest exact form") {
+  CHECK(kit::format_duration(Millis(250)) == "250ms");
+  CHECK(kit::format_duration(Millis(1500)) == "1.5s");
+  CHECK(kit::format_duration(Millis(5400000)) == "1h30m");
+  CHECK(kit::format_duration(Millis(61001)) == "1m1.001s");
+  CHECK(kit::parse_duration(kit::format_duration(Millis(3723004))) == Millis(3723004));
+}

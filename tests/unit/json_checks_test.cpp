@@ -1,0 +1,87 @@
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "health-gate/checks.hpp"
+#include "health-gate/terminus.hpp"
+#include "kit/error.hpp"
+
+using namespace health_gate;
+
+namespace {
+kit::HttpResponse answer(long status, std::string body) {
+  kit::HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  r.elapsed = kit::Millis(12);
+  return r;
+}
+}  // namespace
+
+TEST_CASE("status ranges") {
+  auto r = StatusRanges::parse("200-299, 301");
+  CHECK(r.contains(204));
+  CHECK(r.contains(301));
+  CHECK_FALSE(r.contains(302));
+  CHECK_THROWS_AS(StatusRanges::parse("2xx"), kit::Error);
+  CHECK_THROWS_AS(StatusRanges::parse("299-200"), kit::Error);
+  CHECK_THROWS_AS(StatusRanges::parse("700"), kit::Error);
+}
+
+TEST_CASE("JSON pointer expectations compare typed values") {
+  Checks c;
+  c.json = {JsonExpectation::parse("/status=ok"), JsonExpectation::parse("/replicas=3"), JsonExpectation::parse("/ready=true")};
+  CHECK(judge("http://h/health", answer(200, R"({"status":"ok","replicas":3.0,"ready":true})"), c).healthy());
+  auto r = judge("http://h/health", answer(200, R"({"status":"ok","replicas":"3","ready":true})"), c);
+  CHECK(r.failure == Failure::json);
+  CHECK(r.detail == R"(/health: /replicas is "3", expected 3)");
+  auto missing = judge("http://h/health", answer(200, R"({"status":"ok"})"), c);
+  CHECK(missing.detail == "/health: /replicas is missing, expected 3");
+  CHECK_THROWS_AS(JsonExpectation::parse("status=ok"), kit::Error);
+  CHECK_THROWS_AS(JsonExpectation::parse("/a~2=1"), kit::Error);
+}
+
+TEST_CASE("Terminus bodies name the failing indicator") {
+  Checks c;
+  std::string body = R"({"status":"error","info":{"memory":{"status":"up"}},"error":{"database":{"status":"down","message":"connect ECONNREFUSED"}},"details":{}})";
+  auto r = judge("http://h:3000/health", answer(503, body), c);
+  CHECK(r.failure == Failure::status);
+  CHECK(r.detail == "503 from /health: database is down (connect ECONNREFUSED)");
+  CHECK(r.failing_indicators == std::vector<std::string>{"database"});
+}
+
+TEST_CASE("version from JSON or header") {
+  Checks c;
+  c.expected_version = "1.5.0";
+  c.version_from = VersionSource::parse("json:/info/version");
+  auto old = judge("http://h/health", answer(200, R"({"info":{"version":"1.4.1"}})"), c);
+  CHECK(old.failure == Failure::version);
+  CHECK(old.detail == "1.4.1 answered, expected 1.5.0");
+  CHECK(judge("http://h/health", answer(200, R"({"info":{"version":"1.5.0"}})"), c).healthy());
+  c.version_from = VersionSource::parse("header:X-App-Version");
+  auto resp = answer(200, "ok");
+  resp.headers = {{"x-app-version", "1.5.0"}};
+  CHECK(judge("http://h/health", resp, c).healthy());
+  CHECK_THROWS_AS(VersionSource::parse("body:/v"), kit::Error);
+}
+
+TEST_CASE("latency and body checks") {
+  Checks c;
+  c.max_latency = kit::Millis(10);
+  auto r = judge("http://h/health", answer(200, "OK"), c);
+  CHECK(r.failure == Failure::latency);
+  c.max_latency.reset();
+  c.body_regex = "^O";
+  CHECK(judge("http://h/health", answer(200, "OK"), c).healthy());
+  CHECK(judge("http://h/health", answer(200, "NO"), c).failure == Failure::body);
+}
+
+TEST_CASE("transport errors") {
+  Checks c;
+  kit::HttpResponse r;
+  r.error = kit::TransportError::connect;
+  r.error_message = "Failed to connect";
+  auto p = judge("http://127.0.0.1:1/health", r, c);
+  CHECK(p.failure == Failure::transport);
+  CHECK(p.detail.rfind("connection refused (/health)", 0) == 0);
+}

@@ -1,0 +1,39 @@
+#include <doctest/doctest.h>
+
+#include "kit/error.hpp"
+#include "kit/process.hpp"
+
+TEST_CASE("commands split like a shell would quote them, without expansion") {
+  using V = std::vector<std::string>;
+  CHECK(kit::split_command("kubectl rollout undo deploy/api") == V{"kubectl", "rollout", "undo", "deploy/api"});
+  CHECK(kit::split_command("sh -c 'echo $HOME; exit 3'") == V{"sh", "-c", "echo $HOME; exit 3"});
+  CHECK(kit::split_command(R"(a "b \"c\"" d\ e '')") == V{"a", "b \"c\"", "d e", ""});
+  CHECK_THROWS_AS(kit::split_command("echo 'oops"), kit::Error);
+}
+
+TEST_CASE("a child runs with extra environment, captured output and exit code") {
+  auto r = kit::run_process({{"sh", "-c", "echo out-$GREETING; echo err >&2; exit 3"}, {{"GREETING", "hi"}}});
+  CHECK(r.started);
+  CHECK(r.exit_code == 3);
+  CHECK(r.out == "out-hi\n");
+  CHECK(r.err == "err\n");
+}
+
+TEST_CASE("a child past its timeout is stopped, with its children") {
+  auto r = kit::run_process({{"sh", "-c", "sleep 30 & sleep 30"}, {}, std::nullopt, kit::Millis(300)});
+  CHECK(r.timed_out);
+  CHECK(r.elapsed < kit::Millis(5000));
+}
+
+TEST_CASE("a missing program is reported, not thrown") {
+  auto r = kit::run_process({{"no-such-program-yonima"}});
+  CHECK_FALSE(r.started);
+  CHECK(r.error.find("not found") != std::string::npos);
+}
+
+TEST_CASE("stdin is fed to the child") {
+  kit::ProcessSpec spec{{"cat"}};
+  spec.stdin_data = "hello";
+  auto r = kit::run_process(spec);
+  CHECK(r.out == "hello\n");
+}

@@ -1,0 +1,56 @@
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "kit/report.hpp"
+#include "kit/secrets.hpp"
+
+TEST_CASE("annotations escape data and properties like the actions toolkit") {
+  kit::Location where{"prisma/migrations/1_init/migration.sql", 12, 0, 5, "lint: drop, column"};
+  auto line = kit::format_annotation(kit::Severity::error, "100% bad\nsecond line", where);
+  CHECK(line == "::error file=prisma/migrations/1_init/migration.sql,line=12,col=5,title=lint%3A drop%2C column::100%25 bad%0Asecond line");
+  CHECK(kit::format_annotation(kit::Severity::notice, "ok", {}) == "::notice::ok");
+}
+
+TEST_CASE("outputs: single line as name=value, multi-line with a delimiter not in the value") {
+  CHECK(kit::format_output_entry("digest", "sha256:abc") == "digest=sha256:abc\n");
+  std::string entry = kit::format_output_entry("reason", "line one\nline two");
+  auto first_nl = entry.find('\n');
+  std::string head = entry.substr(0, first_nl);
+  REQUIRE(head.rfind("reason<<ghadelimiter_", 0) == 0);
+  std::string delim = head.substr(std::string("reason<<").size());
+  CHECK(entry == "reason<<" + delim + "\nline one\nline two\n" + delim + "\n");
+  CHECK(kit::format_output_entry("x", "a\nb") != kit::format_output_entry("x", "a\nb"));  // random each time
+}
+
+TEST_CASE("the report writes outputs and summary files, redacting secrets") {
+  kit::secrets().add("s3cr3t-token");
+  char out_path[] = "/tmp/kit-out-XXXXXX";
+  char sum_path[] = "/tmp/kit-sum-XXXXXX";
+  close(mkstemp(out_path));
+  close(mkstemp(sum_path));
+  {
+    kit::Env env(std::map<std::string, std::string>{{"GITHUB_OUTPUT", out_path}, {"GITHUB_STEP_SUMMARY", sum_path}});
+    kit::Report report(env, "demo", false);
+    report.output("healthy", "true");
+    report.output("reason", "token s3cr3t-token\nleaked?");
+    report.summary("| a |\n| s3cr3t-token |\n");
+    report.finish(kit::Exit::ok, "done");
+  }
+  std::stringstream out, sum;
+  out << std::ifstream(out_path).rdbuf();
+  sum << std::ifstream(sum_path).rdbuf();
+  CHECK(out.str().find("healthy=true\n") == 0);
+  CHECK(out.str().find("token ***\nleaked?") != std::string::npos);
+  CHECK(out.str().find("s3cr3t") == std::string::npos);
+  CHECK(sum.str().find("| *** |") != std::string::npos);
+  std::remove(out_path);
+  std::remove(sum_path);
+  kit::secrets().clear();
+}
+
+TEST_CASE("markdown tables escape pipes and newlines") {
+  CHECK(kit::markdown_table({"a", "b"}, {{"x|y", "1\n2"}}) == "| a | b |\n| --- | --- |\n| x\\|y | 1 2 |\n");
+}

@@ -1,0 +1,66 @@
+#pragma once
+// What a healthy answer looks like, and the judgement of one response against it.
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "kit/duration.hpp"
+#include "kit/http.hpp"
+
+namespace health_gate {
+
+// "200-299,301" -> ranges. Throws kit::Error(usage) on bad text.
+struct StatusRanges {
+  std::vector<std::pair<int, int>> ranges;
+  static StatusRanges parse(const std::string& text);
+  bool contains(long status) const;
+  std::string text;
+};
+
+// "/status=ok", "/info/db/status=\"up\"", "/replicas=3": a JSON Pointer and the value it must hold.
+// The value is compared as JSON when it parses as JSON (3 == 3.0, true, null), else as a string.
+struct JsonExpectation {
+  std::string pointer;
+  std::string expected;  // as written
+  static JsonExpectation parse(const std::string& text);
+};
+
+// Where the served version is read from: a JSON Pointer in the body or a response header.
+struct VersionSource {
+  enum Kind { json, header } kind = json;
+  std::string where = "/version";
+  static VersionSource parse(const std::string& text);
+  std::string describe() const;
+};
+
+struct Checks {
+  StatusRanges status = StatusRanges::parse("200-299");
+  std::vector<JsonExpectation> json;
+  std::optional<std::string> body_regex;
+  std::optional<std::string> expected_version;
+  VersionSource version_from;
+  std::optional<kit::Millis> max_latency;
+};
+
+enum class Failure { none, transport, status, json, body, version, latency };
+
+// The judgement of one probe.
+struct ProbeResult {
+  std::string url;
+  long status = 0;
+  kit::TransportError transport = kit::TransportError::none;
+  kit::Millis latency{0};
+  Failure failure = Failure::none;
+  std::string detail;                  // one line: why this probe failed
+  std::optional<std::string> version;  // the version the service answered with, if read
+  std::vector<std::string> failing_indicators;  // from a NestJS Terminus body
+  bool healthy() const { return failure == Failure::none; }
+};
+
+ProbeResult judge(const std::string& url, const kit::HttpResponse& response, const Checks& checks);
+
+// "/health" from "http://host:8080/health?x=1", for short messages.
+std::string url_path(const std::string& url);
+
+}  // namespace health_gate

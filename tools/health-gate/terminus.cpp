@@ -1,0 +1,42 @@
+#include "health-gate/terminus.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace health_gate {
+
+bool looks_like_terminus(const nlohmann::json& body) {
+  return body.is_object() && body.contains("status") && body["status"].is_string() &&
+         (body.contains("details") || body.contains("info") || body.contains("error"));
+}
+
+std::vector<TerminusFailure> terminus_failures(const nlohmann::json& body) {
+  std::vector<TerminusFailure> out;
+  if (!looks_like_terminus(body)) return out;
+  // "error" lists the failing indicators; older Terminus versions only fill "details".
+  const nlohmann::json* source = nullptr;
+  if (body.contains("error") && body["error"].is_object() && !body["error"].empty()) source = &body["error"];
+  else if (body.contains("details") && body["details"].is_object()) source = &body["details"];
+  if (!source) return out;
+  for (const auto& [name, indicator] : source->items()) {
+    if (!indicator.is_object()) continue;
+    std::string status = indicator.value("status", "");
+    if (status == "up") continue;
+    TerminusFailure f{name, status.empty() ? "failing" : status, ""};
+    if (indicator.contains("message") && indicator["message"].is_string()) f.message = indicator["message"];
+    else if (indicator.contains("error") && indicator["error"].is_string()) f.message = indicator["error"];
+    out.push_back(f);
+  }
+  return out;
+}
+
+std::string describe_terminus_failures(const std::vector<TerminusFailure>& failures) {
+  std::string out;
+  for (const auto& f : failures) {
+    if (!out.empty()) out += "; ";
+    out += f.indicator + " is " + f.status;
+    if (!f.message.empty()) out += " (" + f.message + ")";
+  }
+  return out;
+}
+
+}  // namespace health_gate

@@ -1,0 +1,84 @@
+#pragma once
+// HTTP over libcurl. One HttpClient per thread (it keeps one connection cache).
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "kit/duration.hpp"
+#include "kit/retry.hpp"
+
+namespace kit {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+// What went wrong below HTTP: used to write "connection refused 12 times in 60s".
+enum class TransportError { none, dns, connect, tls, timeout, reset, too_many_redirects, other };
+const char* transport_error_name(TransportError e);
+
+struct TlsOptions {
+  std::string cacert;  // CA bundle file; else SSL_CERT_FILE / SSL_CERT_DIR; else OpenSSL's defaults
+  bool insecure = false;
+};
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string url;
+  Headers headers;
+  std::string body;
+  // Streamed upload instead of `body`: reader fills the buffer, returns bytes written (0 = end).
+  std::function<size_t(char*, size_t)> body_reader;
+  std::int64_t body_size = -1;
+  // Streamed download: when set, the body goes here instead of the response (return false to abort).
+  std::function<bool(const char*, size_t)> body_sink;
+  Millis connect_timeout{5'000};
+  Millis total_timeout{30'000};
+  bool follow_redirects = false;
+  int max_redirects = 10;
+  size_t max_body = 4 * 1024 * 1024;  // bytes kept; the rest is not read (response.truncated)
+  TlsOptions tls;
+};
+
+struct HttpResponse {
+  long status = 0;
+  Headers headers;  // names lower-cased
+  std::string body;
+  bool truncated = false;
+  TransportError error = TransportError::none;
+  std::string error_message;  // from libcurl, redacted
+  Millis elapsed{0};
+  std::string http_version;
+  std::string effective_url;
+  std::optional<std::string> header(const std::string& name) const;  // case-insensitive, first
+  bool ok() const { return error == TransportError::none; }
+};
+
+class HttpClient {
+ public:
+  HttpClient();
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // One attempt. Never throws for HTTP or transport failures: they are in the response.
+  HttpResponse send(const HttpRequest& request);
+
+  // Retries transport errors, 429 and 5xx (502/503/504 and 500) with backoff; honours Retry-After.
+  // A streamed upload is retried only if `rewind` is given and returns true.
+  HttpResponse send_with_retry(const HttpRequest& request, const RetryPolicy& policy,
+                               const std::function<bool()>& rewind = {});
+
+  // How many requests this client has sent (for reports and benchmarks).
+  std::uint64_t requests_sent() const { return requests_; }
+
+ private:
+  void* curl_;
+  std::uint64_t requests_ = 0;
+};
+
+bool is_retryable_status(long status);
+
+}  // namespace kit

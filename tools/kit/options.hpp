@@ -1,0 +1,78 @@
+#pragma once
+// Options are declared once per tool; the declaration drives the command-line flags, the
+// INPUT_<NAME> fallback that GitHub Actions uses, --help, and the action.yml check
+// (--describe-inputs prints the declaration as JSON so tests can compare it with action.yml).
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kit/duration.hpp"
+#include "kit/env.hpp"
+
+namespace kit {
+
+enum class OptionKind { value, flag, list, positional };
+
+struct Option {
+  std::string name;  // long flag and input name, e.g. "max-attempts"
+  std::string help;
+  std::string default_value;  // shown in --help and used when neither flag nor input is given
+  OptionKind kind = OptionKind::value;
+  std::string metavar = "VALUE";
+  bool secret = false;  // values are masked in every output
+};
+
+struct Command {
+  std::string name;     // empty for tools without subcommands
+  std::string summary;  // one line for --help
+  std::vector<Option> options;
+};
+
+struct ToolSpec {
+  std::string name;
+  std::string summary;
+  std::vector<Option> options;    // shared by all commands
+  std::vector<Command> commands;  // one unnamed command for tools without subcommands
+  std::string examples;           // appended to --help
+};
+
+// The name an input arrives under in GitHub Actions: upper-cased, spaces to '_', hyphens kept.
+std::string input_env_name(const std::string& option_name);
+
+class Args {
+ public:
+  const std::string& command() const { return command_; }
+  bool has(const std::string& name) const;  // given by flag or input (not a default)
+  std::string str(const std::string& name) const;  // value, default or ""
+  std::optional<std::string> opt(const std::string& name) const;  // value or default, if any
+  bool flag(const std::string& name) const;
+  std::vector<std::string> list(const std::string& name) const;
+  Millis duration(const std::string& name) const;
+  std::optional<Millis> opt_duration(const std::string& name) const;
+  long long integer(const std::string& name, long long min, long long max) const;
+  double number(const std::string& name, double min, double max) const;
+  const std::vector<std::string>& positionals() const { return positionals_; }
+
+  // Parsing result, filled by parse_args.
+  std::string command_;
+  std::map<std::string, std::vector<std::string>> given_;
+  std::map<std::string, std::string> defaults_;
+  std::map<std::string, OptionKind> kinds_;
+  std::vector<std::string> positionals_;
+};
+
+enum class Early { none, help, version, describe_inputs };
+
+struct Parsed {
+  Args args;
+  Early early = Early::none;
+  std::string text;  // help or description when early != none
+};
+
+// Flags win over INPUT_<NAME>, which wins over the default. Every problem is a usage error (exit 2).
+Parsed parse_args(const ToolSpec& spec, const std::vector<std::string>& argv, const Env& env);
+
+std::string help_text(const ToolSpec& spec, const std::string& command);
+
+}  // namespace kit

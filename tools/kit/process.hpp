@@ -1,0 +1,38 @@
+#pragma once
+// Child processes via Boost.Process: no shell unless asked, a timeout, an explicit environment,
+// captured output. Arguments are redacted when logged; secrets belong in `env`, never in argv.
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kit/duration.hpp"
+
+namespace kit {
+
+struct ProcessSpec {
+  std::vector<std::string> argv;  // argv[0] is looked up on PATH when it has no '/'
+  std::map<std::string, std::string> env_add;  // added to (or overriding) the inherited environment
+  std::optional<std::string> stdin_data;
+  Millis timeout{600'000};
+  bool echo_output = false;  // also copy the child's output to our stderr as it arrives
+};
+
+struct ProcessResult {
+  int exit_code = -1;  // -1 when it could not start or was killed
+  bool started = false;
+  bool timed_out = false;
+  std::string out;  // stdout, bounded
+  std::string err;  // stderr, bounded
+  std::string error;  // why it could not start
+  Millis elapsed{0};
+};
+
+ProcessResult run_process(const ProcessSpec& spec);
+
+// Splits a command line into words the way a POSIX shell would for quoting (single quotes,
+// double quotes, backslashes), without any expansion: `--on-failure "kubectl rollout undo x"`.
+// Throws kit::Error(usage) on an unterminated quote.
+std::vector<std::string> split_command(const std::string& command);
+
+}  // namespace kit
