@@ -21,7 +21,6 @@ die() { printf 'build-image: ERROR: %s\n' "$*" >&2; exit 1; }
 [ $# -ge 2 ] && [ $# -le 3 ] || die "usage: $0 TOOL BINARY [TAG]"
 tool=$1 binary=$2 tag=${3:-localhost/yonima/$1:dev}
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
-repo=$(cd "$here/.." && pwd)
 ca=${YONIMA_CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}
 
 [[ $tool =~ ^[A-Za-z0-9][A-Za-z0-9._-]*$ ]] && [ "$tool" != entrypoint ] || die "invalid tool name '$tool'"

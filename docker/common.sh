@@ -1,9 +1,11 @@
+# shellcheck shell=bash
 # Sourced by docker/build-image.sh and docker/run-action.sh: one container store shared by buildah
 # and podman (vfs driver; the only combination that works on machines like this one).
 #   YONIMA_CONTAINER_ROOT     image/container storage (default: <repo>/.cache/containers)
 #   YONIMA_CONTAINER_RUNROOT  runtime state (locks, mounts); podman refuses a runroot longer than
 #                             50 characters, so the default is a short per-store directory in /tmp.
 # Defines: container_root, container_runroot, buildah_cmd (array), podman_cmd (array).
+# shellcheck disable=SC2034  # the arrays are used by the scripts that source this file
 container_root=${YONIMA_CONTAINER_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.cache/containers}
 mkdir -p "$container_root/storage"
 container_root=$(cd "$container_root" && pwd)

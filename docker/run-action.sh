@@ -31,7 +31,7 @@ die() { printf 'run-action: ERROR: %s\n' "$*" >&2; exit 125; }
 image=$1; shift
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
 
-workspace=$PWD runner_temp= network=host entrypoint= extra=()
+workspace=$PWD runner_temp='' network=host entrypoint='' extra=()
 while [ $# -gt 0 ]; do
   case $1 in
     --) shift; break ;;

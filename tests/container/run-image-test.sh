@@ -68,7 +68,7 @@ yit_run_action() {
   "$YIT_REPO/docker/run-action.sh" "$image" --workspace "$YIT_WORKSPACE" \
     --runner-temp "$YIT_RUN_DIR/runner" "$@" >"$YIT_STDOUT" 2>"$YIT_STDERR" || YIT_STATUS=$?
   local f
-  YIT_OUTPUT= YIT_SUMMARY=
+  YIT_OUTPUT='' YIT_SUMMARY=''
   for f in "$YIT_RUN_DIR"/runner/_runner_file_commands/set_output_*; do [ -f "$f" ] && YIT_OUTPUT=$f; done
   for f in "$YIT_RUN_DIR"/runner/_runner_file_commands/step_summary_*; do [ -f "$f" ] && YIT_SUMMARY=$f; done
   if [ "$YIT_STATUS" -ne 0 ]; then

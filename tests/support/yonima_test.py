@@ -3,6 +3,7 @@ import json
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -85,7 +86,8 @@ class HttpService:
         cmd = ["python3", os.path.join(SUPPORT, "http_service.py"), "--port", str(port)]
         if tls_cert:
             cmd += ["--tls-cert", tls_cert, "--tls-key", tls_key]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+        # stderr is not inherited: a service outliving a killed test must not hold the caller's pipes.
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         line = self.proc.stdout.readline()
         if not line.startswith("PORT "):
             raise RuntimeError("http service did not start: %r" % line)
@@ -101,13 +103,17 @@ class HttpService:
     def url(self, path="/health"):
         return self.base + path
 
+    def _control(self, req):
+        # The control calls use the service's own scheme; the test CA is not worth trusting here.
+        ctx = ssl._create_unverified_context() if self.tls else None
+        return urllib.request.urlopen(req, timeout=5, context=ctx).read()
+
     def set(self, routes):
-        req = urllib.request.Request("http://127.0.0.1:%d/__script" % self.port, method="PUT",
-                                     data=json.dumps({"routes": routes}).encode())
-        urllib.request.urlopen(req, timeout=5).read()
+        self._control(urllib.request.Request(self.base + "/__script", method="PUT",
+                                             data=json.dumps({"routes": routes}).encode()))
 
     def stats(self):
-        return json.loads(urllib.request.urlopen("http://127.0.0.1:%d/__stats" % self.port, timeout=5).read())
+        return json.loads(self._control(self.base + "/__stats"))
 
     def stop(self):
         self.proc.terminate()

@@ -45,9 +45,10 @@ std::string probe_phase_reason(const Config& config, const GateRun& run) {
         ++answers;
         ++versions[*p.result.version];
       }
-    size_t old = answers - versions[*config.checks.expected_version];
-    return last.detail + " (" + std::to_string(old) + " of " + std::to_string(answers) +
-           " answers were " + (versions.size() > 1 || old == answers ? "another version" : "the old version") + ")";
+    size_t expected = versions.count(*config.checks.expected_version) ? versions[*config.checks.expected_version] : 0;
+    size_t others = versions.size() - (expected ? 1 : 0);
+    return last.detail + " (" + std::to_string(answers - expected) + " of " + std::to_string(answers) + " answers were " +
+           (others > 1 ? "other versions" : "the old version") + ")";
   }
   return last.detail + " (" + std::to_string(failed.size()) + " of " + std::to_string(total) + " probes failed in " + window + ")";
 }

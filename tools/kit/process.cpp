@@ -91,7 +91,15 @@ ProcessResult run_process(const ProcessSpec& spec) {
   in.flush();
   in.pipe().close();
 
-  if (!child.wait_for(spec.timeout, ec)) {
+  // Boost 1.74's wait_for can miss a SIGCHLD that arrives before it starts waiting and then sleep
+  // the whole timeout; polling running() (waitpid WNOHANG) has no such race.
+  auto deadline = std::chrono::steady_clock::now() + spec.timeout;
+  auto pause = std::chrono::milliseconds(1);
+  while (child.running(ec) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(50));
+  }
+  if (child.running(ec)) {
     result.timed_out = true;
     // The whole process group: a shell's children must not outlive the timeout.
     group.terminate(ec);

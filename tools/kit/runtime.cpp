@@ -67,6 +67,7 @@ int run_tool(const ToolSpec& spec, const std::vector<std::string>& argv, const E
     report.finish(Exit::environment, message, "please report this as a bug");
     return static_cast<int>(Exit::environment);
   }
+  if (outcome.code != Exit::ok && !outcome.hint.empty()) log::error("what to do: " + outcome.hint);
   report.finish(outcome.code, outcome.headline, outcome.hint);
   return static_cast<int>(outcome.code);
 }
