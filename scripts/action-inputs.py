@@ -1,0 +1,25 @@
+#!/usr/bin/env python3
+"""Prints the `inputs:` block of actions/<tool>/action.yml from the tool's own option declaration
+(`<tool> --describe-inputs`), so action.yml and the binary cannot drift. Usage:
+  scripts/action-inputs.py build/bin/health-gate > /tmp/inputs.yml
+tests/integration/actions/test_action_inputs.py checks every action.yml against the binaries."""
+import json
+import subprocess
+import sys
+
+def inputs(binary):
+    return json.loads(subprocess.run([binary, "--describe-inputs"], capture_output=True, text=True, check=True).stdout)
+
+
+def main():
+    print("inputs:")
+    for i in inputs(sys.argv[1]):
+        desc = i["description"] + (" (one per line)" if i["kind"] == "list" else "")
+        print("  %s:" % i["name"])
+        print("    description: %s" % json.dumps(desc))
+        print("    required: %s" % ("true" if i["name"] == "command" else "false"))
+        print("    default: %s" % json.dumps(i["default"]))
+
+
+if __name__ == "__main__":
+    main()

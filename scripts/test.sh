@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs every test on a fresh Debian 12 machine: installs what is missing, builds the static
+# binaries, runs unit, integration and container tests with ctest, then the unit tests again in a
+# dynamic AddressSanitizer + UndefinedBehaviorSanitizer build (sanitizers cannot link -static).
+#   bash scripts/test.sh             everything
+#   bash scripts/test.sh -L unit     only tests with that ctest label (unit, integration, container)
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+
+bash scripts/setup.sh
+bash scripts/build-deps.sh
+
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j2
+
+if [ $# -eq 0 ]; then
+  echo "test: unit tests under AddressSanitizer + UndefinedBehaviorSanitizer" >&2
+  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DYONIMA_SANITIZE=ON >/dev/null
+  cmake --build build-asan -j2 --target unit-tests
+  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ./build-asan/bin/unit-tests --minimal
+fi
+
+# Tests start PostgreSQL clusters, registries and HTTP services of their own on 127.0.0.1; ctest
+# runs them one at a time (2 cores) with a per-test limit so a hang cannot eat the CI budget.
+ctest --test-dir build --output-on-failure --timeout 900 "$@"
