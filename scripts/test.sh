@@ -8,11 +8,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 
-bash scripts/setup.sh
-bash scripts/build-deps.sh
-
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j2
+bash scripts/build.sh
 
 if [ $# -eq 0 ]; then
   echo "test: unit tests under AddressSanitizer + UndefinedBehaviorSanitizer" >&2
