@@ -18,9 +18,3 @@ find_path(SPDLOG_INCLUDE_DIR spdlog/spdlog.h REQUIRED)
 find_path(DOCTEST_INCLUDE_DIR doctest/doctest.h PATH_SUFFIXES doctest REQUIRED)
 find_path(PG_QUERY_INCLUDE_DIR pg_query.h REQUIRED)
 find_library(PG_QUERY_LIBRARY NAMES libpg_query.a REQUIRED)
-
-execute_process(COMMAND git rev-parse --short=12 HEAD WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}
-                OUTPUT_VARIABLE YONIMA_GIT_COMMIT OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
-if(NOT YONIMA_GIT_COMMIT)
-  set(YONIMA_GIT_COMMIT "unknown")
-endif()

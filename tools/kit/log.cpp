@@ -24,7 +24,7 @@ class JsonSink : public spdlog::sinks::base_sink<std::mutex> {
   void sink_it_(const spdlog::details::log_msg& msg) override {
     auto t = std::chrono::system_clock::to_time_t(msg.time);
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(msg.time.time_since_epoch()).count() % 1000;
-    char stamp[40];
+    char stamp[64];
     std::tm tm{};
     gmtime_r(&t, &tm);
     std::snprintf(stamp, sizeof stamp, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
