@@ -1,0 +1,104 @@
+"""digest, inspect and copy against real docker-registry instances on 127.0.0.1."""
+import unittest
+
+from ip_fixture import ImageBuilder, Registry, ToolTest, ip
+
+
+class CopyTest(ToolTest):
+    @classmethod
+    def setUpClass(cls):
+        cls.a = Registry()
+        cls.addClassCleanup(cls.a.stop)
+        cls.b = Registry()
+        cls.addClassCleanup(cls.b.stop)
+        cls.images = ImageBuilder()
+        cls.addClassCleanup(cls.images.cleanup)
+        img = cls.images
+        cls.single = img.push(img.umoci_image("single", "hello from umoci"), cls.a.host, "team/app", "single")
+        cls.index = img.push(img.multi("multi", "multi"), cls.a.host, "team/app", "multi")
+        cls.dlist = img.push(img.multi("dlist", "docker-list"), cls.a.host, "team/app", "dlist", docker_format=True)
+        sig_tag = "sha256-%s.sig" % cls.index.split(":")[1]
+        img.signature_for("sig", cls.index)
+        cls.sig = img.push("sig", cls.a.host, "team/app", sig_tag)
+        cls.sig_tag = sig_tag
+
+
+    def test_digest_resolves_tags_and_matches_the_registry(self):
+        r = ip("digest", "%s/team/app:multi" % self.a.host, insecure=[self.a.host])
+        self.assertExit(r, 0)
+        self.assertEqual(r.stdout.strip(), self.index)
+        self.assertEqual(r.outputs["digest"], self.index)
+
+    def test_inspect_reports_platforms_layers_and_media_types(self):
+        r = ip("inspect", "%s/team/app:dlist" % self.a.host, "--json", insecure=[self.a.host])
+        self.assertExit(r, 0)
+        j = r.json()
+        self.assertEqual(j["media_type"], "application/vnd.docker.distribution.manifest.list.v2+json")
+        self.assertEqual(j["platforms"], ["linux/amd64", "linux/arm64"])
+        self.assertEqual(len(j["manifests"]), 2)
+        self.assertEqual(j["manifests"][0]["media_type"], "application/vnd.docker.distribution.manifest.v2+json")
+        self.assertGreater(j["manifests"][0]["layers"][0]["size"], 0)
+        r = ip("inspect", "%s/team/app:single" % self.a.host, "--json", insecure=[self.a.host])
+        self.assertExit(r, 0)
+        self.assertEqual(r.json()["media_type"], "application/vnd.oci.image.manifest.v1+json")
+        self.assertEqual(r.json()["platforms"], ["linux/amd64"])
+
+    def test_cross_registry_copy_preserves_every_digest(self):
+        for tag, digest in (("multi", self.index), ("dlist", self.dlist), ("single", self.single)):
+            r = ip("copy", "%s/team/app@%s" % (self.a.host, digest), "%s/mirror/app:%s" % (self.b.host, tag),
+                   insecure=[self.a.host, self.b.host])
+            self.assertExit(r, 0)
+            self.assertEqual(r.outputs["digest"], digest)
+            self.assertEqual(self.b.resolve("mirror/app", tag), digest)
+            self.assertGreater(int(r.outputs["bytes-uploaded"]), 0)
+            self.assertEqual(r.outputs["blobs-mounted"], "0")
+        # The children of the index are there by digest too, and the signature travelled (tag scheme).
+        self.assertEqual(self.b.resolve("mirror/app", self.sig_tag), self.sig)
+        # Copying again uploads nothing.
+        r = ip("copy", "%s/team/app@%s" % (self.a.host, self.index), "%s/mirror/app:multi" % self.b.host,
+               insecure=[self.a.host, self.b.host])
+        self.assertExit(r, 0)
+        self.assertEqual(r.outputs["bytes-uploaded"], "0")
+
+    def test_same_registry_copy_mounts_instead_of_uploading(self):
+        before = len(self.a.access_log())
+        r = ip("copy", "%s/team/app@%s" % (self.a.host, self.index), "%s/other/app:v1" % self.a.host, "--no-referrers",
+               insecure=[self.a.host])
+        self.assertExit(r, 0)
+        self.assertEqual(r.outputs["bytes-uploaded"], "0")
+        self.assertEqual(r.outputs["blobs-mounted"], "4")  # 2 configs + 2 layers
+        log = self.a.access_log()[before:]
+        self.assertTrue(any(m == "POST" and "mount=" in p and s == 201 for m, p, s in log), log)
+        self.assertFalse(any(m == "PATCH" or (m == "PUT" and "/blobs/uploads/" in p) for m, p, s in log), log)
+        self.assertEqual(self.a.resolve("other/app", "v1"), self.index)
+
+    def test_platform_filter_copies_a_new_index(self):
+        r = ip("copy", "%s/team/app@%s" % (self.a.host, self.index), "%s/amd/app:v1" % self.b.host,
+               "--platform", "linux/amd64", insecure=[self.a.host, self.b.host])
+        self.assertExit(r, 0)
+        self.assertNotEqual(r.outputs["digest"], self.index)
+        self.assertEqual(r.outputs["platforms"], "linux/amd64")
+        self.assertIn("digest", r.stderr)
+
+    def test_dry_run_changes_nothing(self):
+        r = ip("copy", "%s/team/app@%s" % (self.a.host, self.index), "%s/dry/app:v1" % self.b.host, "--dry-run",
+               insecure=[self.a.host, self.b.host])
+        self.assertExit(r, 0)
+        self.assertEqual(self.b.tags("dry/app"), [])
+
+    def test_missing_image_and_bad_reference(self):
+        r = ip("digest", "%s/team/app:nope" % self.a.host, insecure=[self.a.host])
+        self.assertExit(r, 2)
+        self.assertIn("does not exist", r.stderr)
+        r = ip("digest", "%s/Team/App:x" % self.a.host, insecure=[self.a.host])
+        self.assertExit(r, 2)
+        self.assertIn("not a valid image reference", r.stderr)
+
+    def test_loopback_is_not_insecure_unless_asked(self):
+        r = ip("digest", "%s/team/app:multi" % self.a.host, "--retries", "1")
+        self.assertExit(r, 3)
+        self.assertIn("--insecure-registry", r.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,170 @@
+"""promote, history and rollback: history kept in the registry, races, errors, nothing half-done."""
+import subprocess
+import os
+import unittest
+
+from ip_fixture import BIN_ENV, ImageBuilder, Registry, ToolTest, ip
+
+
+class PromoteTest(ToolTest):
+    @classmethod
+    def setUpClass(cls):
+        cls.reg = Registry()
+        cls.addClassCleanup(cls.reg.stop)
+        cls.other = Registry()
+        cls.addClassCleanup(cls.other.stop)
+        img = cls.images = ImageBuilder()
+        cls.addClassCleanup(cls.images.cleanup)
+        h = cls.reg.host
+        cls.v1 = img.push(img.multi("v1", "release-1"), h, "yonima/backend", "sha-111")
+        cls.v2 = img.push(img.multi("v2", "release-2"), h, "yonima/backend", "sha-222")
+        cls.v3 = img.push(img.single("v3", "release-3"), h, "yonima/backend", "sha-333")
+        cls.gh = {"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "yonima/app", "GITHUB_RUN_ID": "77",
+                  "GITHUB_ACTOR": "octo"}
+
+
+    def promote(self, digest, to, *extra, env=None):
+        return ip("promote", "%s/yonima/backend@%s" % (self.reg.host, digest), "--to", to, *extra,
+                  insecure=[self.reg.host, self.other.host], env=env)
+
+    def current(self, tag):
+        return self.reg.resolve("yonima/backend", tag)
+
+    def test_promote_history_and_rollback(self):
+        r = self.promote(self.v1, "prod-a", env=self.gh)
+        self.assertExit(r, 0)
+        self.assertEqual(r.outputs["digest"], self.v1)
+        self.assertEqual(r.outputs["previous-digest"], "")
+        self.assertEqual(r.outputs["platforms"], "linux/amd64,linux/arm64")
+        self.assertIn("prod-a", r.summary)
+        r = self.promote(self.v2, "prod-a", env=self.gh)
+        self.assertExit(r, 0)
+        self.assertEqual(r.outputs["previous-digest"], self.v1)
+        self.assertEqual(self.current("prod-a"), self.v2)
+
+        h = ip("history", "%s/yonima/backend" % self.reg.host, "--tag", "prod-a", "--json", insecure=[self.reg.host])
+        self.assertExit(h, 0)
+        entries = h.json()["entries"]
+        self.assertEqual([e["digest"] for e in entries], [self.v2, self.v1])
+        self.assertEqual(entries[0]["previous"], self.v1)
+        self.assertEqual(entries[0]["run_url"], "https://github.com/yonima/app/actions/runs/77")
+        self.assertEqual(entries[0]["actor"], "octo")
+        self.assertIn("@" + self.v2, entries[0]["source"])
+        # The history lives in the registry as an OCI artifact under a companion tag.
+        self.assertIn("_yonima-history-prod-a", self.reg.tags("yonima/backend"))
+
+        r = ip("rollback", "%s/yonima/backend" % self.reg.host, "--tag", "prod-a", "--settle", "0s",
+               insecure=[self.reg.host])
+        self.assertExit(r, 0)
+        self.assertEqual(self.current("prod-a"), self.v1)
+        self.assertEqual(r.outputs["digest"], self.v1)
+        self.assertEqual(r.outputs["previous-digest"], self.v2)
+        self.assertIn("rolled back", r.stderr + r.stdout + r.summary)
+        h = ip("history", "%s/yonima/backend" % self.reg.host, "--tag", "prod-a", "--json", insecure=[self.reg.host])
+        self.assertEqual(h.json()["entries"][0]["action"], "rollback")
+
+        r = ip("rollback", "%s/yonima/backend" % self.reg.host, "--tag", "prod-a", "--to", self.v2, "--settle", "0s",
+               insecure=[self.reg.host])
+        self.assertExit(r, 0)
+        self.assertEqual(self.current("prod-a"), self.v2)
+
+    def test_multiple_tags_and_idempotence(self):
+        r = self.promote(self.v3, "stage-b,prod-b")
+        self.assertExit(r, 0)
+        self.assertEqual(self.current("stage-b"), self.v3)
+        self.assertEqual(self.current("prod-b"), self.v3)
+        self.assertEqual(r.outputs["platforms"], "linux/amd64")
+        before = len(self.reg.access_log())
+        r = self.promote(self.v3, "prod-b")
+        self.assertExit(r, 0)
+        self.assertIn("already", r.stderr + r.summary + r.stdout)
+        writes = [l for l in self.reg.access_log()[before:] if l[0] in ("PUT", "POST", "PATCH")]
+        self.assertEqual(writes, [])
+
+    def test_promote_to_another_registry_copies_then_tags(self):
+        r = self.promote(self.v1, "%s/prod/backend:live" % self.other.host)
+        self.assertExit(r, 0)
+        self.assertEqual(self.other.resolve("prod/backend", "live"), self.v1)
+        self.assertGreater(int(r.outputs["bytes-uploaded"]), 0)
+
+    def test_expect_current(self):
+        self.assertExit(self.promote(self.v1, "prod-c", "--expect-current", "none"), 0)
+        r = self.promote(self.v2, "prod-c", "--expect-current", self.v3, "--settle", "0s")
+        self.assertExit(r, 1)
+        self.assertIn("not the expected", r.stdout + r.stderr)
+        self.assertEqual(self.current("prod-c"), self.v1)
+        r = self.promote(self.v2, "prod-c", "--expect-current", self.v1, "--settle", "0s")
+        self.assertExit(r, 0)
+        self.assertEqual(self.current("prod-c"), self.v2)
+
+    def test_racing_promotions_one_wins(self):
+        self.assertExit(self.promote(self.v1, "race"), 0)
+        env = dict(os.environ)
+        procs = []
+        for d in (self.v2, self.v3):
+            procs.append(subprocess.Popen(
+                [os.path.join(BIN_ENV, "image-promote"), "promote", "%s/yonima/backend@%s" % (self.reg.host, d),
+                 "--to", "race", "--expect-current", self.v1, "--settle", "1s", "--insecure-registry", self.reg.host],
+                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        results = [(p.wait(timeout=60), p.stderr.read()) for p in procs]
+        codes = sorted(c for c, _ in results)
+        self.assertEqual(codes, [0, 1], results)
+        winner = (self.v2, self.v3)[[c for c, _ in results].index(0)]
+        self.assertEqual(self.current("race"), winner)
+        h = ip("history", "%s/yonima/backend" % self.reg.host, "--tag", "race", "--json", insecure=[self.reg.host])
+        self.assertEqual(h.json()["entries"][0]["digest"], winner)
+        self.assertEqual(len(h.json()["entries"]), 2)
+
+    def test_inputs_as_a_github_action_passes_them(self):
+        r = ip(env={"INPUT_COMMAND": "promote", "INPUT_SOURCE": "%s/yonima/backend@%s" % (self.reg.host, self.v2),
+                    "INPUT_TO": "from-inputs", "INPUT_INSECURE-REGISTRY": self.reg.host})
+        self.assertExit(r, 0)
+        self.assertEqual(self.current("from-inputs"), self.v2)
+        self.assertEqual(r.outputs["digest"], self.v2)
+
+    def test_tag_source_is_refused_unless_allowed(self):
+        r = ip("promote", "%s/yonima/backend:sha-222" % self.reg.host, "--to", "prod-d", insecure=[self.reg.host])
+        self.assertExit(r, 2)
+        self.assertIn("not pinned to a digest", r.stderr)
+        self.assertIsNone(self.current("prod-d"))
+        r = ip("promote", "%s/yonima/backend:sha-222" % self.reg.host, "--to", "prod-d", "--allow-tag-source",
+               insecure=[self.reg.host])
+        self.assertExit(r, 0)
+        self.assertEqual(self.current("prod-d"), self.v2)
+
+    def test_dry_run_changes_nothing(self):
+        tags = sorted(self.reg.tags("yonima/backend"))
+        r = self.promote(self.v2, "prod-e", "--dry-run")
+        self.assertExit(r, 0)
+        self.assertIn("would", r.stderr + r.summary)
+        self.assertEqual(sorted(self.reg.tags("yonima/backend")), tags)
+
+    def test_errors_change_nothing(self):
+        tags = sorted(self.reg.tags("yonima/backend"))
+        missing = "sha256:" + "0" * 64
+        r = self.promote(missing, "prod-f")
+        self.assertExit(r, 2)
+        self.assertIn("does not exist", r.stderr)
+        r = ip("rollback", "%s/yonima/backend" % self.reg.host, "--tag", "never-promoted", insecure=[self.reg.host])
+        self.assertExit(r, 2)
+        self.assertIn("no promotion history", r.stderr)
+        r = ip("promote", "%s/yonima/backend@sha256:xyz" % self.reg.host, "--to", "p", insecure=[self.reg.host])
+        self.assertExit(r, 2)
+        r = self.promote(self.v1, "bad tag!")
+        self.assertExit(r, 2)
+        r = ip("rollback", "%s/yonima/backend" % self.reg.host, "--tag", "x", "--steps", "1", "--to", self.v1,
+               insecure=[self.reg.host])
+        self.assertExit(r, 2)
+        self.assertEqual(len(r.stderr.strip().splitlines()) >= 1, True)
+        self.assertEqual(sorted(self.reg.tags("yonima/backend")), tags)
+
+    def test_first_promotion_cannot_be_rolled_back_past(self):
+        self.assertExit(self.promote(self.v1, "fresh"), 0)
+        r = ip("rollback", "%s/yonima/backend" % self.reg.host, "--tag", "fresh", insecure=[self.reg.host])
+        self.assertExit(r, 2)
+        self.assertIn("nothing to roll back to", r.stderr)
+        self.assertEqual(self.current("fresh"), self.v1)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,143 @@
+#include "image-promote/blob_copy.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "kit/error.hpp"
+#include "kit/log.hpp"
+
+namespace image_promote {
+
+void CopyStats::add(const CopyStats& o) {
+  bytes_uploaded += o.bytes_uploaded;
+  blobs_mounted += o.blobs_mounted;
+  blobs_uploaded += o.blobs_uploaded;
+  blobs_present += o.blobs_present;
+  manifests_written += o.manifests_written;
+  manifests_present += o.manifests_present;
+}
+
+namespace {
+
+constexpr std::int64_t kProgressBytes = 32 << 20;
+
+struct Walk {
+  std::vector<Manifest> to_write;  // children before parents
+  std::vector<Descriptor> blobs;   // unique, in first-seen order
+  std::set<std::string> seen;
+  int present = 0;
+};
+
+void walk(RegistryClient& s, RegistryClient& d, const Reference& src, const Reference& dst, const Manifest& m, Walk& w) {
+  if (m.is_index) {
+    for (const auto& child : m.children) {
+      if (!w.seen.insert(child.digest).second) continue;
+      if (d.head_manifest(dst.repository, child.digest)) {
+        ++w.present;
+        continue;
+      }
+      auto cm = s.get_manifest(src.repository, child.digest);
+      if (!cm)
+        throw kit::environment_error(src.repo_name() + " lists " + child.digest + " (" + child.platform +
+                                         ") in its index but the registry does not have it",
+                                     "the source image is incomplete; re-push it, or copy with --platform to skip it");
+      walk(s, d, src, dst, *cm, w);
+    }
+  } else {
+    for (const auto& b : m.blobs())
+      if (w.seen.insert(b.digest).second) w.blobs.push_back(b);
+  }
+  w.to_write.push_back(m);
+}
+
+struct BlobResult {
+  enum Kind { present, mounted, uploaded } kind = present;
+  std::int64_t bytes = 0;
+};
+
+BlobResult copy_blob(RegistryClient& s, RegistryClient& d, const Reference& src, const Reference& dst,
+                     const Descriptor& blob) {
+  if (d.blob_exists(dst.repository, blob.digest)) return {BlobResult::present, 0};
+  if (s.registry() == d.registry() && d.mount_blob(dst.repository, blob.digest, src.repository))
+    return {BlobResult::mounted, 0};
+  std::FILE* f = open_temp_file();
+  auto start = std::chrono::steady_clock::now();
+  try {
+    s.download_blob(src.repository, blob, f);
+    d.upload_blob(dst.repository, blob, f);
+  } catch (...) {
+    std::fclose(f);
+    throw;
+  }
+  std::fclose(f);
+  if (blob.size >= kProgressBytes) {
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    char line[160];
+    std::snprintf(line, sizeof line, "copied %s (%.1f MB) in %.1fs, %.1f MB/s", blob.digest.substr(0, 19).c_str(),
+                  blob.size / 1e6, secs, secs > 0 ? blob.size / 1e6 / secs : 0.0);
+    kit::log::info(line);
+  }
+  return {BlobResult::uploaded, blob.size};
+}
+
+}  // namespace
+
+CopyStats copy_tree(RegistrySession& session, const Reference& src, const Reference& dst, const Manifest& root,
+                    int jobs, bool dry_run) {
+  CopyStats stats;
+  auto s = session.client(src.registry);
+  auto d = session.client(dst.registry);
+  if (d->head_manifest(dst.repository, root.digest)) {
+    stats.manifests_present = 1;
+    return stats;
+  }
+  Walk w;
+  w.seen.insert(root.digest);
+  walk(*s, *d, src, dst, root, w);
+  stats.manifests_present = w.present;
+  if (dry_run) return stats;
+
+  std::atomic<size_t> next{0};
+  std::mutex mutex;
+  std::exception_ptr error;
+  auto worker = [&] {
+    try {
+      auto ws = session.client(src.registry);
+      auto wd = session.client(dst.registry);
+      for (size_t i; (i = next++) < w.blobs.size();) {
+        {
+          std::lock_guard lock(mutex);
+          if (error) return;
+        }
+        BlobResult r = copy_blob(*ws, *wd, src, dst, w.blobs[i]);
+        std::lock_guard lock(mutex);
+        if (r.kind == BlobResult::present) ++stats.blobs_present;
+        if (r.kind == BlobResult::mounted) ++stats.blobs_mounted;
+        if (r.kind == BlobResult::uploaded) ++stats.blobs_uploaded, stats.bytes_uploaded += r.bytes;
+      }
+    } catch (...) {
+      std::lock_guard lock(mutex);
+      if (!error) error = std::current_exception();
+    }
+  };
+  size_t threads = std::min<size_t>(std::max(1, jobs), std::max<size_t>(1, w.blobs.size()));
+  std::vector<std::thread> pool;
+  for (size_t i = 1; i < threads; ++i) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+  if (error) std::rethrow_exception(error);
+
+  // Children first: a registry refuses an index whose manifests it does not have.
+  for (const auto& m : w.to_write) {
+    d->put_manifest(dst.repository, m.digest, m.media_type, m.body);
+    ++stats.manifests_written;
+  }
+  return stats;
+}
+
+}  // namespace image_promote

@@ -1,0 +1,105 @@
+#include "image-promote/history.hpp"
+
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+#include "image-promote/digest.hpp"
+#include "image-promote/manifest.hpp"
+#include "image-promote/reference.hpp"
+#include "kit/error.hpp"
+
+namespace image_promote {
+
+std::string history_tag(const std::string& tag) {
+  std::string t = "_yonima-history-" + tag;
+  if (!valid_tag(t))
+    throw kit::usage_error("tag '" + tag + "' is too long to keep a history for (at most 112 characters)");
+  return t;
+}
+
+std::string utc_now() {
+  std::time_t now = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  return buf;
+}
+
+std::string run_url(const kit::Env& env) {
+  auto server = env.get("GITHUB_SERVER_URL"), repo = env.get("GITHUB_REPOSITORY"), run = env.get("GITHUB_RUN_ID");
+  if (!server || !repo || !run) return "";
+  return *server + "/" + *repo + "/actions/runs/" + *run;
+}
+
+HistoryEntry new_entry(const kit::Env& env, const std::string& action, const std::string& digest,
+                       const std::string& previous, const std::string& source) {
+  return HistoryEntry{digest, previous, utc_now(), action, source, run_url(env), env.get_or("GITHUB_ACTOR", "")};
+}
+
+std::string history_to_json(const History& h) {
+  nlohmann::json entries = nlohmann::json::array();
+  for (const auto& e : h.entries)
+    entries.push_back({{"digest", e.digest},
+                       {"previous", e.previous},
+                       {"time", e.time},
+                       {"action", e.action},
+                       {"source", e.source},
+                       {"run_url", e.run_url},
+                       {"actor", e.actor}});
+  return nlohmann::json{{"schemaVersion", 1}, {"tag", h.tag}, {"entries", entries}}.dump();
+}
+
+History history_from_json(const std::string& text) {
+  History h;
+  try {
+    auto j = nlohmann::json::parse(text);
+    if (j.value("schemaVersion", 0) != 1) throw std::runtime_error("unknown schemaVersion");
+    h.tag = j.value("tag", "");
+    for (const auto& e : j.at("entries"))
+      h.entries.push_back({e.value("digest", ""), e.value("previous", ""), e.value("time", ""), e.value("action", "promote"),
+                           e.value("source", ""), e.value("run_url", ""), e.value("actor", "")});
+  } catch (const std::exception& e) {
+    throw kit::environment_error(std::string("the promotion history is malformed: ") + e.what(),
+                                 "inspect the _yonima-history-<tag> artifact; promote again to start a new history");
+  }
+  return h;
+}
+
+History read_history(RegistryClient& client, const std::string& repository, const std::string& tag) {
+  auto m = client.get_manifest(repository, history_tag(tag));
+  History h;
+  h.tag = tag;
+  if (!m) return h;
+  if (!m->config || m->config->media_type != kHistoryMediaType)
+    throw kit::environment_error(repository + ":" + history_tag(tag) + " is not a promotion history",
+                                 "something else uses that tag; rename it or delete it");
+  h = history_from_json(client.get_blob_bytes(repository, m->config->digest, 8 << 20));
+  h.tag = tag;
+  h.manifest_body = m->body;
+  return h;
+}
+
+HistoryManifest history_manifest(const History& h) {
+  HistoryManifest out;
+  out.config = history_to_json(h);
+  out.config_digest = sha256_digest(out.config);
+  nlohmann::json m = {
+      {"schemaVersion", 2},
+      {"mediaType", media::oci_manifest},
+      {"artifactType", kHistoryMediaType},
+      {"config", {{"mediaType", kHistoryMediaType}, {"digest", out.config_digest}, {"size", out.config.size()}}},
+      {"layers", nlohmann::json::array({{{"mediaType", media::oci_empty}, {"digest", sha256_digest("{}")}, {"size", 2}}})},
+      {"annotations",
+       {{"org.opencontainers.image.created", h.entries.empty() ? utc_now() : h.entries.front().time},
+        {"dev.yonima.promotion-history.tag", h.tag}}}};
+  out.body = m.dump();
+  return out;
+}
+
+void upload_history_blobs(RegistryClient& client, const std::string& repository, const HistoryManifest& m) {
+  std::string empty_digest = sha256_digest("{}");
+  if (!client.blob_exists(repository, empty_digest)) client.upload_bytes(repository, empty_digest, "{}");
+  // The config carries a timestamp, so it is new every time: no HEAD first.
+  client.upload_bytes(repository, m.config_digest, m.config);
+}
+
+}  // namespace image_promote

@@ -1,0 +1,100 @@
+#include "image-promote/manifest.hpp"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "image-promote/digest.hpp"
+#include "kit/error.hpp"
+
+namespace image_promote {
+
+std::string media::accept_header() {
+  return std::string(oci_index) + ", " + oci_manifest + ", " + docker_list + ", " + docker_manifest;
+}
+
+bool is_index_type(const std::string& t) { return t == media::oci_index || t == media::docker_list; }
+bool is_manifest_type(const std::string& t) { return t == media::oci_manifest || t == media::docker_manifest; }
+
+std::string platform_string(const std::string& os, const std::string& arch, const std::string& variant) {
+  std::string s = os + "/" + arch;
+  if (!variant.empty()) s += "/" + variant;
+  return s;
+}
+
+namespace {
+
+Descriptor descriptor(const nlohmann::json& j) {
+  Descriptor d;
+  d.media_type = j.value("mediaType", "");
+  d.digest = j.value("digest", "");
+  d.size = j.value("size", std::int64_t{0});
+  d.artifact_type = j.value("artifactType", "");
+  if (j.contains("platform") && j["platform"].is_object()) {
+    const auto& p = j["platform"];
+    d.platform = platform_string(p.value("os", ""), p.value("architecture", ""), p.value("variant", ""));
+  }
+  return d;
+}
+
+}  // namespace
+
+std::vector<Descriptor> Manifest::blobs() const {
+  std::vector<Descriptor> out;
+  if (config) out.push_back(*config);
+  out.insert(out.end(), layers.begin(), layers.end());
+  return out;
+}
+
+std::int64_t Manifest::total_size() const {
+  std::int64_t n = 0;
+  for (const auto& b : blobs()) n += b.size;
+  return n;
+}
+
+Manifest parse_manifest(const std::string& body, const std::string& content_type) {
+  Manifest m;
+  m.body = body;
+  m.digest = sha256_digest(body);
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(body);
+  } catch (const std::exception& e) {
+    throw kit::environment_error("the registry returned a manifest that is not JSON (" + std::string(e.what()) + ")",
+                                 "check that the reference names an image, not another kind of artifact");
+  }
+  if (!j.is_object()) throw kit::environment_error("the registry returned a manifest that is not a JSON object");
+  std::string ct = content_type.substr(0, content_type.find(';'));
+  m.media_type = j.value("mediaType", ct);
+  if (m.media_type.empty()) m.media_type = j.contains("manifests") ? media::oci_index : media::oci_manifest;
+  if (j.value("schemaVersion", 0) == 1 || m.media_type.find("v1+prettyjws") != std::string::npos ||
+      m.media_type == "application/vnd.docker.distribution.manifest.v1+json")
+    throw kit::environment_error("the image uses Docker schema 1 manifests, which are deprecated and not supported",
+                                 "rebuild and push the image with a current builder");
+  m.artifact_type = j.value("artifactType", "");
+  m.is_index = is_index_type(m.media_type) || (j.contains("manifests") && !j.contains("layers"));
+  try {
+    if (m.is_index) {
+      for (const auto& c : j.value("manifests", nlohmann::json::array())) m.children.push_back(descriptor(c));
+    } else {
+      if (j.contains("config")) m.config = descriptor(j["config"]);
+      for (const auto& l : j.value("layers", nlohmann::json::array())) m.layers.push_back(descriptor(l));
+    }
+    if (j.contains("subject") && j["subject"].is_object()) m.subject = descriptor(j["subject"]);
+  } catch (const nlohmann::json::exception& e) {
+    throw kit::environment_error("malformed manifest " + m.digest + ": " + e.what());
+  }
+  return m;
+}
+
+std::string filter_index(const Manifest& index, const std::vector<std::string>& platforms) {
+  auto j = nlohmann::json::parse(index.body);
+  nlohmann::json kept = nlohmann::json::array();
+  for (const auto& c : j["manifests"]) {
+    Descriptor d = descriptor(c);
+    if (std::find(platforms.begin(), platforms.end(), d.platform) != platforms.end()) kept.push_back(c);
+  }
+  j["manifests"] = kept;
+  return j.dump(3);
+}
+
+}  // namespace image_promote

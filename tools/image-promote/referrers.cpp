@@ -1,0 +1,41 @@
+#include "image-promote/referrers.hpp"
+
+#include "kit/error.hpp"
+#include "kit/log.hpp"
+
+namespace image_promote {
+
+std::vector<std::string> attachment_tags(const std::string& subject) {
+  std::string base = "sha256-" + subject.substr(subject.find(':') + 1);
+  return {base + ".sig", base + ".att", base + ".sbom", base};
+}
+
+std::vector<Attached> find_attached(RegistryClient& src, const std::string& repository, const std::string& subject) {
+  std::vector<Attached> out;
+  if (auto api = src.referrers(repository, subject)) {
+    for (const auto& d : *api) out.push_back({d.digest, "", d.artifact_type});
+    return out;
+  }
+  for (const auto& tag : attachment_tags(subject))
+    if (auto d = src.head_manifest(repository, tag)) out.push_back({*d, tag, ""});
+  return out;
+}
+
+int copy_attached(RegistrySession& session, const Reference& src, const Reference& dst, const std::string& subject,
+                  int jobs, bool dry_run, CopyStats& stats) {
+  auto s = session.client(src.registry);
+  auto d = session.client(dst.registry);
+  int n = 0;
+  for (const auto& a : find_attached(*s, src.repository, subject)) {
+    auto m = s->get_manifest(src.repository, a.digest);
+    if (!m) continue;  // deleted between listing and reading
+    stats.add(copy_tree(session, src, dst, *m, jobs, dry_run));
+    if (!a.tag.empty() && !dry_run) d->put_manifest(dst.repository, a.tag, m->media_type, m->body);
+    kit::log::info("attached artifact " + a.digest + (a.tag.empty() ? " (referrers API)" : " (" + a.tag + ")") +
+                   (dry_run ? " would be copied" : " copied"));
+    ++n;
+  }
+  return n;
+}
+
+}  // namespace image_promote

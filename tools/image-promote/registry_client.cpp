@@ -1,0 +1,379 @@
+#include "image-promote/registry_client.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <random>
+#include <thread>
+#include <unistd.h>
+#include <nlohmann/json.hpp>
+
+#include "image-promote/digest.hpp"
+#include "image-promote/reference.hpp"
+#include "kit/error.hpp"
+#include "kit/log.hpp"
+#include "kit/secrets.hpp"
+
+namespace image_promote {
+namespace {
+
+constexpr kit::Millis kManifestTimeout{60'000};
+constexpr kit::Millis kBlobTimeout{3'600'000};
+
+// The registry's own error code and message ("MANIFEST_UNKNOWN: manifest unknown").
+std::string registry_error(const kit::HttpResponse& r) {
+  if (!r.ok()) return std::string(kit::transport_error_name(r.error)) + (r.error_message.empty() ? "" : ": " + r.error_message);
+  std::string detail = "HTTP " + std::to_string(r.status);
+  try {
+    auto j = nlohmann::json::parse(r.body);
+    if (j.contains("errors") && j["errors"].is_array() && !j["errors"].empty()) {
+      const auto& e = j["errors"][0];
+      detail += " " + e.value("code", "") + ": " + e.value("message", "");
+    }
+  } catch (...) {
+  }
+  return detail;
+}
+
+}  // namespace
+
+std::FILE* open_temp_file() {
+  std::vector<std::string> dirs;
+  if (const char* t = std::getenv("TMPDIR"); t && *t) dirs.push_back(t);
+  dirs.insert(dirs.end(), {"/tmp", "/var/tmp", "."});
+  for (const auto& dir : dirs) {
+    std::string path = dir + "/image-promote-blob-XXXXXX";
+    int fd = mkstemp(path.data());
+    if (fd < 0) continue;
+    unlink(path.c_str());  // anonymous: gone when closed, even if we crash
+    if (std::FILE* f = fdopen(fd, "w+b")) return f;
+    close(fd);
+  }
+  throw kit::environment_error("could not create a temporary file for a blob in $TMPDIR, /tmp, /var/tmp or the working directory",
+                               "set TMPDIR to a writable directory with room for the largest layer");
+}
+
+std::string resolve_location(const std::string& base, const std::string& location) {
+  if (location.rfind("http://", 0) == 0 || location.rfind("https://", 0) == 0) return location;
+  if (!location.empty() && location[0] == '/') return base + location;
+  return base + "/" + location;
+}
+
+RegistryClient::RegistryClient(std::string registry, const ClientOptions& options, Authenticator& auth,
+                               std::vector<std::string> scopes, Traffic& traffic)
+    : registry_(std::move(registry)), options_(options), auth_(auth), scopes_(std::move(scopes)), traffic_(traffic) {
+  bool insecure = std::find(options_.insecure_registries.begin(), options_.insecure_registries.end(), registry_) !=
+                  options_.insecure_registries.end();
+  base_ = std::string(insecure ? "http://" : "https://") + api_host(registry_);
+}
+
+std::string RegistryClient::url(const std::string& path) const { return base_ + path; }
+
+kit::HttpResponse RegistryClient::send(kit::HttpRequest request, const std::function<bool()>& rewind, bool once) {
+  request.tls = options_.tls;
+  kit::RetryPolicy policy = options_.retry;
+  if (once) policy.max_attempts = 1;
+  auto with_auth = [&](const std::string& header) {
+    kit::HttpRequest r = request;
+    if (!header.empty()) r.headers.push_back({"Authorization", header});
+    return r;
+  };
+  std::string header = auth_.cached(registry_, scopes_);
+  auto response = http_.send_with_retry(with_auth(header), policy, rewind);
+  traffic_.requests += 1;
+  if (response.ok() && response.status == 401) {
+    auto challenge = response.header("www-authenticate");
+    if (!challenge)
+      throw kit::environment_error(registry_ + " answered 401 without saying how to authenticate",
+                                   "check the registry address; a proxy in front of it may be rejecting us");
+    if (rewind && !rewind())
+      throw kit::environment_error("could not rewind an upload to " + registry_ + " for authentication");
+    header = auth_.answer(registry_, *challenge, scopes_, http_);
+    response = http_.send_with_retry(with_auth(header), policy, rewind);
+    traffic_.requests += 1;
+    if (response.ok() && response.status == 401)
+      throw kit::environment_error(registry_ + " refused the credentials from " + auth_.credential_source(registry_) +
+                                       " for " + request.method + " " + kit::redact_url(request.url),
+                                   "check the user name and password or token and its permissions on the repository");
+  }
+  if (response.ok()) {
+    if (auto left = response.header("ratelimit-remaining")) {
+      int n = std::atoi(left->c_str());
+      if (n < 20) kit::log::warn(registry_ + " rate limit: " + *left + " requests left (" + response.header("ratelimit-limit").value_or("?") + ")");
+    }
+  }
+  return response;
+}
+
+void RegistryClient::fail(const std::string& what, const kit::HttpResponse& r) {
+  std::string hint = "retry later; if it persists, check the registry's status and logs";
+  if (r.ok() && r.status == 403) hint = "the credentials in use may not push/pull this repository: check their permissions";
+  if (!r.ok() && r.error == kit::TransportError::tls)
+    hint = "for a plain-HTTP registry pass --insecure-registry " + registry_ + "; else pass --cacert with its CA";
+  if (!r.ok() && r.error == kit::TransportError::connect)
+    hint = "check that " + registry_ + " is reachable; for plain HTTP pass --insecure-registry " + registry_;
+  throw kit::environment_error(what + " on " + registry_ + " failed: " + registry_error(r), hint);
+}
+
+std::optional<Manifest> RegistryClient::get_manifest(const std::string& repo, const std::string& reference) {
+  kit::HttpRequest req;
+  req.url = url("/v2/" + repo + "/manifests/" + reference);
+  req.headers = {{"Accept", media::accept_header()}};
+  req.total_timeout = kManifestTimeout;
+  auto r = send(req);
+  if (r.ok() && r.status == 404) return std::nullopt;
+  if (!r.ok() || r.status != 200) fail("GET manifest " + repo + ":" + reference, r);
+  if (r.truncated) throw kit::environment_error("manifest " + repo + ":" + reference + " is larger than 4 MiB");
+  Manifest m = parse_manifest(r.body, r.header("content-type").value_or(""));
+  std::string expected = valid_digest(reference) ? reference : r.header("docker-content-digest").value_or("");
+  if (!expected.empty() && expected != m.digest)
+    throw kit::environment_error("manifest " + repo + ":" + reference + " does not match its digest (expected " + expected +
+                                     ", got " + m.digest + ")",
+                                 "the registry or a proxy altered the manifest; do not promote it");
+  return m;
+}
+
+std::optional<std::string> RegistryClient::head_manifest(const std::string& repo, const std::string& reference) {
+  kit::HttpRequest req;
+  req.method = "HEAD";
+  req.url = url("/v2/" + repo + "/manifests/" + reference);
+  req.headers = {{"Accept", media::accept_header()}};
+  req.total_timeout = kManifestTimeout;
+  auto r = send(req);
+  if (r.ok() && r.status == 404) return std::nullopt;
+  if (!r.ok() || r.status != 200) fail("HEAD manifest " + repo + ":" + reference, r);
+  if (auto d = r.header("docker-content-digest"); d && valid_digest(*d)) return *d;
+  // Registries may omit the header on HEAD: fall back to GET and hash the body.
+  auto m = get_manifest(repo, reference);
+  if (!m) return std::nullopt;
+  return m->digest;
+}
+
+bool RegistryClient::try_put_manifest(const std::string& repo, const std::string& reference,
+                                      const std::string& media_type, const std::string& body, std::string& error) {
+  kit::HttpRequest req;
+  req.method = "PUT";
+  req.url = url("/v2/" + repo + "/manifests/" + reference);
+  req.headers = {{"Content-Type", media_type}};
+  req.body = body;
+  req.total_timeout = kManifestTimeout;
+  auto r = send(req);
+  if (!r.ok() || (r.status != 201 && r.status != 200)) {
+    error = registry_error(r);
+    return false;
+  }
+  std::string expected = sha256_digest(body);
+  if (auto d = r.header("docker-content-digest"); d && *d != expected) {
+    error = "the registry stored digest " + *d + " instead of " + expected;
+    return false;
+  }
+  return true;
+}
+
+void RegistryClient::put_manifest(const std::string& repo, const std::string& reference, const std::string& media_type,
+                                  const std::string& body) {
+  std::string error;
+  if (!try_put_manifest(repo, reference, media_type, body, error))
+    throw kit::environment_error("PUT manifest " + repo + ":" + reference + " on " + registry_ + " failed: " + error,
+                                 "retry; if it persists, check that the credentials may push to " + repo);
+}
+
+bool RegistryClient::blob_exists(const std::string& repo, const std::string& digest) {
+  kit::HttpRequest req;
+  req.method = "HEAD";
+  req.url = url("/v2/" + repo + "/blobs/" + digest);
+  req.follow_redirects = true;
+  auto r = send(req);
+  if (r.ok() && r.status == 200) return true;
+  if (r.ok() && r.status == 404) return false;
+  fail("HEAD blob " + repo + "@" + digest, r);
+}
+
+bool RegistryClient::mount_blob(const std::string& repo, const std::string& digest, const std::string& from_repo) {
+  kit::HttpRequest req;
+  req.method = "POST";
+  req.url = url("/v2/" + repo + "/blobs/uploads/?mount=" + digest + "&from=" + from_repo);
+  auto r = send(req);
+  if (r.ok() && r.status == 201) return true;
+  if (r.ok() && r.status == 202) {
+    // Not mounted: the registry opened an upload session instead; close it.
+    if (auto loc = r.header("location")) {
+      kit::HttpRequest del;
+      del.method = "DELETE";
+      del.url = resolve_location(base_, *loc);
+      send(del);
+    }
+    return false;
+  }
+  fail("mount " + digest + " from " + from_repo + " into " + repo, r);
+}
+
+void RegistryClient::download_blob(const std::string& repo, const Descriptor& blob, std::FILE* file) {
+  Sha256 hash;
+  std::int64_t got = 0;
+  bool write_failed = false;
+  kit::HttpRequest req;
+  req.url = url("/v2/" + repo + "/blobs/" + blob.digest);
+  req.follow_redirects = true;
+  req.total_timeout = kBlobTimeout;
+  req.body_sink = [&](const char* data, size_t n) {
+    if (std::fwrite(data, 1, n, file) != n) {
+      write_failed = true;
+      return false;
+    }
+    hash.update(data, n);
+    std::int64_t before = got;
+    got += static_cast<std::int64_t>(n);
+    // Progress for large blobs, every 64 MiB, so a long copy shows it is alive.
+    constexpr std::int64_t step = 64 << 20;
+    if (blob.size >= 2 * step && got / step != before / step)
+      kit::log::info(blob.digest.substr(0, 19) + ": " + std::to_string(got >> 20) + " of " +
+                     std::to_string(blob.size >> 20) + " MiB");
+    return true;
+  };
+  // Each attempt starts from an empty file and a fresh hash.
+  auto restart = [&] {
+    std::rewind(file);
+    if (ftruncate(fileno(file), 0) != 0) write_failed = true;
+    hash.reset();
+    got = 0;
+    return true;
+  };
+  static thread_local std::mt19937_64 rng(std::random_device{}());
+  kit::HttpResponse r;
+  for (int attempt = 1;; ++attempt) {
+    restart();
+    r = send(req, restart, true);
+    if (r.ok() && r.status == 200 && !write_failed) break;
+    bool retryable = !r.ok() ? r.error != kit::TransportError::dns && r.error != kit::TransportError::tls
+                             : kit::is_retryable_status(r.status);
+    if (write_failed || !retryable || attempt >= options_.retry.max_attempts) break;
+    std::this_thread::sleep_for(kit::backoff_delay(options_.retry, attempt, rng));
+  }
+  if (!write_failed && (!r.ok() || r.status != 200)) fail("GET blob " + repo + "@" + blob.digest, r);
+  if (write_failed) throw kit::environment_error("could not write a temporary file for blob " + blob.digest, "check free space in $TMPDIR");
+  std::fflush(file);
+  std::string d = hash.digest();
+  if (d != blob.digest || (blob.size > 0 && got != blob.size))
+    throw kit::environment_error("blob " + blob.digest + " from " + registry_ + "/" + repo + " does not match its digest (got " + d +
+                                     ", " + std::to_string(got) + " bytes)",
+                                 "the source registry or a proxy altered the data; nothing was promoted");
+  traffic_.bytes_downloaded += got;
+}
+
+void RegistryClient::upload_blob(const std::string& repo, const Descriptor& blob, std::FILE* file) {
+  // A failed PUT may leave the session unusable, so each attempt opens a new one.
+  std::string last_error;
+  for (int attempt = 1; attempt <= std::max(1, options_.retry.max_attempts); ++attempt) {
+    kit::HttpRequest open;
+    open.method = "POST";
+    open.url = url("/v2/" + repo + "/blobs/uploads/");
+    auto r = send(open);
+    if (!r.ok() || r.status != 202 || !r.header("location")) {
+      last_error = registry_error(r);
+      if (r.ok() && (r.status == 403 || r.status == 404 || r.status == 400)) fail("start upload to " + repo, r);
+      continue;
+    }
+    std::string loc = resolve_location(base_, *r.header("location"));
+    loc += (loc.find('?') == std::string::npos ? "?" : "&") + std::string("digest=") + blob.digest;
+    std::rewind(file);
+    std::int64_t sent = 0;
+    kit::HttpRequest put;
+    put.method = "PUT";
+    put.url = loc;
+    put.headers = {{"Content-Type", "application/octet-stream"}};
+    put.body_size = blob.size;
+    put.total_timeout = kBlobTimeout;
+    put.body_reader = [&](char* buf, size_t n) {
+      // Never more than the blob's size, whatever else the file holds.
+      n = static_cast<size_t>(std::min<std::int64_t>(static_cast<std::int64_t>(n), blob.size - sent));
+      size_t got = n ? std::fread(buf, 1, n, file) : 0;
+      sent += static_cast<std::int64_t>(got);
+      return got;
+    };
+    auto rewind = [&] {
+      std::rewind(file);
+      sent = 0;
+      return true;
+    };
+    auto p = send(put, rewind);
+    if (p.ok() && (p.status == 201 || p.status == 204)) {
+      traffic_.bytes_uploaded += blob.size;
+      return;
+    }
+    last_error = registry_error(p);
+    if (p.ok() && p.status == 400)
+      throw kit::environment_error("upload of " + blob.digest + " to " + registry_ + "/" + repo + " rejected: " + last_error,
+                                   "the blob does not match its digest; the source may be corrupt");
+  }
+  throw kit::environment_error("upload of " + blob.digest + " to " + registry_ + "/" + repo + " failed: " + last_error,
+                               "retry later; if it persists, check the registry's storage and logs");
+}
+
+void RegistryClient::upload_bytes(const std::string& repo, const std::string& digest, const std::string& data) {
+  // Small blobs (the history) go from memory; fmemopen gives upload_blob the FILE it reads from.
+  std::string copy = data.empty() ? std::string(1, '\0') : data;
+  std::FILE* f = fmemopen(copy.data(), copy.size(), "rb");
+  if (!f) throw kit::environment_error("could not open an in-memory buffer for blob " + digest);
+  try {
+    upload_blob(repo, Descriptor{"application/octet-stream", digest, static_cast<std::int64_t>(data.size())}, f);
+  } catch (...) {
+    std::fclose(f);
+    throw;
+  }
+  std::fclose(f);
+}
+
+std::string RegistryClient::get_blob_bytes(const std::string& repo, const std::string& digest, size_t max) {
+  kit::HttpRequest req;
+  req.url = url("/v2/" + repo + "/blobs/" + digest);
+  req.follow_redirects = true;
+  req.max_body = max;
+  auto r = send(req);
+  if (!r.ok() || r.status != 200) fail("GET blob " + repo + "@" + digest, r);
+  if (r.truncated) throw kit::environment_error("blob " + digest + " is larger than expected");
+  if (sha256_digest(r.body) != digest)
+    throw kit::environment_error("blob " + digest + " in " + repo + " does not match its digest", "the registry data is corrupt");
+  return r.body;
+}
+
+std::optional<std::vector<Descriptor>> RegistryClient::referrers(const std::string& repo, const std::string& digest) {
+  kit::HttpRequest req;
+  req.url = url("/v2/" + repo + "/referrers/" + digest);
+  req.headers = {{"Accept", media::oci_index}};
+  auto r = send(req);
+  if (!r.ok() || r.status != 200) return std::nullopt;
+  auto ct = r.header("content-type").value_or("");
+  if (ct.find(media::oci_index) == std::string::npos) return std::nullopt;
+  try {
+    return parse_manifest(r.body, ct).children;
+  } catch (const kit::Error&) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace image_promote
+
+namespace image_promote {
+
+RegistrySession::RegistrySession(ClientOptions options, CredentialSources sources)
+    : options_(std::move(options)), auth_(std::move(sources), options_.tls, options_.retry) {}
+
+void RegistrySession::need(const std::string& registry, const std::string& repository, bool push) {
+  auto& scopes = scopes_[registry];
+  std::string pull = "repository:" + repository + ":pull";
+  std::string both = pull + ",push";
+  auto has = [&](const std::string& s) { return std::find(scopes.begin(), scopes.end(), s) != scopes.end(); };
+  if (push) {
+    scopes.erase(std::remove(scopes.begin(), scopes.end(), pull), scopes.end());
+    if (!has(both)) scopes.push_back(both);
+  } else if (!has(pull) && !has(both)) {
+    scopes.push_back(pull);
+  }
+  std::sort(scopes.begin(), scopes.end());
+}
+
+std::unique_ptr<RegistryClient> RegistrySession::client(const std::string& registry) {
+  return std::make_unique<RegistryClient>(registry, options_, auth_, scopes_[registry], traffic_);
+}
+
+}  // namespace image_promote

@@ -1,0 +1,111 @@
+#pragma once
+// The OCI distribution API for one registry, over one kit::HttpClient (so one per thread).
+// Authentication (401 -> challenge -> retry) and retries (429/5xx/resets) happen here, so the
+// operations above it read like the protocol: HEAD, GET, mount, upload, PUT.
+#include <atomic>
+#include <cstdint>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "image-promote/auth.hpp"
+#include "image-promote/manifest.hpp"
+#include "kit/http.hpp"
+
+namespace image_promote {
+
+struct ClientOptions {
+  std::vector<std::string> insecure_registries;  // HOST:PORT spoken to over plain HTTP
+  kit::TlsOptions tls;
+  kit::RetryPolicy retry;
+};
+
+// Counters shared by all clients of one run (for outputs and benchmarks).
+struct Traffic {
+  std::atomic<std::uint64_t> requests{0};
+  std::atomic<std::int64_t> bytes_uploaded{0};
+  std::atomic<std::int64_t> bytes_downloaded{0};
+};
+
+class RegistryClient {
+ public:
+  RegistryClient(std::string registry, const ClientOptions& options, Authenticator& auth, std::vector<std::string> scopes,
+                 Traffic& traffic);
+
+  const std::string& registry() const { return registry_; }
+
+  // GET a manifest by tag or digest; nullopt when the registry says it does not exist.
+  // The body is verified against the digest asked for, or against Docker-Content-Digest.
+  std::optional<Manifest> get_manifest(const std::string& repo, const std::string& reference);
+  // HEAD: the digest a tag points at, or nullopt when the tag does not exist.
+  std::optional<std::string> head_manifest(const std::string& repo, const std::string& reference);
+  // PUT the exact manifest bytes under a tag or digest; checks the digest the registry computed.
+  void put_manifest(const std::string& repo, const std::string& reference, const std::string& media_type,
+                    const std::string& body);
+  // One PUT attempt sequence without throwing: true when the registry acknowledged it.
+  bool try_put_manifest(const std::string& repo, const std::string& reference, const std::string& media_type,
+                        const std::string& body, std::string& error);
+
+  bool blob_exists(const std::string& repo, const std::string& digest);
+  // Cross-repository mount inside this registry; false when the registry did not mount.
+  bool mount_blob(const std::string& repo, const std::string& digest, const std::string& from_repo);
+  // Streams a blob into `file` (rewound first), verifying size and digest as it arrives.
+  void download_blob(const std::string& repo, const Descriptor& blob, std::FILE* file);
+  // Streams `file` (size bytes) to the registry as a monolithic upload.
+  void upload_blob(const std::string& repo, const Descriptor& blob, std::FILE* file);
+  void upload_bytes(const std::string& repo, const std::string& digest, const std::string& data);
+  std::string get_blob_bytes(const std::string& repo, const std::string& digest, size_t max);
+  // The OCI 1.1 referrers API; nullopt when the registry does not implement it.
+  std::optional<std::vector<Descriptor>> referrers(const std::string& repo, const std::string& digest);
+
+ private:
+  std::string url(const std::string& path) const;
+  // `once`: a single attempt (the caller retries, e.g. a download that must restart its sink).
+  kit::HttpResponse send(kit::HttpRequest request, const std::function<bool()>& rewind = {}, bool once = false);
+  [[noreturn]] void fail(const std::string& what, const kit::HttpResponse& r);
+
+  std::string registry_;
+  std::string base_;
+  const ClientOptions& options_;
+  Authenticator& auth_;
+  std::vector<std::string> scopes_;
+  Traffic& traffic_;
+  kit::HttpClient http_;
+};
+
+// An anonymous temporary file for a blob in transit: $TMPDIR, /tmp, /var/tmp, then the working
+// directory (a FROM scratch container has no /tmp; its working directory is the workspace).
+// Throws kit::Error(environment) when none is writable.
+std::FILE* open_temp_file();
+
+// The Location of an upload session as an absolute URL.
+std::string resolve_location(const std::string& base, const std::string& location);
+
+}  // namespace image_promote
+
+namespace image_promote {
+
+// Everything the clients of one run share: options, credentials and tokens, counters, and the
+// scopes each registry is asked for (pull on sources, pull+push on destinations), so one token
+// covers a whole copy including cross-repository mounts.
+class RegistrySession {
+ public:
+  RegistrySession(ClientOptions options, CredentialSources sources);
+  void need(const std::string& registry, const std::string& repository, bool push);
+  // A new client for the calling thread.
+  std::unique_ptr<RegistryClient> client(const std::string& registry);
+  Traffic& traffic() { return traffic_; }
+  Authenticator& auth() { return auth_; }
+  const ClientOptions& options() const { return options_; }
+
+ private:
+  ClientOptions options_;
+  Authenticator auth_;
+  Traffic traffic_;
+  std::map<std::string, std::vector<std::string>> scopes_;
+};
+
+}  // namespace image_promote
