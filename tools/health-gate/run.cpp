@@ -115,7 +115,6 @@ kit::Outcome run(kit::Context& ctx) {
   write_report(ctx.report, config, gate, v);
 
   if (v.healthy) {
-    kit::log::info(v.reason);
     if (!config.hooks.on_success.empty()) {
       if (auto problem = run_hook("on-success", config.hooks.on_success, config, gate, v, ctx.report); !problem.empty())
         throw kit::partial_error("the service is healthy but --on-success " + problem,
@@ -124,11 +123,11 @@ kit::Outcome run(kit::Context& ctx) {
     return {kit::Exit::ok, v.reason};
   }
 
-  kit::log::error("NOT healthy: " + v.reason);
   if (config.hooks.on_failure.empty()) {
     ctx.report.annotate(kit::Severity::error, v.reason, {.title = "health-gate: not healthy"});
-    return {kit::Exit::negative, v.reason, v.hint};
+    return {kit::Exit::negative, "NOT healthy: " + v.reason, v.hint};
   }
+  kit::log::error("NOT healthy: " + v.reason);
   ctx.report.output("rolled-back", "false");
   std::string problem = run_hook("on-failure", config.hooks.on_failure, config, gate, v, ctx.report);
   if (!problem.empty()) {

@@ -424,14 +424,6 @@ kit::Outcome dispatch(kit::Context& ctx) {
 
 }  // namespace
 
-kit::Outcome run(kit::Context& ctx) {
-  kit::Outcome outcome = dispatch(ctx);
-  // The verdict in the log too, so a reader of the step log sees what happened.
-  if (!outcome.headline.empty()) {
-    if (outcome.code == kit::Exit::ok) kit::log::info(outcome.headline);
-    else kit::log::error(outcome.headline + (outcome.hint.empty() ? "" : " (what to do: " + outcome.hint + ")"));
-  }
-  return outcome;
-}
+kit::Outcome run(kit::Context& ctx) { return dispatch(ctx); }
 
 }  // namespace image_promote

@@ -67,6 +67,11 @@ int run_tool(const ToolSpec& spec, const std::vector<std::string>& argv, const E
     report.finish(Exit::environment, message, "please report this as a bug");
     return static_cast<int>(Exit::environment);
   }
+  // The verdict goes to the log as well, so a reader of the step log sees how it ended.
+  if (!outcome.headline.empty()) {
+    if (outcome.code == Exit::ok) log::info(outcome.headline);
+    else log::error(outcome.headline);
+  }
   if (outcome.code != Exit::ok && !outcome.hint.empty()) log::error("what to do: " + outcome.hint);
   report.finish(outcome.code, outcome.headline, outcome.hint);
   return static_cast<int>(outcome.code);
