@@ -1,0 +1,10 @@
+/*
+  Warnings:
+
+  - Added the required column `slug` to the `Post` table without a default value. This is not possible if the table is not empty.
+
+*/
+SET lock_timeout = '5s';
+
+-- AlterTable
+ALTER TABLE "Post" ADD COLUMN     "slug" TEXT NOT NULL;

@@ -1,0 +1,4 @@
+SET lock_timeout = '5s';
+
+-- AlterTable
+ALTER TABLE "User" RENAME COLUMN "nickname" TO "displayName";

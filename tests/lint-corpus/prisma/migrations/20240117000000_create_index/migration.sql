@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Article_authorId_idx" ON "Article"("authorId");

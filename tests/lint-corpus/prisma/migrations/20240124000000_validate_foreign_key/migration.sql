@@ -1,0 +1,1 @@
+ALTER TABLE "Article" VALIDATE CONSTRAINT "Article_reviewerId_fkey";

@@ -1,0 +1,4 @@
+SET lock_timeout = '5s';
+
+-- AlterTable
+ALTER TABLE "User" ADD COLUMN     "seenAt" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP;

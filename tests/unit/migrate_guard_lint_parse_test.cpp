@@ -1,0 +1,220 @@
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "migrate_guard_lint_support.hpp"
+
+using namespace lint_test;
+
+TEST_SUITE("migrate-guard lint: parsing, positions, suppression") {
+  TEST_CASE("a Prisma init migration parses: comments, quoted identifiers, extensions, enums") {
+    std::string sql =
+        "-- CreateExtension\nCREATE EXTENSION IF NOT EXISTS \"postgis\";\n\n"
+        "-- CreateEnum\nCREATE TYPE \"Role\" AS ENUM ('USER', 'ADMIN');\n\n"
+        "-- CreateTable\nCREATE TABLE \"User\" (\n    \"id\" TEXT NOT NULL,\n    \"email\" TEXT NOT NULL,\n"
+        "    \"location\" geometry(Point, 4326),\n    \"createdAt\" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,\n\n"
+        "    CONSTRAINT \"User_pkey\" PRIMARY KEY (\"id\")\n);\n\n"
+        "-- CreateIndex\nCREATE UNIQUE INDEX \"User_email_key\" ON \"User\"(\"email\");\n";
+    auto report = lint::lint_sql("prisma/migrations/1_init/migration.sql", sql);
+    CHECK(report.path == "prisma/migrations/1_init/migration.sql");
+    CHECK(report.statements == 4);
+    CHECK_FALSE(report.syntax_error);
+    CHECK(report.findings.empty());
+    REQUIRE(report.spans.size() == 4);
+    CHECK(report.spans[0].line == 2);      // the comment before a statement is not its start
+    CHECK(report.spans[2].line == 8);
+    CHECK(report.spans[2].end_line == 15);
+    CHECK(report.spans[3].line == 18);
+  }
+
+  TEST_CASE("PostGIS: the extension and geometry columns are clean") {
+    CHECK(fired("CREATE EXTENSION IF NOT EXISTS postgis;\n"
+                "CREATE EXTENSION IF NOT EXISTS postgis WITH SCHEMA extensions;\n"
+                "SET lock_timeout = '5s';\n"
+                "ALTER TABLE \"Place\" ADD COLUMN \"location\" geometry(Point, 4326);\n").empty());
+  }
+
+  TEST_CASE("ALTER TABLE \"User\" ADD COLUMN in Prisma's layout reports at the statement") {
+    auto report = lint::lint_sql("m.sql", "-- AlterTable\nALTER TABLE \"User\" ADD COLUMN     \"slug\" TEXT NOT NULL;\n");
+    const auto* f = find(report, "adding-required-field");
+    REQUIRE(f);
+    CHECK(f->line == 2);
+    CHECK(f->col == 35);  // the column definition
+    CHECK(f->end_line == 2);
+    CHECK(f->statement == 0);
+  }
+
+  TEST_CASE("syntax-error has the line and column of the bad token; other statements are still checked") {
+    std::string sql = "SET lock_timeout = '5s';\n\nALTER TABLE \"User\" ADD COLUMN \"phone\" TEXT;\n"
+                      "ALTER TABLE \"User\" ADD COLUMN \"country\" TEXT NOT NULL DEFALT 'NL';\n"
+                      "ALTER TABLE \"User\" DROP COLUMN \"fax\";\n";
+    auto report = lint::lint_sql("m.sql", sql);
+    CHECK(report.syntax_error);
+    CHECK(report.statements == 4);
+    const auto* f = find(report, "syntax-error");
+    REQUIRE(f);
+    CHECK(f->severity == lint::Severity::error);
+    CHECK(f->line == 4);
+    CHECK(f->col == 55);  // squawk reports the same place (0-based column 54)
+    CHECK(f->message.find("DEFALT") != std::string::npos);
+    CHECK(find(report, "ban-drop-column") != nullptr);
+  }
+
+  TEST_CASE("syntax-error columns count characters, not bytes") {
+    auto report = lint::lint_sql("m.sql", "-- café ☕\nSELECT 'é', 'ü' FORM t;\n");
+    const auto* f = find(report, "syntax-error");
+    REQUIRE(f);
+    CHECK(f->line == 2);
+    CHECK(f->col == 22);  // `t`: FORM is taken as a column alias; 24 if counted in bytes
+  }
+
+  TEST_CASE("an unterminated string is one syntax error") {
+    auto report = lint::lint_sql("m.sql", "SELECT 1;\nSELECT 'oops;\n");
+    CHECK(report.syntax_error);
+    REQUIRE(find(report, "syntax-error"));
+    CHECK(find(report, "syntax-error")->line == 2);
+  }
+
+  TEST_CASE("invalid UTF-8 and NUL bytes are syntax errors at their position, the rest is still checked") {
+    auto report = lint::lint_sql("m.sql", std::string("SELECT 'caf\xE9';\nDROP TABLE \"Old\";\n"));
+    CHECK(report.syntax_error);
+    REQUIRE(report.findings.size() >= 2);
+    CHECK(report.findings[0].rule == "syntax-error");
+    CHECK(report.findings[0].line == 1);
+    CHECK(report.findings[0].col == 12);
+    CHECK(find(report, "ban-drop-table") != nullptr);
+    auto nul = lint::lint_sql("m.sql", std::string("SELECT 1;\n\0DROP TABLE x;", 24));
+    REQUIRE(find(nul, "syntax-error"));
+    CHECK(find(nul, "syntax-error")->line == 2);
+    int errors = 0;
+    for (const auto& f : nul.findings) errors += f.rule == "syntax-error";
+    CHECK(errors == 1);
+  }
+
+  TEST_CASE("garbage never throws") {
+    for (std::string junk : {std::string("\xFF\xFE;;; $$ unterminated"), std::string("/* unterminated"), std::string(";;;"),
+                             std::string("\"unterminated"), std::string("$a$ x"), std::string("E'\\'"), std::string(40, '(')}) {
+      CHECK_NOTHROW(lint::lint_sql("m.sql", junk));
+    }
+  }
+
+  TEST_CASE("an empty or comment-only file has no statements and no findings") {
+    CHECK(lint::lint_sql("m.sql", "").findings.empty());
+    auto report = lint::lint_sql("m.sql", "-- This is an empty migration.\n");
+    CHECK(report.statements == 0);
+    CHECK(report.findings.empty());
+  }
+
+  TEST_CASE("CRLF files and a byte order mark") {
+    auto report = lint::lint_sql("m.sql", "\xEF\xBB\xBF-- AlterTable\r\nALTER TABLE \"User\" DROP COLUMN \"a\";\r\n");
+    const auto* f = find(report, "ban-drop-column");
+    REQUIRE(f);
+    CHECK(f->line == 2);
+    CHECK(f->col == 1);
+  }
+
+  TEST_CASE("dollar-quoted bodies hide their semicolons and comments") {
+    std::string sql =
+        "CREATE OR REPLACE FUNCTION f() RETURNS trigger AS $$\nBEGIN\n"
+        "  -- migrate-guard-ignore: ban-drop-table not a real comment\n  DROP TABLE x;\n  RETURN NEW;\nEND;\n"
+        "$$ LANGUAGE plpgsql;\nDROP TABLE \"Old\";\n";
+    auto report = lint::lint_sql("m.sql", sql);
+    CHECK(report.statements == 2);
+    const auto* f = find(report, "ban-drop-table");
+    REQUIRE(f);
+    CHECK(f->line == 8);
+    CHECK_FALSE(f->suppressed);
+  }
+
+  TEST_CASE("suppression on the line before applies to the next statement only") {
+    std::string sql =
+        "SET lock_timeout = '5s';\n"
+        "-- migrate-guard-ignore: ban-drop-column unused since release 42 (PR #412)\n"
+        "ALTER TABLE \"User\" DROP COLUMN \"phone\";\n"
+        "ALTER TABLE \"User\" DROP COLUMN \"fax\";\n";
+    auto report = lint::lint_sql("m.sql", sql);
+    REQUIRE(report.findings.size() == 2);
+    CHECK(report.findings[0].suppressed);
+    CHECK(report.findings[0].suppress_reason == "unused since release 42 (PR #412)");
+    CHECK(report.findings[0].line == 3);
+    CHECK_FALSE(report.findings[1].suppressed);
+  }
+
+  TEST_CASE("suppression on the same line, several rules, block comments") {
+    auto same_line = lint::lint_sql("m.sql", timed("DROP TABLE \"Tmp\"; -- migrate-guard-ignore: ban-drop-table scratch table\n"
+                                                   "DROP TABLE \"Keep\";\n"));
+    REQUIRE(same_line.findings.size() == 2);
+    CHECK(same_line.findings[0].suppressed);
+    CHECK_FALSE(same_line.findings[1].suppressed);
+
+    auto several = lint::lint_sql("m.sql", "-- migrate-guard-ignore: ban-drop-table, require-lock-timeout maintenance window\n"
+                                           "DROP TABLE \"Tmp\";\n");
+    REQUIRE(several.findings.size() == 2);
+    CHECK(several.findings[0].suppressed);
+    CHECK(several.findings[1].suppressed);
+    CHECK(several.findings[1].suppress_reason == "maintenance window");
+
+    auto block = lint::lint_sql("m.sql", timed("/* migrate-guard-ignore: renaming-column nothing reads it yet */\n"
+                                               "ALTER TABLE t RENAME COLUMN a TO b;"));
+    REQUIRE(block.findings.size() == 1);
+    CHECK(block.findings[0].suppressed);
+  }
+
+  TEST_CASE("a suppression comment inside a multi-line statement applies to it") {
+    auto report = lint::lint_sql("m.sql", timed("ALTER TABLE \"User\"\n"
+                                                "  -- migrate-guard-ignore: ban-drop-column moved to \"Profile\" in release 7\n"
+                                                "  DROP COLUMN \"bio\";\n"));
+    REQUIRE(report.findings.size() == 1);
+    CHECK(report.findings[0].suppressed);
+    CHECK(report.findings[0].suppress_reason == "moved to \"Profile\" in release 7");
+  }
+
+  TEST_CASE("a suppression needs a reason and the right rule name") {
+    auto no_reason = lint::lint_sql("m.sql", timed("-- migrate-guard-ignore: ban-drop-table\nDROP TABLE \"Tmp\";"));
+    REQUIRE(no_reason.findings.size() == 1);
+    CHECK_FALSE(no_reason.findings[0].suppressed);
+    CHECK(no_reason.findings[0].message.find("no reason") != std::string::npos);
+    auto other_rule = lint::lint_sql("m.sql", timed("-- migrate-guard-ignore: ban-drop-column because\nDROP TABLE \"Tmp\";"));
+    REQUIRE(other_rule.findings.size() == 1);
+    CHECK_FALSE(other_rule.findings[0].suppressed);
+  }
+
+  TEST_CASE("a syntax error cannot be suppressed") {
+    auto report = lint::lint_sql("m.sql", "-- migrate-guard-ignore: syntax-error it works on my machine\nSELEC 1;\n");
+    REQUIRE(find(report, "syntax-error"));
+    CHECK_FALSE(find(report, "syntax-error")->suppressed);
+  }
+
+  TEST_CASE("docs/migrate-guard-lint.md documents every rule") {
+    auto doc_path = std::filesystem::path(__FILE__).parent_path() / ".." / ".." / "docs" / "migrate-guard-lint.md";
+    std::ifstream in(doc_path);
+    REQUIRE_MESSAGE(in.good(), doc_path.string());
+    std::stringstream text;
+    text << in.rdbuf();
+    for (const auto& r : lint::rules()) {
+      std::string severity = r.severity == lint::Severity::error ? "error" : "warning";
+      CHECK_MESSAGE(text.str().find("| " + r.name + " | " + severity + " |") != std::string::npos, r.name);
+      CHECK_MESSAGE(text.str().find("### " + r.name) != std::string::npos, r.name);
+    }
+  }
+
+  TEST_CASE("the rule catalogue names every rule once, with a severity and a description") {
+    std::set<std::string> names;
+    for (const auto& r : lint::rules()) {
+      CHECK_FALSE(r.description.empty());
+      CHECK(names.insert(r.name).second);
+    }
+    for (const char* rule : {"syntax-error", "ban-drop-table", "ban-drop-column", "ban-drop-database", "renaming-column",
+                             "renaming-table", "changing-column-type", "adding-not-nullable-field",
+                             "adding-field-with-default", "require-concurrent-index-creation",
+                             "require-concurrent-index-deletion", "concurrently-in-multi-statement-file",
+                             "constraint-missing-not-valid", "disallowed-unique-constraint",
+                             "adding-serial-primary-key-field", "prefer-timestamptz", "require-lock-timeout",
+                             "transaction-nesting", "ban-truncate-cascade", "adding-required-field"}) {
+      CHECK_MESSAGE(names.count(rule), rule);
+    }
+  }
+}

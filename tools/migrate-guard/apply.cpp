@@ -1,0 +1,76 @@
+#include "migrate-guard/apply.hpp"
+
+#include <pg_query.h>
+
+#include <chrono>
+
+#include "kit/log.hpp"
+#include "migrate-guard/connection.hpp"
+#include "migrate-guard/ledger.hpp"
+
+namespace migrate_guard {
+namespace {
+
+// Where statement `index` (0-based) starts, skipping the blank lines and comments before it.
+// Used when the server reports no position (e.g. ALTER TABLE on a missing table): the failing
+// statement is the one after the last result that succeeded.
+int statement_start_char(const std::string& sql, int index) {
+  PgQuerySplitResult split = pg_query_split_with_scanner(sql.c_str());
+  int byte = -1;
+  if (!split.error && index >= 0 && index < split.n_stmts) byte = split.stmts[index]->stmt_location;
+  pg_query_free_split_result(split);
+  if (byte < 0) return 0;
+  size_t i = static_cast<size_t>(byte);
+  while (i < sql.size()) {
+    if (std::isspace(static_cast<unsigned char>(sql[i]))) ++i;
+    else if (sql.compare(i, 2, "--") == 0) i = sql.find('\n', i) == std::string::npos ? sql.size() : sql.find('\n', i);
+    else if (sql.compare(i, 2, "/*") == 0) i = sql.find("*/", i) == std::string::npos ? sql.size() : sql.find("*/", i) + 2;
+    else break;
+  }
+  int chars = 0;
+  for (size_t k = 0; k <= i && k < sql.size(); ++k)
+    if ((static_cast<unsigned char>(sql[k]) & 0xC0) != 0x80) ++chars;
+  return chars;
+}
+
+}  // namespace
+
+std::string failure_logs(const Migration& m, const std::string& sqlstate, const std::string& message,
+                         const std::string& detail, const std::string& hint, TextPosition where) {
+  std::string out = "Database error code: " + (sqlstate.empty() ? std::string("none") : sqlstate) + "\n\nDatabase error:\nERROR: " + message + "\n";
+  if (!detail.empty()) out += "DETAIL: " + detail + "\n";
+  if (!hint.empty()) out += "HINT: " + hint + "\n";
+  if (where.line > 0) out += "\nPosition: " + m.path + ":" + std::to_string(where.line) + ":" + std::to_string(where.col) + "\n";
+  out += "\n(recorded by migrate-guard)\n";
+  return out;
+}
+
+ApplyResult apply_migration(Connection& conn, Ledger& ledger, const Migration& m) {
+  ApplyResult r;
+  std::string id = ledger.start(m.name, m.checksum);
+  auto t0 = std::chrono::steady_clock::now();
+  try {
+    conn.script(m.sql);
+    r.elapsed = std::chrono::duration_cast<kit::Millis>(std::chrono::steady_clock::now() - t0);
+    ledger.finish(id);
+    r.ok = true;
+    return r;
+  } catch (const PgError& e) {
+    r.elapsed = std::chrono::duration_cast<kit::Millis>(std::chrono::steady_clock::now() - t0);
+    r.connection_lost = e.connection_lost;
+    int position = e.position > 0 ? e.position : statement_start_char(m.sql, e.statement_index);
+    if (position > 0) r.where = position_in(m.sql, position);
+    r.error = (e.sqlstate.empty() ? "" : e.sqlstate + ": ") + e.what();
+    r.logs = failure_logs(m, e.sqlstate, e.what(), e.detail, e.hint, r.where);
+    if (!e.connection_lost) {
+      try {
+        ledger.fail(id, r.logs);
+      } catch (const PgError& again) {
+        kit::log::warn(std::string("could not record the failure in _prisma_migrations: ") + again.what());
+      }
+    }
+  }
+  return r;
+}
+
+}  // namespace migrate_guard

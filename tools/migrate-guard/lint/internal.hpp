@@ -1,0 +1,129 @@
+#pragma once
+// Shared between the linter's .cpp files only (it pulls in nlohmann/json): the parsed statements
+// of one file, what the file has done so far, and the sink rules report into.
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "migrate-guard/lint/lint.hpp"
+
+namespace migrate_guard::lint::detail {
+
+using json = nlohmann::json;
+
+// ---- source.cpp: positions and comments in the raw text -------------------------------------
+struct Comment {
+  std::size_t begin = 0;  // byte offsets into the file
+  std::size_t end = 0;
+  std::string text;       // without the `--` / `/* */` markers
+};
+
+class Source {
+ public:
+  explicit Source(const std::string& text);
+  const std::string& text() const { return text_; }
+  const std::vector<Comment>& comments() const { return comments_; }
+  int line_of(std::size_t offset) const;  // 1-based
+  int col_of(std::size_t offset) const;   // 1-based, in characters (UTF-8 code points)
+  // First byte in [begin, end) that is neither blank nor inside a comment (end if none).
+  std::size_t first_token(std::size_t begin, std::size_t end) const;
+  // Last byte in [begin, end) that is neither blank nor inside a comment, plus one.
+  std::size_t last_token_end(std::size_t begin, std::size_t end) const;
+  // Byte offset of the `cursor`-th character (1-based, as PostgreSQL reports error positions)
+  // counted from byte `from`.
+  std::size_t offset_of_char(std::size_t from, int cursor) const;
+
+ private:
+  bool in_comment(std::size_t offset) const;
+  std::string text_;
+  std::vector<std::size_t> line_starts_;
+  std::vector<Comment> comments_;
+};
+
+// ---- parse.cpp: statements from libpg_query --------------------------------------------------
+struct Statement {
+  int index = 0;                // 0-based position in the file
+  std::size_t begin = 0;        // first token (byte offset in the file)
+  std::size_t end = 0;          // one past the last token (the `;` is not included)
+  std::size_t node_base = 0;    // add to `location` fields of the node to get a file offset
+  std::string kind;             // e.g. "AlterTableStmt"; empty for a syntax error
+  json node;                    // the node's body (the object under `kind`)
+  std::string error;            // syntax error message, when kind is empty
+  std::size_t error_offset = 0; // byte offset of the syntax error in the file
+};
+
+struct Parsed {
+  std::vector<Statement> statements;
+  bool syntax_error = false;
+};
+
+Parsed parse(const Source& source);
+
+// ---- what the file did before the statement being checked -----------------------------------
+struct ColumnType {
+  std::string name;           // last element of the type name, e.g. "varchar", "timestamp"
+  std::vector<long> typmods;  // e.g. {255} for varchar(255); empty when unconstrained
+  bool array = false;
+};
+
+struct FileState {
+  int statement_count = 0;                 // statements in the file (all of them)
+  std::set<std::string> new_tables;        // created earlier in this file
+  std::set<std::string> new_indexes;       // created earlier in this file
+  bool lock_timeout_set = false;           // a `SET lock_timeout` with a non-zero value ran
+  bool lock_timeout_reported = false;      // require-lock-timeout reports once per file
+  // Column types known from CREATE TABLE / ADD COLUMN / ALTER TYPE, in this file or (through
+  // lint_sequence) in earlier migrations: lets varchar changes be judged widening or narrowing.
+  std::map<std::string, std::map<std::string, ColumnType>>* columns = nullptr;
+};
+
+// ---- rules report into a Sink ----------------------------------------------------------------
+class Sink {
+ public:
+  Sink(const Source& source, const Statement& statement, std::vector<Finding>& out)
+      : source_(source), statement_(statement), out_(out) {}
+  // `location`: a `location` field of the node (relative to node_base), or nullopt for the
+  // statement's start.
+  void add(const std::string& rule, std::string message, std::string hint,
+           std::optional<long> location = std::nullopt);
+
+ private:
+  const Source& source_;
+  const Statement& statement_;
+  std::vector<Finding>& out_;
+};
+
+Severity severity_of(const std::string& rule);
+
+// ---- node helpers (nodes.cpp) ----------------------------------------------------------------
+std::string relation_name(const json& range_var);  // "schema.table" or "table" (public omitted)
+// A DropStmt object ({"List":{"items":[String...]}} or {"String":...}) as "schema.name" / "name".
+std::string object_name(const json& object);
+std::string str(const json& node, const char* key);  // "" when missing
+bool flag(const json& node, const char* key);        // false when missing
+long integer(const json& node, const char* key);     // 0 when missing (libpg_query omits zeros)
+std::optional<long> location(const json& node);
+const json& items(const json& node, const char* key);  // empty array when missing
+ColumnType column_type(const json& type_name);
+std::string type_text(const ColumnType& type);       // e.g. "varchar(255)"
+// Constraints of a ColumnDef, each as the body of its "Constraint" node.
+std::vector<const json*> constraints_of(const json& column_def);
+// The names of all functions called anywhere in an expression (last element of funcname).
+void called_functions(const json& expr, std::vector<std::string>& out);
+
+// ---- rule families ---------------------------------------------------------------------------
+void check_destructive(const Statement&, const FileState&, Sink&);
+void check_locking(const Statement&, FileState&, Sink&);
+void check_types(const Statement&, const FileState&, Sink&);
+void check_transactions(const Statement&, const FileState&, Sink&);
+
+// The strongest lock the statement takes on a table that existed before this file, when that lock
+// blocks writes ("ACCESS EXCLUSIVE", "SHARE ROW EXCLUSIVE", "SHARE"); empty otherwise.
+std::string blocking_lock(const Statement&, const FileState&);
+
+}  // namespace migrate_guard::lint::detail

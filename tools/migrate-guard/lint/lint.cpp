@@ -1,0 +1,327 @@
+// The linter's driver: parse, walk the statements in order keeping what the file has done so far
+// (tables it created, whether lock_timeout is set), run every rule family, apply suppressions.
+#include <algorithm>
+#include <cctype>
+
+#include "internal.hpp"
+
+namespace migrate_guard::lint {
+namespace detail {
+namespace {
+
+using Columns = std::map<std::string, std::map<std::string, ColumnType>>;
+
+struct Suppression {
+  std::vector<std::string> rules;
+  std::string reason;
+};
+
+std::string trim(std::string s) {
+  auto blank = [](unsigned char c) { return std::isspace(c) != 0; };
+  while (!s.empty() && blank(s.back())) s.pop_back();
+  std::size_t i = 0;
+  while (i < s.size() && blank(s[i])) ++i;
+  return s.substr(i);
+}
+
+// `migrate-guard-ignore: rule[,rule...] reason`
+std::optional<Suppression> parse_suppression(const std::string& comment) {
+  static const std::string marker = "migrate-guard-ignore:";
+  std::string body = trim(comment);
+  if (body.size() < marker.size()) return std::nullopt;
+  std::string head = body.substr(0, marker.size());
+  std::transform(head.begin(), head.end(), head.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (head != marker) return std::nullopt;
+  std::string rest = trim(body.substr(marker.size()));
+  Suppression s;
+  // Rule names: a comma-separated list, possibly with blanks after the commas.
+  std::size_t i = 0;
+  while (i < rest.size()) {
+    std::size_t e = i;
+    while (e < rest.size() && !std::isspace(static_cast<unsigned char>(rest[e]))) ++e;
+    std::string token = rest.substr(i, e - i);
+    bool more = !token.empty() && token.back() == ',';
+    std::size_t start = 0;
+    while (start <= token.size()) {
+      std::size_t comma = token.find(',', start);
+      std::string name = token.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      if (!name.empty()) s.rules.push_back(name);
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+    i = e;
+    while (i < rest.size() && std::isspace(static_cast<unsigned char>(rest[i]))) ++i;
+    if (!more) break;
+  }
+  s.reason = trim(rest.substr(std::min(i, rest.size())));
+  return s;
+}
+
+// Which statement each comment speaks for: the one it sits in, else the one that ended earlier
+// on the same line (`DROP ...; -- migrate-guard-ignore: ...`), else the next one.
+int owner_of(const Comment& c, const std::vector<Statement>& statements, const Source& source) {
+  for (const auto& st : statements) {
+    if (c.begin >= st.begin && c.begin < st.end) return st.index;
+  }
+  const Statement* before = nullptr;
+  for (const auto& st : statements) {
+    if (st.end <= c.begin) before = &st;
+  }
+  if (before && before->end > before->begin &&
+      source.line_of(before->end - 1) == source.line_of(c.begin)) {
+    return before->index;
+  }
+  for (const auto& st : statements) {
+    if (st.begin > c.begin) return st.index;
+  }
+  return -1;
+}
+
+std::string var_set_value(const json& node) {
+  const json& args = items(node, "args");
+  if (args.empty()) return {};
+  const json& a = args[0];
+  if (!a.contains("A_Const")) return "?";
+  const json& c = a["A_Const"];
+  if (c.contains("sval")) return str(c["sval"], "sval");
+  if (c.contains("ival")) return std::to_string(integer(c["ival"], "ival"));
+  return "?";
+}
+
+bool zero_timeout(const std::string& value) {
+  std::size_t i = 0;
+  while (i < value.size() && value[i] == '0') ++i;
+  return i > 0 && (i == value.size() || value.substr(i) == "ms" || value.substr(i) == "s" || value.substr(i) == "min");
+}
+
+void track_state(const Statement& st, FileState& state) {
+  Columns& columns = *state.columns;
+  const json& n = st.node;
+  if (st.kind == "CreateStmt") {
+    // With IF NOT EXISTS the table may be an old, live one: only a plain CREATE makes it new.
+    if (flag(n, "if_not_exists")) return;
+    std::string table = relation_name(n["relation"]);
+    state.new_tables.insert(table);
+    auto& cols = columns[table];
+    cols.clear();
+    for (const auto& elt : items(n, "tableElts")) {
+      if (elt.contains("ColumnDef")) {
+        cols[str(elt["ColumnDef"], "colname")] = column_type(elt["ColumnDef"]["typeName"]);
+      }
+    }
+  } else if (st.kind == "CreateTableAsStmt") {
+    if (n.contains("into")) state.new_tables.insert(relation_name(n["into"]["rel"]));
+  } else if (st.kind == "IndexStmt") {
+    std::string name = str(n, "idxname");
+    if (!name.empty() && !flag(n, "if_not_exists")) state.new_indexes.insert(name);
+  } else if (st.kind == "AlterTableStmt") {
+    std::string table = relation_name(n["relation"]);
+    for (const auto& item : items(n, "cmds")) {
+      const json& cmd = item["AlterTableCmd"];
+      std::string sub = str(cmd, "subtype");
+      if (sub == "AT_AddColumn" && cmd.contains("def") && cmd["def"].contains("ColumnDef")) {
+        const json& def = cmd["def"]["ColumnDef"];
+        columns[table][str(def, "colname")] = column_type(def["typeName"]);
+      } else if (sub == "AT_AlterColumnType" && cmd.contains("def")) {
+        columns[table][str(cmd, "name")] = column_type(cmd["def"]["ColumnDef"]["typeName"]);
+      } else if (sub == "AT_DropColumn") {
+        columns[table].erase(str(cmd, "name"));
+      }
+    }
+  } else if (st.kind == "RenameStmt") {
+    std::string type = str(n, "renameType");
+    std::string table = n.contains("relation") ? relation_name(n["relation"]) : "";
+    std::string to = str(n, "newname");
+    if (type == "OBJECT_TABLE") {
+      if (state.new_tables.count(table)) state.new_tables.insert(to);
+      if (columns.count(table)) {
+        columns[to] = columns[table];
+        columns.erase(table);
+      }
+    } else if (type == "OBJECT_COLUMN" && columns.count(table)) {
+      auto& cols = columns[table];
+      auto it = cols.find(str(n, "subname"));
+      if (it != cols.end()) {
+        cols[to] = it->second;
+        cols.erase(str(n, "subname"));
+      }
+    }
+  } else if (st.kind == "DropStmt" && str(n, "removeType") == "OBJECT_TABLE") {
+    for (const auto& obj : items(n, "objects")) columns.erase(object_name(obj));
+  } else if (st.kind == "VariableSetStmt" && str(n, "name") == "lock_timeout") {
+    state.lock_timeout_set = str(n, "kind") == "VAR_SET_VALUE" && !zero_timeout(var_set_value(n));
+  } else if (st.kind == "SelectStmt") {
+    // SELECT set_config('lock_timeout', '5s', ...)
+    for (const auto& target : items(n, "targetList")) {
+      const json& val = target["ResTarget"].contains("val") ? target["ResTarget"]["val"] : json::object();
+      if (!val.contains("FuncCall")) continue;
+      const json& call = val["FuncCall"];
+      const json& names = items(call, "funcname");
+      const json& args = items(call, "args");
+      if (names.empty() || str(names.back()["String"], "sval") != "set_config" || args.size() < 2) continue;
+      auto text = [](const json& arg) {
+        return arg.contains("A_Const") && arg["A_Const"].contains("sval") ? str(arg["A_Const"]["sval"], "sval") : "?";
+      };
+      if (text(args[0]) == "lock_timeout") state.lock_timeout_set = !zero_timeout(text(args[1]));
+    }
+  }
+}
+
+// PostgreSQL (UTF8 database) rejects invalid UTF-8 and NUL bytes, and the JSON parse tree could not
+// carry them: replace each bad byte with '?' (offsets stay put) and return where the first one was.
+std::optional<std::size_t> sanitize_utf8(std::string& text) {
+  std::optional<std::size_t> first;
+  auto bad = [&](std::size_t at) {
+    if (!first) first = at;
+    text[at] = '?';
+  };
+  std::size_t i = 0;
+  const std::size_t n = text.size();
+  while (i < n) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c == 0) { bad(i++); continue; }
+    if (c < 0x80) { ++i; continue; }
+    int len = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
+    if (c >= 0xF5) len = 0;
+    bool ok = len > 0 && i + len <= n;
+    for (int k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    if (ok && len == 3) {  // no overlong forms, no surrogates
+      auto c1 = static_cast<unsigned char>(text[i + 1]);
+      ok = !(c == 0xE0 && c1 < 0xA0) && !(c == 0xED && c1 >= 0xA0);
+    }
+    if (ok && len == 4) {
+      auto c1 = static_cast<unsigned char>(text[i + 1]);
+      ok = !(c == 0xF0 && c1 < 0x90) && !(c == 0xF4 && c1 >= 0x90);
+    }
+    if (!ok) { bad(i++); continue; }
+    i += static_cast<std::size_t>(len);
+  }
+  return first;
+}
+
+}  // namespace
+
+void Sink::add(const std::string& rule, std::string message, std::string hint, std::optional<long> location) {
+  Finding f;
+  f.rule = rule;
+  f.severity = severity_of(rule);
+  f.message = std::move(message);
+  f.hint = std::move(hint);
+  std::size_t at = statement_.begin;
+  if (location) at = statement_.node_base + static_cast<std::size_t>(*location);
+  if (at < statement_.begin || at > statement_.end) at = statement_.begin;
+  f.line = source_.line_of(at);
+  f.col = source_.col_of(at);
+  f.end_line = source_.line_of(statement_.end > statement_.begin ? statement_.end - 1 : statement_.begin);
+  f.statement = statement_.index;
+  out_.push_back(std::move(f));
+}
+
+FileReport lint_file(const std::string& path, const std::string& sql, const Options& options, Columns& columns) {
+  FileReport report;
+  report.path = path;
+  std::string text = sql;
+  // A UTF-8 byte order mark is not SQL; blank it without moving any offset.
+  if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.replace(0, 3, "   ");
+  std::optional<std::size_t> bad_byte = sanitize_utf8(text);
+  Source source(text);
+  Parsed parsed = parse(source);
+  report.statements = static_cast<int>(parsed.statements.size());
+  report.syntax_error = parsed.syntax_error;
+
+  std::vector<std::vector<Suppression>> suppressions(parsed.statements.size());
+  for (const auto& c : source.comments()) {
+    auto s = parse_suppression(c.text);
+    if (!s) continue;
+    int owner = owner_of(c, parsed.statements, source);
+    if (owner >= 0) suppressions[owner].push_back(*s);
+  }
+
+  for (const auto& st : parsed.statements) {
+    std::size_t last = st.end > st.begin ? st.end - 1 : st.begin;
+    report.spans.push_back({source.line_of(st.begin), source.col_of(st.begin), source.line_of(last)});
+  }
+
+  if (bad_byte) {
+    Finding f;
+    f.rule = "syntax-error";
+    f.severity = severity_of(f.rule);
+    f.message = "The file is not valid UTF-8 (or contains a NUL byte) here: PostgreSQL rejects the whole migration.";
+    f.hint = "Save the file as UTF-8 (without NUL bytes).";
+    f.line = f.end_line = source.line_of(*bad_byte);
+    f.col = source.col_of(*bad_byte);
+    f.statement = static_cast<int>(report.spans.size());
+    for (std::size_t i = 0; i < parsed.statements.size(); ++i) {
+      if (parsed.statements[i].end > *bad_byte) {
+        f.statement = static_cast<int>(i);
+        break;
+      }
+    }
+    report.syntax_error = true;
+    if (!options.disabled_rules.count(f.rule)) report.findings.push_back(std::move(f));
+  }
+
+  FileState state;
+  state.statement_count = report.statements;
+  state.columns = &columns;
+  for (const auto& st : parsed.statements) {
+    std::vector<Finding> found;
+    Sink sink(source, st, found);
+    if (st.kind.empty() && bad_byte && st.error_offset == *bad_byte) {
+      continue;  // already reported as a bad byte
+    } else if (st.kind.empty()) {
+      Finding f;
+      f.rule = "syntax-error";
+      f.severity = severity_of(f.rule);
+      f.message = "PostgreSQL cannot parse this statement: " + st.error;
+      f.hint = "Fix the SQL; PostgreSQL would reject the whole migration and Prisma would record it as failed.";
+      f.line = source.line_of(st.error_offset);
+      f.col = source.col_of(st.error_offset);
+      f.end_line = f.line;
+      f.statement = st.index;
+      found.push_back(std::move(f));
+    } else {
+      check_destructive(st, state, sink);
+      check_locking(st, state, sink);
+      check_types(st, state, sink);
+      check_transactions(st, state, sink);
+      track_state(st, state);
+    }
+    for (auto& f : found) {
+      if (options.disabled_rules.count(f.rule)) continue;
+      // PostgreSQL rejects a syntax error whatever the comment says: never suppressible.
+      for (const auto& s : f.rule == "syntax-error" ? std::vector<Suppression>{} : suppressions[st.index]) {
+        if (std::find(s.rules.begin(), s.rules.end(), f.rule) == s.rules.end()) continue;
+        if (s.reason.empty()) {
+          f.message += " (a migrate-guard-ignore comment names this rule but gives no reason, so it does not apply)";
+          continue;
+        }
+        f.suppressed = true;
+        f.suppress_reason = s.reason;
+      }
+      report.findings.push_back(std::move(f));
+    }
+  }
+  std::stable_sort(report.findings.begin(), report.findings.end(),
+                   [](const Finding& a, const Finding& b) { return a.statement < b.statement; });
+  return report;
+}
+
+}  // namespace detail
+
+FileReport lint_sql(const std::string& path, const std::string& sql, const Options& options) {
+  detail::Columns columns;
+  return detail::lint_file(path, sql, options, columns);
+}
+
+std::vector<FileReport> lint_sequence(const std::vector<MigrationFile>& files, const Options& options) {
+  detail::Columns columns;
+  std::vector<FileReport> out;
+  for (const auto& file : files) {
+    FileReport report = detail::lint_file(file.path, file.sql, options, columns);
+    if (file.lint) out.push_back(std::move(report));
+  }
+  return out;
+}
+
+}  // namespace migrate_guard::lint

@@ -1,0 +1,193 @@
+// Locks: index builds, constraints that scan, and how long a statement may wait in the lock queue.
+// A statement waiting for ACCESS EXCLUSIVE blocks every query queued behind it, so even a fast
+// DDL statement stalls a hot table while a long transaction holds a conflicting lock.
+#include <algorithm>
+#include <array>
+
+#include "internal.hpp"
+
+namespace migrate_guard::lint::detail {
+namespace {
+
+bool existing(const std::string& table, const FileState& state) { return !state.new_tables.count(table); }
+
+const char* kConcurrentHint =
+    "Put the CONCURRENTLY statement alone in its own migration file (nothing else in it, not even SET): "
+    "a file is sent as one query, which PostgreSQL runs as one transaction.";
+
+void multi_statement(const Statement& st, const FileState& state, Sink& sink, const std::string& what) {
+  if (state.statement_count <= 1) return;
+  sink.add("concurrently-in-multi-statement-file",
+           what + " cannot run inside a transaction, and this file has " + std::to_string(state.statement_count) +
+               " statements, which Prisma and migrate-guard send as one query: the migration will fail.",
+           kConcurrentHint);
+}
+
+bool has_param(const json& node, const char* key, const char* name) {
+  for (const auto& p : items(node, key)) {
+    if (p.contains("DefElem") && str(p["DefElem"], "defname") == name) return true;
+  }
+  return false;
+}
+
+void index_stmt(const Statement& st, const FileState& state, Sink& sink) {
+  std::string table = relation_name(st.node["relation"]);
+  if (flag(st.node, "concurrent")) {
+    multi_statement(st, state, sink, "CREATE INDEX CONCURRENTLY");
+  } else if (existing(table, state)) {
+    sink.add("require-concurrent-index-creation",
+             "CREATE INDEX on " + table + " without CONCURRENTLY blocks all writes to the table while the index builds.",
+             "Use CREATE INDEX CONCURRENTLY (IF NOT EXISTS) in a migration file of its own.");
+  }
+}
+
+void drop_index(const Statement& st, const FileState& state, Sink& sink) {
+  if (flag(st.node, "concurrent")) {
+    multi_statement(st, state, sink, "DROP INDEX CONCURRENTLY");
+    return;
+  }
+  std::string names;
+  for (const auto& obj : items(st.node, "objects")) {
+    std::string name = object_name(obj);
+    if (state.new_indexes.count(name)) continue;
+    if (!names.empty()) names += ", ";
+    names += name;
+  }
+  if (names.empty()) return;
+  sink.add("require-concurrent-index-deletion",
+           "DROP INDEX " + names + " without CONCURRENTLY takes ACCESS EXCLUSIVE on its table: reads and writes wait.",
+           "Use DROP INDEX CONCURRENTLY (IF EXISTS) in a migration file of its own.");
+}
+
+void add_constraint(const std::string& table, const json& c, Sink& sink) {
+  std::string type = str(c, "contype");
+  std::string name = str(c, "conname");
+  std::string label = name.empty() ? "a constraint" : "constraint " + name;
+  if ((type == "CONSTR_CHECK" || type == "CONSTR_FOREIGN") && !flag(c, "skip_validation")) {
+    sink.add("constraint-missing-not-valid",
+             "Adding " + label + " to " + table + " validates every row while holding the lock " +
+                 (type == "CONSTR_FOREIGN" ? "(SHARE ROW EXCLUSIVE on both tables: writes wait)." : "(ACCESS EXCLUSIVE)."),
+             "Add it with NOT VALID, then run ALTER TABLE ... VALIDATE CONSTRAINT in a later migration "
+             "(it takes a lock that lets reads and writes continue).",
+             location(c));
+  } else if (type == "CONSTR_UNIQUE" && str(c, "indexname").empty()) {
+    sink.add("disallowed-unique-constraint",
+             "Adding unique " + label + " to " + table + " builds its index while holding ACCESS EXCLUSIVE.",
+             "Build the index first with CREATE UNIQUE INDEX CONCURRENTLY (own migration), then "
+             "ADD CONSTRAINT ... UNIQUE USING INDEX.",
+             location(c));
+  } else if (type == "CONSTR_PRIMARY" && str(c, "indexname").empty()) {
+    sink.add("adding-serial-primary-key-field",
+             "Adding a primary key to " + table + " builds its index while holding ACCESS EXCLUSIVE.",
+             "Build a unique index with CREATE UNIQUE INDEX CONCURRENTLY (own migration), then "
+             "ADD CONSTRAINT ... PRIMARY KEY USING INDEX.",
+             location(c));
+  }
+}
+
+void alter_table(const Statement& st, const FileState& state, Sink& sink) {
+  if (str(st.node, "objtype") != "OBJECT_TABLE") return;
+  std::string table = relation_name(st.node["relation"]);
+  if (!existing(table, state)) return;
+  for (const auto& item : items(st.node, "cmds")) {
+    const json& cmd = item["AlterTableCmd"];
+    std::string sub = str(cmd, "subtype");
+    if (sub == "AT_AddConstraint" && cmd.contains("def") && cmd["def"].contains("Constraint")) {
+      add_constraint(table, cmd["def"]["Constraint"], sink);
+    } else if (sub == "AT_AddColumn" && cmd.contains("def") && cmd["def"].contains("ColumnDef")) {
+      // Inline PRIMARY KEY / UNIQUE on a new column builds an index under the ALTER's lock too.
+      for (const json* c : constraints_of(cmd["def"]["ColumnDef"])) {
+        std::string type = str(*c, "contype");
+        if (type == "CONSTR_PRIMARY" || type == "CONSTR_UNIQUE") add_constraint(table, *c, sink);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::string blocking_lock(const Statement& st, const FileState& state) {
+  const json& n = st.node;
+  auto existing_rel = [&](const json& range_var) { return existing(relation_name(range_var), state); };
+  const std::string exclusive = "ACCESS EXCLUSIVE";
+  if (st.kind == "AlterTableStmt") {
+    if (!n.contains("relation")) return {};
+    bool live = existing_rel(n["relation"]);
+    // Sub-commands that take a weaker lock (PostgreSQL's AlterTableGetLockLevel).
+    static const std::array<const char*, 14> weaker = {
+        "AT_ValidateConstraint", "AT_SetStatistics", "AT_SetOptions", "AT_ResetOptions", "AT_ClusterOn",
+        "AT_DropCluster", "AT_AttachPartition", "AT_EnableTrig", "AT_EnableAlwaysTrig", "AT_EnableReplicaTrig",
+        "AT_DisableTrig", "AT_EnableTrigAll", "AT_DisableTrigAll", "AT_SetCompression"};
+    std::string lock;
+    for (const auto& item : items(n, "cmds")) {
+      const json& cmd = item["AlterTableCmd"];
+      std::string sub = str(cmd, "subtype");
+      if (sub == "AT_AddConstraint" && cmd.contains("def") &&
+          str(cmd["def"]["Constraint"], "contype") == "CONSTR_FOREIGN") {
+        // SHARE ROW EXCLUSIVE on this table and on the referenced one, which may be live even
+        // when this table is new (Prisma adds every foreign key this way).
+        const json& c = cmd["def"]["Constraint"];
+        if (live || (c.contains("pktable") && existing_rel(c["pktable"]))) lock = "SHARE ROW EXCLUSIVE";
+        continue;
+      }
+      if (live && std::find(weaker.begin(), weaker.end(), sub) == weaker.end()) return exclusive;
+    }
+    return lock;
+  }
+  if (st.kind == "DropStmt") {
+    std::string type = str(n, "removeType");
+    if (type == "OBJECT_TABLE" || type == "OBJECT_MATVIEW") {
+      for (const auto& obj : items(n, "objects")) {
+        if (existing(object_name(obj), state)) return exclusive;
+      }
+    }
+    if (type == "OBJECT_INDEX" && !flag(n, "concurrent")) {
+      for (const auto& obj : items(n, "objects")) {
+        if (!state.new_indexes.count(object_name(obj))) return exclusive;
+      }
+    }
+    return {};
+  }
+  if (st.kind == "IndexStmt") return !flag(n, "concurrent") && existing_rel(n["relation"]) ? "SHARE" : "";
+  if (st.kind == "CreateTrigStmt") return existing_rel(n["relation"]) ? "SHARE ROW EXCLUSIVE" : "";
+  if (st.kind == "RenameStmt") return n.contains("relation") && existing_rel(n["relation"]) ? exclusive : "";
+  if (st.kind == "TruncateStmt") {
+    for (const auto& r : items(n, "relations")) {
+      if (existing_rel(r["RangeVar"])) return exclusive;
+    }
+    return {};
+  }
+  if (st.kind == "VacuumStmt") return has_param(n, "options", "full") ? exclusive : "";
+  if (st.kind == "ClusterStmt") return exclusive;
+  if (st.kind == "ReindexStmt") return has_param(n, "params", "concurrently") ? "" : exclusive;
+  if (st.kind == "RefreshMatViewStmt") return flag(n, "concurrent") ? "" : exclusive;
+  if (st.kind == "LockStmt" && integer(n, "mode") >= 5) return "SHARE (or stronger, LOCK TABLE)";
+  return {};
+}
+
+void check_locking(const Statement& st, FileState& state, Sink& sink) {
+  const json& n = st.node;
+  if (st.kind == "IndexStmt") {
+    index_stmt(st, state, sink);
+  } else if (st.kind == "DropStmt" && str(n, "removeType") == "OBJECT_INDEX") {
+    drop_index(st, state, sink);
+  } else if (st.kind == "ReindexStmt" && has_param(n, "params", "concurrently")) {
+    multi_statement(st, state, sink, "REINDEX CONCURRENTLY");
+  } else if (st.kind == "RefreshMatViewStmt" && flag(n, "concurrent")) {
+    multi_statement(st, state, sink, "REFRESH MATERIALIZED VIEW CONCURRENTLY");
+  } else if (st.kind == "AlterTableStmt") {
+    alter_table(st, state, sink);
+  }
+  if (state.lock_timeout_set || state.lock_timeout_reported) return;
+  std::string lock = blocking_lock(st, state);
+  if (!lock.empty()) {
+    state.lock_timeout_reported = true;
+    sink.add("require-lock-timeout",
+             "This statement locks a live table (" + lock + ") with no lock_timeout set: if a long query holds the "
+             "table, it waits, and every query queued behind it waits too (reported once per file).",
+             "Start the migration with SET lock_timeout = '5s'; (or run deploy with --lock-timeout-sql) and retry on "
+             "timeout.");
+  }
+}
+
+}  // namespace migrate_guard::lint::detail

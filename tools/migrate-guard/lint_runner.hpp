@@ -1,0 +1,28 @@
+#pragma once
+// The bridge between migrations and the linter library (lint/): run it, count, render findings
+// as annotations, a summary table and JSON. Used by `lint` and by `deploy`'s refusal.
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <vector>
+
+#include "kit/report.hpp"
+#include "migrate-guard/lint/lint.hpp"
+#include "migrate-guard/migrations.hpp"
+
+namespace migrate_guard {
+
+struct LintRun {
+  std::vector<lint::FileReport> files;
+  int statements = 0;
+  int errors = 0;      // unsuppressed
+  int warnings = 0;    // unsuppressed
+  int suppressed = 0;
+};
+
+bool linter_built();  // false when this binary was built without lint/
+LintRun lint_migrations(const std::vector<const Migration*>& migrations, const std::vector<std::string>& disabled_rules);
+void annotate_findings(kit::Report& report, const LintRun& run);
+std::string lint_markdown(const LintRun& run);
+nlohmann::json lint_json(const LintRun& run);
+
+}  // namespace migrate_guard

@@ -1,0 +1,143 @@
+#include "migrate-guard/migrations.hpp"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "kit/error.hpp"
+
+namespace fs = std::filesystem;
+
+namespace migrate_guard {
+namespace {
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) throw kit::usage_error("cannot read " + p.string());
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string crlf_to_lf(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i)
+    if (!(s[i] == '\r' && i + 1 < s.size() && s[i + 1] == '\n')) out += s[i];
+  return out;
+}
+
+std::string lf_to_crlf(const std::string& s) {
+  std::string out;
+  out.reserve(s.size() + s.size() / 20);
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\n' && (i == 0 || s[i - 1] != '\r')) out += '\r';
+    out += s[i];
+  }
+  return out;
+}
+
+std::string trim(const std::string& s) {
+  auto b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos) return "";
+  return s.substr(b, s.find_last_not_of(" \t\r") - b + 1);
+}
+
+}  // namespace
+
+std::string sha256_hex(const std::string& bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_sha256(), nullptr);
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < len; ++i) {
+    out += hex[digest[i] >> 4];
+    out += hex[digest[i] & 15];
+  }
+  return out;
+}
+
+bool checksum_matches(const Migration& m, const std::string& recorded) {
+  if (m.checksum == recorded) return true;
+  return sha256_hex(crlf_to_lf(m.sql)) == recorded || sha256_hex(lf_to_crlf(m.sql)) == recorded;
+}
+
+std::string check_lock_toml(const std::string& text) {
+  std::istringstream in(text);
+  std::string line, provider;
+  int n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    auto hash = line.find('#');
+    std::string t = trim(hash == std::string::npos ? line : line.substr(0, hash));
+    if (t.empty()) continue;
+    static const std::regex kv(R"re(^([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*"([^"]*)"$)re");
+    std::smatch m;
+    if (!std::regex_match(t, m, kv)) return "line " + std::to_string(n) + " is not `key = \"value\"`";
+    if (m[1] == "provider") provider = m[2];
+  }
+  if (provider.empty()) return "it does not name a provider (expected provider = \"postgresql\")";
+  if (provider != "postgresql" && provider != "postgres")
+    return "its provider is \"" + provider + "\", not \"postgresql\"";
+  return "";
+}
+
+MigrationsFolder read_migrations(const std::string& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec))
+    throw kit::usage_error("--dir: '" + dir + "' is not a folder (expected prisma/migrations with <timestamp>_<name>/migration.sql)");
+  MigrationsFolder folder;
+  folder.dir = dir;
+  static const std::regex name_re(R"(^[0-9]{8,}_[A-Za-z0-9_.-]+$)");
+  std::vector<fs::directory_entry> entries;
+  for (const auto& e : fs::directory_iterator(dir, ec)) entries.push_back(e);
+  if (ec) throw kit::usage_error("--dir: cannot list '" + dir + "': " + ec.message());
+  for (const auto& e : entries) {
+    std::string name = e.path().filename().string();
+    if (e.is_directory()) {
+      fs::path sql = e.path() / "migration.sql";
+      if (!fs::is_regular_file(sql))
+        throw kit::usage_error("migration folder '" + name + "' has no migration.sql (" + sql.string() + ")");
+      if (!std::regex_match(name, name_re))
+        folder.warnings.push_back("'" + name + "' is not named <timestamp>_<name>; it is still applied in name order");
+      Migration m;
+      m.name = name;
+      m.path = (fs::path(dir) / name / "migration.sql").lexically_normal().string();
+      m.sql = read_file(sql);
+      m.checksum = sha256_hex(m.sql);
+      folder.migrations.push_back(std::move(m));
+    } else if (name == "migration_lock.toml") {
+      std::string problem = check_lock_toml(read_file(e.path()));
+      if (!problem.empty()) throw kit::usage_error(e.path().string() + " is broken: " + problem);
+    } else if (name != ".gitkeep" && name != "README.md") {
+      folder.warnings.push_back("unexpected file '" + name + "' in " + dir + " (only migration folders and migration_lock.toml belong there)");
+    }
+  }
+  std::sort(folder.migrations.begin(), folder.migrations.end(),
+            [](const Migration& a, const Migration& b) { return a.name < b.name; });
+  return folder;
+}
+
+TextPosition position_in(const std::string& text, int char_position) {
+  TextPosition p{1, 1};
+  int chars = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if ((c & 0xC0) == 0x80) continue;  // UTF-8 continuation byte: same character
+    if (++chars == char_position) return p;
+    if (c == '\n') {
+      ++p.line;
+      p.col = 1;
+    } else {
+      ++p.col;
+    }
+  }
+  return p;
+}
+
+}  // namespace migrate_guard

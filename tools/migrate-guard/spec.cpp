@@ -1,0 +1,79 @@
+#include "migrate-guard/migrate_guard.hpp"
+
+namespace migrate_guard {
+
+using kit::OptionKind;
+
+namespace {
+
+kit::Option database_url() {
+  return {"database-url", "PostgreSQL URL of the database to migrate (else DATABASE_URL, else libpq's PG* variables); must be a direct connection, not a pooler",
+          "", OptionKind::value, "URL", true};
+}
+kit::Option lock_timeout() {
+  return {"lock-timeout", "how long to wait for the migration lock (pg_advisory_lock 72707369, shared with Prisma)", "10s",
+          OptionKind::value, "DURATION"};
+}
+kit::Option require_extension() {
+  return {"require-extension", "extensions that must exist before migrating, created if missing (e.g. postgis)", "",
+          OptionKind::list, "NAME[,NAME]"};
+}
+kit::Option extension_schema() {
+  return {"extension-schema", "schema --require-extension creates extensions in (Supabase: extensions)", "public",
+          OptionKind::value, "SCHEMA"};
+}
+kit::Option disable_rule() {
+  return {"disable-rule", "lint rules turned off for the whole run", "", OptionKind::list, "RULE"};
+}
+
+}  // namespace
+
+const kit::ToolSpec& spec() {
+  static const kit::ToolSpec s{
+      "migrate-guard",
+      "apply Prisma migrations natively (same bookkeeping and lock as Prisma), lint them, detect drift",
+      {
+          {"dir", "the migrations folder (<timestamp>_<name>/migration.sql, migration_lock.toml)", "prisma/migrations",
+           OptionKind::value, "DIR"},
+          {"connect-timeout", "deadline for connecting to the database", "10s", OptionKind::value, "DURATION"},
+      },
+      {
+          {"status", "list applied, pending, failed, edited and missing migrations; exit 1 unless up to date",
+           {database_url()}},
+          {"deploy", "apply pending migrations in order, after refusing unsafe states",
+           {database_url(), lock_timeout(), require_extension(), extension_schema(),
+            {"lock-timeout-sql", "SET lock_timeout to this before each migration (e.g. 5s): DDL waiting on a hot table fails instead of blocking it",
+             "", OptionKind::value, "DURATION"},
+            {"statement-timeout", "SET statement_timeout to this before each migration", "", OptionKind::value, "DURATION"},
+            {"allow-edited", "deploy even though an applied migration was edited afterwards", "", OptionKind::flag},
+            {"skip-lint", "do not refuse pending migrations with lint errors", "", OptionKind::flag},
+            disable_rule(),
+            {"dry-run", "print the plan (what would be applied, refusals) and change nothing", "", OptionKind::flag}}},
+          {"resolve", "mark a migration as applied or rolled back, with Prisma's semantics",
+           {database_url(), lock_timeout(),
+            {"applied", "record NAME as applied without running it (baselining, or after fixing a failure by hand)", "",
+             OptionKind::value, "NAME"},
+            {"rolled-back", "record the failed migration NAME as rolled back so it runs again on the next deploy", "",
+             OptionKind::value, "NAME"}}},
+          {"lint", "check migrations for statements that lock or rewrite hot tables; exit 1 on errors",
+           {database_url(), disable_rule(),
+            {"since", "lint only migrations changed since this git ref (e.g. origin/main)", "", OptionKind::value, "GIT_REF"},
+            {"pending", "lint only migrations not yet applied to the database", "", OptionKind::flag},
+            {"rules", "list the rules and exit", "", OptionKind::flag}}},
+          {"drift", "apply every migration to an empty shadow database and compare its schema with the database's",
+           {database_url(), require_extension(), extension_schema(),
+            {"shadow-database-url", "an EMPTY database the migrations are applied to (its contents are discarded)", "",
+             OptionKind::value, "URL", true},
+            {"schema", "schemas to compare", "public", OptionKind::list, "SCHEMA"}}},
+      },
+      R"(  migrate-guard status --dir prisma/migrations
+  DATABASE_URL=postgresql://app@db:5432/app migrate-guard deploy --require-extension postgis --lock-timeout 1m
+  migrate-guard deploy --dry-run
+  migrate-guard resolve --rolled-back 20240101000000_add_index
+  migrate-guard lint --since origin/main
+  migrate-guard drift --shadow-database-url postgresql://app@db:5432/app_shadow
+)"};
+  return s;
+}
+
+}  // namespace migrate_guard

@@ -1,0 +1,141 @@
+#include "migrate-guard/target.hpp"
+
+#include <libpq-fe.h>
+
+#include <algorithm>
+
+#include "kit/error.hpp"
+#include "kit/secrets.hpp"
+
+namespace migrate_guard {
+namespace {
+
+std::string percent_decode(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+      out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
+      i += 2;
+    } else {
+      out += s[i] == '+' ? ' ' : s[i];
+    }
+  }
+  return out;
+}
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Parameters Prisma accepts in its URLs that libpq would reject as unknown.
+const std::vector<std::string> kPrismaOnly = {"schema",       "pgbouncer",          "connection_limit", "pool_timeout",
+                                              "socket_timeout", "statement_cache_size", "sslaccept",        "sslidentity",
+                                              "single_use_connections"};
+
+}  // namespace
+
+std::string quote_ident(const std::string& name) {
+  std::string out = "\"";
+  for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string strip_url_params(const std::string& url, const std::vector<std::string>& drop,
+                             std::vector<std::pair<std::string, std::string>>& taken) {
+  auto q = url.find('?');
+  if (q == std::string::npos) return url;
+  std::string base = url.substr(0, q), kept;
+  std::string query = url.substr(q + 1);
+  size_t start = 0;
+  while (start <= query.size()) {
+    size_t amp = query.find('&', start);
+    std::string part = query.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
+    if (!part.empty()) {
+      auto eq = part.find('=');
+      std::string key = part.substr(0, eq);
+      std::string value = eq == std::string::npos ? "" : part.substr(eq + 1);
+      if (std::find(drop.begin(), drop.end(), key) != drop.end()) taken.emplace_back(key, percent_decode(value));
+      else kept += (kept.empty() ? "" : "&") + part;
+    }
+    if (amp == std::string::npos) break;
+    start = amp + 1;
+  }
+  return kept.empty() ? base : base + "?" + kept;
+}
+
+std::vector<std::string> pooler_reasons(const std::string& host, const std::string& port,
+                                        const std::vector<std::pair<std::string, std::string>>& prisma_params) {
+  std::vector<std::string> reasons;
+  std::string h = lower(host);
+  if (port == "6543") reasons.push_back("port 6543 is the transaction pooler port (Supabase/Supavisor)");
+  if (h.find("pooler.supabase.com") != std::string::npos) reasons.push_back("host " + host + " is Supabase's pooler");
+  else if (h.find("pgbouncer") != std::string::npos) reasons.push_back("host " + host + " looks like PgBouncer");
+  for (const auto& [k, v] : prisma_params)
+    if (k == "pgbouncer" && lower(v) == "true") reasons.push_back("the URL says pgbouncer=true");
+  return reasons;
+}
+
+DbTarget resolve_target(const std::string& url_given, const std::string& option, const kit::Env& env) {
+  std::string url = url_given, source = option;
+  if (url.empty()) {
+    if (auto v = env.get("DATABASE_URL")) {
+      url = *v;
+      source = "DATABASE_URL";
+    }
+  }
+  if (url.empty() && !env.get("PGHOST") && !env.get("PGDATABASE") && !env.get("PGSERVICE") && !env.get("PGPORT"))
+    throw kit::usage_error("no database: give " + option + " URL or set DATABASE_URL (or PGHOST/PGDATABASE)");
+  DbTarget t;
+  if (!url.empty()) {
+    kit::learn_url_secret(url);
+    bool is_url = url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0;
+    std::vector<std::pair<std::string, std::string>> taken;
+    t.conninfo = is_url ? strip_url_params(url, kPrismaOnly, taken) : url;
+    for (const auto& [k, v] : taken)
+      if (k == "schema" && !v.empty()) t.schema = v;
+    char* err = nullptr;
+    PQconninfoOption* opts = PQconninfoParse(t.conninfo.c_str(), &err);
+    if (!opts) {
+      std::string why = err ? err : "unreadable";
+      if (err) PQfreemem(err);
+      while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+      throw kit::usage_error(source + ": cannot read the database URL '" + kit::redact_url(url) + "': " + why);
+    }
+    for (PQconninfoOption* o = opts; o->keyword; ++o) {
+      if (!o->val) continue;
+      std::string k = o->keyword, v = o->val;
+      if (k == "password") kit::secrets().add(v);
+      else if (k == "host" || k == "hostaddr") t.host = t.host.empty() ? v : t.host;
+      else if (k == "port") t.port = v;
+      else if (k == "dbname") t.dbname = v;
+      else if (k == "user") t.user = v;
+    }
+    PQconninfoFree(opts);
+    // libpq only checks the port when connecting; a typo there is bad input, not an outage.
+    for (size_t start = 0; !t.port.empty() && start <= t.port.size();) {
+      size_t comma = t.port.find(',', start);
+      std::string one = t.port.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      bool digits = !one.empty() && one.size() <= 5 && one.find_first_not_of("0123456789") == std::string::npos;
+      if (!digits || std::stoi(one) < 1 || std::stoi(one) > 65535)
+        throw kit::usage_error(source + ": cannot read the database URL '" + kit::redact_url(url) + "': port '" + one + "' is not a number");
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+    t.pooler_reasons = pooler_reasons(t.host, t.port, taken);
+    t.display = kit::redact_url(url);
+  } else {
+    t.host = env.get_or("PGHOST", "");
+    t.port = env.get_or("PGPORT", "5432");
+    t.dbname = env.get_or("PGDATABASE", "");
+    t.user = env.get_or("PGUSER", "");
+    t.pooler_reasons = pooler_reasons(t.host, t.port, {});
+    t.display = "PG* variables (host " + t.host + ", database " + t.dbname + ")";
+  }
+  if (auto pw = env.get("PGPASSWORD")) kit::secrets().add(*pw);
+  if (t.port.empty()) t.port = env.get_or("PGPORT", "5432");
+  return t;
+}
+
+}  // namespace migrate_guard

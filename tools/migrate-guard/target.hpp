@@ -1,0 +1,35 @@
+#pragma once
+// Which database to talk to: --database-url, else DATABASE_URL, else libpq's own PG* variables.
+// Prisma URLs carry parameters libpq does not know (schema, pgbouncer, connection_limit...);
+// they are read here and removed before libpq sees the URL.
+#include <string>
+#include <vector>
+
+#include "kit/env.hpp"
+
+namespace migrate_guard {
+
+struct DbTarget {
+  std::string conninfo;  // for libpq: the URL without Prisma-only parameters, or "" for PG* variables
+  std::string display;   // password-free, for messages
+  std::string host, port, dbname, user;
+  std::string schema = "public";            // Prisma's ?schema=, where _prisma_migrations lives
+  std::vector<std::string> pooler_reasons;  // why the URL looks like a transaction pooler
+};
+
+// `option` names the source in messages ("--database-url"). Registers the password as a secret.
+// Throws kit::Error(usage) when no database is given or the URL cannot be read.
+DbTarget resolve_target(const std::string& url, const std::string& option, const kit::Env& env);
+
+// Splits "a=1&b=2" style parameters off a URL: returns the URL with `drop` keys removed and
+// fills `taken` with their (percent-decoded) values.
+std::string strip_url_params(const std::string& url, const std::vector<std::string>& drop,
+                             std::vector<std::pair<std::string, std::string>>& taken);
+
+// Pooler heuristics on what the URL says (the server-side check happens after connecting).
+std::vector<std::string> pooler_reasons(const std::string& host, const std::string& port,
+                                        const std::vector<std::pair<std::string, std::string>>& prisma_params);
+
+std::string quote_ident(const std::string& name);
+
+}  // namespace migrate_guard
