@@ -18,24 +18,15 @@ kit::Outcome dispatch(kit::Context& ctx) {
 }  // namespace
 
 kit::Outcome run(kit::Context& ctx) {
-  kit::Outcome out;
   try {
-    out = dispatch(ctx);
+    return dispatch(ctx);
   } catch (const PgError& e) {
     // A query the tool itself sent failed (not a migration: those are handled where they run).
-    throw kit::Error(e.connection_lost ? kit::Exit::environment : kit::Exit::environment,
-                     std::string("database error: ") + (e.sqlstate.empty() ? "" : e.sqlstate + " ") + e.what(),
-                     e.connection_lost ? "the connection to the database was lost; check `migrate-guard status` before retrying"
-                                       : "check the database user's privileges, then retry");
+    throw kit::environment_error(std::string("database error: ") + (e.sqlstate.empty() ? "" : e.sqlstate + " ") + e.what(),
+                                 e.connection_lost
+                                     ? "the connection to the database was lost; check `migrate-guard status` before retrying"
+                                     : "check the database user's privileges, then retry");
   }
-  // The verdict and what to do next go to the log as well as to the annotations and summary.
-  if (out.code == kit::Exit::ok) {
-    kit::log::info(out.headline);
-  } else {
-    kit::log::error(out.headline);
-    if (!out.hint.empty()) kit::log::error("what to do: " + out.hint);
-  }
-  return out;
 }
 
 }  // namespace migrate_guard
