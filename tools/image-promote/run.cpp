@@ -266,7 +266,17 @@ kit::Outcome run_copy(kit::Context& ctx) {
     std::string error;
     bool put_ok = d->try_put_manifest(dst.repository, dst.tag, root.media_type, root.body, error);
     // Read back even after a failed PUT: a lost answer may hide a write that happened.
-    auto now = d->head_manifest(dst.repository, dst.tag);
+    std::optional<std::string> now;
+    try {
+      now = d->head_manifest(dst.repository, dst.tag);
+    } catch (const kit::Error& e) {
+      // The tag may well be written now: "nothing changed" (exit 3) would be untrue.
+      throw kit::partial_error(std::string(put_ok ? "the registry accepted the tag " + dst.str() + " but it"
+                                                  : "the write of " + dst.str() + " failed and the tag") +
+                                   " could not be read back to verify it: " + e.what(),
+                               "check what it points at with `image-promote digest " + dst.str() +
+                                   "` (expected " + root.digest + "), then run the same copy again if needed");
+    }
     if (now != root.digest) {
       if (!put_ok && now.value_or("") == previous)
         throw kit::environment_error("could not tag " + dst.str() + ": " + error + "; the image is in " + dst.repo_name() +
