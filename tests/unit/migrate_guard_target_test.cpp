@@ -36,10 +36,24 @@ TEST_CASE("target: schema, password secret, bad URLs") {
   kit::secrets().clear();
 }
 
+TEST_CASE("target: Prisma's TLS parameters mean what they mean to Prisma") {
+  kit::Env env(std::map<std::string, std::string>{});
+  auto t = resolve_target("postgresql://u@h/db?sslmode=require&sslcert=/etc/ca%20dir/ca.pem&schema=app", "--database-url", env);
+  CHECK(t.conninfo == "postgresql://u@h/db?sslmode=require&sslrootcert=/etc/ca%20dir/ca.pem");
+  CHECK(t.schema_given);
+  auto lax = resolve_target("postgresql://u@h/db?sslmode=require&sslcert=/ca.pem&sslaccept=accept_invalid_certs", "--database-url", env);
+  CHECK(lax.conninfo == "postgresql://u@h/db?sslmode=require");
+  CHECK_FALSE(lax.schema_given);
+  CHECK_THROWS_AS(resolve_target("postgresql://u@h/db?sslidentity=id.p12&sslpassword=x", "--database-url", env), kit::Error);
+}
+
 TEST_CASE("poolers are recognised from the URL") {
   CHECK(pooler_reasons("db.abc.supabase.co", "5432", {}).empty());
   CHECK(pooler_reasons("db.abc.supabase.co", "6543", {}).size() == 1);
-  CHECK(pooler_reasons("aws-0-eu-central-1.pooler.supabase.com", "5432", {}).size() == 1);
+  // Supavisor session mode keeps one server session per client; transaction mode (6543) does not.
+  CHECK(pooler_reasons("aws-0-eu-central-1.pooler.supabase.com", "5432", {}).empty());
+  CHECK(pooler_reasons("aws-0-eu-central-1.pooler.supabase.com", "6543", {}).size() == 1);
+  CHECK(pooler_reasons("aws-0-eu-central-1.pooler.supabase.com", "7000", {}).size() == 1);
   CHECK(pooler_reasons("pgbouncer.internal", "5432", {}).size() == 1);
   CHECK(pooler_reasons("h", "5432", {{"pgbouncer", "true"}}).size() == 1);
   CHECK(pooler_reasons("h", "5432", {{"pgbouncer", "false"}}).empty());

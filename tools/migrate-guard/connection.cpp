@@ -56,7 +56,11 @@ std::unique_ptr<Connection> Connection::open(const DbTarget& target, kit::Millis
     throw kit::Error(kit::Exit::environment, "cannot connect to " + target.display + ": " + kit::secrets().redact(why), hint);
   }
   PQsetNoticeProcessor(conn, log_notice, nullptr);
-  return std::unique_ptr<Connection>(new Connection(conn));
+  auto c = std::unique_ptr<Connection>(new Connection(conn));
+  // Prisma runs a URL with ?schema=X with search_path set to X alone, so unqualified names in
+  // migrations land there; doing the same keeps both tools' results identical.
+  if (target.schema_given) c->query("SET search_path TO " + quote_ident(target.schema));
+  return c;
 }
 
 Connection::~Connection() { PQfinish(conn_); }

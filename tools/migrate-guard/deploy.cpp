@@ -109,7 +109,7 @@ std::optional<kit::Outcome> check_refusals(kit::Context& ctx, const DeployPlan& 
     } else {
       std::vector<const Migration*> files;
       for (const auto* e : pending) files.push_back(e->file);
-      LintRun lint = lint_migrations(files, p.disabled_rules);
+      LintRun lint = lint_migrations(p.folder, files, p.disabled_rules);
       annotate_findings(ctx.report, lint);
       ctx.report.result("lint", lint_json(lint));
       if (lint.errors > 0) {

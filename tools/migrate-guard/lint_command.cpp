@@ -2,6 +2,7 @@
 // render findings as annotations, a summary table and JSON; exit 1 on unsuppressed errors.
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 #include <sstream>
@@ -28,7 +29,13 @@ std::vector<std::string> lines_of(const std::string& text) {
 // Migration folders with a change since `ref`: committed, staged, unstaged or untracked.
 std::set<std::string> changed_since(const std::string& dir, const std::string& ref) {
   if (ref.empty() || ref[0] == '-') throw kit::usage_error("--since: '" + ref + "' is not a git ref");
-  auto diff = kit::run_process({{"git", "-C", dir, "diff", "--name-only", "--relative", ref, "--", "."}, {}, std::nullopt, kit::Millis(60'000)});
+  // Against the merge base, as a pull request sees it: migrations added on `ref` since the branch
+  // forked are not ours. A shallow clone has no merge base; then compare with `ref` itself.
+  std::string base = ref;
+  auto mb = kit::run_process({{"git", "-C", dir, "merge-base", ref, "HEAD"}, {}, std::nullopt, kit::Millis(60'000)});
+  if (mb.started && mb.exit_code == 0 && !lines_of(mb.out).empty()) base = lines_of(mb.out)[0];
+  else if (mb.started) kit::log::warn("--since: no merge base with " + ref + " (shallow clone?); comparing with " + ref + " itself");
+  auto diff = kit::run_process({{"git", "-C", dir, "diff", "--name-only", "--relative", base, "--", "."}, {}, std::nullopt, kit::Millis(60'000)});
   if (!diff.started) throw kit::environment_error("--since needs git: " + diff.error, "install git or lint without --since");
   if (diff.exit_code != 0) {
     std::string why = diff.err.substr(0, diff.err.find('\n'));
@@ -64,7 +71,8 @@ kit::Outcome run_lint(kit::Context& ctx) {
     throw kit::environment_error("this migrate-guard was built without the linter (tools/migrate-guard/lint)");
 #endif
   }
-  if (ctx.args.has("since") && ctx.args.flag("pending")) throw kit::usage_error("use --since or --pending, not both");
+  int selectors = int(ctx.args.has("since")) + int(ctx.args.flag("pending")) + int(ctx.args.has("migration"));
+  if (selectors > 1) throw kit::usage_error("use one of --since, --pending and --migration");
   MigrationsFolder folder = read_migrations(ctx.args.str("dir"));
   report_folder_warnings(ctx.report, folder);
   std::vector<const Migration*> selected;
@@ -74,6 +82,13 @@ kit::Outcome run_lint(kit::Context& ctx) {
     for (const auto& m : folder.migrations)
       if (changed.count(m.name)) selected.push_back(&m);
     selection = "migrations changed since " + *since;
+  } else if (ctx.args.has("migration")) {
+    for (const auto& name : ctx.args.list("migration")) {
+      auto m = std::find_if(folder.migrations.begin(), folder.migrations.end(), [&](const Migration& x) { return x.name == name; });
+      if (m == folder.migrations.end()) throw kit::usage_error("--migration: no migration '" + name + "' in " + folder.dir);
+      selected.push_back(&*m);
+    }
+    selection = "selected migrations";
   } else if (ctx.args.flag("pending")) {
     DbTarget target = target_from_args(ctx);
     auto conn = connect(ctx, target);
@@ -84,7 +99,7 @@ kit::Outcome run_lint(kit::Context& ctx) {
     for (const auto& m : folder.migrations) selected.push_back(&m);
   }
   kit::log::info("linting " + std::to_string(selected.size()) + " " + selection);
-  LintRun run = lint_migrations(selected, ctx.args.list("disable-rule"));
+  LintRun run = lint_migrations(folder, selected, ctx.args.list("disable-rule"));
   annotate_findings(ctx.report, run);
   ctx.report.result("lint", lint_json(run));
   ctx.report.output("errors", std::to_string(run.errors));

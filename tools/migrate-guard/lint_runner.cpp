@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include "kit/error.hpp"
 #include "kit/log.hpp"
 
@@ -15,14 +17,18 @@ bool linter_built() {
 #endif
 }
 
-LintRun lint_migrations(const std::vector<const Migration*>& migrations, const std::vector<std::string>& disabled_rules) {
+LintRun lint_migrations(const MigrationsFolder& folder, const std::vector<const Migration*>& selected,
+                        const std::vector<std::string>& disabled_rules) {
   LintRun run;
 #ifdef MIGRATE_GUARD_HAVE_LINT
   lint::Options options;
   for (const auto& r : disabled_rules) options.disabled_rules.insert(r);
-  for (const auto* m : migrations) {
-    lint::FileReport f = lint::lint_sql(m->path, m->sql, options);
-    f.path = m->path;
+  // Every earlier migration is read too: the column types it declared tell a safe varchar
+  // widening from a table rewrite, and its tables count as existing ones.
+  std::vector<lint::MigrationFile> files;
+  for (const auto& m : folder.migrations)
+    files.push_back({m.path, m.sql, std::find(selected.begin(), selected.end(), &m) != selected.end()});
+  for (auto& f : lint::lint_sequence(files, options)) {
     run.statements += f.statements;
     for (const auto& finding : f.findings) {
       if (finding.suppressed) ++run.suppressed;
@@ -32,7 +38,8 @@ LintRun lint_migrations(const std::vector<const Migration*>& migrations, const s
     run.files.push_back(std::move(f));
   }
 #else
-  (void)migrations;
+  (void)folder;
+  (void)selected;
   (void)disabled_rules;
   throw kit::environment_error("this migrate-guard was built without the linter (tools/migrate-guard/lint)",
                                "rebuild with lint/ present, or deploy with --skip-lint");

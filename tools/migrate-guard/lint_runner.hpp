@@ -20,7 +20,9 @@ struct LintRun {
 };
 
 bool linter_built();  // false when this binary was built without lint/
-LintRun lint_migrations(const std::vector<const Migration*>& migrations, const std::vector<std::string>& disabled_rules);
+// Lints `selected` (pointers into folder.migrations), reading the earlier migrations for context.
+LintRun lint_migrations(const MigrationsFolder& folder, const std::vector<const Migration*>& selected,
+                        const std::vector<std::string>& disabled_rules);
 void annotate_findings(kit::Report& report, const LintRun& run);
 std::string lint_markdown(const LintRun& run);
 nlohmann::json lint_json(const LintRun& run);

@@ -59,12 +59,14 @@ const kit::ToolSpec& spec() {
            {database_url(), disable_rule(),
             {"since", "lint only migrations changed since this git ref (e.g. origin/main)", "", OptionKind::value, "GIT_REF"},
             {"pending", "lint only migrations not yet applied to the database", "", OptionKind::flag},
+            {"migration", "lint only these migrations (folder names); earlier ones are still read for context", "",
+             OptionKind::list, "NAME"},
             {"rules", "list the rules and exit", "", OptionKind::flag}}},
-          {"drift", "apply every migration to an empty shadow database and compare its schema with the database's",
-           {database_url(), require_extension(), extension_schema(),
-            {"shadow-database-url", "an EMPTY database the migrations are applied to (its contents are discarded)", "",
+          {"drift", "replay the applied migrations in an empty shadow database and compare its schema with the database's",
+           {database_url(),
+            {"shadow-database-url", "an EMPTY throwaway database the migrations are replayed in (emptied again afterwards)", "",
              OptionKind::value, "URL", true},
-            {"schema", "schemas to compare", "public", OptionKind::list, "SCHEMA"}}},
+            {"schema", "schemas to compare (default: the URL's ?schema=, else public)", "", OptionKind::list, "SCHEMA"}}},
       },
       R"(  migrate-guard status --dir prisma/migrations
   DATABASE_URL=postgresql://app@db:5432/app migrate-guard deploy --require-extension postgis --lock-timeout 1m

@@ -104,6 +104,9 @@ kit::Outcome run_status(kit::Context& ctx) {
   auto count = [&](State st) { return s.with(st).size(); };
   ctx.report.output("applied-count", std::to_string(count(State::applied) + count(State::edited)));
   ctx.report.output("pending-count", std::to_string(count(State::pending)));
+  size_t rolled_back = 0;  // pending again after `resolve --rolled-back`: Prisma's "rolled back" migrations
+  for (const auto* e : s.with(State::pending)) rolled_back += e->rolled_back_rows > 0;
+  ctx.report.output("rolled-back-count", std::to_string(rolled_back));
   ctx.report.output("failed-count", std::to_string(count(State::failed)));
   ctx.report.output("edited-count", std::to_string(count(State::edited)));
   ctx.report.output("missing-count", std::to_string(count(State::missing)));
@@ -124,7 +127,8 @@ kit::Outcome run_status(kit::Context& ctx) {
     headline = "database schema is up to date (" + std::to_string(count(State::applied)) + " migrations applied)";
   } else {
     std::vector<std::string> parts;
-    if (auto n = count(State::pending)) parts.push_back(std::to_string(n) + " pending");
+    if (auto n = count(State::pending))
+      parts.push_back(std::to_string(n) + " pending" + (rolled_back ? " (" + std::to_string(rolled_back) + " of them rolled back, to run again)" : ""));
     if (auto n = count(State::failed)) parts.push_back(std::to_string(n) + " failed");
     if (auto n = count(State::edited)) parts.push_back(std::to_string(n) + " edited after apply");
     if (auto n = count(State::missing)) parts.push_back(std::to_string(n) + " applied but missing on disk");

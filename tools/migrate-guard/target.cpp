@@ -3,6 +3,8 @@
 #include <libpq-fe.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cstdio>
 
 #include "kit/error.hpp"
 #include "kit/secrets.hpp"
@@ -32,7 +34,34 @@ std::string lower(std::string s) {
 // Parameters Prisma accepts in its URLs that libpq would reject as unknown.
 const std::vector<std::string> kPrismaOnly = {"schema",       "pgbouncer",          "connection_limit", "pool_timeout",
                                               "socket_timeout", "statement_cache_size", "sslaccept",        "sslidentity",
-                                              "single_use_connections"};
+                                              "sslpassword",    "sslcert",            "single_use_connections"};
+
+std::string append_param(const std::string& url, const std::string& key, const std::string& value) {
+  std::string encoded;
+  for (unsigned char c : value) {
+    if (std::isalnum(c) || c == '/' || c == '.' || c == '-' || c == '_' || c == '~') encoded += static_cast<char>(c);
+    else {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      encoded += buf;
+    }
+  }
+  return url + (url.find('?') == std::string::npos ? "?" : "&") + key + "=" + encoded;
+}
+
+// In a Prisma URL `sslcert` is the server's CA certificate (libpq's sslrootcert) and
+// `sslaccept=accept_invalid_certs` turns its verification off; libpq would read `sslcert` as a
+// client certificate, so the same DATABASE_URL would mean something else to each tool. With a root
+// certificate, libpq's sslmode=require verifies the chain as Prisma's default sslaccept=strict does.
+std::string prisma_tls_to_libpq(const std::string& conninfo, const std::vector<std::pair<std::string, std::string>>& taken) {
+  std::string out = conninfo;
+  bool accept_invalid = false;
+  for (const auto& [k, v] : taken)
+    if (k == "sslaccept" && v == "accept_invalid_certs") accept_invalid = true;
+  for (const auto& [k, v] : taken)
+    if (k == "sslcert" && !v.empty() && !accept_invalid) out = append_param(out, "sslrootcert", v);
+  return out;
+}
 
 }  // namespace
 
@@ -70,7 +99,10 @@ std::vector<std::string> pooler_reasons(const std::string& host, const std::stri
   std::vector<std::string> reasons;
   std::string h = lower(host);
   if (port == "6543") reasons.push_back("port 6543 is the transaction pooler port (Supabase/Supavisor)");
-  if (h.find("pooler.supabase.com") != std::string::npos) reasons.push_back("host " + host + " is Supabase's pooler");
+  // Supavisor's session mode (port 5432) keeps one server session per client, so the advisory
+  // lock holds; GitHub's IPv4-only runners reach Supabase through it. Only transaction mode breaks.
+  if (h.find("pooler.supabase.com") != std::string::npos && port != "5432" && port != "6543")
+    reasons.push_back("host " + host + " is Supabase's pooler on port " + port + " (only session mode, port 5432, keeps the lock)");
   else if (h.find("pgbouncer") != std::string::npos) reasons.push_back("host " + host + " looks like PgBouncer");
   for (const auto& [k, v] : prisma_params)
     if (k == "pgbouncer" && lower(v) == "true") reasons.push_back("the URL says pgbouncer=true");
@@ -93,8 +125,16 @@ DbTarget resolve_target(const std::string& url_given, const std::string& option,
     bool is_url = url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0;
     std::vector<std::pair<std::string, std::string>> taken;
     t.conninfo = is_url ? strip_url_params(url, kPrismaOnly, taken) : url;
-    for (const auto& [k, v] : taken)
-      if (k == "schema" && !v.empty()) t.schema = v;
+    for (const auto& [k, v] : taken) {
+      if (k == "schema" && !v.empty()) {
+        t.schema = v;
+        t.schema_given = true;
+      }
+      if (k == "sslidentity")
+        throw kit::usage_error(source + ": sslidentity (a PKCS#12 client identity) is not supported; give the client "
+                               "certificate and key as PEM with sslcert=/sslkey= in libpq's form instead");
+    }
+    t.conninfo = prisma_tls_to_libpq(t.conninfo, taken);
     char* err = nullptr;
     PQconninfoOption* opts = PQconninfoParse(t.conninfo.c_str(), &err);
     if (!opts) {

@@ -14,6 +14,7 @@ struct DbTarget {
   std::string display;   // password-free, for messages
   std::string host, port, dbname, user;
   std::string schema = "public";            // Prisma's ?schema=, where _prisma_migrations lives
+  bool schema_given = false;                // ?schema= was in the URL: Prisma then sets search_path to it
   std::vector<std::string> pooler_reasons;  // why the URL looks like a transaction pooler
 };
 

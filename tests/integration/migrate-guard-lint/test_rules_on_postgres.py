@@ -90,6 +90,27 @@ class RulesOnPostgresTest(unittest.TestCase):
         self.assertEqual(self.run_script(alone).returncode, 0)
         self.assertNotIn("concurrently-in-multi-statement-file", lint(alone))
 
+    def test_statements_refused_in_a_transaction_block_fire_only_when_mixed(self):
+        # What PostgreSQL refuses inside the implicit transaction of a multi-statement query, and
+        # what it accepts there (REFRESH ... CONCURRENTLY, ANALYZE) though they look alike.
+        self.pg.sql(self.db, 'CREATE MATERIALIZED VIEW "PostStats" AS SELECT count(*) AS n FROM "Post"; '
+                             'CREATE UNIQUE INDEX ON "PostStats"(n);')
+        cases = [
+            ('SET lock_timeout = \'5s\';\nVACUUM "Post";', True),
+            ('SET lock_timeout = \'5s\';\nCREATE DATABASE "lint_made_here";', True),
+            ('SET lock_timeout = \'5s\';\nALTER SYSTEM SET work_mem = \'8MB\';', True),
+            ('SET lock_timeout = \'5s\';\nREFRESH MATERIALIZED VIEW CONCURRENTLY "PostStats";', False),
+            ('SET lock_timeout = \'5s\';\nANALYZE "Post";', False),
+        ]
+        for sql, refused in cases:
+            with self.subTest(sql=sql):
+                r = self.run_script(sql)
+                self.assertEqual(r.returncode != 0, refused, r.stderr)
+                if refused:
+                    self.assertIn("cannot run inside a transaction block", r.stderr)
+                self.assertEqual("concurrently-in-multi-statement-file" in lint(sql), refused)
+        self.pg.sql("postgres", 'DROP DATABASE IF EXISTS "lint_made_here"')
+
     def test_commit_inside_a_migration_leaves_it_half_applied(self):
         nested = 'BEGIN;\nCREATE TABLE "Half" (id int);\nCOMMIT;\nALTER TABLE "Nope" ADD COLUMN x int;'
         plain = 'CREATE TABLE "Whole" (id int);\nALTER TABLE "Nope" ADD COLUMN x int;'

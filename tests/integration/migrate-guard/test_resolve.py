@@ -82,10 +82,12 @@ class ResolveTest(MigrateGuardTest):
         self.assertEqual(self.q("SELECT count(*) FROM pg_extension WHERE extname = 'postgis'"), "0")
 
     def test_prisma_schema_parameter_puts_the_ledger_there(self):
-        self.add("20240101000000_init", "CREATE TABLE app.users (id INT);\n")
+        # Unqualified names land in the URL's schema, as with Prisma (which sets search_path to it).
+        self.add("20240101000000_init", "CREATE TABLE users (id INT);\n")
         r = self.run_mg("deploy", url=self.url + "?schema=app&connection_limit=1")
         self.assertExit(r, 0)
         self.assertEqual(self.q("SELECT to_regclass('app._prisma_migrations') IS NOT NULL AND to_regclass('public._prisma_migrations') IS NULL"), "t")
+        self.assertEqual(self.q("SELECT to_regclass('app.users') IS NOT NULL AND to_regclass('public.users') IS NULL"), "t")
         self.assertExit(self.run_mg("status", url=self.url + "?schema=app"), 0)
 
 
@@ -144,7 +146,7 @@ class BadInputTest(MigrateGuardTest):
     def test_pooler_urls_are_refused_before_connecting(self):
         self.add("20240101000000_init", INIT)
         for url in ["postgresql://postgres:pw@127.0.0.1:6543/postgres",
-                    "postgresql://postgres.abc:pw@aws-0-eu-central-1.pooler.supabase.com:5432/postgres",
+                    "postgresql://postgres.abc:pw@aws-0-eu-central-1.pooler.supabase.com:6543/postgres",
                     self.url + "?pgbouncer=true"]:
             r = self.run_mg("deploy", url=url)
             self.assertOneLine(r, 2, "pool", "direct connection")

@@ -23,6 +23,17 @@ void multi_statement(const Statement& st, const FileState& state, Sink& sink, co
            kConcurrentHint);
 }
 
+// Statements PostgreSQL refuses inside a transaction block (REFRESH MATERIALIZED VIEW CONCURRENTLY
+// is not one of them: it only may not run inside a function).
+const char* outside_transaction_only(const std::string& kind) {
+  if (kind == "CreatedbStmt") return "CREATE DATABASE";
+  if (kind == "DropdbStmt") return "DROP DATABASE";
+  if (kind == "AlterSystemStmt") return "ALTER SYSTEM";
+  if (kind == "CreateTableSpaceStmt") return "CREATE TABLESPACE";
+  if (kind == "DropTableSpaceStmt") return "DROP TABLESPACE";
+  return nullptr;
+}
+
 bool has_param(const json& node, const char* key, const char* name) {
   for (const auto& p : items(node, key)) {
     if (p.contains("DefElem") && str(p["DefElem"], "defname") == name) return true;
@@ -173,8 +184,10 @@ void check_locking(const Statement& st, FileState& state, Sink& sink) {
     drop_index(st, state, sink);
   } else if (st.kind == "ReindexStmt" && has_param(n, "params", "concurrently")) {
     multi_statement(st, state, sink, "REINDEX CONCURRENTLY");
-  } else if (st.kind == "RefreshMatViewStmt" && flag(n, "concurrent")) {
-    multi_statement(st, state, sink, "REFRESH MATERIALIZED VIEW CONCURRENTLY");
+  } else if (st.kind == "VacuumStmt" && flag(n, "is_vacuumcmd")) {
+    multi_statement(st, state, sink, "VACUUM");
+  } else if (const char* what = outside_transaction_only(st.kind)) {
+    multi_statement(st, state, sink, what);
   } else if (st.kind == "AlterTableStmt") {
     alter_table(st, state, sink);
   }
