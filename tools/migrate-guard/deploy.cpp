@@ -190,8 +190,6 @@ kit::Outcome run_deploy(kit::Context& ctx) {
 
   Ledger ledger(*conn, p.target.schema);
   ledger.create();
-  if (p.lock_timeout_sql) conn->query("SET lock_timeout = " + sql_ms(*p.lock_timeout_sql));
-  if (p.statement_timeout) conn->query("SET statement_timeout = " + sql_ms(*p.statement_timeout));
 
   std::vector<std::string> applied;
   std::vector<std::vector<std::string>> timing_rows;
@@ -200,6 +198,10 @@ kit::Outcome run_deploy(kit::Context& ctx) {
     const Entry& e = *pending[i];
     ctx.report.group_begin("apply " + e.name);
     kit::log::info("applying " + e.name);
+    // Set again before each one: a migration that changes or resets them must not carry its
+    // setting into the next.
+    if (p.lock_timeout_sql) conn->query("SET lock_timeout = " + sql_ms(*p.lock_timeout_sql));
+    if (p.statement_timeout) conn->query("SET statement_timeout = " + sql_ms(*p.statement_timeout));
     ApplyResult r = apply_migration(*conn, ledger, *e.file);
     ctx.report.group_end();
     timings.push_back({{"name", e.name}, {"ok", r.ok}, {"ms", r.elapsed.count()}});

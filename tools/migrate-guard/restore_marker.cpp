@@ -24,7 +24,9 @@ RestoreMarker record_restore_marker(Connection& conn, const std::string& first_m
   }
   std::string name = restore_point_name(compact, first_migration);
   try {
-    conn.query("SELECT pg_create_restore_point($1)", {name});
+    // The restore point's own LSN is the exact recovery target; the one read above is a fallback.
+    std::string lsn = conn.scalar("SELECT pg_create_restore_point($1)::text", {name});
+    if (!lsn.empty()) m.lsn = lsn;
     m.name = name;
   } catch (const PgError& e) {
     m.why_no_name = e.what();

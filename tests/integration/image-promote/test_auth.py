@@ -7,6 +7,8 @@ import stat
 import tempfile
 import unittest
 
+from yonima_test import without_masks
+
 from ip_fixture import ImageBuilder, Registry, ToolTest, ip
 
 PASSWORD = "s3cret-Pa55"
@@ -29,8 +31,7 @@ class AuthTest(ToolTest):
 
     def assertNoSecret(self, r, secret=PASSWORD):
         # ::add-mask:: is how a secret is handed to the runner to mask; nothing else may show it.
-        stdout = "\n".join(l for l in r.stdout.splitlines() if not l.startswith("::add-mask::"))
-        for text in (stdout, r.stderr, json.dumps(r.outputs), r.summary):
+        for text in (without_masks(r.stdout), without_masks(r.stderr), json.dumps(r.outputs), r.summary):
             self.assertNotIn(secret, text)
 
     def test_basic_auth_with_password_stdin(self):

@@ -6,7 +6,7 @@ import tempfile
 import unittest
 
 from postgres import Postgres
-from yonima_test import ToolTest, run_tool
+from yonima_test import ToolTest, run_tool, without_masks
 
 PASSWORD = "pw-Zq81-secret"
 
@@ -64,8 +64,7 @@ class MigrateGuardTest(ToolTest):
 
     def assertNoSecret(self, result):
         # ::add-mask:: is how the runner learns the secret; nothing else may carry it.
-        stdout = "\n".join(l for l in result.stdout.split("\n") if not l.startswith("::add-mask::"))
-        for text in (stdout, result.stderr, result.summary, repr(result.outputs)):
+        for text in (without_masks(result.stdout), without_masks(result.stderr), result.summary, repr(result.outputs)):
             self.assertNotIn(PASSWORD, text)
 
 

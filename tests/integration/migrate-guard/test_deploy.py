@@ -249,5 +249,92 @@ DO $body$ BEGIN PERFORM 1; END $body$;
             holder.wait()
 
 
+class LintRefusalTest(MigrateGuardTest):
+    """deploy lints the pending migrations (earlier ones read for context) before touching anything."""
+
+    def test_lint_errors_refuse_with_nothing_applied(self):
+        self.add("20240101000000_init", INIT)
+        path = self.add("20240102000000_idx", "CREATE INDEX users_email ON users(email);\n")
+        r = self.run_mg("deploy", lint=True)
+        self.assertExit(r, 1)
+        self.assertEqual(r.outputs["refused"], "true")
+        self.assertIn("require-concurrent-index-creation", out(r))
+        self.assertIn("::error file=%s,line=1" % path, r.stdout + r.stderr)
+        self.assertEqual(self.q("SELECT to_regclass('users') IS NULL AND to_regclass('_prisma_migrations') IS NULL"), "t")
+
+    def test_suppression_in_the_file_and_disable_rule_let_it_through(self):
+        self.add("20240101000000_init", INIT)
+        self.add("20240102000000_idx", "-- migrate-guard-ignore: require-concurrent-index-creation table is tiny\n"
+                                       "CREATE INDEX users_email ON users(email);\n")
+        r = self.run_mg("deploy", lint=True)
+        self.assertExit(r, 0)
+        self.assertEqual(self.q("SELECT to_regclass('users_email') IS NOT NULL"), "t")
+        self.add("20240103000000_idx2", "CREATE INDEX users_id_email ON users(id, email);\n")
+        self.assertExit(self.run_mg("deploy", lint=True), 1)
+        r = self.run_mg("deploy", "--disable-rule", "require-concurrent-index-creation", lint=True)
+        self.assertExit(r, 0)
+        self.assertEqual(r.outputs["applied"], "20240103000000_idx2")
+
+    def test_a_widening_of_a_column_an_earlier_migration_declared_is_not_refused(self):
+        self.add("20240101000000_init", 'CREATE TABLE "Post" ("id" SERIAL PRIMARY KEY, "title" VARCHAR(100) NOT NULL);\n')
+        self.assertExit(self.run_mg("deploy", lint=True), 0)
+        self.add("20240102000000_widen", "SET lock_timeout = '5s';\n"
+                                         'ALTER TABLE "Post" ALTER COLUMN "title" SET DATA TYPE VARCHAR(300);\n')
+        r = self.run_mg("deploy", lint=True)
+        self.assertExit(r, 0)
+        self.add("20240103000000_narrow", "SET lock_timeout = '5s';\n"
+                                          'ALTER TABLE "Post" ALTER COLUMN "title" SET DATA TYPE VARCHAR(50);\n')
+        r = self.run_mg("deploy", lint=True)
+        self.assertExit(r, 1)
+        self.assertIn("changing-column-type", out(r))
+
+
+class SessionSettingsTest(MigrateGuardTest):
+    def test_timeouts_are_set_again_before_every_migration(self):
+        # The first migration resets lock_timeout; the second must still run under --lock-timeout-sql.
+        self.add("20240101000000_init", INIT + "RESET lock_timeout;\nSET statement_timeout = 0;\n")
+        self.add("20240102000000_probe",
+                 "CREATE TABLE probe AS SELECT current_setting('lock_timeout') AS lt, current_setting('statement_timeout') AS st;\n")
+        r = self.run_mg("deploy", "--lock-timeout-sql", "3s", "--statement-timeout", "2m")
+        self.assertExit(r, 0)
+        self.assertEqual(self.q("SELECT lt || ' ' || st FROM probe"), "3s 2min")
+
+    def test_statement_timeout_stops_a_runaway_migration(self):
+        self.add("20240101000000_slow", "CREATE TABLE slow (id INT);\nSELECT pg_sleep(30);\n")
+        r = self.run_mg("deploy", "--statement-timeout", "1s")
+        self.assertExit(r, 4)
+        self.assertIn("statement timeout", out(r))
+        self.assertEqual(self.q("SELECT to_regclass('slow') IS NULL"), "t")
+
+
+class ConnectionSourcesTest(MigrateGuardTest):
+    def test_pg_variables_and_pgpass_without_any_url(self):
+        self.add("20240101000000_init", INIT)
+        home = os.path.join(self.tmp, "home")
+        os.mkdir(home)
+        pgpass = os.path.join(home, ".pgpass")
+        with open(pgpass, "w") as f:
+            f.write("127.0.0.1:%d:*:%s:%s\n" % (self.pg.port, self.pg.user, PASSWORD))
+        os.chmod(pgpass, 0o600)
+        env = {"DATABASE_URL": "", "HOME": home, "PGHOST": "127.0.0.1", "PGPORT": str(self.pg.port),
+               "PGUSER": self.pg.user, "PGDATABASE": self.db, "PGPASSWORD": ""}
+        from mg import mg
+        r = mg("deploy", "--dir", self.dir, "--skip-lint", env=env)
+        self.assertExit(r, 0)
+        self.assertEqual(r.outputs["applied"], "20240101000000_init")
+        self.assertNoSecret(r)
+        os.remove(pgpass)
+        r = mg("status", "--dir", self.dir, env=env)
+        self.assertExit(r, 3)
+        self.assertIn("password", out(r))
+
+    def test_sslmode_require_against_a_server_without_tls_is_an_environment_error(self):
+        self.add("20240101000000_init", INIT)
+        r = self.run_mg("status", url=self.url + "?sslmode=require")
+        self.assertExit(r, 3)
+        self.assertIn("SSL", out(r))
+        self.assertNoSecret(r)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -140,6 +140,18 @@ class PrismaInteropTest(MigrateGuardTest):
         self.assertPrisma(self.prisma("status"), 0, "Database schema is up to date!")
         self.assertPrisma(self.prisma("resolve", "--applied", "20240102000000_bad"), 1, "P3008")
 
+    def test_failure_recorded_by_prisma_is_rolled_back_by_migrate_guard(self):
+        self.add("20240101000000_init", INIT)
+        self.add("20240102000000_bad", "CREATE TABLE half (id INT);\nSELECT 1/0;\n")
+        self.assertPrisma(self.prisma("deploy"), 1)
+        self.add("20240102000000_bad", "CREATE TABLE half (id INT);\n")  # the fix
+        self.assertExit(self.run_mg("resolve", "--rolled-back", "20240102000000_bad"), 0)
+        self.assertPrisma(self.prisma("deploy"), 0)
+        self.assertEqual(self.q("SELECT to_regclass('half') IS NOT NULL"), "t")
+        self.assertExit(self.run_mg("status"), 0)
+        self.assertEqual(self.q("SELECT count(*) FROM _prisma_migrations WHERE migration_name = '20240102000000_bad' "
+                                "AND rolled_back_at IS NOT NULL"), "1")
+
     def test_baselining_by_migrate_guard_is_accepted_by_prisma(self):
         self.q("CREATE TABLE users (id SERIAL PRIMARY KEY, email TEXT NOT NULL)")
         self.add("20240101000000_init", INIT)
