@@ -42,8 +42,20 @@ def timed(pg, name, run):
     return statistics.median(times)
 
 
+def timed_again(url, run):
+    """The same deploy on a database that is already up to date: start-up, connection, checks."""
+    times = []
+    for _ in range(RUNS):
+        t = time.perf_counter()
+        run(url, None)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
 def main():
-    pg = Postgres()
+    # Durable settings (fsync on), as a real server runs; BENCH_FSYNC=off for the fast variant.
+    durable = os.environ.get("BENCH_FSYNC", "on")
+    pg = Postgres(settings={"fsync": durable, "synchronous_commit": durable, "full_page_writes": durable})
     d = tempfile.mkdtemp(prefix="bench-mg-")
     write_migrations(d)
     files = sorted(os.path.join(d, m, "migration.sql") for m in os.listdir(d) if m.startswith("2026"))
@@ -52,7 +64,14 @@ def main():
         def migrate_guard(url, db):
             subprocess.run([os.path.join(BIN, "migrate-guard"), "deploy", "--dir", d, "--skip-lint", "--quiet"],
                            env=dict(os.environ, DATABASE_URL=url), check=True)
-        results.append(("migrate-guard deploy", timed(pg, "mg", migrate_guard)))
+        results.append(("migrate-guard deploy --skip-lint", timed(pg, "mg", migrate_guard)))
+
+        def migrate_guard_linted(url, db):
+            subprocess.run([os.path.join(BIN, "migrate-guard"), "deploy", "--dir", d, "--quiet",
+                            "--disable-rule", "require-concurrent-index-creation"],
+                           env=dict(os.environ, DATABASE_URL=url), check=True)
+        results.append(("migrate-guard deploy (lint included)", timed(pg, "mglint", migrate_guard_linted)))
+        results.append(("  migrate-guard, nothing to apply", timed_again(pg.url("bench_mg_0"), migrate_guard)))
 
         def psql(url, db):
             args = [os.path.join(PG_BIN, "psql"), "-q", "-X", "-v", "ON_ERROR_STOP=1", "-d", url]
@@ -69,11 +88,13 @@ def main():
                                 os.path.join(PRISMA, "prisma.config.ts")], cwd=PRISMA, env=env, check=True,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             results.append(("prisma migrate deploy 6.19", timed(pg, "prisma", prisma)))
+            # Start-up: a deploy with nothing left to apply (the same database again).
+            results.append(("  prisma, nothing to apply", timed_again(pg.url("bench_prisma_0"), prisma)))
         else:
             results.append(("prisma migrate deploy 6.19", None))
     finally:
         pg.stop()
-    print("apply %d migrations to a fresh database (median of %d):" % (N, RUNS))
+    print("apply %d migrations to a fresh database (median of %d, fsync %s):" % (N, RUNS, durable))
     for name, t in results:
         print("  %-34s %s" % (name, "%.2f s" % t if t is not None else "not run (run the Prisma interop test first)"))
 
