@@ -18,3 +18,15 @@ find_path(SPDLOG_INCLUDE_DIR spdlog/spdlog.h REQUIRED)
 find_path(DOCTEST_INCLUDE_DIR doctest/doctest.h PATH_SUFFIXES doctest REQUIRED)
 find_path(PG_QUERY_INCLUDE_DIR pg_query.h REQUIRED)
 find_library(PG_QUERY_LIBRARY NAMES libpg_query.a REQUIRED)
+
+# PCRE2 for health-gate --expect-body (std::regex recurses per character and crashed on large
+# bodies). Debian's libpcre2-dev ships a static libpcre2-8.a; it is linked as such in every build.
+find_path(PCRE2_INCLUDE_DIR pcre2.h REQUIRED)
+find_library(PCRE2_LIBRARY NAMES libpcre2-8.a REQUIRED)
+if(NOT TARGET deps::pcre2)
+  add_library(deps::pcre2 STATIC IMPORTED GLOBAL)
+  set_target_properties(deps::pcre2 PROPERTIES
+    IMPORTED_LOCATION "${PCRE2_LIBRARY}"
+    INTERFACE_INCLUDE_DIRECTORIES "${PCRE2_INCLUDE_DIR}"
+    INTERFACE_COMPILE_DEFINITIONS "PCRE2_STATIC")
+endif()

@@ -7,9 +7,9 @@ packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates curl
   libssl-dev zlib1g-dev libnghttp2-dev
   nlohmann-json3-dev libboost-dev libboost-filesystem1.74-dev libcxxopts-dev libspdlog-dev
-  libfmt-dev doctest-dev libpg-query-dev
+  libfmt-dev doctest-dev libpg-query-dev libpcre2-dev
   dpkg-dev
-  python3 openssl
+  python3 python3-yaml openssl
   postgresql-15 postgresql-15-postgis-3 postgresql-client-15
   docker-registry apache2-utils skopeo umoci buildah podman runc debootstrap
 

@@ -71,9 +71,54 @@ TEST_CASE("latency and body checks") {
   auto r = judge("http://h/health", answer(200, "OK"), c);
   CHECK(r.failure == Failure::latency);
   c.max_latency.reset();
-  c.body_regex = "^O";
+  c.body_pattern = BodyPattern::compile("^O");
   CHECK(judge("http://h/health", answer(200, "OK"), c).healthy());
   CHECK(judge("http://h/health", answer(200, "NO"), c).failure == Failure::body);
+}
+
+TEST_CASE("body pattern: compiled once, bad patterns are usage errors with PCRE2's message and offset") {
+  try {
+    BodyPattern::compile("ok(unclosed");
+    FAIL("no error");
+  } catch (const kit::Error& e) {
+    CHECK(e.code() == kit::Exit::usage);
+    std::string what = e.what();
+    CHECK(what.find("--expect-body: 'ok(unclosed' is not a valid regular expression: missing closing parenthesis") == 0);
+    CHECK(what.find("at offset 11") != std::string::npos);
+  }
+}
+
+TEST_CASE("body pattern: a 1 MiB body does not exhaust the stack") {
+  // std::regex recursed once per character here and crashed.
+  std::string body(1 << 20, 'x');
+  Checks c;
+  c.body_pattern = BodyPattern::compile("^x+$");
+  CHECK(judge("http://h/health", answer(200, body), c).healthy());
+  // An alternation needs a backtracking frame per character: the heap limit stops it cleanly.
+  c.body_pattern = BodyPattern::compile("^(?:x|y)+$");
+  auto r = judge("http://h/health", answer(200, body), c);
+  CHECK(r.failure == Failure::body);
+  CHECK(r.detail.find("could not match /^(?:x|y)+$/ against the body: the pattern needed more than 16 MiB") != std::string::npos);
+  c.body_pattern = BodyPattern::compile("^[xy]+$");  // the same check, written to need no backtracking
+  CHECK(judge("http://h/health", answer(200, body), c).healthy());
+  body.back() = 'y';
+  c.body_pattern = BodyPattern::compile("^x+$");
+  CHECK(judge("http://h/health", answer(200, body), c).failure == Failure::body);
+}
+
+TEST_CASE("body pattern: catastrophic backtracking gives up with a reason instead of hanging") {
+  Checks c;
+  c.body_pattern = BodyPattern::compile("^(x+x+)+$");
+  auto r = judge("http://h/health", answer(200, std::string(40, 'x') + "!"), c);
+  CHECK(r.failure == Failure::body);
+  CHECK(r.detail.find("match limit") != std::string::npos);
+}
+
+TEST_CASE("body pattern: UTF-8 aware, and a body that is not UTF-8 is still searched") {
+  auto p = BodyPattern::compile("^caf.$");
+  CHECK(p.search("caf\xc3\xa9").outcome == BodyPattern::Outcome::match);
+  auto q = BodyPattern::compile("ready");
+  CHECK(q.search(std::string("\xff\xfe ready \xc3", 10)).outcome == BodyPattern::Outcome::match);
 }
 
 TEST_CASE("transport errors") {

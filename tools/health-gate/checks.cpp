@@ -3,7 +3,6 @@
 #include <curl/curl.h>
 
 #include <nlohmann/json.hpp>
-#include <regex>
 
 #include "health-gate/terminus.hpp"
 #include "kit/error.hpp"
@@ -189,11 +188,13 @@ ProbeResult judge(const std::string& url, const kit::HttpResponse& response, con
     }
   }
 
-  if (checks.body_regex) {
-    std::regex re(*checks.body_regex, std::regex::ECMAScript);
-    if (!std::regex_search(response.body, re)) {
+  if (checks.body_pattern) {
+    auto m = checks.body_pattern->search(response.body);
+    if (m.outcome != BodyPattern::Outcome::match) {
       r.failure = Failure::body;
-      r.detail = path + ": body does not match /" + *checks.body_regex + "/";
+      r.detail = m.outcome == BodyPattern::Outcome::no_match
+                     ? path + ": body does not match /" + checks.body_pattern->text() + "/"
+                     : path + ": could not match /" + checks.body_pattern->text() + "/ against the body: " + m.problem;
       return r;
     }
   }

@@ -1,7 +1,9 @@
 #pragma once
 // What a healthy answer looks like, and the judgement of one response against it.
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -34,10 +36,31 @@ struct VersionSource {
   std::string describe() const;
 };
 
+// --expect-body: a PCRE2 pattern, compiled once when the plan is made and matched with bounded
+// work and memory. (std::regex recursed once per character and crashed on large bodies.)
+class BodyPattern {
+ public:
+  // Throws kit::Error(usage) with PCRE2's message and the offset in the pattern.
+  static BodyPattern compile(const std::string& pattern);
+
+  enum class Outcome { match, no_match, gave_up };
+  struct Result {
+    Outcome outcome = Outcome::no_match;
+    std::string problem;  // when gave_up: which limit was hit
+  };
+  Result search(std::string_view body) const;
+  const std::string& text() const { return text_; }
+
+ private:
+  struct Compiled;
+  std::shared_ptr<const Compiled> compiled_;
+  std::string text_;
+};
+
 struct Checks {
   StatusRanges status = StatusRanges::parse("200-299");
   std::vector<JsonExpectation> json;
-  std::optional<std::string> body_regex;
+  std::optional<BodyPattern> body_pattern;
   std::optional<std::string> expected_version;
   VersionSource version_from;
   std::optional<kit::Millis> max_latency;

@@ -35,24 +35,25 @@ std::pair<std::string, std::string> parse_header(const std::string& text, const 
   std::string expanded;
   auto begin = std::sregex_iterator(value.begin(), value.end(), var);
   size_t last = 0;
-  bool secret = false;
   for (auto it = begin; it != std::sregex_iterator(); ++it) {
     auto v = env.get((*it)[1].str());
     if (!v) throw kit::usage_error("--header " + name + ": environment variable " + (*it)[1].str() + " is not set");
     expanded += value.substr(last, it->position() - last) + *v;
     last = it->position() + it->length();
     kit::secrets().add(*v);
-    secret = true;
   }
   expanded += value.substr(last);
-  // Credentials typed straight into a header are secrets too.
-  std::string lname = name;
-  for (auto& c : lname) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (!secret && (lname == "authorization" || lname.find("token") != std::string::npos || lname.find("key") != std::string::npos ||
-                  lname == "cookie")) {
-    auto space = expanded.find(' ');
+  // A line break would end the header early and smuggle in another (the secrets above are already
+  // registered, so this message cannot show them).
+  if (expanded.find_first_of("\r\n") != std::string::npos)
+    throw kit::usage_error("--header " + name + ": the value contains a line break");
+  // A credential header is secret as a whole, whether typed in or partly read from the
+  // environment, and so is its credential after a scheme ("Bearer abc" -> "abc").
+  if (kit::is_secret_header(name)) {
     kit::secrets().add(expanded);
-    if (space != std::string::npos) kit::secrets().add(expanded.substr(space + 1));
+    auto space = expanded.find(' ');
+    auto credential = space == std::string::npos ? std::string::npos : expanded.find_first_not_of(' ', space);
+    if (credential != std::string::npos) kit::secrets().add(expanded.substr(credential));
   }
   return {name, expanded};
 }
@@ -87,14 +88,7 @@ Config plan(const kit::Args& args, const kit::Env& env) {
 
   c.checks.status = StatusRanges::parse(args.str("expect-status"));
   for (const auto& e : args.list("expect-json")) c.checks.json.push_back(JsonExpectation::parse(e));
-  if (auto re = args.opt("expect-body")) {
-    try {
-      std::regex check(*re, std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
-      throw kit::usage_error("--expect-body: '" + *re + "' is not a valid regular expression");
-    }
-    c.checks.body_regex = *re;
-  }
+  if (auto re = args.opt("expect-body")) c.checks.body_pattern = BodyPattern::compile(*re);
   if (auto v = args.opt("expect-version")) c.checks.expected_version = *v;
   c.checks.version_from = VersionSource::parse(args.str("version-from"));
   c.checks.max_latency = args.opt_duration("max-latency");
@@ -107,9 +101,14 @@ Config plan(const kit::Args& args, const kit::Env& env) {
   c.timing.observe = args.opt_duration("observe");
   c.timing.min_success_rate = parse_rate(args.str("min-success-rate"));
   c.timing.max_p95_latency = args.opt_duration("max-p95-latency");
+  // A zero interval would probe in a tight loop; zero timeouts and limits fail every probe.
+  if (c.timing.interval.count() <= 0) throw kit::usage_error("--interval must be longer than 0s");
   if (c.timing.deadline.count() <= 0) throw kit::usage_error("--timeout must be longer than 0s");
   if (c.timing.request_timeout.count() <= 0) throw kit::usage_error("--request-timeout must be longer than 0s");
+  if (c.checks.max_latency && c.checks.max_latency->count() <= 0) throw kit::usage_error("--max-latency must be longer than 0s");
   if (c.timing.observe && c.timing.observe->count() <= 0) throw kit::usage_error("--observe must be longer than 0s");
+  if (c.timing.max_p95_latency && c.timing.max_p95_latency->count() <= 0)
+    throw kit::usage_error("--max-p95-latency must be longer than 0s");
   if (c.timing.max_p95_latency && !c.timing.observe)
     throw kit::usage_error("--max-p95-latency needs --observe (it is judged over the observation window)");
 
@@ -133,6 +132,7 @@ Config plan(const kit::Args& args, const kit::Env& env) {
     if (c.hooks.on_success.empty()) throw kit::usage_error("--on-success: empty command");
   }
   c.hooks.timeout = args.duration("hook-timeout");
+  if (c.hooks.timeout.count() <= 0) throw kit::usage_error("--hook-timeout must be longer than 0s");
   return c;
 }
 

@@ -12,15 +12,51 @@ std::string version_string() {
   return std::string(kVersion) + " (commit " + std::string(kGitCommit) + ")";
 }
 
+namespace {
+
+// Whether --json was asked for, read without the option parser: a usage error found while
+// parsing the options still owes the caller its one JSON object on stdout.
+bool wants_json(const std::vector<std::string>& argv, const Env& env) {
+  for (size_t i = 1; i < argv.size(); ++i) {
+    if (argv[i] == "--") break;
+    if (argv[i] == "--json" || argv[i] == "--json=true") return true;
+  }
+  auto v = env.get(input_env_name("json"));
+  if (!v) return false;
+  std::string s = *v;
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s == "true" || s == "1" || s == "yes" || s == "on";
+}
+
+// The one reporting path for a failed run, whenever the error was found: message, annotation,
+// `error` output, summary and the --json result.
+int report_error(const ToolSpec& spec, Report& report, const Error& e) {
+  std::string message = e.what();
+  if (e.code() == Exit::usage) {
+    // Usage errors are one line on stderr, whatever the log settings.
+    std::cerr << spec.name << ": " << secrets().redact(message) << std::endl;
+    // In Actions the run page shows annotations, not stderr; outside it the line above is enough.
+    if (report.in_actions()) report.annotate(Severity::error, message, {.title = spec.name + ": usage error"});
+  } else {
+    report.annotate(Severity::error, message, {.title = spec.name});
+    if (!e.hint().empty()) log::error("what to do: " + e.hint());
+  }
+  report.output("error", message);
+  report.summary("### " + spec.name + ": failed\n\n" + message + (e.hint().empty() ? "" : "\n\n**What to do:** " + e.hint()) + "\n");
+  report.finish(e.code(), message, e.hint());
+  return static_cast<int>(e.code());
+}
+
+}  // namespace
+
 int run_tool(const ToolSpec& spec, const std::vector<std::string>& argv, const Env& env, const ToolBody& body) {
-  secrets().set_announce(env.in_github_actions());
+  secrets().set_announce(env.in_github_actions(), wants_json(argv, env));
   Parsed parsed;
   try {
     parsed = parse_args(spec, argv, env);
   } catch (const Error& e) {
-    // Usage errors are one line on stderr, whatever the log settings.
-    std::cerr << spec.name << ": " << secrets().redact(e.what()) << std::endl;
-    return static_cast<int>(e.code());
+    Report report(env, spec.name, wants_json(argv, env));
+    return report_error(spec, report, e);
   }
   switch (parsed.early) {
     case Early::help:
@@ -36,36 +72,21 @@ int run_tool(const ToolSpec& spec, const std::vector<std::string>& argv, const E
       break;
   }
   const Args& args = parsed.args;
+  Report report(env, spec.name, args.flag("json"));
   std::string log_format = args.str("log-format");
-  if (log_format != "text" && log_format != "json") {
-    std::cerr << spec.name << ": --log-format: '" << log_format << "' is not a log format (use text or json)" << std::endl;
-    return static_cast<int>(Exit::usage);
-  }
+  if (log_format != "text" && log_format != "json")
+    return report_error(spec, report, usage_error("--log-format: '" + log_format + "' is not a log format (use text or json)"));
   log::Level level = args.flag("verbose") ? log::Level::debug : args.flag("quiet") ? log::Level::warn : log::Level::info;
   log::init(spec.name, log_format == "json" ? log::Format::json : log::Format::text, level);
 
-  Report report(env, spec.name, args.flag("json"));
   Context ctx{args, report, env};
   Outcome outcome;
   try {
     outcome = body(ctx);
   } catch (const Error& e) {
-    std::string message = e.what();
-    if (e.code() == Exit::usage) {
-      std::cerr << spec.name << ": " << secrets().redact(message) << std::endl;
-    } else {
-      report.annotate(Severity::error, message, {.title = spec.name});
-      if (!e.hint().empty()) log::error("what to do: " + e.hint());
-    }
-    report.output("error", message);
-    report.summary("### " + spec.name + ": failed\n\n" + message + (e.hint().empty() ? "" : "\n\n**What to do:** " + e.hint()) + "\n");
-    report.finish(e.code(), message, e.hint());
-    return static_cast<int>(e.code());
+    return report_error(spec, report, e);
   } catch (const std::exception& e) {
-    std::string message = std::string("internal error: ") + e.what();
-    report.annotate(Severity::error, message, {.title = spec.name});
-    report.finish(Exit::environment, message, "please report this as a bug");
-    return static_cast<int>(Exit::environment);
+    return report_error(spec, report, Error(Exit::environment, std::string("internal error: ") + e.what(), "please report this as a bug"));
   }
   // The verdict goes to the log as well, so a reader of the step log sees how it ended.
   if (!outcome.headline.empty()) {

@@ -1,8 +1,11 @@
 #include "kit/secrets.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cctype>
 #include <cstdio>
-#include <regex>
+
+#include "kit/report.hpp"
 
 namespace kit {
 
@@ -21,26 +24,135 @@ std::string percent_decode(std::string_view s) {
   return out;
 }
 
-// scheme://user:password@ — the password part, found without a full URL parser because this
-// must also work on free text (error messages, child output) that merely contains a URL.
-const std::regex& userinfo_re() {
-  static const std::regex re(R"(([A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:)([^@\s/]+)@)");
-  return re;
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool is_space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+
+// The URL scanners below are hand-written rather than std::regex: they run over every log line
+// and whole summaries, and libstdc++'s regex recurses once per character of a long run.
+
+// Where a secret sits in free text: [begin, end) of the value to replace.
+struct Span {
+  size_t begin, end;
+};
+
+// scheme://user:password@ — the password part, found without a full URL parser because this must
+// also work on free text (error messages, child output) that merely contains a URL.
+std::vector<Span> userinfo_passwords(std::string_view text) {
+  std::vector<Span> out;
+  size_t search = 0;
+  while (true) {
+    size_t sep = text.find("://", search);
+    if (sep == std::string_view::npos) break;
+    search = sep + 3;
+    // The scheme: letters, digits, + . - and starting with a letter.
+    size_t s = sep;
+    while (s > 0 && (std::isalnum(static_cast<unsigned char>(text[s - 1])) || text[s - 1] == '+' || text[s - 1] == '.' ||
+                     text[s - 1] == '-'))
+      --s;
+    while (s < sep && !std::isalpha(static_cast<unsigned char>(text[s]))) ++s;
+    if (s == sep) continue;
+    size_t i = sep + 3;
+    while (i < text.size() && text[i] != ':' && text[i] != '/' && text[i] != '@' && !is_space(text[i])) ++i;
+    if (i >= text.size() || text[i] != ':') continue;
+    size_t begin = ++i;
+    while (i < text.size() && text[i] != '@' && text[i] != '/' && !is_space(text[i])) ++i;
+    if (i == begin || i >= text.size() || text[i] != '@') continue;
+    out.push_back({begin, i});
+    search = i + 1;
+  }
+  return out;
+}
+
+// ?token=...&sig=...: values of query parameters that carry credentials (signed URLs, API keys).
+bool secret_param(std::string_view name) {
+  static const std::array<std::string_view, 9> names = {"token", "access_token", "key",       "api_key",  "apikey",
+                                                        "secret", "password",     "sig",       "signature"};
+  std::string n = lower(name);
+  return std::find(names.begin(), names.end(), n) != names.end();
+}
+
+bool ends_param_value(char c) {
+  // Besides the URL's own delimiters: what surrounds a URL in JSON, Markdown, quotes and logs.
+  return c == '&' || c == '#' || c == '"' || c == '\'' || c == '<' || c == '>' || c == '\\' || c == '|' || c == '`' ||
+         c == ')' || is_space(c);
+}
+
+std::vector<Span> secret_query_values(std::string_view text) {
+  std::vector<Span> out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '?' && text[i] != '&') continue;
+    size_t n = i + 1;
+    while (n < text.size() && (std::isalnum(static_cast<unsigned char>(text[n])) || text[n] == '_' || text[n] == '-' || text[n] == '.'))
+      ++n;
+    if (n >= text.size() || text[n] != '=' || !secret_param(text.substr(i + 1, n - i - 1))) continue;
+    size_t begin = n + 1, end = begin;
+    while (end < text.size() && !ends_param_value(text[end])) ++end;
+    if (end > begin) out.push_back({begin, end});
+    i = end > i ? end - 1 : i;
+  }
+  return out;
+}
+
+std::string replace_spans(std::string_view text, std::vector<Span> spans) {
+  std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) { return a.begin < b.begin; });
+  std::string out;
+  size_t at = 0;
+  for (const auto& s : spans) {
+    if (s.begin < at) continue;  // overlaps one already replaced
+    out.append(text.substr(at, s.begin - at));
+    out += "***";
+    at = s.end;
+  }
+  out.append(text.substr(at));
+  return out;
+}
+
+std::vector<Span> url_secrets(std::string_view text) {
+  auto spans = userinfo_passwords(text);
+  auto query = secret_query_values(text);
+  spans.insert(spans.end(), query.begin(), query.end());
+  return spans;
 }
 }  // namespace
 
 void Secrets::add(std::string value) {
-  // Very short values would redact half of every message and protect nothing.
-  if (value.size() < 3) return;
+  // A multi-line secret (a key file, a certificate) is masked line by line as well: the runner
+  // masks per line, and a log line may carry only one line of it.
+  std::vector<std::string> pieces{value};
+  if (value.find('\n') != std::string::npos) {
+    size_t start = 0;
+    while (start <= value.size()) {
+      size_t nl = value.find('\n', start);
+      std::string line = value.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      pieces.push_back(line);
+      if (nl == std::string::npos) break;
+      start = nl + 1;
+    }
+  }
   std::lock_guard lock(mutex_);
-  if (std::find(values_.begin(), values_.end(), value) != values_.end()) return;
-  values_.push_back(value);
+  for (const auto& piece : pieces) {
+    // Very short values would redact half of every message and protect nothing.
+    if (piece.size() < 3) continue;
+    if (std::find(values_.begin(), values_.end(), piece) != values_.end()) continue;
+    values_.push_back(piece);
+    // Like every workflow command: on stdout, where the runner reads them and where stderr's
+    // one-line usage errors stay one line; on stderr when --json reserves stdout for the result.
+    // A command is one line, so only single-line pieces go out.
+    if (announce_ && piece.find('\n') == std::string::npos) {
+      FILE* stream = announce_to_stderr_ ? stderr : stdout;
+      std::fflush(stream == stderr ? stdout : stderr);
+      std::fprintf(stream, "::add-mask::%s\n", escape_command_data(piece).c_str());
+      std::fflush(stream);
+    }
+  }
   // Longest first, so a secret that contains another is replaced whole.
   std::sort(values_.begin(), values_.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
-  if (announce_) {
-    std::fprintf(stdout, "::add-mask::%s\n", value.c_str());
-    std::fflush(stdout);
-  }
 }
 
 std::string Secrets::redact(std::string_view text) const {
@@ -56,9 +168,10 @@ std::string Secrets::redact(std::string_view text) const {
   return out;
 }
 
-void Secrets::set_announce(bool announce) {
+void Secrets::set_announce(bool announce, bool to_stderr) {
   std::lock_guard lock(mutex_);
   announce_ = announce;
+  announce_to_stderr_ = to_stderr;
 }
 
 void Secrets::clear() {
@@ -71,18 +184,24 @@ Secrets& secrets() {
   return instance;
 }
 
-std::string redact_url(std::string_view url) {
-  return std::regex_replace(std::string(url), userinfo_re(), "$1***@");
-}
+std::string redact_url(std::string_view url) { return replace_spans(url, url_secrets(url)); }
 
 std::string learn_url_secret(std::string_view url) {
-  std::string text(url);
-  std::smatch m;
-  if (std::regex_search(text, m, userinfo_re())) {
-    secrets().add(m[2].str());
-    secrets().add(percent_decode(m[2].str()));
+  for (const auto& s : url_secrets(url)) {
+    std::string_view value = url.substr(s.begin, s.end - s.begin);
+    secrets().add(std::string(value));
+    secrets().add(percent_decode(value));
   }
-  return redact_url(text);
+  return redact_url(url);
+}
+
+bool is_secret_header(std::string_view name) {
+  std::string n = lower(name);
+  for (std::string_view exact : {"authorization", "proxy-authorization", "cookie", "set-cookie"})
+    if (n == exact) return true;
+  for (std::string_view part : {"token", "key", "secret", "password", "auth", "session"})
+    if (n.find(part) != std::string::npos) return true;
+  return false;
 }
 
 }  // namespace kit

@@ -10,25 +10,36 @@ namespace kit {
 
 class Secrets {
  public:
-  // Registers a secret. In GitHub Actions it is also announced with ::add-mask:: so the runner
-  // masks it in everything it displays, including output the tool never sees.
+  // Registers a secret (and each line of a multi-line one). In GitHub Actions it is also announced
+  // with ::add-mask:: (stdout, or stderr under --json) so the runner masks it in everything it
+  // displays, including output the tool never sees.
   void add(std::string value);
   std::string redact(std::string_view text) const;
-  void set_announce(bool announce);  // whether add() prints ::add-mask:: (set by the runtime)
+  // Whether add() prints ::add-mask::, and on which stream (set by the runtime).
+  void set_announce(bool announce, bool to_stderr = false);
   void clear();                      // tests only
 
  private:
   mutable std::mutex mutex_;
   std::vector<std::string> values_;
   bool announce_ = false;
+  bool announce_to_stderr_ = false;
 };
 
 Secrets& secrets();
 
-// "postgres://user:pw@host/db" -> "postgres://user:***@host/db". Leaves other text alone.
+// "postgres://user:pw@host/db" -> "postgres://user:***@host/db", and credential-carrying query
+// parameters (token, access_token, key, api_key, apikey, secret, password, sig, signature):
+// "https://h/health?token=abc&x=1" -> "https://h/health?token=***&x=1". Works on free text that
+// contains URLs; leaves other text alone.
 std::string redact_url(std::string_view url);
 
-// Registers the password of a URL (if any) as a secret; returns the redacted URL.
+// Registers the password and secret query values of a URL (if any) as secrets; returns the
+// redacted URL.
 std::string learn_url_secret(std::string_view url);
+
+// Whether a request header carries a credential: Authorization, Proxy-Authorization, Cookie,
+// Set-Cookie, or a name containing token, key, secret, password, auth or session (any case).
+bool is_secret_header(std::string_view name);
 
 }  // namespace kit

@@ -8,7 +8,7 @@ import time
 import unittest
 
 from tls import make_test_ca
-from yonima_test import BIN, HttpService, ToolTest, free_port, run_tool
+from yonima_test import BIN, HttpService, ToolTest, free_port, run_tool, without_masks
 
 FAST = ["--interval", "100ms", "--request-timeout", "2s"]
 OK = {"status": 200, "json": {"status": "ok", "info": {"database": {"status": "up"}}, "error": {}, "details": {}}}
@@ -158,14 +158,41 @@ class HealthGateTest(ToolTest):
         self.assertTrue(r.outputs["reason"].startswith("timed out"), r.outputs["reason"])
 
     def test_huge_body_memory_is_bounded(self):
+        # 10 MB of "x": the body is cut at 1 MiB, and --expect-body still matches the part kept
+        # (std::regex used to recurse per character here and crash).
         self.svc.set({"/health": [{"status": 200, "body_bytes": 10 * 1024 * 1024}]})
-        script = ("import resource,subprocess,sys;"
-                  "p=subprocess.run(sys.argv[1:]);"
-                  "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+        script = ("import json,resource,subprocess,sys;"
+                  "p=subprocess.run(sys.argv[1:],capture_output=True,text=True);"
+                  "print(json.dumps({'code':p.returncode,'stdout':p.stdout,'stderr':p.stderr,"
+                  "'rss':resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))")
         proc = subprocess.run(["python3", "-c", script, os.path.join(BIN, "health-gate"), "--url", self.svc.url(),
-                               "--expect-body", "^x+$", *FAST], capture_output=True, text=True, timeout=60)
-        max_rss_kb = int(proc.stdout.strip().splitlines()[-1])
-        self.assertLess(max_rss_kb, 40 * 1024, "health-gate used %d KiB for a 10 MB body" % max_rss_kb)
+                               "--expect-body", "^x+$", "--json", "--timeout", "10s", *FAST],
+                              capture_output=True, text=True, timeout=60)
+        run = json.loads(proc.stdout.strip().splitlines()[-1])
+        self.assertEqual(run["code"], 0, run)
+        result = json.loads(run["stdout"])
+        self.assertTrue(result["healthy"])
+        self.assertEqual(result["outputs"]["healthy"], "true")
+        self.assertEqual(result["outputs"]["attempts"], "1")
+        self.assertLess(run["rss"], 40 * 1024, "health-gate used %d KiB for a 10 MB body" % run["rss"])
+
+    def test_body_pattern_that_backtracks_forever_gives_up(self):
+        # Catastrophic backtracking is cut off by PCRE2's match limit: an unhealthy probe with the
+        # reason, not a hang or a crash.
+        self.svc.set({"/health": [{"status": 200, "body": "x" * 40 + "!"}]})
+        started = time.monotonic()
+        r = self.gate("--url", self.svc.url(), "--expect-body", "^(x+x+)+$", "--timeout", "300ms", *FAST)
+        self.assertExit(r, 1)
+        self.assertLess(time.monotonic() - started, 30)
+        self.assertIn("match limit", r.outputs["reason"])
+
+    def test_body_pattern_is_pcre(self):
+        self.svc.set({"/health": [{"status": 200, "body": "build 2024-06-01 ready\n"}]})
+        r = self.gate("--url", self.svc.url(), "--expect-body", r"(?i)\bREADY$", *FAST)
+        self.assertExit(r, 0)
+        r = self.gate("--url", self.svc.url(), "--expect-body", r"^\d{4}-", "--timeout", "300ms", *FAST)
+        self.assertExit(r, 1)
+        self.assertIn("body does not match", r.outputs["reason"])
 
     def test_redirect_loop_not_followed_by_default(self):
         self.svc.set({"/loop": [{"status": 302, "redirect": "/loop"}]})
@@ -183,10 +210,53 @@ class HealthGateTest(ToolTest):
                       "--on-failure", "sh -c 'echo leaked: $HEALTH_GATE_REASON Bearer " + "${HG_TOKEN}'", "--verbose", "--json",
                       *FAST, env={"HG_TOKEN": token})
         self.assertExit(r, 1)
-        masked = "::add-mask::" + token
-        self.assertIn(masked, r.stderr + r.stdout)  # the runner is told to mask it
-        for text in (r.stdout.replace(masked, ""), r.stderr.replace(masked, ""), r.summary, json.dumps(r.outputs)):
+        # With --json, stdout is exactly one JSON object: the masks and other workflow commands go
+        # to stderr, which the runner reads too.
+        result = r.json()
+        self.assertFalse(result["healthy"])
+        self.assertEqual(result["exit_code"], 1)
+        self.assertIn("::add-mask::" + token, r.stderr.splitlines())  # the runner is told to mask it
+        self.assertNotIn("::", r.stdout)
+        unmasked = "\n".join(l for l in r.stderr.splitlines() if not l.startswith("::add-mask::"))
+        for text in (r.stdout, unmasked, r.summary, json.dumps(r.outputs)):
             self.assertNotIn(token, text)
+
+    def test_multi_line_secret_is_masked_line_by_line(self):
+        # A value with line breaks cannot be a header, but the runner must learn every line of it
+        # before the tool says so.
+        lines = ["first-" + "k3y" * 4, "second-" + "k3y" * 4]
+        r = self.gate("--url", self.svc.url(), "--header", "Authorization: Bearer ${HG_TOKEN}", "--json", *FAST,
+                      env={"HG_TOKEN": "\n".join(lines) + "\n"})
+        self.assertExit(r, 2)
+        self.assertIn("--header Authorization: the value contains a line break", r.json()["message"])
+        masks = [l for l in r.stderr.splitlines() if l.startswith("::add-mask::")]
+        for line in lines:
+            self.assertIn("::add-mask::" + line, masks)
+        unmasked = "\n".join(l for l in r.stderr.splitlines() if not l.startswith("::add-mask::"))
+        for text in (r.stdout, unmasked, r.summary, json.dumps(r.outputs)):
+            for line in lines:
+                self.assertNotIn(line, text)
+
+    def test_credential_headers_and_query_parameters_are_secret(self):
+        # Typed straight into flags (not via ${VAR}): still never shown.
+        self.svc.set({"/health": [DOWN]})
+        session, apikey, sig = "sess-" + "a1b2c3" * 3, "key-" + "z9y8x7" * 3, "sig-" + "q5w6e7" * 3
+        url = self.svc.url("/health?region=eu&api_key=%s&Signature=%s" % (apikey, sig))
+        with tempfile.TemporaryDirectory() as d:
+            env_file = os.path.join(d, "env")
+            r = self.gate("--url", url, "--header", "X-Session-Id: " + session, "--header", "Proxy-Authorization: Basic " + apikey,
+                          "--timeout", "300ms", "--on-failure", "sh -c 'env > %s'" % env_file, *FAST)
+            self.assertExit(r, 1)
+            with open(env_file) as f:
+                hook_env = f.read()
+        for secret in (session, apikey, sig):
+            # Without --json the masks go to stdout with the other workflow commands, so that a
+            # usage error stays one line on stderr.
+            self.assertIn("::add-mask::" + secret, r.stdout.splitlines())
+            for text in (without_masks(r.stdout), r.stderr, r.summary, json.dumps(r.outputs), hook_env):
+                self.assertNotIn(secret, text)
+        self.assertIn("?region=eu&api_key=***&Signature=***", r.summary)
+        self.assertIn("HEALTH_GATE_URL=%s" % self.svc.url("/health?region=eu&api_key=***&Signature=***"), hook_env)
 
     def test_inputs_from_environment(self):
         self.svc.set({"/health": [OK]})
@@ -253,7 +323,8 @@ class UsageTest(ToolTest):
         (["--url", "http://127.0.0.1:1/", "--timeout", "soon"], "--timeout: 'soon' is not a duration"),
         (["--url", "http://127.0.0.1:1/", "--expect-status", "2xx"], "--expect-status"),
         (["--url", "http://127.0.0.1:1/", "--expect-json", "status=ok"], "--expect-json"),
-        (["--url", "http://127.0.0.1:1/", "--expect-body", "(unclosed"], "--expect-body"),
+        (["--url", "http://127.0.0.1:1/", "--expect-body", "(unclosed"],
+         "--expect-body: '(unclosed' is not a valid regular expression: missing closing parenthesis at offset 9"),
         (["--url", "http://127.0.0.1:1/", "--version-from", "body:/v"], "--version-from"),
         (["--url", "http://127.0.0.1:1/", "--successes", "0"], "--successes"),
         (["--url", "http://127.0.0.1:1/", "--successes", "three"], "--successes"),
@@ -268,6 +339,18 @@ class UsageTest(ToolTest):
         (["--url", "http://127.0.0.1:1/", "--no-such-flag"], "no-such-flag"),
         (["--url", "http://127.0.0.1:1/", "--interval", "1s", "--interval", "2s"], "more than once"),
         (["--url", "http://127.0.0.1:1/", "stray"], "unexpected argument 'stray'"),
+        (["--url", "http://127.0.0.1:1/", "--interval", "0s"], "--interval must be longer than 0s"),
+        (["--url", "http://127.0.0.1:1/", "--request-timeout", "0s"], "--request-timeout must be longer than 0s"),
+        (["--url", "http://127.0.0.1:1/", "--request-timeout", "0.1ms"], "--request-timeout must be longer than 0s"),
+        (["--url", "http://127.0.0.1:1/", "--timeout", "0s"], "--timeout must be longer than 0s"),
+        (["--url", "http://127.0.0.1:1/", "--observe", "0s"], "--observe must be longer than 0s"),
+        (["--url", "http://127.0.0.1:1/", "--hook-timeout", "ten"], "--hook-timeout: 'ten' is not a duration"),
+        (["--url", "http://127.0.0.1:1/", "--hook-timeout", "0s"], "--hook-timeout must be longer than 0s"),
+        (["--url", "http://127.0.0.1:1/", "--max-latency", "fast"], "--max-latency: 'fast' is not a duration"),
+        (["--url", "http://127.0.0.1:1/", "--max-latency", "0ms"], "--max-latency must be longer than 0s"),
+        (["--url", "http://127.0.0.1:1/", "--initial-delay=-1s"], "--initial-delay: '-1s' is not a duration"),
+        (["--url", "http://127.0.0.1:1/", "--initial-delay", "2d"], "--initial-delay: '2d' is not a duration"),
+        (["--url", "http://127.0.0.1:1/", "--observe", "1m", "--max-p95-latency", "0s"], "--max-p95-latency must be longer than 0s"),
     ]
 
     def test_bad_flags(self):
@@ -286,6 +369,48 @@ class UsageTest(ToolTest):
         r = run_tool("health-gate", env={"INPUT_URL": "http://127.0.0.1:1/", "INPUT_INSECURE": "perhaps"})
         self.assertExit(r, 2)
         self.assertIn("INPUT_INSECURE", r.stderr)
+
+    # Errors found while parsing the options and errors found later are reported the same way:
+    # the `error` output, an ::error annotation, the summary, and the --json object.
+    PARSE_ERRORS = [
+        (["--url", "http://127.0.0.1:1/", "--no-such-flag"], {}, "no-such-flag"),
+        (["--url", "http://127.0.0.1:1/", "stray"], {}, "unexpected argument 'stray'"),
+        (["--url", "http://127.0.0.1:1/", "--log-format", "xml"], {}, "--log-format: 'xml' is not a log format"),
+        ([], {"INPUT_URL": "http://127.0.0.1:1/", "INPUT_INSECURE": "perhaps"}, "INPUT_INSECURE: 'perhaps' is not a boolean"),
+        (["--url", "http://127.0.0.1:1/", "--interval", "0s"], {}, "--interval must be longer than 0s"),  # found later
+    ]
+
+    def test_parse_errors_are_reported_like_later_usage_errors(self):
+        for args, env, expected in self.PARSE_ERRORS:
+            with self.subTest(args=args, env=env):
+                r = run_tool("health-gate", *args, env=env)
+                self.assertExit(r, 2)
+                self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
+                self.assertIn(expected, r.stderr)
+                self.assertIn(expected, r.outputs["error"])
+                self.assertIn("::error title=health-gate%3A usage error::", r.stdout)
+                self.assertIn(expected, r.stdout)
+                self.assertIn("### health-gate: failed", r.summary)
+                self.assertIn(expected, r.summary)
+
+    def test_parse_errors_with_json_print_the_result_object(self):
+        for args, env, expected in self.PARSE_ERRORS:
+            for json_env in ({}, {"INPUT_JSON": "true"}):
+                with self.subTest(args=args, env=env, json_env=json_env):
+                    flag = [] if json_env else ["--json"]
+                    r = run_tool("health-gate", *args, *flag, env=dict(env, **json_env), actions=False)
+                    self.assertExit(r, 2)
+                    self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
+                    result = r.json()
+                    self.assertEqual(result["exit_code"], 2)
+                    self.assertFalse(result["ok"])
+                    self.assertIn(expected, result["message"])
+                    self.assertIn(expected, result["outputs"]["error"])
+                    # In Actions the annotation goes to stderr, stdout stays one JSON object.
+                    r = run_tool("health-gate", *args, *flag, env=dict(env, **json_env))
+                    self.assertExit(r, 2)
+                    self.assertIn(expected, r.json()["message"])
+                    self.assertIn("::error title=health-gate%3A usage error::", r.stderr)
 
     def test_help_and_version(self):
         r = run_tool("health-gate", "--help")
