@@ -6,8 +6,10 @@ instances on 127.0.0.1. Not run in CI; prints its figures. Usage:
     YONIMA_BIN=$PWD/build/bin python3 bench/image-promote/bench.py [--big-mb 200]
 
 1. Same-registry promotion of a multi-platform image (2 platforms) into another repository, and a
-   retag inside one repository: wall time, requests counted from the registry's access log, bytes
-   uploaded (request bodies counted by a pass-through proxy in front of the registry).
+   retag inside one repository (first and second tag; then a single-platform image: a new tag, the
+   same tag moved again with history to read and extend, a no-op): wall time, requests counted
+   from the registry's access log, bytes uploaded (request bodies counted by a pass-through proxy
+   in front of the registry).
 2. Cross-registry copy of a single image of about --big-mb MB (4 random layers): wall time,
    throughput and peak memory (/usr/bin/time -v).
 """
@@ -58,7 +60,7 @@ def measure(reg, proxy, cmd):
 
 
 def row(name, r):
-    print("| %-44s | %7.2fs | %8d | %6d / %-6d | %12d | %7.1f MB |" % (
+    print("| %-50s | %7.2fs | %8d | %6d / %-6d | %12d | %7.1f MB |" % (
         name, r["wall"], r["requests"], r["manifest_reads"], r["manifest_writes"], r["uploaded"], r["rss"]))
 
 
@@ -82,6 +84,12 @@ def main():
         row("image-promote promote --to tag (same repo)", measure(a, pa, [TOOL, "promote", src, "--to", "production", *ins]))
         row("image-promote promote --to 2nd tag (warm)", measure(a, pa, [TOOL, "promote", "%s/team/app@%s" % (pa.host, multi), "--to", "staging", *ins]))
         row("skopeo copy --all (same repo, retag)", measure(a, pa, sk + ["docker://" + src, "docker://%s/team/app:production2" % pa.host]))
+        single = img.push(img.single("single", "bench single"), a.host, "team/app", "sha-2")
+        ssrc = "%s/team/app@%s" % (pa.host, single)
+        row("image-promote promote single --to tag (same repo)", measure(a, pa, [TOOL, "promote", ssrc, "--to", "production-s", *ins]))
+        row("image-promote promote, tag with a history", measure(a, pa, [TOOL, "promote", src, "--to", "production-s", *ins]))
+        row("image-promote promote, no-op (already there)", measure(a, pa, [TOOL, "promote", src, "--to", "production-s", *ins]))
+        row("skopeo copy --all (single, same repo, retag)", measure(a, pa, sk + ["docker://" + ssrc, "docker://%s/team/app:production3" % pa.host]))
         print("\nMinimum for a same-repository retag: 1 manifest read + 1 manifest write per tag.\n")
 
         print("## cross-registry copy of a ~%d MB image\n" % args.big_mb)

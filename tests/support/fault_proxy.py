@@ -7,11 +7,19 @@ the same request order. Faults are injected before the request reaches the regis
 whether a write happened. Everything else is forwarded as is (Host kept, so the registry's
 Location headers point back at the proxy). GET /__rate?R changes the rate; /__stats counts requests, faults and request body bytes (with
 --rate 0 it is a plain counting proxy, which bench/image-promote uses to measure bytes uploaded).
+
+Targeted faults, for one step of a protocol rather than at random: PUT /__rules with
+{"rules": [{"method": "PUT", "path": "<regex on the path>", "status": 401, "headers": {...},
+"skip": 0, "times": null}]} answers matching requests with `status` (and `headers`) instead of
+forwarding them, after letting the first `skip` matches through, `times` times (null: always).
+"late": true forwards the request first (the write happens) and then answers `status` instead of
+the registry's answer. Rules are checked before random faults; /__stats counts their "hits".
 """
 import argparse
 import http.client
 import json
 import random
+import re
 import socket
 import struct
 import threading
@@ -29,7 +37,8 @@ def main():
     ap.add_argument("--seed", type=int, default=1234)
     args = ap.parse_args()
     rng = random.Random(args.seed)
-    state = {"rate": args.rate, "requests": 0, "request_body_bytes": 0, "faults": {"500": 0, "429": 0, "reset": 0, "late_reset": 0}}
+    state = {"rate": args.rate, "requests": 0, "request_body_bytes": 0, "faults": {"500": 0, "429": 0, "reset": 0, "late_reset": 0},
+             "rules": []}
     lock = threading.Lock()
     host, port = args.upstream.split(":")
 
@@ -67,13 +76,25 @@ def main():
                 return self.reply_json({"rate": state["rate"]})
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else None
+            if url.path == "/__rules" and self.command == "PUT":
+                rules = json.loads(body or b"{}").get("rules", [])
+                for r in rules:
+                    r.setdefault("skip", 0)
+                    r.setdefault("times", None)
+                    r["seen"] = r["hits"] = 0
+                with lock:
+                    state["rules"] = rules
+                return self.reply_json({"rules": len(rules)})
             with lock:
                 state["requests"] += 1
                 state["request_body_bytes"] += length
                 fault = None
-                if rng.random() < state["rate"]:
+                rule = self.matching_rule(url.path)
+                if rule is None and rng.random() < state["rate"]:
                     fault = rng.choice(["500", "429", "reset", "late_reset"])
                     state["faults"][fault] += 1
+            if rule is not None and not rule.get("late"):
+                return self.plain(rule["status"], list(rule.get("headers", {}).items()))
             if fault == "500":
                 return self.plain(500)
             if fault == "429":
@@ -94,6 +115,8 @@ def main():
             conn.close()
             if fault == "late_reset":
                 return self.reset()
+            if rule is not None:  # "late": the registry did it, the client hears otherwise
+                return self.plain(rule["status"], list(rule.get("headers", {}).items()))
             self.send_response(resp.status)
             for k, v in resp.getheaders():
                 if k.lower() not in HOP and k.lower() != "content-length":
@@ -103,6 +126,18 @@ def main():
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(data)
+
+        def matching_rule(self, path):
+            """The targeted rule that fails this request, if any (called with the lock held)."""
+            for r in state["rules"]:
+                if r.get("method", self.command) != self.command or not re.search(r["path"], path):
+                    continue
+                r["seen"] += 1
+                if r["seen"] <= r["skip"] or (r["times"] is not None and r["hits"] >= r["times"]):
+                    continue
+                r["hits"] += 1
+                return r
+            return None
 
         def reply_json(self, obj):
             data = json.dumps(obj).encode()

@@ -1,6 +1,7 @@
 """Debian's docker-registry on 127.0.0.1 for integration tests: plain, htpasswd basic auth, or
 token auth behind a small token server (token_server.py); a fault-injection proxy in front of
-any of them (fault_proxy.py); and test images built with umoci + skopeo (no Docker engine)."""
+any of them (fault_proxy.py); a stand-in for the OCI 1.1 referrers API that docker-registry 2.8
+lacks (referrers_proxy.py); and test images built with umoci + skopeo (no Docker engine)."""
 import base64
 import hashlib
 import json
@@ -177,12 +178,91 @@ class FaultProxy:
     def set_rate(self, rate):
         urllib.request.urlopen("http://127.0.0.1:%d/__rate?%s" % (self.port, rate), timeout=5).read()
 
+    def set_rules(self, rules):
+        """Targeted faults (see fault_proxy.py): [{"method", "path" (regex), "status", "headers",
+        "skip", "times", "late"}]; [] removes them."""
+        req = urllib.request.Request("http://127.0.0.1:%d/__rules" % self.port, method="PUT",
+                                     data=json.dumps({"rules": rules}).encode())
+        urllib.request.urlopen(req, timeout=5).read()
+
     def stats(self):
         return json.loads(urllib.request.urlopen("http://127.0.0.1:%d/__stats" % self.port, timeout=5).read())
 
     def stop(self):
         self.proc.terminate()
         self.proc.wait(timeout=10)
+
+
+class ReferrersProxy:
+    """referrers_proxy.py in front of a registry: a stand-in for the OCI 1.1 referrers API that
+    Debian's docker-registry 2.8 lacks. Manifests with a `subject` pushed through it are listed at
+    /v2/<name>/referrers/<digest>, page_size per page (Link: rel="next")."""
+
+    def __init__(self, registry, page_size=1):
+        self.proc = subprocess.Popen([sys.executable, os.path.join(SUPPORT, "referrers_proxy.py"), "--upstream",
+                                      registry.host, "--page-size", str(page_size)],
+                                     stdout=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        if not line.startswith("PORT "):
+            raise RuntimeError("referrers stand-in did not start: %r" % line)
+        self.port = int(line.split()[1])
+
+    @property
+    def host(self):
+        return "127.0.0.1:%d" % self.port
+
+    def fail_with(self, status):
+        """The referrers endpoint answers `status` (0: normally again)."""
+        req = urllib.request.Request("http://%s/__referrers" % self.host, method="PUT",
+                                     data=json.dumps({"status": status}).encode())
+        urllib.request.urlopen(req, timeout=5).read()
+
+    def stats(self):
+        return json.loads(urllib.request.urlopen("http://%s/__stats" % self.host, timeout=5).read())
+
+    def referrers(self, repo, digest):
+        """Every referrer of repo@digest, following Link pages."""
+        out, path = [], "/v2/%s/referrers/%s" % (repo, digest)
+        while path:
+            r = urllib.request.urlopen("http://%s%s" % (self.host, path), timeout=5)
+            out += json.loads(r.read())["manifests"]
+            link = r.headers.get("Link") or ""
+            m = re.match(r"<([^>]+)>", link)
+            path = m.group(1) if m else None
+        return out
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+def push_referrer(host, repo, subject, artifact_type, payload, media_type="application/json"):
+    """Pushes an OCI 1.1 artifact (empty config, one layer = payload, `subject` = the descriptor
+    given) by digest only, with no tag, over the plain distribution API; returns its digest."""
+    def upload(data):
+        d = _sha(data)
+        r = urllib.request.urlopen(urllib.request.Request("http://%s/v2/%s/blobs/uploads/" % (host, repo),
+                                                          method="POST", data=b""), timeout=10)
+        loc = r.headers["Location"]
+        if loc.startswith("/"):
+            loc = "http://" + host + loc
+        loc += ("&" if "?" in loc else "?") + "digest=" + d
+        urllib.request.urlopen(urllib.request.Request(loc, method="PUT", data=data,
+                                                      headers={"Content-Type": "application/octet-stream"}),
+                               timeout=10).read()
+        return {"digest": d, "size": len(data)}
+    empty = upload(b"{}")
+    layer = upload(payload)
+    m = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json", "artifactType": artifact_type,
+         "config": dict(empty, mediaType="application/vnd.oci.empty.v1+json"),
+         "layers": [dict(layer, mediaType=media_type)], "subject": subject,
+         "annotations": {"org.opencontainers.image.created": "2026-11-24T00:00:00Z"}}
+    body = json.dumps(m).encode()
+    d = _sha(body)
+    urllib.request.urlopen(urllib.request.Request("http://%s/v2/%s/manifests/%s" % (host, repo, d), method="PUT",
+                                                  data=body, headers={"Content-Type": m["mediaType"]}),
+                           timeout=10).read()
+    return d
 
 
 # --- images -------------------------------------------------------------------------------
@@ -242,10 +322,15 @@ class ImageBuilder:
         return tag
 
     def _manifest(self, content, arch, extra_bytes=0, docker=False):
+        """arch may carry a variant: "arm64/v8", "arm/v7"."""
+        arch, _, variant = arch.partition("/")
         layer, diff_id = _tar_layer({"app.txt": content.encode(), "pad.bin": os.urandom(extra_bytes) if extra_bytes else b""})
         lb = _write_blob(self.layout, layer)
-        config = json.dumps({"architecture": arch, "os": "linux", "config": {"Entrypoint": ["/app"]},
-                             "rootfs": {"type": "layers", "diff_ids": [diff_id]}, "history": []}).encode()
+        cfg = {"architecture": arch, "os": "linux", "config": {"Entrypoint": ["/app"]},
+               "rootfs": {"type": "layers", "diff_ids": [diff_id]}, "history": []}
+        if variant:
+            cfg["variant"] = variant
+        config = json.dumps(cfg).encode()
         cb = _write_blob(self.layout, config)
         if docker:
             m = {"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
@@ -257,7 +342,10 @@ class ImageBuilder:
                  "layers": [dict(lb, mediaType="application/vnd.oci.image.layer.v1.tar+gzip")]}
         body = json.dumps(m).encode()
         d = _write_blob(self.layout, body)
-        return dict(d, mediaType=m["mediaType"], platform={"os": "linux", "architecture": arch})
+        platform = {"os": "linux", "architecture": arch}
+        if variant:
+            platform["variant"] = variant
+        return dict(d, mediaType=m["mediaType"], platform=platform)
 
     def _tag(self, tag, descriptor):
         path = os.path.join(self.layout, "index.json")
@@ -295,8 +383,9 @@ class ImageBuilder:
         return tag
 
     def multi(self, tag, content, archs=("amd64", "arm64")):
-        """A multi-platform OCI index (push with docker_format=True for a Docker manifest list)."""
-        children = [self._manifest(content + "-" + a, a) for a in archs]
+        """A multi-platform OCI index (push with docker_format=True for a Docker manifest list);
+        an arch may name a variant ("arm64/v8")."""
+        children = [self._manifest(content + "-" + a.replace("/", "-"), a) for a in archs]
         mt = "application/vnd.oci.image.index.v1+json"
         body = json.dumps({"schemaVersion": 2, "mediaType": mt, "manifests": children}).encode()
         d = _write_blob(self.layout, body)

@@ -59,3 +59,45 @@ TEST_CASE("image-promote gate: not a Trivy report is a usage error") {
   CHECK_THROWS_AS(evaluate_report(R"({"SchemaVersion": 1})", p), kit::Error);
   CHECK_FALSE(evaluate_report(R"({"SchemaVersion": 2})", p).blocked());
 }
+
+TEST_CASE("image-promote gate: a finding repeated under several targets counts once") {
+  const char* report = R"({"SchemaVersion": 2, "Results": [
+    {"Target": "app/package-lock.json", "Vulnerabilities": [
+      {"VulnerabilityID": "GHSA-1", "PkgName": "braces", "InstalledVersion": "3.0.2", "FixedVersion": "3.0.3", "Severity": "HIGH"}]},
+    {"Target": "app/node_modules/.package-lock.json", "Vulnerabilities": [
+      {"VulnerabilityID": "GHSA-1", "PkgName": "braces", "InstalledVersion": "3.0.2", "FixedVersion": "3.0.3", "Severity": "HIGH"},
+      {"VulnerabilityID": "GHSA-1", "PkgName": "braces", "InstalledVersion": "2.3.2", "FixedVersion": "3.0.3", "Severity": "HIGH"}]},
+    {"Target": "app/.env", "Class": "secret", "Secrets": [{"RuleID": "generic-api-key", "Severity": "CRITICAL"}]}]})";
+  GatePolicy p;
+  auto g = evaluate_report(report, p);
+  CHECK(g.total == 2);
+  CHECK(g.duplicates == 1);
+  REQUIRE(g.blocking.size() == 2);
+  CHECK(g.blocking[0].target == "app/package-lock.json");  // the first place it was listed
+  CHECK(g.counts[Severity::high] == 2);
+  CHECK(g.counts[Severity::critical] == 0);  // secrets are not judged
+}
+
+TEST_CASE("image-promote gate: the digests a report names for its image") {
+  std::string a = "sha256:" + std::string(64, 'a'), b = "sha256:" + std::string(64, 'b'), c = "sha256:" + std::string(64, 'c');
+  std::string report = R"({"SchemaVersion": 2, "ArtifactName": "ghcr.io/yonima/backend@)" + a +
+                       R"(", "Metadata": {"ImageID": ")" + c + R"(", "RepoDigests": ["ghcr.io/yonima/backend@)" + a +
+                       R"(", "registry.example/backend@)" + b + R"(", "no-digest:tag"]}})";
+  auto g = evaluate_report(report, GatePolicy{});
+  REQUIRE(g.image_digests.size() == 4);
+  CHECK(g.image_digests[0].digest == a);
+  CHECK(g.image_digests[0].field == "ArtifactName");
+  CHECK(g.image_digests[1].field == "Metadata.RepoDigests");
+  CHECK(g.image_digests[2].digest == b);
+  CHECK(g.image_digests[3].digest == c);
+  CHECK(g.image_digests[3].field == "Metadata.ImageID");
+  // A tag-only ArtifactName and no Metadata name nothing.
+  CHECK(evaluate_report(R"({"SchemaVersion": 2, "ArtifactName": "backend:sha-1"})", GatePolicy{}).image_digests.empty());
+  CHECK(evaluate_report(R"({"SchemaVersion": 2, "ArtifactName": "backend@sha256:short"})", GatePolicy{}).image_digests.empty());
+
+  auto tie = tie_report_to_image(g.image_digests, {c});  // the config digest alone ties it
+  CHECK(tie.kind == ImageTie::matched);
+  CHECK(tie.unmatched.size() == 3);
+  CHECK(tie_report_to_image(g.image_digests, {"sha256:" + std::string(64, 'd')}).kind == ImageTie::foreign);
+  CHECK(tie_report_to_image({}, {a}).kind == ImageTie::unchecked);
+}

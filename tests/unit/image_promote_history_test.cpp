@@ -63,3 +63,43 @@ TEST_CASE("image-promote registry client: upload Location may be relative or abs
         "http://127.0.0.1:5000/v2/a/blobs/uploads/x?_state=1");
   CHECK(resolve_location("https://r.example", "https://cdn.example/up/1") == "https://cdn.example/up/1");
 }
+
+TEST_CASE("image-promote registry client: Link rel=next for paginated lists") {
+  CHECK(next_page_url(R"(</v2/a/referrers/sha256:1?page=2>; rel="next")") == "/v2/a/referrers/sha256:1?page=2");
+  CHECK(next_page_url(R"(<https://r.example/prev>; rel="prev", <https://r.example/n?x=1,2>;rel=next)") ==
+        "https://r.example/n?x=1,2");
+  CHECK(next_page_url(R"(</v2/a/tags/list?last=b>; rel="prev")") == "");
+  CHECK(next_page_url("") == "");
+}
+
+TEST_CASE("image-promote manifest: platforms compare as docker and containerd normalise them") {
+  CHECK(normalize_platform("linux/arm64") == "linux/arm64/v8");
+  CHECK(normalize_platform("linux/aarch64") == "linux/arm64/v8");
+  CHECK(normalize_platform("linux/arm") == "linux/arm/v7");
+  CHECK(normalize_platform("linux/armhf") == "linux/arm/v7");
+  CHECK(normalize_platform("linux/armel") == "linux/arm/v6");
+  CHECK(normalize_platform("linux/x86_64") == "linux/amd64");
+  CHECK(normalize_platform("Linux/AMD64/v1") == "linux/amd64");
+  CHECK(normalize_platform("linux/i386") == "linux/386");
+  CHECK(normalize_platform("linux/riscv64") == "linux/riscv64");
+  CHECK(platform_matches("linux/arm64", "linux/arm64/v8"));
+  CHECK(platform_matches("linux/arm64/v8", "linux/arm64"));  // an entry without variant is the default
+  CHECK(platform_matches("linux/arm", "linux/arm/v7"));
+  CHECK_FALSE(platform_matches("linux/arm", "linux/arm/v6"));
+  CHECK_FALSE(platform_matches("linux/arm64", "linux/arm64/v9"));
+  CHECK_FALSE(platform_matches("linux/amd64", "linux/arm64/v8"));
+  CHECK_FALSE(platform_matches("linux/amd64", "windows/amd64"));
+
+  std::string body = R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[
+    {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:)" + std::string(64, '1') +
+                     R"(","size":10,"platform":{"os":"linux","architecture":"arm","variant":"v6"}},
+    {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:)" + std::string(64, '2') +
+                     R"(","size":10,"platform":{"os":"linux","architecture":"arm","variant":"v7"}},
+    {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:)" + std::string(64, '3') +
+                     R"(","size":10,"platform":{"os":"linux","architecture":"arm64","variant":"v8"}}]})";
+  auto m = parse_manifest(body, "");
+  auto kept = parse_manifest(filter_index(m, {"linux/arm64", "linux/arm"}), "");
+  REQUIRE(kept.children.size() == 2);
+  CHECK(kept.children[0].platform == "linux/arm/v7");
+  CHECK(kept.children[1].platform == "linux/arm64/v8");
+}

@@ -60,8 +60,21 @@ struct BlobResult {
   std::int64_t bytes = 0;
 };
 
-BlobResult copy_blob(RegistryClient& s, RegistryClient& d, const Reference& src, const Reference& dst,
-                     const Descriptor& blob) {
+bool is_config_type(const std::string& media_type) {
+  return media_type == "application/vnd.oci.image.config.v1+json" ||
+         media_type == "application/vnd.docker.container.image.v1+json";
+}
+
+// Reads back a small blob that was just downloaded into `f`.
+std::string read_back(std::FILE* f, std::int64_t size) {
+  std::string bytes(static_cast<size_t>(size), '\0');
+  std::rewind(f);
+  bytes.resize(std::fread(bytes.data(), 1, bytes.size(), f));
+  return bytes;
+}
+
+BlobResult copy_blob(RegistrySession& session, RegistryClient& s, RegistryClient& d, const Reference& src,
+                     const Reference& dst, const Descriptor& blob) {
   if (d.blob_exists(dst.repository, blob.digest)) return {BlobResult::present, 0};
   if (s.registry() == d.registry() && d.mount_blob(dst.repository, blob.digest, src.repository))
     return {BlobResult::mounted, 0};
@@ -69,6 +82,8 @@ BlobResult copy_blob(RegistryClient& s, RegistryClient& d, const Reference& src,
   auto start = std::chrono::steady_clock::now();
   try {
     s.download_blob(src.repository, blob, f);
+    // Downloaded anyway: the platforms output reads it from here instead of a second GET.
+    if (is_config_type(blob.media_type) && blob.size <= (1 << 20)) session.keep_config(blob.digest, read_back(f, blob.size));
     d.upload_blob(dst.repository, blob, f);
   } catch (...) {
     std::fclose(f);
@@ -114,7 +129,7 @@ CopyStats copy_tree(RegistrySession& session, const Reference& src, const Refere
           std::lock_guard lock(mutex);
           if (error) return;
         }
-        BlobResult r = copy_blob(*ws, *wd, src, dst, w.blobs[i]);
+        BlobResult r = copy_blob(session, *ws, *wd, src, dst, w.blobs[i]);
         std::lock_guard lock(mutex);
         if (r.kind == BlobResult::present) ++stats.blobs_present;
         if (r.kind == BlobResult::mounted) ++stats.blobs_mounted;

@@ -86,12 +86,54 @@ Manifest parse_manifest(const std::string& body, const std::string& content_type
   return m;
 }
 
+std::string normalize_platform(const std::string& platform) {
+  std::string p = platform;
+  std::transform(p.begin(), p.end(), p.begin(), ::tolower);
+  std::vector<std::string> parts;
+  for (size_t start = 0;;) {
+    size_t slash = p.find('/', start);
+    parts.push_back(p.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  if (parts.size() < 2 || parts.size() > 3) return p;  // not os/arch[/variant]: compared as given
+  std::string os = parts[0] == "macos" ? "darwin" : parts[0];
+  std::string arch = parts[1];
+  std::string variant = parts.size() == 3 ? parts[2] : "";
+  if (arch == "i386") {
+    arch = "386";
+    variant.clear();
+  } else if (arch == "x86_64" || arch == "x86-64" || arch == "amd64") {
+    arch = "amd64";
+    if (variant == "v1") variant.clear();
+  } else if (arch == "aarch64" || arch == "arm64") {
+    arch = "arm64";
+    if (variant.empty() || variant == "8" || variant == "v8.0") variant = "v8";
+    if (variant == "9" || variant == "9.0" || variant == "v9.0") variant = "v9";
+  } else if (arch == "armhf") {
+    arch = "arm";
+    variant = "v7";
+  } else if (arch == "armel") {
+    arch = "arm";
+    variant = "v6";
+  } else if (arch == "arm") {
+    if (variant.empty() || variant == "7") variant = "v7";
+    if (variant == "5" || variant == "6" || variant == "8") variant = "v" + variant;
+  }
+  return platform_string(os, arch, variant);
+}
+
+bool platform_matches(const std::string& filter, const std::string& platform) {
+  return normalize_platform(filter) == normalize_platform(platform);
+}
+
 std::string filter_index(const Manifest& index, const std::vector<std::string>& platforms) {
   auto j = nlohmann::json::parse(index.body);
   nlohmann::json kept = nlohmann::json::array();
   for (const auto& c : j["manifests"]) {
     Descriptor d = descriptor(c);
-    if (std::find(platforms.begin(), platforms.end(), d.platform) != platforms.end()) kept.push_back(c);
+    if (std::any_of(platforms.begin(), platforms.end(), [&](const std::string& f) { return platform_matches(f, d.platform); }))
+      kept.push_back(c);
   }
   j["manifests"] = kept;
   return j.dump(3);

@@ -52,7 +52,16 @@ Manifest parse_manifest(const std::string& body, const std::string& content_type
 // The platform string of an index entry's platform object, for filters and reports.
 std::string platform_string(const std::string& os, const std::string& arch, const std::string& variant);
 
-// A copy of an index keeping only the entries whose platform is in `platforms` (the digest changes).
+// A platform as docker and containerd compare them: lower case, architecture aliases resolved
+// (x86_64 -> amd64, aarch64 -> arm64, armhf -> arm/v7, armel -> arm/v6, i386 -> 386) and the
+// default variant written out (arm64 -> arm64/v8, arm -> arm/v7; amd64/v1 -> amd64).
+std::string normalize_platform(const std::string& platform);
+// Whether an index entry's platform is what a --platform filter asks for, after normalising both:
+// `linux/arm64` matches `linux/arm64/v8` (and the reverse), `linux/arm` matches `linux/arm/v7`
+// but not `linux/arm/v6`.
+bool platform_matches(const std::string& filter, const std::string& platform);
+
+// A copy of an index keeping only the entries that match one of `platforms` (the digest changes).
 std::string filter_index(const Manifest& index, const std::vector<std::string>& platforms);
 
 }  // namespace image_promote

@@ -1,6 +1,7 @@
 #include "image-promote/promote.hpp"
 
 #include <nlohmann/json.hpp>
+#include <algorithm>
 #include <thread>
 
 #include "image-promote/digest.hpp"
@@ -46,9 +47,36 @@ std::optional<std::string> verified_head(RegistryClient& client, const Reference
                            "run `image-promote digest " + target.str() + "` and promote again if needed");
 }
 
+// The history write after a tag write failed: put the tag back (exit 3, nothing changed) or,
+// when that is impossible or fails too, say exactly where the tag is and what to run (exit 4).
+[[noreturn]] void history_failed(RegistryClient& client, const Reference& target, const Manifest& image,
+                                 const std::string& previous, bool tag_was_there, const std::string& error) {
+  std::string what = "the promotion history of " + target.str() + " could not be written (" + error + ")";
+  std::string promote_again = "image-promote promote " + target.repo_name() + "@" + image.digest + " --to " + target.tag;
+  if (tag_was_there)
+    throw kit::environment_error(what + "; the tag already pointed at " + short_digest(image.digest) +
+                                     " and was not moved, nothing was changed",
+                                 "retry the promotion; if it persists, check the registry and the credentials");
+  if (previous.empty())
+    throw kit::partial_error(target.str() + " now points at " + image.digest + " (it did not exist before) but " + what +
+                                 "; a tag cannot be deleted without deleting the image, so it was left there",
+                             "run `" + promote_again + "` once the registry accepts writes: it records the missing history "
+                             "entry without moving the tag (until then `rollback` does not know this promotion)");
+  if (restore_tag(client, target, previous))
+    throw kit::environment_error(what + "; the tag was put back at " + short_digest(previous) +
+                                     " and verified, nothing was changed",
+                                 "retry the promotion; if it persists, check the registry and the credentials");
+  throw kit::partial_error(target.str() + " was moved from " + previous + " to " + image.digest + ", but " + what +
+                               " and putting the tag back failed: it points at " + image.digest + " with no history entry",
+                           "to keep the move, run `" + promote_again + "` (it records the history without moving the tag); "
+                           "to undo it, run `image-promote promote " + target.repo_name() + "@" + previous + " --to " +
+                               target.tag + "`");
+}
+
 }  // namespace
 
-std::vector<std::string> platforms_of(RegistryClient& client, const std::string& repository, const Manifest& m) {
+std::vector<std::string> platforms_of(RegistrySession& session, RegistryClient& client, const std::string& repository,
+                                      const Manifest& m) {
   std::vector<std::string> out;
   if (m.is_index) {
     for (const auto& c : m.children)
@@ -57,7 +85,9 @@ std::vector<std::string> platforms_of(RegistryClient& client, const std::string&
   }
   if (!m.config || m.config->size > (1 << 20)) return out;
   try {
-    auto j = nlohmann::json::parse(client.get_blob_bytes(repository, m.config->digest, 1 << 20));
+    auto bytes = session.kept_config(m.config->digest);
+    if (!bytes) bytes = client.get_blob_bytes(repository, m.config->digest, 1 << 20);
+    auto j = nlohmann::json::parse(*bytes);
     if (j.contains("architecture") && j.contains("os"))
       out.push_back(platform_string(j.value("os", ""), j.value("architecture", ""), j.value("variant", "")));
   } catch (const std::exception&) {
@@ -71,31 +101,53 @@ TagMove move_tag(RegistryClient& client, const Reference& target, const Manifest
   TagMove move{target, "", "unchanged"};
   const std::string& repo = target.repository;
   History history = read_history(client, repo, target.tag);
-  // Read as late as possible: the registry has no compare-and-swap, so this read and the write
-  // below are as close together as we can make them.
-  auto current = client.head_manifest(repo, target.tag);
-  move.previous = current.value_or("");
-  if (request.expect_current && *request.expect_current != move.previous)
-    throw kit::Error(kit::Exit::negative,
-                     target.str() + " points at " + short_digest(move.previous) + ", not the expected " +
-                         short_digest(*request.expect_current) + ": another promotion moved it; nothing was changed",
-                     "check `image-promote history " + target.repo_name() + " --tag " + target.tag +
-                         "` and promote again with the right --expect-current");
-  bool recorded = !history.entries.empty() && history.entries.front().digest == image.digest;
-  if (current == image.digest && recorded) return move;
-  if (request.dry_run) {
-    move.state = current == image.digest ? "unchanged" : "would move";
-    return move;
-  }
+  const std::string last_recorded = history.entries.empty() ? "" : history.entries.front().digest;
+  const bool recorded = last_recorded == image.digest;
 
-  History next = history;
-  // The tag is already there but unrecorded (a re-run after the history write failed): record it
-  // with what the history last knew as the previous digest.
-  if (current == image.digest) move.previous = history.entries.empty() ? "" : history.entries.front().digest;
-  next.entries.insert(next.entries.begin(), new_entry(env, request.action, image.digest, move.previous, request.source));
-  if (next.entries.size() > kHistoryLimit) next.entries.resize(kHistoryLimit);
-  HistoryManifest hm = history_manifest(next);
-  upload_history_blobs(client, repo, hm);  // blobs alone change nothing anyone sees
+  // The history to write after the tag depends on what the tag points at now (its entry's
+  // `previous`), so its blobs are made for a digest the tag is assumed to have. They are uploaded
+  // before the tag is read: the read-modify-write window on the tag (no compare-and-swap) then
+  // holds nothing but the PUT. A wrong assumption costs one more upload and read.
+  HistoryManifest hm;
+  std::optional<std::string> prepared_for;
+  auto prepare = [&](const std::string& current) {
+    History next = history;
+    // A tag already at the image but unrecorded (a re-run after the history write failed) is
+    // recorded with what the history last knew as its previous digest.
+    std::string previous = current == image.digest ? last_recorded : current;
+    next.entries.insert(next.entries.begin(), new_entry(env, request.action, image.digest, previous, request.source));
+    if (next.entries.size() > kHistoryLimit) next.entries.resize(kHistoryLimit);
+    hm = history_manifest(next);
+    upload_history_blobs(client, repo, hm);  // blobs alone change nothing anyone sees
+    prepared_for = current;
+  };
+  // Most likely the tag is where --expect-current says, else where it was last recorded.
+  std::string likely = request.expect_current ? *request.expect_current : last_recorded;
+  if (!request.dry_run && !(likely == image.digest && recorded)) prepare(likely);
+
+  std::optional<std::string> current;
+  for (int round = 1;; ++round) {
+    current = client.head_manifest(repo, target.tag);
+    move.previous = current.value_or("");
+    if (request.expect_current && *request.expect_current != move.previous)
+      throw kit::Error(kit::Exit::negative,
+                       target.str() + " points at " + short_digest(move.previous) + ", not the expected " +
+                           short_digest(*request.expect_current) + ": another promotion moved it; nothing was changed",
+                       "check `image-promote history " + target.repo_name() + " --tag " + target.tag +
+                           "` and promote again with the right --expect-current");
+    if (current == image.digest && recorded) return move;
+    if (request.dry_run) {
+      move.state = current == image.digest ? "unchanged" : "would move";
+      return move;
+    }
+    if (prepared_for == move.previous) break;
+    if (round == 3)
+      throw kit::Error(kit::Exit::negative,
+                       target.str() + " moved again (now " + short_digest(move.previous) +
+                           ") while its promotion history was prepared: another promotion is running; nothing was changed",
+                       "serialise promotions of one tag (a workflow `concurrency:` group) and promote again");
+    prepare(move.previous);
+  }
 
   if (current != image.digest) {
     std::string error;
@@ -125,6 +177,8 @@ TagMove move_tag(RegistryClient& client, const Reference& target, const Manifest
                              "`; promote again with --expect-current if ours should win");
     }
   }
+  // From here on the tag may have moved: nothing may throw past this point without saying so.
+  // try_put_manifest does not throw (a 401 on re-authentication included).
   std::string error;
   bool history_ok = false;
   for (int attempt = 0; attempt < 2 && !history_ok; ++attempt) {
@@ -137,63 +191,56 @@ TagMove move_tag(RegistryClient& client, const Reference& target, const Manifest
       }
     }
   }
-  if (!history_ok) {
-    if (current == image.digest)
-      throw kit::environment_error("could not record the promotion history of " + target.str() + " (" + error +
-                                       "); the tag was not moved, nothing was changed",
-                                   "retry the promotion; if it persists, check the registry");
-    if (move.previous.empty())
-      throw kit::partial_error(target.str() + " points at " + short_digest(image.digest) +
-                                   " but its promotion history could not be written (" + error + ")",
-                               "run the same promote again: it records the missing history entry without moving the tag");
-    if (restore_tag(client, target, move.previous))
-      throw kit::environment_error("could not record the promotion history of " + target.str() + " (" + error +
-                                       "); the tag was put back at " + short_digest(move.previous) + ", nothing was changed",
-                                   "retry the promotion; if it persists, check the registry");
-    throw kit::partial_error(target.str() + " points at " + short_digest(image.digest) +
-                                 " but neither the history could be written nor the tag put back at " + move.previous,
-                             "run `image-promote promote " + target.repo_name() + "@" + move.previous + " --to " +
-                                 target.tag + "` to restore it, or promote again to record the history");
-  }
+  if (!history_ok) history_failed(client, target, image, move.previous, current == image.digest, error);
   move.state = current == image.digest ? "recorded" : "moved";
   return move;
 }
 
-PromoteResult promote(RegistrySession& session, const PromoteRequest& req, const kit::Env& env) {
-  PromoteResult result;
-  auto src = session.client(req.source.registry);
-  auto image = src->get_manifest(req.source.repository, req.source.reference());
+Manifest resolve_source(RegistrySession& session, const Reference& source) {
+  auto src = session.client(source.registry);
+  auto image = src->get_manifest(source.repository, source.reference());
   if (!image)
-    throw kit::usage_error(req.source.str() + " does not exist in the registry; nothing was changed",
-                           "check the reference with `image-promote digest " + req.source.str() + "`");
-  result.digest = image->digest;
-  result.media_type = image->media_type;
-  result.platforms = platforms_of(*src, req.source.repository, *image);
+    throw kit::usage_error(source.str() + " does not exist in the registry; nothing was changed",
+                           "check the reference with `image-promote digest " + source.str() + "`");
+  return *image;
+}
+
+PromoteResult promote(RegistrySession& session, const PromoteRequest& req, const Manifest& image,
+                      const kit::Env& env) {
+  PromoteResult result;
+  result.digest = image.digest;
+  result.media_type = image.media_type;
   MoveRequest move = req.move;
-  move.source = req.source.with_digest(image->digest).str();
-  if (!req.source.tag.empty()) move.source = req.source.repo_name() + ":" + req.source.tag + "@" + image->digest;
+  move.source = req.source.with_digest(image.digest).str();
+  if (!req.source.tag.empty()) move.source = req.source.repo_name() + ":" + req.source.tag + "@" + image.digest;
 
   std::vector<std::string> done;
   for (const auto& target : req.targets) {
     try {
       auto dst = session.client(target.registry);
       if (target.repo_name() != req.source.repo_name()) {
-        result.stats.add(copy_tree(session, req.source, target, *image, req.jobs, req.move.dry_run));
+        result.stats.add(copy_tree(session, req.source, target, image, req.jobs, req.move.dry_run));
         if (req.referrers)
-          result.attached += copy_attached(session, req.source, target, image->digest, req.jobs, req.move.dry_run, result.stats);
+          result.attached += copy_attached(session, req.source, target, image.digest, req.jobs, req.move.dry_run, result.stats);
       }
-      auto m = move_tag(*dst, target, *image, move, env);
+      auto m = move_tag(*dst, target, image, move, env);
       result.moves.push_back(m);
       if (m.state == "moved" || m.state == "recorded") done.push_back(target.str());
     } catch (const kit::Error& e) {
       if (done.empty()) throw;
       std::string moved;
       for (const auto& d : done) moved += (moved.empty() ? "" : ", ") + d;
-      throw kit::partial_error("promotion stopped part-way: " + moved + " now point(s) at " + short_digest(image->digest) +
+      throw kit::partial_error("promotion stopped part-way: " + moved + " now point(s) at " + short_digest(image.digest) +
                                    "; " + target.str() + " failed: " + e.what(),
                                "fix the cause and run the same promote again (tags already moved are left as they are)");
     }
   }
+  // A single image's platform is in its config, which a retag inside one repository never
+  // reads: no request just for an output (docs/image-promote.md, Outputs).
+  bool other_repo = std::any_of(req.targets.begin(), req.targets.end(),
+                                [&](const Reference& t) { return t.repo_name() != req.source.repo_name(); });
+  if (image.is_index || other_repo)
+    result.platforms = platforms_of(session, *session.client(req.source.registry), req.source.repository, image);
   return result;
 }
 

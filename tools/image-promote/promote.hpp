@@ -24,7 +24,7 @@ struct MoveRequest {
 
 struct TagMove {
   Reference target;
-  std::string previous;
+  std::string previous;  // what the tag pointed at when read just before the write ("" = no tag)
   std::string state;  // "moved", "unchanged" (already there), "would move"
 };
 
@@ -43,13 +43,20 @@ struct PromoteRequest {
 struct PromoteResult {
   std::string digest;
   std::string media_type;
+  // An index's platforms; a single image's only when a target is in another repository (its
+  // config is read or copied then anyway); empty for a retag inside one repository.
   std::vector<std::string> platforms;
   CopyStats stats;
   int attached = 0;
   std::vector<TagMove> moves;
 };
 
-PromoteResult promote(RegistrySession& session, const PromoteRequest& request, const kit::Env& env);
+// The source image (read once; everything after uses its digest). Throws a usage error when
+// it does not exist.
+Manifest resolve_source(RegistrySession& session, const Reference& source);
+
+// Promotes `image` (from resolve_source) to every target.
+PromoteResult promote(RegistrySession& session, const PromoteRequest& request, const Manifest& image, const kit::Env& env);
 
 struct RollbackRequest {
   Reference repository;
@@ -67,7 +74,9 @@ struct RollbackResult {
 
 RollbackResult rollback(RegistrySession& session, const RollbackRequest& request, const kit::Env& env);
 
-// Platforms of an image: index entries, or os/architecture from a single manifest's config.
-std::vector<std::string> platforms_of(RegistryClient& client, const std::string& repository, const Manifest& m);
+// Platforms of an image: index entries, or os/architecture/variant from a single manifest's
+// config (taken from `session` when a copy already downloaded it, else one GET).
+std::vector<std::string> platforms_of(RegistrySession& session, RegistryClient& client, const std::string& repository,
+                                      const Manifest& m);
 
 }  // namespace image_promote

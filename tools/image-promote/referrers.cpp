@@ -1,5 +1,7 @@
 #include "image-promote/referrers.hpp"
 
+#include <algorithm>
+
 #include "kit/error.hpp"
 #include "kit/log.hpp"
 
@@ -12,12 +14,16 @@ std::vector<std::string> attachment_tags(const std::string& subject) {
 
 std::vector<Attached> find_attached(RegistryClient& src, const std::string& repository, const std::string& subject) {
   std::vector<Attached> out;
-  if (auto api = src.referrers(repository, subject)) {
-    for (const auto& d : *api) out.push_back({d.digest, "", d.artifact_type});
-    return out;
-  }
+  // Both sources, always: a registry with the API can still hold cosign's tags (cosign writes
+  // them unless told to use the API), and an empty API answer says nothing about those tags.
   for (const auto& tag : attachment_tags(subject))
     if (auto d = src.head_manifest(repository, tag)) out.push_back({*d, tag, ""});
+  if (auto api = src.referrers(repository, subject))
+    for (const auto& d : *api) {
+      // One found under a tag too is copied once, with its tag.
+      bool known = std::any_of(out.begin(), out.end(), [&](const Attached& a) { return a.digest == d.digest; });
+      if (!known) out.push_back({d.digest, "", d.artifact_type});
+    }
   return out;
 }
 

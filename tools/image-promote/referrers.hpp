@@ -1,6 +1,7 @@
 #pragma once
-// Signatures, attestations and SBOMs travel with the image: through the OCI 1.1 referrers API
-// where the source registry has it, else through cosign's tag scheme (sha256-<hex>.sig/.att/.sbom).
+// Signatures, attestations and SBOMs travel with the image: those the OCI 1.1 referrers API lists
+// (where the source registry has it) and those under cosign's tag scheme (sha256-<hex>.sig/.att/.sbom),
+// which is looked at whether or not the API exists.
 #include <string>
 #include <vector>
 
@@ -17,6 +18,8 @@ struct Attached {
 // The tags cosign and the OCI 1.1 fallback use for artifacts attached to `subject`.
 std::vector<std::string> attachment_tags(const std::string& subject);
 
+// Tag-scheme artifacts first, then those only the referrers API lists. Throws when the API
+// fails (other than 404, "no API").
 std::vector<Attached> find_attached(RegistryClient& src, const std::string& repository, const std::string& subject);
 
 // Copies what is attached to `subject` from src to dst (re-tagging the tag-scheme ones).

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <ctime>
 #include <random>
 #include <thread>
 #include <unistd.h>
@@ -34,7 +35,45 @@ std::string registry_error(const kit::HttpResponse& r) {
   return detail;
 }
 
+// The kit's rules for a request worth retrying (HttpClient::send_with_retry), for operations
+// that retry as a whole: transport errors other than DNS/TLS/redirect loops, 429 and 5xx.
+bool retryable(const kit::HttpResponse& r) {
+  if (!r.ok())
+    return r.error != kit::TransportError::dns && r.error != kit::TransportError::tls &&
+           r.error != kit::TransportError::too_many_redirects;
+  return kit::is_retryable_status(r.status);
+}
+
+std::optional<kit::Millis> retry_after(const kit::HttpResponse& r) {
+  if (!r.ok() || (r.status != 429 && r.status != 503)) return std::nullopt;
+  auto h = r.header("retry-after");
+  if (!h) return std::nullopt;
+  return kit::parse_retry_after(*h, std::time(nullptr));
+}
+
+// The URL of the next page from a Link header (`<url>; rel="next"`), "" when there is none.
+std::string next_link(const std::string& link) {
+  size_t pos = 0;
+  while (pos < link.size()) {
+    size_t lt = link.find('<', pos);
+    size_t gt = lt == std::string::npos ? lt : link.find('>', lt);
+    if (gt == std::string::npos) return "";
+    size_t end = link.find(",", gt);  // URLs are inside <>, so a comma after > ends this link
+    std::string params = link.substr(gt + 1, end == std::string::npos ? std::string::npos : end - gt - 1);
+    std::string lower = params;
+    std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+    lower.erase(std::remove(lower.begin(), lower.end(), ' '), lower.end());
+    if (lower.find("rel=\"next\"") != std::string::npos || lower.find("rel=next") != std::string::npos)
+      return link.substr(lt + 1, gt - lt - 1);
+    if (end == std::string::npos) return "";
+    pos = end + 1;
+  }
+  return "";
+}
+
 }  // namespace
+
+std::string next_page_url(const std::string& link_header) { return next_link(link_header); }
 
 std::FILE* open_temp_file() {
   std::vector<std::string> dirs;
@@ -77,19 +116,25 @@ kit::HttpResponse RegistryClient::send(kit::HttpRequest request, const std::func
     if (!header.empty()) r.headers.push_back({"Authorization", header});
     return r;
   };
+  // Every HTTP attempt counts, retries and token fetches included (they go through http_ too).
+  struct Count {
+    Traffic& traffic;
+    kit::HttpClient& http;
+    std::uint64_t before = http.requests_sent();
+    ~Count() { traffic.requests += http.requests_sent() - before; }
+  } count{traffic_, http_};
   std::string header = auth_.cached(registry_, scopes_);
   auto response = http_.send_with_retry(with_auth(header), policy, rewind);
-  traffic_.requests += 1;
   if (response.ok() && response.status == 401) {
     auto challenge = response.header("www-authenticate");
     if (!challenge)
-      throw kit::environment_error(registry_ + " answered 401 without saying how to authenticate",
+      throw kit::environment_error(registry_ + " answered 401 to " + request.method + " " + kit::redact_url(request.url) +
+                                       " without saying how to authenticate",
                                    "check the registry address; a proxy in front of it may be rejecting us");
     if (rewind && !rewind())
       throw kit::environment_error("could not rewind an upload to " + registry_ + " for authentication");
     header = auth_.answer(registry_, *challenge, scopes_, http_);
     response = http_.send_with_retry(with_auth(header), policy, rewind);
-    traffic_.requests += 1;
     if (response.ok() && response.status == 401)
       throw kit::environment_error(registry_ + " refused the credentials from " + auth_.credential_source(registry_) +
                                        " for " + request.method + " " + kit::redact_url(request.url),
@@ -148,8 +193,8 @@ std::optional<std::string> RegistryClient::head_manifest(const std::string& repo
   return m->digest;
 }
 
-bool RegistryClient::try_put_manifest(const std::string& repo, const std::string& reference,
-                                      const std::string& media_type, const std::string& body, std::string& error) {
+bool RegistryClient::put_manifest_checked(const std::string& repo, const std::string& reference,
+                                          const std::string& media_type, const std::string& body, std::string& error) {
   kit::HttpRequest req;
   req.method = "PUT";
   req.url = url("/v2/" + repo + "/manifests/" + reference);
@@ -169,10 +214,22 @@ bool RegistryClient::try_put_manifest(const std::string& repo, const std::string
   return true;
 }
 
+bool RegistryClient::try_put_manifest(const std::string& repo, const std::string& reference,
+                                      const std::string& media_type, const std::string& body, std::string& error) {
+  try {
+    return put_manifest_checked(repo, reference, media_type, body, error);
+  } catch (const kit::Error& e) {
+    // A 401 after re-authenticating, a token service down: the write did not happen (or, after a
+    // lost answer, may have): the caller reads the tag back either way.
+    error = e.what();
+    return false;
+  }
+}
+
 void RegistryClient::put_manifest(const std::string& repo, const std::string& reference, const std::string& media_type,
                                   const std::string& body) {
   std::string error;
-  if (!try_put_manifest(repo, reference, media_type, body, error))
+  if (!put_manifest_checked(repo, reference, media_type, body, error))
     throw kit::environment_error("PUT manifest " + repo + ":" + reference + " on " + registry_ + " failed: " + error,
                                  "retry; if it persists, check that the credentials may push to " + repo);
 }
@@ -207,6 +264,22 @@ bool RegistryClient::mount_blob(const std::string& repo, const std::string& dige
   fail("mount " + digest + " from " + from_repo + " into " + repo, r);
 }
 
+std::optional<kit::HttpResponse> RegistryClient::retry_operation(
+    const std::string& what, const std::function<std::optional<kit::HttpResponse>()>& attempt) {
+  static thread_local std::mt19937_64 rng(std::random_device{}());
+  int attempts = std::max(1, options_.retry.max_attempts);
+  for (int n = 1;; ++n) {
+    auto failed = attempt();
+    if (!failed) return std::nullopt;
+    if (!retryable(*failed) || n >= attempts) return failed;
+    auto wait = retry_after(*failed);
+    if (wait && *wait > options_.retry.max_retry_after) return failed;  // not worth waiting for
+    kit::Millis delay = kit::backoff_delay(options_.retry, n, rng, wait);
+    kit::log::debug(what + ": " + registry_error(*failed) + ", retrying in " + kit::format_duration(delay));
+    std::this_thread::sleep_for(delay);
+  }
+}
+
 void RegistryClient::download_blob(const std::string& repo, const Descriptor& blob, std::FILE* file) {
   Sha256 hash;
   std::int64_t got = 0;
@@ -238,19 +311,14 @@ void RegistryClient::download_blob(const std::string& repo, const Descriptor& bl
     got = 0;
     return true;
   };
-  static thread_local std::mt19937_64 rng(std::random_device{}());
-  kit::HttpResponse r;
-  for (int attempt = 1;; ++attempt) {
+  auto failed = retry_operation("GET blob " + blob.digest.substr(0, 19), [&]() -> std::optional<kit::HttpResponse> {
     restart();
-    r = send(req, restart, true);
-    if (r.ok() && r.status == 200 && !write_failed) break;
-    bool retryable = !r.ok() ? r.error != kit::TransportError::dns && r.error != kit::TransportError::tls
-                             : kit::is_retryable_status(r.status);
-    if (write_failed || !retryable || attempt >= options_.retry.max_attempts) break;
-    std::this_thread::sleep_for(kit::backoff_delay(options_.retry, attempt, rng));
-  }
-  if (!write_failed && (!r.ok() || r.status != 200)) fail("GET blob " + repo + "@" + blob.digest, r);
+    auto r = send(req, restart, true);
+    if (write_failed || (r.ok() && r.status == 200)) return std::nullopt;  // a full disk is not retried
+    return r;
+  });
   if (write_failed) throw kit::environment_error("could not write a temporary file for blob " + blob.digest, "check free space in $TMPDIR");
+  if (failed) fail("GET blob " + repo + "@" + blob.digest, *failed);
   std::fflush(file);
   std::string d = hash.digest();
   if (d != blob.digest || (blob.size > 0 && got != blob.size))
@@ -261,17 +329,16 @@ void RegistryClient::download_blob(const std::string& repo, const Descriptor& bl
 }
 
 void RegistryClient::upload_blob(const std::string& repo, const Descriptor& blob, std::FILE* file) {
-  // A failed PUT may leave the session unusable, so each attempt opens a new one.
-  std::string last_error;
-  for (int attempt = 1; attempt <= std::max(1, options_.retry.max_attempts); ++attempt) {
+  std::string step;  // which request of the last attempt failed, for the message
+  auto failed = retry_operation("upload " + blob.digest.substr(0, 19), [&]() -> std::optional<kit::HttpResponse> {
+    // A failed PUT may leave its session unusable, so each attempt opens a new one.
     kit::HttpRequest open;
     open.method = "POST";
     open.url = url("/v2/" + repo + "/blobs/uploads/");
-    auto r = send(open);
+    auto r = send(open, {}, true);
     if (!r.ok() || r.status != 202 || !r.header("location")) {
-      last_error = registry_error(r);
-      if (r.ok() && (r.status == 403 || r.status == 404 || r.status == 400)) fail("start upload to " + repo, r);
-      continue;
+      step = "start upload to " + repo + (r.ok() && r.status == 202 ? " (no Location in the answer)" : "");
+      return r;
     }
     std::string loc = resolve_location(base_, *r.header("location"));
     loc += (loc.find('?') == std::string::npos ? "?" : "&") + std::string("digest=") + blob.digest;
@@ -295,18 +362,19 @@ void RegistryClient::upload_blob(const std::string& repo, const Descriptor& blob
       sent = 0;
       return true;
     };
-    auto p = send(put, rewind);
-    if (p.ok() && (p.status == 201 || p.status == 204)) {
-      traffic_.bytes_uploaded += blob.size;
-      return;
-    }
-    last_error = registry_error(p);
-    if (p.ok() && p.status == 400)
-      throw kit::environment_error("upload of " + blob.digest + " to " + registry_ + "/" + repo + " rejected: " + last_error,
-                                   "the blob does not match its digest; the source may be corrupt");
+    auto p = send(put, rewind, true);
+    if (p.ok() && (p.status == 201 || p.status == 204)) return std::nullopt;
+    step = "upload of " + blob.digest + " to " + repo;
+    return p;
+  });
+  if (!failed) {
+    traffic_.bytes_uploaded += blob.size;
+    return;
   }
-  throw kit::environment_error("upload of " + blob.digest + " to " + registry_ + "/" + repo + " failed: " + last_error,
-                               "retry later; if it persists, check the registry's storage and logs");
+  if (failed->ok() && failed->status == 400 && step.rfind("upload of", 0) == 0)
+    throw kit::environment_error(step + " on " + registry_ + " rejected: " + registry_error(*failed),
+                                 "the blob does not match its digest; the source may be corrupt");
+  fail(step, *failed);
 }
 
 void RegistryClient::upload_bytes(const std::string& repo, const std::string& digest, const std::string& data) {
@@ -337,18 +405,43 @@ std::string RegistryClient::get_blob_bytes(const std::string& repo, const std::s
 }
 
 std::optional<std::vector<Descriptor>> RegistryClient::referrers(const std::string& repo, const std::string& digest) {
-  kit::HttpRequest req;
-  req.url = url("/v2/" + repo + "/referrers/" + digest);
-  req.headers = {{"Accept", media::oci_index}};
-  auto r = send(req);
-  if (!r.ok() || r.status != 200) return std::nullopt;
-  auto ct = r.header("content-type").value_or("");
-  if (ct.find(media::oci_index) == std::string::npos) return std::nullopt;
-  try {
-    return parse_manifest(r.body, ct).children;
-  } catch (const kit::Error&) {
-    return std::nullopt;
+  std::vector<Descriptor> out;
+  std::string next = url("/v2/" + repo + "/referrers/" + digest);
+  for (int page = 0; !next.empty(); ++page) {
+    if (page >= 1000)
+      throw kit::environment_error("the referrers list of " + repo + "@" + digest + " on " + registry_ +
+                                       " has over 1000 pages",
+                                   "the registry's Link headers loop; pass --no-referrers to skip attached artifacts");
+    kit::HttpRequest req;
+    req.url = next;
+    req.headers = {{"Accept", media::oci_index}};
+    req.total_timeout = kManifestTimeout;
+    auto r = send(req);
+    // The spec: a registry with the API never answers 404 here, so 404 means "no API" (the
+    // caller falls back to the tag scheme). Only on the first page: later ones exist by Link.
+    if (page == 0 && r.ok() && r.status == 404) return std::nullopt;
+    if (!r.ok() || r.status != 200) fail("GET referrers of " + repo + "@" + digest, r);
+    auto ct = r.header("content-type").value_or("");
+    Manifest list;
+    try {
+      list = parse_manifest(r.body, ct.empty() ? media::oci_index : ct);
+    } catch (const kit::Error& e) {
+      throw kit::environment_error("the referrers API of " + registry_ + " answered something that is not an index for " +
+                                       repo + "@" + digest + ": " + e.what(),
+                                   "pass --no-referrers to skip attached artifacts, or report this to the registry operator");
+    }
+    if (!list.is_index)
+      throw kit::environment_error("the referrers API of " + registry_ + " answered a " + list.media_type + " for " +
+                                       repo + "@" + digest + ", not an image index",
+                                   "pass --no-referrers to skip attached artifacts, or report this to the registry operator");
+    out.insert(out.end(), list.children.begin(), list.children.end());
+    next = "";
+    if (auto link = r.header("link")) {
+      std::string n = next_link(*link);
+      if (!n.empty()) next = resolve_location(base_, n);
+    }
   }
+  return out;
 }
 
 }  // namespace image_promote
@@ -370,6 +463,19 @@ void RegistrySession::need(const std::string& registry, const std::string& repos
     scopes.push_back(pull);
   }
   std::sort(scopes.begin(), scopes.end());
+}
+
+void RegistrySession::keep_config(const std::string& digest, std::string bytes) {
+  if (bytes.size() > (1 << 20)) return;
+  std::lock_guard lock(configs_mutex_);
+  configs_[digest] = std::move(bytes);
+}
+
+std::optional<std::string> RegistrySession::kept_config(const std::string& digest) {
+  std::lock_guard lock(configs_mutex_);
+  auto it = configs_.find(digest);
+  if (it == configs_.end()) return std::nullopt;
+  return it->second;
 }
 
 std::unique_ptr<RegistryClient> RegistrySession::client(const std::string& registry) {

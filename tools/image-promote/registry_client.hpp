@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,26 +46,39 @@ class RegistryClient {
   // PUT the exact manifest bytes under a tag or digest; checks the digest the registry computed.
   void put_manifest(const std::string& repo, const std::string& reference, const std::string& media_type,
                     const std::string& body);
-  // One PUT attempt sequence without throwing: true when the registry acknowledged it.
+  // The same PUT, never throwing (an authentication failure included): true when the registry
+  // acknowledged it, else `error` says why. For the steps after a tag was written, which must
+  // report the exact state rather than unwind.
   bool try_put_manifest(const std::string& repo, const std::string& reference, const std::string& media_type,
                         const std::string& body, std::string& error);
 
   bool blob_exists(const std::string& repo, const std::string& digest);
   // Cross-repository mount inside this registry; false when the registry did not mount.
   bool mount_blob(const std::string& repo, const std::string& digest, const std::string& from_repo);
-  // Streams a blob into `file` (rewound first), verifying size and digest as it arrives.
+  // Streams a blob into `file` (rewound first), verifying size and digest as it arrives. One
+  // retry schedule for the whole download (each attempt restarts the file).
   void download_blob(const std::string& repo, const Descriptor& blob, std::FILE* file);
-  // Streams `file` (size bytes) to the registry as a monolithic upload.
+  // Streams `file` (size bytes) to the registry as a monolithic upload (POST, then PUT). One retry
+  // schedule for the pair: a failed attempt opens a new upload session.
   void upload_blob(const std::string& repo, const Descriptor& blob, std::FILE* file);
   void upload_bytes(const std::string& repo, const std::string& digest, const std::string& data);
   std::string get_blob_bytes(const std::string& repo, const std::string& digest, size_t max);
-  // The OCI 1.1 referrers API; nullopt when the registry does not implement it.
+  // The OCI 1.1 referrers API, every page (Link: rel="next"); nullopt when the registry answers
+  // 404, which the spec reserves for "no referrers API". Anything else that is not a list
+  // (401 after authenticating, 5xx after retries, garbage) throws kit::Error(environment).
   std::optional<std::vector<Descriptor>> referrers(const std::string& repo, const std::string& digest);
 
  private:
   std::string url(const std::string& path) const;
-  // `once`: a single attempt (the caller retries, e.g. a download that must restart its sink).
+  // `once`: a single attempt (the caller retries the whole operation, see retry_operation).
   kit::HttpResponse send(kit::HttpRequest request, const std::function<bool()>& rewind = {}, bool once = false);
+  // Runs one attempt of an operation made of several requests (each sent once) until it
+  // succeeds (nullopt) or its failure is final, on the kit's retry schedule with the server's
+  // Retry-After honoured. Returns the response of the last failed attempt.
+  std::optional<kit::HttpResponse> retry_operation(const std::string& what,
+                                                   const std::function<std::optional<kit::HttpResponse>()>& attempt);
+  bool put_manifest_checked(const std::string& repo, const std::string& reference, const std::string& media_type,
+                            const std::string& body, std::string& error);
   [[noreturn]] void fail(const std::string& what, const kit::HttpResponse& r);
 
   std::string registry_;
@@ -84,6 +98,9 @@ std::FILE* open_temp_file();
 // The Location of an upload session as an absolute URL.
 std::string resolve_location(const std::string& base, const std::string& location);
 
+// The target of a Link header's rel="next" (`<url>; rel="next"`), "" when there is none.
+std::string next_page_url(const std::string& link_header);
+
 }  // namespace image_promote
 
 namespace image_promote {
@@ -100,12 +117,18 @@ class RegistrySession {
   Traffic& traffic() { return traffic_; }
   Authenticator& auth() { return auth_; }
   const ClientOptions& options() const { return options_; }
+  // Image configs that passed through a copy, kept so the platforms of a single image need no
+  // second GET of its config (thread-safe; configs over 1 MiB are not kept).
+  void keep_config(const std::string& digest, std::string bytes);
+  std::optional<std::string> kept_config(const std::string& digest);
 
  private:
   ClientOptions options_;
   Authenticator auth_;
   Traffic traffic_;
   std::map<std::string, std::vector<std::string>> scopes_;
+  std::mutex configs_mutex_;
+  std::map<std::string, std::string> configs_;
 };
 
 }  // namespace image_promote

@@ -104,9 +104,8 @@ GatePolicy gate_policy(const kit::Args& args) {
   return p;
 }
 
-// Runs the gate and reports it; returns true when it blocks.
-bool report_gate(kit::Context& ctx, const std::string& report_path, const GatePolicy& policy) {
-  GateResult g = evaluate_report(read_file(report_path, "Trivy report"), policy);
+// Reports a judged report (summary, annotations, outputs); returns true when it blocks.
+bool report_gate(kit::Context& ctx, const std::string& report_path, const GatePolicy& policy, const GateResult& g) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& f : g.blocking) {
     if (rows.size() >= 100) break;
@@ -122,7 +121,9 @@ bool report_gate(kit::Context& ctx, const std::string& report_path, const GatePo
   }
   std::string counts;
   for (auto s : {Severity::critical, Severity::high, Severity::medium, Severity::low, Severity::unknown})
-    counts += std::string(counts.empty() ? "" : ", ") + severity_name(s) + " " + std::to_string(g.counts[s]);
+    counts += std::string(counts.empty() ? "" : ", ") + severity_name(s) + " " +
+              std::to_string(g.counts.count(s) ? g.counts.at(s) : 0);
+  if (g.duplicates) counts += ", " + std::to_string(g.duplicates) + " repeated under another target counted once";
   std::string md = std::string("### image-promote gate: ") + (g.blocked() ? "BLOCKED" : "passed") + "\n\n";
   md += "Report `" + report_path + "`" + (g.artifact.empty() ? "" : " for `" + g.artifact + "`") + ": " +
         std::to_string(g.total) + " finding(s) (" + counts + "); threshold " + severity_name(policy.threshold) +
@@ -140,10 +141,51 @@ bool report_gate(kit::Context& ctx, const std::string& report_path, const GatePo
   return g.blocked();
 }
 
+std::string describe(const std::vector<ReportDigest>& digests) {
+  std::string out;
+  for (const auto& d : digests) out += (out.empty() ? "" : ", ") + d.digest + " (" + d.field + ")";
+  return out;
+}
+
+// `promote --require-scan`: the report must be of the image promoted. Refuses (usage, exit 2:
+// the input is wrong, the gate has not judged this image) a report whose digests are all
+// another image's; warns when it names none. An index's platform configs are read only when the
+// cheap comparison (index and platform manifest digests) fails.
+void check_scan_is_of(kit::Context& ctx, const std::string& report_path, const GateResult& g, RegistrySession& session,
+                      const Reference& source, const Manifest& image) {
+  std::vector<std::string> known{image.digest};
+  for (const auto& c : image.children) known.push_back(c.digest);
+  if (image.config) known.push_back(image.config->digest);
+  ImageTie tie = tie_report_to_image(g.image_digests, known);
+  if (tie.kind == ImageTie::foreign && image.is_index) {
+    auto client = session.client(source.registry);
+    for (const auto& c : image.children)
+      if (auto m = client->get_manifest(source.repository, c.digest); m && m->config) known.push_back(m->config->digest);
+    tie = tie_report_to_image(g.image_digests, known);
+  }
+  ctx.report.result("scan_image_check", tie.kind == ImageTie::matched   ? "matched"
+                                        : tie.kind == ImageTie::foreign ? "foreign"
+                                                                        : "unchecked");
+  if (tie.kind == ImageTie::unchecked) {
+    kit::log::warn("the scan report " + report_path + " names no image digest (ArtifactName@digest, Metadata.RepoDigests, "
+                   "Metadata.ImageID): it cannot be checked to be of " + image.digest + "; the gate judges it as given");
+    return;
+  }
+  if (tie.kind == ImageTie::foreign)
+    throw kit::usage_error("the scan report " + report_path + " is of another image: it names " + describe(tie.unmatched) +
+                               ", none of which is " + image.digest + ", one of its platform manifests or their configs; "
+                               "nothing was changed",
+                           "scan the image being promoted (trivy image --format json " + source.with_digest(image.digest).str() +
+                               ") and pass that report to --require-scan");
+  if (!tie.unmatched.empty())
+    kit::log::warn("the scan report " + report_path + " is of " + image.digest + " (" + describe(tie.matched_digests) +
+                   ") but also names " + describe(tie.unmatched));
+}
+
 kit::Outcome run_gate(kit::Context& ctx) {
   std::string path = required(ctx.args, "trivy-report", "Trivy report");
   GatePolicy policy = gate_policy(ctx.args);
-  if (report_gate(ctx, path, policy))
+  if (report_gate(ctx, path, policy, evaluate_report(read_file(path, "Trivy report"), policy)))
     return {kit::Exit::negative, "scan gate: findings at or above " + std::string(severity_name(policy.threshold)) + " remain",
             "fix or upgrade the listed packages, or list accepted risks in a .trivyignore with an exp: date"};
   return {kit::Exit::ok, "scan gate passed (nothing at or above " + std::string(severity_name(policy.threshold)) + ")", ""};
@@ -181,7 +223,7 @@ kit::Outcome run_inspect(kit::Context& ctx) {
     return j;
   };
   nlohmann::json out = {{"reference", ref.str()}, {"digest", m->digest}, {"media_type", m->media_type}};
-  auto platforms = platforms_of(*client, ref.repository, *m);
+  auto platforms = platforms_of(session, *client, ref.repository, *m);
   out["platforms"] = platforms;
   if (m->is_index) {
     nlohmann::json manifests = nlohmann::json::array();
@@ -250,7 +292,13 @@ kit::Outcome run_copy(kit::Context& ctx) {
   if (!platforms.empty()) {
     if (!root.is_index) throw kit::usage_error("--platform needs an index (multi-platform image); " + src.str() + " is a single image");
     root = parse_manifest(filter_index(*image, platforms), image->media_type);
-    if (root.children.empty()) throw kit::usage_error("--platform " + join(platforms) + " matches no platform of " + src.str());
+    if (root.children.empty()) {
+      std::vector<std::string> have;
+      for (const auto& c : image->children) have.push_back(c.platform.empty() ? "(none)" : c.platform);
+      throw kit::usage_error("--platform " + join(platforms) + " matches no platform of " + src.str() + " (it has " +
+                                 join(have, ", ") + "); nothing was copied",
+                             "give OS/ARCH[/VARIANT] as listed; a missing variant means the default (arm64: v8, arm: v7)");
+    }
     kit::log::warn("--platform: the copy is a new index with digest " + root.digest + " (the source's is " + image->digest + ")");
   }
   if (!dst.digest.empty() && dst.digest != root.digest)
@@ -286,7 +334,7 @@ kit::Outcome run_copy(kit::Context& ctx) {
                                "another writer moved the tag; check it and copy again");
     }
   }
-  auto plats = platforms_of(*s, src.repository, root);
+  auto plats = platforms_of(session, *s, src.repository, root);
   write_copy_outputs(ctx.report, root.digest, previous, plats, stats);
   ctx.report.result("attached_artifacts", attached);
   ctx.report.result("requests", session.traffic().requests.load());
@@ -369,17 +417,27 @@ kit::Outcome run_promote(kit::Context& ctx) {
   req.move.settle = args.duration("settle");
   req.referrers = !args.flag("no-referrers");
   req.jobs = jobs_of(args);
-  if (auto scan = args.str("require-scan"); !scan.empty()) {
-    GatePolicy policy = gate_policy(args);
-    if (report_gate(ctx, scan, policy))
-      return {kit::Exit::negative, "promotion refused: the scan has findings at or above " + std::string(severity_name(policy.threshold)) +
-                                       "; nothing was changed",
-              "fix the findings, or accept them in a .trivyignore (--ignore-file) with an exp: date"};
+  // The report is read and judged before any request (a bad file fails fast); whether it is of
+  // the image needs the image, so that check comes after resolving the source, before any write.
+  std::string scan = args.str("require-scan");
+  GatePolicy policy;
+  GateResult gate;
+  if (!scan.empty()) {
+    policy = gate_policy(args);
+    gate = evaluate_report(read_file(scan, "Trivy report"), policy);
   }
   auto session = make_session(ctx);
   session.need(req.source.registry, req.source.repository, false);
   for (const auto& t : req.targets) session.need(t.registry, t.repository, true);
-  PromoteResult r = nothing_changed_on_error([&] { return promote(session, req, ctx.env); });
+  Manifest image = nothing_changed_on_error([&] { return resolve_source(session, req.source); });
+  if (!scan.empty()) {
+    nothing_changed_on_error([&] { check_scan_is_of(ctx, scan, gate, session, req.source, image); });
+    if (report_gate(ctx, scan, policy, gate))
+      return {kit::Exit::negative, "promotion refused: the scan has findings at or above " + std::string(severity_name(policy.threshold)) +
+                                       "; nothing was changed",
+              "fix the findings, or accept them in a .trivyignore (--ignore-file) with an exp: date"};
+  }
+  PromoteResult r = nothing_changed_on_error([&] { return promote(session, req, image, ctx.env); });
   std::string previous = r.moves.empty() ? "" : r.moves.front().previous;
   write_copy_outputs(ctx.report, r.digest, previous, r.platforms, r.stats);
   ctx.report.result("attached_artifacts", r.attached);

@@ -1,6 +1,9 @@
 #include "image-promote/trivy.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <set>
+#include <tuple>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -67,7 +70,47 @@ bool ignored_by(const std::vector<IgnoreRule>& rules, const std::string& id, con
   return false;
 }
 
+// "sha256:<64 hex>" at the end of `text` (after '@' in a reference, or the whole of an ImageID).
+std::string trailing_digest(const std::string& text) {
+  auto at = text.rfind('@');
+  std::string d = at == std::string::npos ? text : text.substr(at + 1);
+  if (d.size() != 71 || d.rfind("sha256:", 0) != 0) return "";
+  for (size_t i = 7; i < d.size(); ++i)
+    if (!std::isxdigit(static_cast<unsigned char>(d[i])) || std::isupper(static_cast<unsigned char>(d[i]))) return "";
+  return d;
+}
+
+std::vector<ReportDigest> named_digests(const nlohmann::json& j) {
+  std::vector<ReportDigest> out;
+  auto add = [&](const std::string& text, const char* field, bool reference) {
+    // An ArtifactName or RepoDigest names a digest only after '@'; an ImageID is one.
+    if (reference && text.find('@') == std::string::npos) return;
+    std::string d = trailing_digest(text);
+    if (d.empty()) return;
+    for (const auto& o : out)
+      if (o.digest == d && o.field == field) return;
+    out.push_back({d, field});
+  };
+  if (j.contains("ArtifactName") && j["ArtifactName"].is_string()) add(j["ArtifactName"], "ArtifactName", true);
+  if (j.contains("Metadata") && j["Metadata"].is_object()) {
+    const auto& m = j["Metadata"];
+    if (m.contains("RepoDigests") && m["RepoDigests"].is_array())
+      for (const auto& r : m["RepoDigests"])
+        if (r.is_string()) add(r, "Metadata.RepoDigests", true);
+    if (m.contains("ImageID") && m["ImageID"].is_string()) add(m["ImageID"], "Metadata.ImageID", false);
+  }
+  return out;
+}
+
 }  // namespace
+
+ImageTie tie_report_to_image(const std::vector<ReportDigest>& named, const std::vector<std::string>& image) {
+  ImageTie t;
+  for (const auto& n : named)
+    (std::find(image.begin(), image.end(), n.digest) != image.end() ? t.matched_digests : t.unmatched).push_back(n);
+  t.kind = named.empty() ? ImageTie::unchecked : t.matched_digests.empty() ? ImageTie::foreign : ImageTie::matched;
+  return t;
+}
 
 GateResult evaluate_report(const std::string& report_json, const GatePolicy& policy) {
   nlohmann::json j;
@@ -82,6 +125,8 @@ GateResult evaluate_report(const std::string& report_json, const GatePolicy& pol
     throw kit::usage_error("the Trivy report has SchemaVersion " + j["SchemaVersion"].dump() + "; only 2 is understood");
   GateResult result;
   result.artifact = j.value("ArtifactName", "");
+  result.image_digests = named_digests(j);
+  std::set<std::tuple<std::string, std::string, std::string>> seen;
   for (const auto& r : j.value("Results", nlohmann::json::array())) {
     std::string target = r.value("Target", "");
     if (!r.contains("Vulnerabilities") || !r["Vulnerabilities"].is_array()) continue;
@@ -93,6 +138,10 @@ GateResult evaluate_report(const std::string& report_json, const GatePolicy& pol
       f.fixed = v.value("FixedVersion", "");
       f.title = v.value("Title", "");
       f.target = target;
+      if (!seen.emplace(f.id, f.package, f.installed).second) {
+        ++result.duplicates;
+        continue;
+      }
       try {
         f.severity = parse_severity(v.value("Severity", "UNKNOWN"));
       } catch (const kit::Error&) {

@@ -80,6 +80,20 @@ class CopyTest(ToolTest):
         self.assertEqual(r.outputs["platforms"], "linux/amd64")
         self.assertIn("digest", r.stderr)
 
+    def test_platform_filter_variant_is_optional_as_in_docker(self):
+        variants = self.images.push(self.images.multi("variants", "v", archs=("amd64", "arm64/v8", "arm/v7", "arm/v6")),
+                                    self.a.host, "team/app", "variants")
+        for wanted, kept in (("linux/arm64", "linux/arm64/v8"), ("linux/arm", "linux/arm/v7"),
+                             ("linux/arm/v6", "linux/arm/v6"), ("linux/aarch64/v8", "linux/arm64/v8")):
+            r = ip("copy", "%s/team/app@%s" % (self.a.host, variants), "%s/variant/app:%s" % (self.b.host, wanted.replace("/", "-")),
+                   "--platform", wanted, "--no-referrers", insecure=[self.a.host, self.b.host])
+            self.assertExit(r, 0)
+            self.assertEqual(r.outputs["platforms"], kept, wanted)
+        r = ip("copy", "%s/team/app@%s" % (self.a.host, variants), "%s/variant/app:none" % self.b.host,
+               "--platform", "linux/arm64/v9", insecure=[self.a.host, self.b.host])
+        self.assertExit(r, 2)
+        self.assertIn("linux/arm64/v8", r.stdout + r.stderr)  # the message lists what there is
+
     def test_dry_run_changes_nothing(self):
         r = ip("copy", "%s/team/app@%s" % (self.a.host, self.index), "%s/dry/app:v1" % self.b.host, "--dry-run",
                insecure=[self.a.host, self.b.host])

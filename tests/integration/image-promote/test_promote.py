@@ -69,23 +69,75 @@ class PromoteTest(ToolTest):
         self.assertEqual(self.current("prod-a"), self.v2)
 
     def test_multiple_tags_and_idempotence(self):
+        before = len(self.reg.access_log())
         r = self.promote(self.v3, "stage-b,prod-b")
         self.assertExit(r, 0)
         self.assertEqual(self.current("stage-b"), self.v3)
         self.assertEqual(self.current("prod-b"), self.v3)
-        self.assertEqual(r.outputs["platforms"], "linux/amd64")
+        # A single image retagged inside its repository: its config (where its platform is) is
+        # never read, so `platforms` stays empty rather than cost a request.
+        self.assertEqual(r.outputs["platforms"], "")
+        blob_gets = [l for l in self.reg.access_log()[before:] if l[0] == "GET" and "/blobs/" in l[1]]
+        self.assertEqual(blob_gets, [])  # new tags: no history to read either
         before = len(self.reg.access_log())
         r = self.promote(self.v3, "prod-b")
         self.assertExit(r, 0)
         self.assertIn("already", r.stderr + r.summary + r.stdout)
         writes = [l for l in self.reg.access_log()[before:] if l[0] in ("PUT", "POST", "PATCH")]
         self.assertEqual(writes, [])
+        # A no-op: the tag pointed at the digest before, so previous-digest is that digest.
+        self.assertEqual(r.outputs["digest"], self.v3)
+        self.assertEqual(r.outputs["previous-digest"], self.v3)
+
+    def test_tag_already_there_but_unrecorded_is_recorded(self):
+        # Moved there outside image-promote (here: skopeo): no history entry yet.
+        self.images.push(self.images.single("v3", "release-3"), self.reg.host, "yonima/backend", "by-hand")
+        r = self.promote(self.v3, "by-hand", "--json")
+        self.assertExit(r, 0)
+        self.assertEqual(r.json()["tags"][0]["state"], "recorded")
+        self.assertEqual(r.outputs["previous-digest"], self.v3)  # what the tag pointed at before this run
+        h = ip("history", "%s/yonima/backend" % self.reg.host, "--tag", "by-hand", "--json", insecure=[self.reg.host])
+        self.assertEqual([(e["digest"], e["previous"]) for e in h.json()["entries"]], [(self.v3, "")])
+
+    def test_only_the_tag_put_follows_the_tag_read(self):
+        # The history blobs go up before the tag is read: HEAD tag -> PUT tag, nothing between.
+        tag = "window"
+        self.assertExit(self.promote(self.v1, tag), 0)
+        for digest in (self.v2, self.v3):
+            before = len(self.reg.access_log())
+            self.assertExit(self.promote(digest, tag), 0)
+            log = self.reg.access_log()[before:]
+            put = [i for i, l in enumerate(log) if l[0] == "PUT" and l[1] == "/v2/yonima/backend/manifests/" + tag]
+            self.assertEqual(len(put), 1, log)
+            self.assertEqual(log[put[0] - 1][:2], ("HEAD", "/v2/yonima/backend/manifests/" + tag), log)
+            uploads = [i for i, l in enumerate(log) if l[0] == "PUT" and "/blobs/uploads/" in l[1]]
+            self.assertTrue(uploads and max(uploads) < put[0] - 1, log)
+        # Moved outside image-promote: the history prepared for the recorded digest is wrong, so it
+        # is prepared again for what the tag holds, and the tag is read again before the PUT.
+        self.images.push(self.images.single("v3", "release-3"), self.reg.host, "yonima/backend", tag)
+        self.images.push(self.images.multi("v1", "release-1"), self.reg.host, "yonima/backend", tag)
+        before = len(self.reg.access_log())
+        r = self.promote(self.v2, tag)
+        self.assertExit(r, 0)
+        self.assertEqual(r.outputs["previous-digest"], self.v1)
+        log = self.reg.access_log()[before:]
+        put = [i for i, l in enumerate(log) if l[0] == "PUT" and l[1] == "/v2/yonima/backend/manifests/" + tag][0]
+        self.assertEqual(log[put - 1][:2], ("HEAD", "/v2/yonima/backend/manifests/" + tag), log)
+        h = ip("history", "%s/yonima/backend" % self.reg.host, "--tag", tag, "--json", insecure=[self.reg.host])
+        self.assertEqual(h.json()["entries"][0]["previous"], self.v1)
 
     def test_promote_to_another_registry_copies_then_tags(self):
         r = self.promote(self.v1, "%s/prod/backend:live" % self.other.host)
         self.assertExit(r, 0)
         self.assertEqual(self.other.resolve("prod/backend", "live"), self.v1)
         self.assertGreater(int(r.outputs["bytes-uploaded"]), 0)
+        # A single image: its platform comes from the config the copy downloaded, not a 2nd GET.
+        before = len(self.reg.access_log())
+        r = self.promote(self.v3, "%s/prod/single:live" % self.other.host)
+        self.assertExit(r, 0)
+        self.assertEqual(r.outputs["platforms"], "linux/amd64")
+        blob_gets = [l for l in self.reg.access_log()[before:] if l[0] == "GET" and "/blobs/" in l[1]]
+        self.assertEqual(len(blob_gets), 2, blob_gets)  # config and layer, once each
 
     def test_expect_current(self):
         self.assertExit(self.promote(self.v1, "prod-c", "--expect-current", "none"), 0)

@@ -1,0 +1,95 @@
+"""Artifacts attached to an image travel with it: those the OCI 1.1 referrers API lists and those
+under cosign's tag scheme, both, whatever the API answers. docker-registry 2.8 has no referrers
+API, so a stand-in (tests/support/referrers_proxy.py) serves /v2/<name>/referrers/<digest> in
+front of it, one referrer per page so that Link pagination is followed."""
+import json
+import unittest
+
+from ip_fixture import ImageBuilder, Registry, ToolTest, ip
+from registry import ReferrersProxy, push_referrer
+
+SBOM = "application/spdx+json"
+BUNDLE = "application/vnd.dev.sigstore.bundle.v0.3+json"
+
+
+class ReferrersTest(ToolTest):
+    @classmethod
+    def setUpClass(cls):
+        cls.src = Registry()
+        cls.addClassCleanup(cls.src.stop)
+        cls.dst = Registry()
+        cls.addClassCleanup(cls.dst.stop)
+        cls.api = ReferrersProxy(cls.src, page_size=1)
+        cls.addClassCleanup(cls.api.stop)
+        img = cls.images = ImageBuilder()
+        cls.addClassCleanup(cls.images.cleanup)
+        h = cls.src.host
+        # An image with two referrers (API only, no tags) and a cosign .sig tag.
+        cls.index = img.push(img.multi("m", "with referrers"), h, "team/app", "v1")
+        subject = {"mediaType": "application/vnd.oci.image.index.v1+json", "digest": cls.index,
+                   "size": len(cls.src._request("GET", "/v2/team/app/manifests/" + cls.index,
+                                                {"Accept": "application/vnd.oci.image.index.v1+json"}).read())}
+        cls.sbom = push_referrer(cls.api.host, "team/app", subject, SBOM, json.dumps({"spdxVersion": "SPDX-2.3"}).encode(),
+                                 SBOM)
+        cls.bundle = push_referrer(cls.api.host, "team/app", subject, BUNDLE, b'{"mediaType": "bundle"}', BUNDLE)
+        cls.sig_tag = "sha256-%s.sig" % cls.index.split(":")[1]
+        img.signature_for("sig", cls.index)
+        cls.sig = img.push("sig", h, "team/app", cls.sig_tag)
+        # An image whose only attachment is a .sig tag: the API answers an empty list for it.
+        cls.plain = img.push(img.single("p", "signed only"), h, "team/app", "v2")
+        cls.plain_sig_tag = "sha256-%s.sig" % cls.plain.split(":")[1]
+        img.signature_for("psig", cls.plain)
+        cls.plain_sig = img.push("psig", h, "team/app", cls.plain_sig_tag)
+
+    def setUp(self):
+        self.api.fail_with(0)
+
+    def test_the_stand_in_lists_referrers_page_by_page(self):
+        self.assertEqual(sorted(r["digest"] for r in self.api.referrers("team/app", self.index)),
+                         sorted([self.sbom, self.bundle]))
+        self.assertEqual(self.api.referrers("team/app", self.plain), [])
+
+    def test_api_referrers_and_tag_scheme_both_travel(self):
+        before = self.api.stats()["requests"].get("200", 0)
+        r = ip("promote", "%s/team/app@%s" % (self.api.host, self.index), "--to", "%s/prod/app:live" % self.dst.host,
+               "--json", insecure=[self.api.host, self.dst.host])
+        self.assertExit(r, 0)
+        self.assertEqual(r.json()["attached_artifacts"], 3)
+        self.assertEqual(self.dst.resolve("prod/app", "live"), self.index)
+        # The API-listed artifacts are in the destination by digest (a registry with the API
+        # indexes them by their subject), the signature under its tag.
+        self.assertEqual(self.dst.resolve("prod/app", self.sbom), self.sbom)
+        self.assertEqual(self.dst.resolve("prod/app", self.bundle), self.bundle)
+        self.assertEqual(self.dst.resolve("prod/app", self.sig_tag), self.sig)
+        # Two referrers, one per page: the Link to the second page was followed.
+        self.assertEqual(self.api.stats()["requests"].get("200", 0) - before, 2)
+
+    def test_an_empty_referrers_list_still_looks_at_the_tags(self):
+        r = ip("copy", "%s/team/app@%s" % (self.api.host, self.plain), "%s/mirror/app:v2" % self.dst.host, "--json",
+               insecure=[self.api.host, self.dst.host])
+        self.assertExit(r, 0)
+        self.assertEqual(r.json()["attached_artifacts"], 1)
+        self.assertEqual(self.dst.resolve("mirror/app", self.plain_sig_tag), self.plain_sig)
+
+    def test_a_failing_referrers_api_is_an_error_not_an_absent_api(self):
+        for status in (500, 401):
+            self.api.fail_with(status)
+            r = ip("promote", "%s/team/app@%s" % (self.api.host, self.index), "--to", "%s/fail%d/app:live" % (self.dst.host, status),
+                   "--retries", "2", "--retry-delay", "1ms", insecure=[self.api.host, self.dst.host])
+            out = r.stdout + r.stderr
+            self.assertExit(r, 3)
+            self.assertIn("referrers", out)
+            self.assertIn("nothing was changed", out)
+            self.assertIsNone(self.dst.resolve("fail%d/app" % status, "live"))
+
+    def test_no_referrers_skips_both(self):
+        r = ip("copy", "%s/team/app@%s" % (self.api.host, self.index), "%s/bare/app:v1" % self.dst.host, "--no-referrers",
+               "--json", insecure=[self.api.host, self.dst.host])
+        self.assertExit(r, 0)
+        self.assertEqual(r.json()["attached_artifacts"], 0)
+        self.assertIsNone(self.dst.resolve("bare/app", self.sbom))
+        self.assertIsNone(self.dst.resolve("bare/app", self.sig_tag))
+
+
+if __name__ == "__main__":
+    unittest.main()
