@@ -95,7 +95,8 @@ CredentialSources credential_sources(const kit::Env& env, const std::string& use
 }
 
 Credential lookup_credential(const CredentialSources& sources, const std::string& registry) {
-  if (sources.explicit_credential) return *sources.explicit_credential;
+  if (sources.explicit_credential && (sources.explicit_for.empty() || sources.explicit_for == registry))
+    return *sources.explicit_credential;
   if (registry == "ghcr.io" && !sources.github_token.empty())
     return Credential{sources.github_actor.empty() ? "x-access-token" : sources.github_actor, sources.github_token, "",
                       "GITHUB_TOKEN"};

@@ -24,6 +24,7 @@ struct Credential {
 
 struct CredentialSources {
   std::optional<Credential> explicit_credential;  // --username + password, or REGISTRY_USERNAME/PASSWORD
+  std::string explicit_for;                        // the one registry explicit_credential is for ("" = any)
   std::string github_token;                        // used for ghcr.io
   std::string github_actor;
   std::string docker_config_dir;                   // $DOCKER_CONFIG or ~/.docker

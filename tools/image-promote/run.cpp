@@ -3,6 +3,7 @@
 #include <iostream>
 #include <iterator>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "image-promote/digest.hpp"
@@ -54,7 +55,9 @@ std::string read_file(const std::string& path, const std::string& what) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-RegistrySession make_session(kit::Context& ctx) {
+// `registries`: every registry this command talks to. Credentials given for "the" registry
+// (--username, REGISTRY_USERNAME) go to one registry only, never to a second one's token service.
+RegistrySession make_session(kit::Context& ctx, const std::vector<std::string>& registries) {
   const auto& args = ctx.args;
   ClientOptions options;
   for (const auto& h : split_commas(args.list("insecure-registry"))) options.insecure_registries.push_back(h);
@@ -71,7 +74,16 @@ RegistrySession make_session(kit::Context& ctx) {
     if (password.empty()) throw kit::usage_error("--password-stdin: nothing on standard input");
   }
   if (!password.empty()) kit::secrets().add(password);
-  return RegistrySession(options, credential_sources(ctx.env, args.str("username"), password));
+  CredentialSources sources = credential_sources(ctx.env, args.str("username"), password);
+  if (sources.explicit_credential) {
+    std::set<std::string> distinct(registries.begin(), registries.end());
+    sources.explicit_for = args.str("credentials-for");
+    if (sources.explicit_for.empty() && distinct.size() > 1)
+      throw kit::usage_error("the credentials from " + sources.explicit_credential->source + " would go to " + join({distinct.begin(), distinct.end()}, " and ") +
+                             ": say which registry they are for with --credentials-for HOST (the other one uses GITHUB_TOKEN or the docker config)");
+    if (sources.explicit_for.empty()) sources.explicit_for = *distinct.begin();
+  }
+  return RegistrySession(options, sources);
 }
 
 int jobs_of(const kit::Args& args) { return static_cast<int>(args.integer("jobs", 1, 64)); }
@@ -195,7 +207,7 @@ kit::Outcome run_gate(kit::Context& ctx) {
 
 kit::Outcome run_digest(kit::Context& ctx) {
   Reference ref = parse_reference(required_positional(ctx.args, "image", "image reference"));
-  auto session = make_session(ctx);
+  auto session = make_session(ctx, {ref.registry});
   session.need(ref.registry, ref.repository, false);
   auto client = session.client(ref.registry);
   auto digest = client->head_manifest(ref.repository, ref.reference());
@@ -209,7 +221,7 @@ kit::Outcome run_digest(kit::Context& ctx) {
 
 kit::Outcome run_inspect(kit::Context& ctx) {
   Reference ref = parse_reference(required_positional(ctx.args, "image", "image reference"));
-  auto session = make_session(ctx);
+  auto session = make_session(ctx, {ref.registry});
   session.need(ref.registry, ref.repository, false);
   auto client = session.client(ref.registry);
   auto m = client->get_manifest(ref.repository, ref.reference());
@@ -250,7 +262,7 @@ kit::Outcome run_history(kit::Context& ctx) {
   std::string tag = required(ctx.args, "tag", "tag");
   if (!valid_tag(tag)) throw kit::usage_error("--tag: '" + tag + "' is not a valid tag");
   long long limit = ctx.args.integer("limit", 1, 100000);
-  auto session = make_session(ctx);
+  auto session = make_session(ctx, {repo.registry});
   session.need(repo.registry, repo.repository, false);
   auto client = session.client(repo.registry);
   History h = read_history(*client, repo.repository, tag);
@@ -281,7 +293,7 @@ kit::Outcome run_copy(kit::Context& ctx) {
   Reference dst = parse_reference(required_positional(args, "destination", "destination"), "");
   auto platforms = split_commas(args.list("platform"));
   bool dry = args.flag("dry-run");
-  auto session = make_session(ctx);
+  auto session = make_session(ctx, {src.registry, dst.registry});
   session.need(src.registry, src.repository, false);
   session.need(dst.registry, dst.repository, true);
   if (dst.registry == src.registry) session.need(src.registry, src.repository, false);
@@ -426,7 +438,9 @@ kit::Outcome run_promote(kit::Context& ctx) {
     policy = gate_policy(args);
     gate = evaluate_report(read_file(scan, "Trivy report"), policy);
   }
-  auto session = make_session(ctx);
+  std::vector<std::string> registries{req.source.registry};
+  for (const auto& t : req.targets) registries.push_back(t.registry);
+  auto session = make_session(ctx, registries);
   session.need(req.source.registry, req.source.repository, false);
   for (const auto& t : req.targets) session.need(t.registry, t.repository, true);
   Manifest image = nothing_changed_on_error([&] { return resolve_source(session, req.source); });
@@ -465,7 +479,7 @@ kit::Outcome run_rollback(kit::Context& ctx) {
   }
   req.settle = args.duration("settle");
   req.dry_run = args.flag("dry-run");
-  auto session = make_session(ctx);
+  auto session = make_session(ctx, {req.repository.registry});
   session.need(req.repository.registry, req.repository.repository, true);
   RollbackResult r = nothing_changed_on_error([&] { return rollback(session, req, ctx.env); });
   write_copy_outputs(ctx.report, r.digest, r.move.previous, {}, CopyStats{});

@@ -32,8 +32,10 @@ const kit::ToolSpec& spec() {
       {
           {"insecure-registry", "HOST:PORT to speak plain HTTP to (loopback is NOT insecure by default)", "",
            OptionKind::list, "HOST:PORT"},
-          {"username", "registry user name (applies to every registry; else REGISTRY_USERNAME, GITHUB_TOKEN for ghcr.io, docker config)",
+          {"username", "registry user name (else REGISTRY_USERNAME; else GITHUB_TOKEN for ghcr.io, docker config); for one registry only",
            "", OptionKind::value, "NAME"},
+          {"credentials-for", "the registry --username / REGISTRY_USERNAME are for, when the command talks to two", "",
+           OptionKind::value, "HOST"},
           {"password", "registry password or token (as an input or env only; never on the command line)", "",
            OptionKind::value, "SECRET", true},
           {"password-stdin", "read the password from standard input", "", OptionKind::flag},

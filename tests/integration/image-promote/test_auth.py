@@ -77,6 +77,33 @@ class AuthTest(ToolTest):
         self.assertExit(r, 0)
         self.assertEqual(r.outputs["digest"], self.digest)
 
+    def test_explicit_credentials_go_to_one_registry_only(self):
+        src = "%s/team/app:v1" % self.basic.host
+        dst = "%s/team/scoped:v1" % self.token.host
+        hosts = [self.basic.host, self.token.host]
+        empty_config = tempfile.mkdtemp(prefix="ip-noconf-", dir=self.tmp)
+        # Two registries and one --username: which one is it for? Refused before any request.
+        r = ip("copy", src, dst, "--username", "ci", "--password-stdin", insecure=hosts, input=PASSWORD + "\n",
+               env={"DOCKER_CONFIG": empty_config})
+        self.assertExit(r, 2)
+        self.assertIn("--credentials-for", r.stderr)
+        self.assertIn(self.token.host, r.stderr)
+        # Scoped to the source: the destination's token service gets no password (anonymous push,
+        # refused), which proves the credentials did not travel there.
+        r = ip("copy", src, dst, "--username", "ci", "--password-stdin", "--credentials-for", self.basic.host,
+               insecure=hosts, input=PASSWORD + "\n", env={"DOCKER_CONFIG": empty_config})
+        self.assertExit(r, 3)
+        self.assertIn(self.token.host, r.outputs["error"])
+        self.assertNoSecret(r)
+        # The destination's own credentials from the docker config: the copy goes through.
+        conf = tempfile.mkdtemp(prefix="ip-conf-", dir=self.tmp)
+        with open(os.path.join(conf, "config.json"), "w") as f:
+            json.dump({"auths": {self.token.host: {"auth": base64.b64encode(("ci:" + PASSWORD).encode()).decode()}}}, f)
+        r = ip("copy", src, dst, "--username", "ci", "--password-stdin", "--credentials-for", self.basic.host,
+               insecure=hosts, input=PASSWORD + "\n", env={"DOCKER_CONFIG": conf})
+        self.assertExit(r, 0)
+        self.assertEqual(r.outputs["digest"], self.digest)
+
     def test_docker_config_auths(self):
         cfg = tempfile.mkdtemp(prefix="ip-dockercfg-")
         with open(os.path.join(cfg, "config.json"), "w") as f:
