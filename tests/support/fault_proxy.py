@@ -16,7 +16,6 @@ forwarding them, after letting the first `skip` matches through, `times` times (
 the registry's answer. Rules are checked before random faults; /__stats counts their "hits".
 """
 import argparse
-import http.client
 import json
 import random
 import re
@@ -26,8 +25,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlparse
 
-HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-authorization",
-       "proxy-authenticate"}
+from upstream import forward, relay
+
 
 
 def main():
@@ -101,31 +100,12 @@ def main():
                 return self.plain(429, [("Retry-After", "0")])
             if fault == "reset":
                 return self.reset()
-            conn = http.client.HTTPConnection(host, int(port), timeout=60)
-            # Header by header: clients send several Accept lines, which a dict would fold into one.
-            conn.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
-            for k, v in self.headers.items():
-                if k.lower() not in HOP and k.lower() != "content-length":
-                    conn.putheader(k, v)
-            if body is not None:
-                conn.putheader("Content-Length", str(len(body)))
-            conn.endheaders(body)
-            resp = conn.getresponse()
-            data = resp.read()
-            conn.close()
+            status, headers, data = forward(self, host, port, body)
             if fault == "late_reset":
                 return self.reset()
             if rule is not None:  # "late": the registry did it, the client hears otherwise
                 return self.plain(rule["status"], list(rule.get("headers", {}).items()))
-            self.send_response(resp.status)
-            for k, v in resp.getheaders():
-                if k.lower() not in HOP and k.lower() != "content-length":
-                    self.send_header(k, v)
-            self.send_header("Content-Length", str(len(data)) if self.command != "HEAD" else
-                             resp.getheader("Content-Length", "0"))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(data)
+            relay(self, status, headers, data)
 
         def matching_rule(self, path):
             """The targeted rule that fails this request, if any (called with the lock held)."""

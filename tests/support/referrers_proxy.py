@@ -15,14 +15,14 @@ Prints "PORT <n>" once listening.
 """
 import argparse
 import hashlib
-import http.client
 import json
 import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
-HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade"}
+from upstream import forward, relay
+
 INDEX = "application/vnd.oci.image.index.v1+json"
 REFERRERS = re.compile(r"^/v2/(.+)/referrers/(sha256:[0-9a-f]{64})$")
 MANIFEST = re.compile(r"^/v2/(.+)/manifests/([^/]+)$")
@@ -68,33 +68,11 @@ def main():
             m = REFERRERS.match(url.path)
             if m and self.command in ("GET", "HEAD"):
                 return self.serve_referrers(m.group(1), m.group(2), parse_qs(url.query))
-            status, headers, data = self.forward(body)
+            status, headers, data = forward(self, host, port, body)
             m = MANIFEST.match(url.path)
             if m and self.command == "PUT" and status == 201 and body:
                 self.remember(m.group(1), body, self.headers.get("Content-Type", ""))
-            self.send_response(status)
-            for k, v in headers:
-                if k.lower() not in HOP and k.lower() != "content-length":
-                    self.send_header(k, v)
-            self.send_header("Content-Length", str(len(data)) if self.command != "HEAD" else
-                             dict((k.lower(), v) for k, v in headers).get("content-length", "0"))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(data)
-
-        def forward(self, body):
-            conn = http.client.HTTPConnection(host, int(port), timeout=60)
-            conn.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
-            for k, v in self.headers.items():
-                if k.lower() not in HOP and k.lower() != "content-length":
-                    conn.putheader(k, v)
-            if body is not None:
-                conn.putheader("Content-Length", str(len(body)))
-            conn.endheaders(body)
-            resp = conn.getresponse()
-            data = resp.read()
-            conn.close()
-            return resp.status, resp.getheaders(), data
+            relay(self, status, headers, data)
 
         def remember(self, name, body, content_type):
             try:
