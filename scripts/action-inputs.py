@@ -2,6 +2,8 @@
 """Prints the `inputs:` block of actions/<tool>/action.yml from the tool's own option declaration
 (`<tool> --describe-inputs`), so action.yml and the binary cannot drift. Usage:
   scripts/action-inputs.py build/bin/health-gate > /tmp/inputs.yml
+`required` comes from the declaration too (`command` of multi-command tools, options declared
+required); an option that only some commands need is checked by the tool, not by the runner.
 tests/integration/actions/test_action_inputs.py checks every action.yml against the binaries."""
 import json
 import subprocess
@@ -17,7 +19,7 @@ def main():
         desc = i["description"] + (" (one per line)" if i["kind"] == "list" else "")
         print("  %s:" % i["name"])
         print("    description: %s" % json.dumps(desc))
-        print("    required: %s" % ("true" if i["name"] == "command" else "false"))
+        print("    required: %s" % ("true" if i["required"] else "false"))
         print("    default: %s" % json.dumps(i["default"]))
 
 

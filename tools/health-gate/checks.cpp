@@ -131,6 +131,7 @@ ProbeResult judge(const std::string& url, const kit::HttpResponse& response, con
   r.status = response.status;
   r.transport = response.error;
   r.latency = response.elapsed;
+  r.http_version = response.http_version;
   std::string path = url_path(url);
   if (!response.ok()) {
     r.failure = Failure::transport;

@@ -74,6 +74,7 @@ struct ProbeResult {
   long status = 0;
   kit::TransportError transport = kit::TransportError::none;
   kit::Millis latency{0};
+  std::string http_version;  // "1.1", "2" (negotiated over TLS where the server offers it); "" without an answer
   Failure failure = Failure::none;
   std::string detail;                  // one line: why this probe failed
   std::optional<std::string> version;  // the version the service answered with, if read

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "kit/log.hpp"
+#include "kit/secrets.hpp"
 
 namespace health_gate {
 
@@ -60,7 +61,8 @@ GateRun run_gate(const Config& config, const ProbeFn& probe) {
       kit::Millis timeout = phase == Phase::probe ? std::min(config.timing.request_timeout, remaining) : config.timing.request_timeout;
       TimedProbe tp{probe(url, std::max(timeout, kit::Millis(1))), phase, since_start(), run.rounds};
       if (tp.result.healthy()) {
-        kit::log::debug("probe " + std::to_string(run.rounds) + " " + url + ": healthy in " + kit::format_duration(tp.result.latency));
+        kit::log::debug("probe " + std::to_string(run.rounds) + " " + kit::redact_url(url) + ": healthy in " +
+                        kit::format_duration(tp.result.latency) + " over HTTP/" + tp.result.http_version);
       } else {
         kit::log::info("probe " + std::to_string(run.rounds) + ": " + tp.result.detail);
         all_ok = false;

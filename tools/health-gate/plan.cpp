@@ -80,7 +80,9 @@ double parse_rate(const std::string& text) {
 Config plan(const kit::Args& args, const kit::Env& env) {
   Config c;
   c.urls = args.list("url");
-  if (c.urls.empty()) throw kit::usage_error("--url is required (the health endpoint to probe)");
+  // The option parser already refuses a run without --url (it is declared required); this keeps
+  // plan() safe for callers that build Args themselves.
+  if (c.urls.empty()) throw kit::usage_error("missing --url (or INPUT_URL)");
   for (const auto& u : c.urls) {
     check_url(u);
     kit::learn_url_secret(u);

@@ -58,6 +58,7 @@ void write_report(kit::Report& report, const Config& config, const GateRun& run,
                       {"status", p.result.status},
                       {"transport_error", p.result.transport == kit::TransportError::none ? "" : kit::transport_error_name(p.result.transport)},
                       {"latency_ms", p.result.latency.count()},
+                      {"http_version", p.result.http_version},
                       {"version", p.result.version.value_or("")},
                       {"healthy", p.result.healthy()},
                       {"detail", p.result.detail}});

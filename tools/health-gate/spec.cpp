@@ -12,7 +12,8 @@ const kit::ToolSpec& spec() {
       {{"",
         "",
         {
-            {"url", "health endpoint to probe; every URL must be healthy in a round", "", OptionKind::list, "URL"},
+            {"url", "health endpoint to probe; every URL must be healthy in a round", "", OptionKind::list, "URL",
+             /*secret=*/false, /*required=*/true},
             {"expect-status", "accepted status codes and ranges", "200-299", OptionKind::value, "CODES"},
             {"expect-json", "JSON Pointer that must hold a value, e.g. /status=ok (typed when the value is JSON)", "",
              OptionKind::list, "/PTR=VALUE"},

@@ -94,6 +94,23 @@ TransportError classify(CURLcode code) {
   }
 }
 
+const char* nonempty_env(const char* name) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : nullptr;
+}
+
+// libcurl reads http_proxy, https_proxy, all_proxy and no_proxy (either case) on its own, but not
+// the upper-case HTTP_PROXY: a CGI precaution, as a request's "Proxy:" header reaches a CGI
+// program as HTTP_PROXY. This tool is no CGI program, and runners and corporate machines often
+// set only the upper-case names, so HTTP_PROXY is honoured for http:// URLs when http_proxy is not
+// set. no_proxy / NO_PROXY still apply: libcurl checks them for an explicit proxy too. (A redirect
+// to https:// followed with --follow-redirects then tunnels through the same proxy.)
+const char* upper_case_http_proxy(const std::string& url) {
+  if (url.size() < 7 || lower(url.substr(0, 7)) != "http://") return nullptr;
+  if (nonempty_env("http_proxy")) return nullptr;
+  return nonempty_env("HTTP_PROXY");
+}
+
 }  // namespace
 
 const char* transport_error_name(TransportError e) {
@@ -150,12 +167,14 @@ HttpResponse HttpClient::send(const HttpRequest& request) {
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &transfer);
   curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+  if (const char* proxy = upper_case_http_proxy(request.url)) curl_easy_setopt(c, CURLOPT_PROXY, proxy);
 
   // A static libcurl has no compiled-in CA path and ignores CURL_CA_BUNDLE: point it explicitly.
+  // SSL_CERT_DIR is a hashed directory (openssl rehash), searched by subject hash at verification.
   const TlsOptions& tls = request.tls;
   if (!tls.cacert.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, tls.cacert.c_str());
-  else if (const char* f = std::getenv("SSL_CERT_FILE"); f && *f) curl_easy_setopt(c, CURLOPT_CAINFO, f);
-  if (const char* d = std::getenv("SSL_CERT_DIR"); d && *d && tls.cacert.empty()) curl_easy_setopt(c, CURLOPT_CAPATH, d);
+  else if (const char* f = nonempty_env("SSL_CERT_FILE")) curl_easy_setopt(c, CURLOPT_CAINFO, f);
+  if (const char* d = nonempty_env("SSL_CERT_DIR"); d && tls.cacert.empty()) curl_easy_setopt(c, CURLOPT_CAPATH, d);
   if (tls.insecure) {
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -192,7 +211,10 @@ HttpResponse HttpClient::send(const HttpRequest& request) {
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);
   long version = 0;
   curl_easy_getinfo(c, CURLINFO_HTTP_VERSION, &version);
-  response.http_version = version == CURL_HTTP_VERSION_2_0 ? "2" : version == CURL_HTTP_VERSION_1_0 ? "1.0" : "1.1";
+  response.http_version = version == CURL_HTTP_VERSION_2_0   ? "2"
+                          : version == CURL_HTTP_VERSION_1_1 ? "1.1"
+                          : version == CURL_HTTP_VERSION_1_0 ? "1.0"
+                                                             : "";  // no response
   char* effective = nullptr;
   curl_easy_getinfo(c, CURLINFO_EFFECTIVE_URL, &effective);
   if (effective) response.effective_url = effective;

@@ -50,7 +50,7 @@ struct HttpResponse {
   TransportError error = TransportError::none;
   std::string error_message;  // from libcurl, redacted
   Millis elapsed{0};
-  std::string http_version;
+  std::string http_version;  // "1.0", "1.1" or "2" (ALPN-negotiated over TLS); "" without a response
   std::string effective_url;
   std::optional<std::string> header(const std::string& name) const;  // case-insensitive, first
   bool ok() const { return error == TransportError::none; }

@@ -68,29 +68,33 @@ std::vector<std::string> split_lines(const std::string& text) {
 
 std::string describe_inputs(const ToolSpec& spec, const Command* cmd) {
   nlohmann::json inputs = nlohmann::json::array();
-  auto add = [&](const Option& o) {
+  auto add = [&](const Option& o, bool required) {
     inputs.push_back({{"name", o.name},
                       {"description", o.help},
                       {"default", o.default_value},
+                      {"required", required},
                       {"kind", o.kind == OptionKind::flag   ? "flag"
                                : o.kind == OptionKind::list ? "list"
                                : o.kind == OptionKind::positional ? "positional"
                                                                   : "value"}});
   };
-  if (named_commands(spec)) add({"command", "one of: " + command_list(spec), "", OptionKind::value});
+  if (named_commands(spec)) add({"command", "one of: " + command_list(spec), "", OptionKind::value}, true);
   std::vector<const Command*> commands;
   if (cmd) commands.push_back(cmd);
   else for (const auto& c : spec.commands) commands.push_back(&c);
   std::vector<std::string> seen;
-  auto add_once = [&](const Option& o) {
+  auto add_once = [&](const Option& o, bool required) {
     if (std::find(seen.begin(), seen.end(), o.name) != seen.end()) return;
     seen.push_back(o.name);
-    add(o);
+    add(o, required);
   };
-  for (const auto& o : spec.options) add_once(o);
+  // One action.yml serves every command, and GitHub's `required` cannot depend on the command:
+  // an option required by one command only is not required when all commands are described.
+  bool all_commands = named_commands(spec) && !cmd;
+  for (const auto& o : spec.options) add_once(o, o.required);
   for (const auto* c : commands)
-    for (const auto& o : c->options) add_once(o);
-  for (const auto& o : common_options()) add_once(o);
+    for (const auto& o : c->options) add_once(o, o.required && !all_commands);
+  for (const auto& o : common_options()) add_once(o, o.required);
   return inputs.dump(2);
 }
 
@@ -122,6 +126,7 @@ std::string help_text(const ToolSpec& spec, const std::string& command) {
       out << left;
       out << std::string(left.size() < 34 ? 34 - left.size() : 2, ' ') << o.help;
       if (o.kind == OptionKind::list) out << " (repeatable)";
+      if (o.required) out << " (required)";
       if (!o.default_value.empty()) out << " [default: " << o.default_value << "]";
       out << "\n";
     }
@@ -233,6 +238,14 @@ Parsed parse_args(const ToolSpec& spec, const std::vector<std::string>& argv_in,
   for (const auto& o : all)
     if (o.secret && args.given_.count(o.name))
       for (const auto& v : args.given_[o.name]) secrets().add(v);
+  // A required option left unset (a blank input included) is named the way the user can give it.
+  for (const auto& o : all) {
+    if (!o.required || !o.default_value.empty()) continue;
+    auto it = args.given_.find(o.name);
+    if (it != args.given_.end() && !it->second.empty()) continue;
+    std::string how = o.kind == OptionKind::positional ? o.metavar : "--" + o.name;
+    throw usage_error("missing " + how + " (or " + input_env_name(o.name) + ")", how + ": " + o.help);
+  }
   return parsed;
 }
 

@@ -21,6 +21,11 @@ struct Option {
   OptionKind kind = OptionKind::value;
   std::string metavar = "VALUE";
   bool secret = false;  // values are masked in every output
+  // Neither the flag nor INPUT_<NAME> given (an empty input counts as not given) is a usage error,
+  // and action.yml marks the input required. On a command's option it holds for that command
+  // only, which action.yml cannot express (one file serves every command), so there it shows as
+  // not required; needs that depend on other options stay checks in the tool's code.
+  bool required = false;
 };
 
 struct Command {
@@ -70,7 +75,8 @@ struct Parsed {
   std::string text;  // help or description when early != none
 };
 
-// Flags win over INPUT_<NAME>, which wins over the default. Every problem is a usage error (exit 2).
+// Flags win over INPUT_<NAME>, which wins over the default. Every problem is a usage error (exit 2),
+// a missing required option too ("missing --url (or INPUT_URL)").
 Parsed parse_args(const ToolSpec& spec, const std::vector<std::string>& argv, const Env& env);
 
 std::string help_text(const ToolSpec& spec, const std::string& command);

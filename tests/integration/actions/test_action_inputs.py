@@ -32,9 +32,39 @@ class ActionInputsTest(unittest.TestCase):
                 for d in described:
                     self.assertEqual(str(inputs[d["name"]].get("default", "")), d["default"], d["name"])
                     self.assertTrue(inputs[d["name"]]["description"].startswith(d["description"]), d["name"])
+                    # GitHub treats a missing `required` as false; the runner refuses the step
+                    # before the binary starts when a required input is absent, so it must agree.
+                    self.assertIs(inputs[d["name"]].get("required", False), d["required"], d["name"])
                 self.assertEqual(action["runs"]["using"], "docker")
                 self.assertEqual(action["runs"]["image"], "docker://ghcr.io/yonima/%s:v0" % tool)
                 self.assertTrue(action.get("outputs"), "%s declares no outputs" % tool)
+
+    def test_required_inputs(self):
+        """health-gate requires url and nothing else; the multi-command tools require their command
+        (what one command needs is checked by the tool, as GitHub's `required` cannot depend on it)."""
+        for tool in ["health-gate", "image-promote", "migrate-guard"]:
+            with self.subTest(tool=tool):
+                described = json.loads(subprocess.run([os.path.join(BIN, tool), "--describe-inputs"],
+                                                      capture_output=True, text=True, check=True).stdout)
+                required = [d["name"] for d in described if d["required"]]
+                with open(os.path.join(ROOT, "actions", tool, "action.yml")) as f:
+                    inputs = yaml.safe_load(f)["inputs"]
+                self.assertEqual(sorted(n for n, i in inputs.items() if i.get("required")), sorted(required))
+                if tool == "health-gate":
+                    self.assertEqual(required, ["url"])
+                else:
+                    self.assertIn("command", required)
+
+    def test_generated_block_matches_action_yml(self):
+        """scripts/action-inputs.py prints exactly the inputs: block that health-gate's action.yml holds."""
+        script = os.path.join(ROOT, "scripts", "action-inputs.py")
+        block = subprocess.run(["python3", script, os.path.join(BIN, "health-gate")], capture_output=True, text=True,
+                               check=True).stdout
+        with open(os.path.join(ROOT, "actions", "health-gate", "action.yml")) as f:
+            text = f.read()
+        start = text.index("\ninputs:\n") + 1
+        end = text.index("\noutputs:\n") + 1
+        self.assertEqual(text[start:end], block)
 
 
 if __name__ == "__main__":

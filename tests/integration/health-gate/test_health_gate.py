@@ -317,7 +317,7 @@ class UsageTest(ToolTest):
     """Every bad flag: exit 2, one line on stderr, nothing run."""
 
     CASES = [
-        ([], "--url is required"),
+        ([], "health-gate: missing --url (or INPUT_URL)"),
         (["--url", "ftp://x/health"], "is not an http(s) URL"),
         (["--url", "http://127.0.0.1:1/", "--interval", "5"], "--interval: '5' is not a duration"),
         (["--url", "http://127.0.0.1:1/", "--timeout", "soon"], "--timeout: 'soon' is not a duration"),
@@ -364,6 +364,22 @@ class UsageTest(ToolTest):
                     self.assertIn(expected, r.stderr)
                     self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
                     self.assertFalse(os.path.exists(marker))
+
+    def test_url_is_required_as_flag_or_input(self):
+        # An empty input counts as unset (GitHub passes every declared input, empty when not given).
+        for env in [{}, {"INPUT_URL": ""}, {"INPUT_URL": "\n  \n"}]:
+            with self.subTest(env=env):
+                r = run_tool("health-gate", "--json", env=env)
+                self.assertExit(r, 2)
+                # With --json in Actions the ::error annotation goes to stderr too, after the line.
+                self.assertEqual(r.stderr.splitlines()[0], "health-gate: missing --url (or INPUT_URL)")
+                self.assertEqual(r.outputs["error"], "missing --url (or INPUT_URL)")
+                self.assertEqual(r.json()["message"], "missing --url (or INPUT_URL)")
+        svc = HttpService({"/health": [OK]})
+        try:
+            self.assertExit(run_tool("health-gate", *FAST, env={"INPUT_URL": svc.url()}), 0)
+        finally:
+            svc.stop()
 
     def test_bad_boolean_input(self):
         r = run_tool("health-gate", env={"INPUT_URL": "http://127.0.0.1:1/", "INPUT_INSECURE": "perhaps"})
