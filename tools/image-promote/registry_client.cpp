@@ -35,22 +35,6 @@ std::string registry_error(const kit::HttpResponse& r) {
   return detail;
 }
 
-// The kit's rules for a request worth retrying (HttpClient::send_with_retry), for operations
-// that retry as a whole: transport errors other than DNS/TLS/redirect loops, 429 and 5xx.
-bool retryable(const kit::HttpResponse& r) {
-  if (!r.ok())
-    return r.error != kit::TransportError::dns && r.error != kit::TransportError::tls &&
-           r.error != kit::TransportError::too_many_redirects;
-  return kit::is_retryable_status(r.status);
-}
-
-std::optional<kit::Millis> retry_after(const kit::HttpResponse& r) {
-  if (!r.ok() || (r.status != 429 && r.status != 503)) return std::nullopt;
-  auto h = r.header("retry-after");
-  if (!h) return std::nullopt;
-  return kit::parse_retry_after(*h, std::time(nullptr));
-}
-
 // The URL of the next page from a Link header (`<url>; rel="next"`), "" when there is none.
 std::string next_link(const std::string& link) {
   size_t pos = 0;
@@ -271,8 +255,8 @@ std::optional<kit::HttpResponse> RegistryClient::retry_operation(
   for (int n = 1;; ++n) {
     auto failed = attempt();
     if (!failed) return std::nullopt;
-    if (!retryable(*failed) || n >= attempts) return failed;
-    auto wait = retry_after(*failed);
+    if (!kit::worth_retrying(*failed) || n >= attempts) return failed;
+    auto wait = kit::retry_after_of(*failed);
     if (wait && *wait > options_.retry.max_retry_after) return failed;  // not worth waiting for
     kit::Millis delay = kit::backoff_delay(options_.retry, n, rng, wait);
     kit::log::debug(what + ": " + registry_error(*failed) + ", retrying in " + kit::format_duration(delay));

@@ -228,20 +228,28 @@ HttpResponse HttpClient::send(const HttpRequest& request) {
   return response;
 }
 
+bool worth_retrying(const HttpResponse& r) {
+  if (!r.ok())
+    return r.error != TransportError::dns && r.error != TransportError::tls && r.error != TransportError::too_many_redirects;
+  return is_retryable_status(r.status);
+}
+
+std::optional<Millis> retry_after_of(const HttpResponse& r) {
+  if (!r.ok() || (r.status != 429 && r.status != 503)) return std::nullopt;
+  auto h = r.header("retry-after");
+  if (!h) return std::nullopt;
+  return parse_retry_after(*h, std::time(nullptr));
+}
+
 HttpResponse HttpClient::send_with_retry(const HttpRequest& request, const RetryPolicy& policy,
                                          const std::function<bool()>& rewind) {
   static thread_local std::mt19937_64 rng(std::random_device{}());
   HttpResponse response;
   for (int attempt = 1;; ++attempt) {
     response = send(request);
-    bool retryable = !response.ok() ? response.error != TransportError::dns && response.error != TransportError::tls &&
-                                          response.error != TransportError::too_many_redirects
-                                    : is_retryable_status(response.status);
-    if (!retryable || attempt >= policy.max_attempts) return response;
+    if (!worth_retrying(response) || attempt >= policy.max_attempts) return response;
     if (request.body_reader && (!rewind || !rewind())) return response;
-    std::optional<Millis> retry_after;
-    if (auto h = response.header("retry-after"); h && (response.status == 429 || response.status == 503))
-      retry_after = parse_retry_after(*h, std::time(nullptr));
+    std::optional<Millis> retry_after = retry_after_of(response);
     if (retry_after && *retry_after > policy.max_retry_after) return response;
     Millis delay = backoff_delay(policy, attempt, rng, retry_after);
     log::debug(request.method + " " + redact_url(request.url) + ": " +

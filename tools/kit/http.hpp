@@ -81,4 +81,10 @@ class HttpClient {
 
 bool is_retryable_status(long status);
 
+// send_with_retry's rules, for tools that retry a whole operation (several requests) at once:
+// transport errors other than DNS/TLS/redirect loops, 429 and 5xx are worth another attempt, and
+// a 429/503's Retry-After says when.
+bool worth_retrying(const HttpResponse& response);
+std::optional<Millis> retry_after_of(const HttpResponse& response);
+
 }  // namespace kit
