@@ -51,7 +51,7 @@ log "building $tag from $binary ($(stat -c %s "$binary") bytes)"
 old_id=$("${buildah[@]}" images -q --no-trunc "$tag" 2>/dev/null | head -n 1 || true)
 build_args=(--build-arg "TOOL=$tool")
 [ -z "${YONIMA_IMAGE_USER:-}" ] || build_args+=(--build-arg "IMAGE_USER=$YONIMA_IMAGE_USER")
-if ! "${buildah[@]}" bud --isolation chroot --pull=never -q "${build_args[@]}" \
+if ! "${buildah[@]}" bud --isolation chroot --network=host --pull=never -q "${build_args[@]}" \
       -f "$here/Dockerfile.prebuilt" -t "$tag" "$ctx" >"$ctx/bud.log" 2>&1; then
   cat "$ctx/bud.log" >&2
   die "buildah bud failed for $tag"

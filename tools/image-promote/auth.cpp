@@ -13,22 +13,12 @@
 #include "kit/log.hpp"
 #include "kit/process.hpp"
 #include "kit/secrets.hpp"
+#include "kit/text.hpp"
 
 namespace image_promote {
 namespace {
 
-std::string url_escape(const std::string& s) {
-  char* e = curl_easy_escape(nullptr, s.c_str(), static_cast<int>(s.size()));
-  std::string out = e ? e : "";
-  curl_free(e);
-  return out;
-}
 
-std::string join(const std::vector<std::string>& v, const std::string& sep) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
-  return out;
-}
 
 // The keys a registry may be stored under in config.json "auths".
 std::vector<std::string> config_keys(const std::string& registry) {
@@ -201,7 +191,7 @@ std::string Authenticator::credential_source(const std::string& registry) {
 
 std::string Authenticator::cached(const std::string& registry, const std::vector<std::string>& scopes) {
   std::lock_guard lock(mutex_);
-  auto it = headers_.find(registry + "|" + join(scopes, " "));
+  auto it = headers_.find(registry + "|" + kit::join(scopes, " "));
   if (it != headers_.end()) return it->second;
   it = headers_.find(registry + "|basic");
   return it != headers_.end() ? it->second : "";
@@ -225,7 +215,7 @@ std::string Authenticator::answer(const std::string& registry, const std::string
     return header;
   }
   std::string header = "Bearer " + fetch_token(registry, *challenge, scopes, http);
-  headers_[registry + "|" + join(scopes, " ")] = header;
+  headers_[registry + "|" + kit::join(scopes, " ")] = header;
   return header;
 }
 
@@ -251,13 +241,13 @@ std::string Authenticator::fetch_token(const std::string& registry, const Challe
     req.method = "POST";
     req.url = realm->second;
     req.headers.push_back({"Content-Type", "application/x-www-form-urlencoded"});
-    req.body = "grant_type=refresh_token&client_id=image-promote&service=" + url_escape(service) +
-               "&refresh_token=" + url_escape(c.identity_token) +
-               "&scope=" + url_escape(join(std::vector<std::string>(all.begin(), all.end()), " "));
+    req.body = "grant_type=refresh_token&client_id=image-promote&service=" + kit::url_escape(service) +
+               "&refresh_token=" + kit::url_escape(c.identity_token) +
+               "&scope=" + kit::url_escape(kit::join(std::vector<std::string>(all.begin(), all.end()), " "));
   } else {
     std::string url = realm->second + (realm->second.find('?') == std::string::npos ? "?" : "&");
-    url += "service=" + url_escape(service);
-    for (const auto& s : all) url += "&scope=" + url_escape(s);
+    url += "service=" + kit::url_escape(service);
+    for (const auto& s : all) url += "&scope=" + kit::url_escape(s);
     req.url = url;
     if (!c.username.empty()) {
       std::string b = base64_encode(c.username + ":" + c.password);
@@ -274,7 +264,7 @@ std::string Authenticator::fetch_token(const std::string& registry, const Challe
     throw kit::environment_error(registry + " refused the credentials from " + (c.empty() ? "anonymous" : c.source) +
                                      " (token service answered " + std::to_string(r.status) + ")",
                                  "check the user name and password or token, and that it may pull/push " +
-                                     join(std::vector<std::string>(all.begin(), all.end()), " "));
+                                     kit::join(std::vector<std::string>(all.begin(), all.end()), " "));
   if (r.status != 200)
     throw kit::environment_error("token service " + kit::redact_url(realm->second) + " answered HTTP " + std::to_string(r.status),
                                  "retry later; if it persists, check the registry status page");
@@ -288,7 +278,7 @@ std::string Authenticator::fetch_token(const std::string& registry, const Challe
     throw kit::environment_error("token service " + kit::redact_url(realm->second) + " returned no token",
                                  "check that the realm in the registry's challenge is a Docker token service");
   kit::secrets().add(token);
-  kit::log::debug("fetched a registry token for " + registry + " (" + join(std::vector<std::string>(all.begin(), all.end()), " ") + ")");
+  kit::log::debug("fetched a registry token for " + registry + " (" + kit::join(std::vector<std::string>(all.begin(), all.end()), " ") + ")");
   return token;
 }
 

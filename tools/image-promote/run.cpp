@@ -14,28 +14,12 @@
 #include "kit/error.hpp"
 #include "kit/log.hpp"
 #include "kit/secrets.hpp"
+#include "kit/text.hpp"
 
 namespace image_promote {
 namespace {
 
-std::string join(const std::vector<std::string>& v, const std::string& sep = ",") {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
-  return out;
-}
 
-std::vector<std::string> split_commas(const std::vector<std::string>& items) {
-  std::vector<std::string> out;
-  for (const auto& item : items) {
-    std::stringstream in(item);
-    for (std::string w; std::getline(in, w, ',');) {
-      w.erase(0, w.find_first_not_of(" \t"));
-      w.erase(w.find_last_not_of(" \t") + 1);
-      if (!w.empty()) out.push_back(w);
-    }
-  }
-  return out;
-}
 
 std::string required(const kit::Args& args, const std::string& name, const std::string& what) {
   std::string v = args.str(name);
@@ -60,7 +44,7 @@ std::string read_file(const std::string& path, const std::string& what) {
 RegistrySession make_session(kit::Context& ctx, const std::vector<std::string>& registries) {
   const auto& args = ctx.args;
   ClientOptions options;
-  for (const auto& h : split_commas(args.list("insecure-registry"))) options.insecure_registries.push_back(h);
+  for (const auto& h : kit::split_commas(args.list("insecure-registry"))) options.insecure_registries.push_back(h);
   options.tls.cacert = args.str("cacert");
   options.retry.max_attempts = static_cast<int>(args.integer("retries", 1, 20));
   options.retry.initial_delay = args.duration("retry-delay");
@@ -79,7 +63,7 @@ RegistrySession make_session(kit::Context& ctx, const std::vector<std::string>& 
     std::set<std::string> distinct(registries.begin(), registries.end());
     sources.explicit_for = args.str("credentials-for");
     if (sources.explicit_for.empty() && distinct.size() > 1)
-      throw kit::usage_error("the credentials from " + sources.explicit_credential->source + " would go to " + join({distinct.begin(), distinct.end()}, " and ") +
+      throw kit::usage_error("the credentials from " + sources.explicit_credential->source + " would go to " + kit::join({distinct.begin(), distinct.end()}, " and ") +
                              ": say which registry they are for with --credentials-for HOST (the other one uses GITHUB_TOKEN or the docker config)");
     if (sources.explicit_for.empty()) sources.explicit_for = *distinct.begin();
   }
@@ -92,7 +76,7 @@ void write_copy_outputs(kit::Report& report, const std::string& digest, const st
                         const std::vector<std::string>& platforms, const CopyStats& stats) {
   report.output("digest", digest);
   report.output("previous-digest", previous);
-  report.output("platforms", join(platforms));
+  report.output("platforms", kit::join(platforms));
   report.output("bytes-uploaded", std::to_string(stats.bytes_uploaded));
   report.output("blobs-mounted", std::to_string(stats.blobs_mounted));
   report.result("digest", digest);
@@ -253,7 +237,7 @@ kit::Outcome run_inspect(kit::Context& ctx) {
   if (!ctx.report.json_mode()) std::cout << out.dump(2) << "\n";
   for (auto it = out.begin(); it != out.end(); ++it) ctx.report.result(it.key(), it.value());
   ctx.report.output("digest", m->digest);
-  ctx.report.output("platforms", join(platforms));
+  ctx.report.output("platforms", kit::join(platforms));
   return {kit::Exit::ok, ref.str() + ": " + m->media_type + ", " + std::to_string(platforms.size()) + " platform(s)", ""};
 }
 
@@ -291,7 +275,7 @@ kit::Outcome run_copy(kit::Context& ctx) {
   const auto& args = ctx.args;
   Reference src = parse_reference(required_positional(args, "source", "source image"));
   Reference dst = parse_reference(required_positional(args, "destination", "destination"), "");
-  auto platforms = split_commas(args.list("platform"));
+  auto platforms = kit::split_commas(args.list("platform"));
   bool dry = args.flag("dry-run");
   auto session = make_session(ctx, {src.registry, dst.registry});
   session.need(src.registry, src.repository, false);
@@ -307,8 +291,8 @@ kit::Outcome run_copy(kit::Context& ctx) {
     if (root.children.empty()) {
       std::vector<std::string> have;
       for (const auto& c : image->children) have.push_back(c.platform.empty() ? "(none)" : c.platform);
-      throw kit::usage_error("--platform " + join(platforms) + " matches no platform of " + src.str() + " (it has " +
-                                 join(have, ", ") + "); nothing was copied",
+      throw kit::usage_error("--platform " + kit::join(platforms) + " matches no platform of " + src.str() + " (it has " +
+                                 kit::join(have, ", ") + "); nothing was copied",
                              "give OS/ARCH[/VARIANT] as listed; a missing variant means the default (arm64: v8, arm: v7)");
     }
     kit::log::warn("--platform: the copy is a new index with digest " + root.digest + " (the source's is " + image->digest + ")");
@@ -353,7 +337,7 @@ kit::Outcome run_copy(kit::Context& ctx) {
   Reference shown = dst.tag.empty() ? dst.with_digest(root.digest) : dst;
   ctx.report.summary(std::string("### image-promote copy") + (dry ? " (dry run)" : "") + "\n\n" +
                      kit::markdown_table({"source", "destination", "digest", "platforms", "bytes uploaded", "blobs mounted", "blobs present"},
-                                         {{src.str(), shown.str(), root.digest, join(plats, " "), std::to_string(stats.bytes_uploaded),
+                                         {{src.str(), shown.str(), root.digest, kit::join(plats, " "), std::to_string(stats.bytes_uploaded),
                                            std::to_string(stats.blobs_mounted), std::to_string(stats.blobs_present)}}));
   return {kit::Exit::ok,
           (dry ? "would copy " : "copied ") + src.str() + " to " + shown.str() + " (" + std::to_string(stats.bytes_uploaded) +
@@ -378,7 +362,7 @@ auto nothing_changed_on_error(F f) {
 
 std::vector<Reference> parse_targets(const std::string& to, const Reference& src) {
   std::vector<Reference> out;
-  for (const auto& t : split_commas({to})) {
+  for (const auto& t : kit::split_commas({to})) {
     Reference r;
     if (t.find('/') == std::string::npos) {
       if (!valid_tag(t)) throw kit::usage_error("--to: '" + t + "' is not a valid tag");
@@ -460,8 +444,8 @@ kit::Outcome run_promote(kit::Context& ctx) {
   std::vector<std::string> moved, unchanged;
   for (const auto& m : r.moves) (m.state == "unchanged" ? unchanged : moved).push_back(m.target.tag);
   std::string headline = req.move.dry_run ? "dry run: " : "";
-  if (!moved.empty()) headline += (req.move.dry_run ? "would promote " : "promoted ") + r.digest.substr(0, 19) + " to " + join(moved);
-  if (!unchanged.empty()) headline += std::string(moved.empty() ? "" : "; ") + join(unchanged) + " already at " + r.digest.substr(0, 19);
+  if (!moved.empty()) headline += (req.move.dry_run ? "would promote " : "promoted ") + r.digest.substr(0, 19) + " to " + kit::join(moved);
+  if (!unchanged.empty()) headline += std::string(moved.empty() ? "" : "; ") + kit::join(unchanged) + " already at " + r.digest.substr(0, 19);
   return {kit::Exit::ok, headline, ""};
 }
 

@@ -11,16 +11,13 @@
 
 #include "kit/log.hpp"
 #include "kit/secrets.hpp"
+#include "kit/text.hpp"
 
 namespace kit {
 namespace {
 
 std::once_flag global_init;
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
 
 struct Transfer {
   const HttpRequest* request;

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "kit/log.hpp"
+#include "kit/text.hpp"
 #include "migrate-guard/apply.hpp"
 #include "migrate-guard/database.hpp"
 #include "migrate-guard/extensions.hpp"
@@ -48,11 +49,6 @@ DeployPlan plan_deploy(const kit::Context& ctx) {
   return p;
 }
 
-std::string join(const std::vector<std::string>& v, const std::string& sep = ", ") {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
-  return out;
-}
 
 std::vector<std::string> names(const std::vector<const Entry*>& v) {
   std::vector<std::string> out;
@@ -80,11 +76,11 @@ std::optional<kit::Outcome> check_refusals(kit::Context& ctx, const DeployPlan& 
       for (const auto* e : edited)
         ctx.report.annotate(kit::Severity::error, "migration " + e->name + " was edited after it was applied",
                             {.file = e->file->path, .line = 1, .title = "migrate-guard: edited after apply"});
-      return refuse(ctx, s, "applied migrations were edited afterwards: " + join(names(edited)),
+      return refuse(ctx, s, "applied migrations were edited afterwards: " + kit::join(names(edited), ", "),
                     "restore them from git and put the change in a new migration; if the edit is cosmetic (comments, "
                     "whitespace), deploy with --allow-edited");
     }
-    kit::log::warn("--allow-edited: ignoring edits to applied migrations " + join(names(edited)));
+    kit::log::warn("--allow-edited: ignoring edits to applied migrations " + kit::join(names(edited), ", "));
   }
   for (const auto* e : s.with(State::missing))
     kit::log::warn("migration " + e->name + " is recorded as applied but missing from " + p.folder.dir);
@@ -164,10 +160,10 @@ kit::Outcome run_deploy(kit::Context& ctx) {
     if (pending.empty() && to_create.empty()) rows.clear();
     nlohmann::json plan = {{"apply", names(pending)}, {"create_extensions", to_create}, {"extension_schema", p.extension_schema}};
     ctx.report.result("plan", plan);
-    ctx.report.output("would-apply", join(names(pending)));
+    ctx.report.output("would-apply", kit::join(names(pending), ", "));
     for (const auto& r : rows) kit::log::info("plan: " + r[0] + ". " + r[1] + (r[2].empty() ? "" : " (" + r[2] + ")"));
     std::string headline = "dry run: " + std::to_string(pending.size()) + " migrations would be applied" +
-                           (to_create.empty() ? "" : ", extensions to create: " + join(to_create));
+                           (to_create.empty() ? "" : ", extensions to create: " + kit::join(to_create, ", "));
     ctx.report.summary("### migrate-guard deploy (dry run)\n\n" + headline + "\n\n" +
                        (rows.empty() ? std::string("Nothing to do.\n") : kit::markdown_table({"step", "action", "detail"}, rows)));
     return {kit::Exit::ok, headline};
@@ -186,7 +182,7 @@ kit::Outcome run_deploy(kit::Context& ctx) {
   ctx.report.output("restore-point-lsn", marker.lsn);
   kit::log::info("restore marker: " + marker.time + (marker.name.empty() ? "" : " (restore point " + marker.name + ")"));
   auto created = create_missing_extensions(*conn, ext_checks, p.extension_schema);
-  ctx.report.output("created-extensions", join(created));
+  ctx.report.output("created-extensions", kit::join(created, ", "));
 
   Ledger ledger(*conn, p.target.schema);
   ledger.create();
@@ -215,7 +211,7 @@ kit::Outcome run_deploy(kit::Context& ctx) {
     for (size_t j = i + 1; j < pending.size(); ++j) not_applied.push_back(pending[j]->name);
     std::string where = e.file->path + (r.where.line ? ":" + std::to_string(r.where.line) + ":" + std::to_string(r.where.col) : "");
     std::string headline = "migration " + e.name + " failed at " + where + ": " + r.error + "; applied before it: " +
-                           (applied.empty() ? "none" : join(applied)) + "; not attempted: " + (not_applied.empty() ? "none" : join(not_applied));
+                           (applied.empty() ? "none" : kit::join(applied, ", ")) + "; not attempted: " + (not_applied.empty() ? "none" : kit::join(not_applied, ", "));
     std::string hint = r.connection_lost
                            ? "the connection was lost while " + e.name + " ran, so its row could not be updated: check whether its "
                              "changes are in the database, then `migrate-guard resolve --rolled-back " + e.name +
@@ -224,7 +220,7 @@ kit::Outcome run_deploy(kit::Context& ctx) {
                              "--rolled-back " + e.name + "` and deploy again";
     ctx.report.annotate(kit::Severity::error, r.error,
                         {.file = e.file->path, .line = r.where.line, .col = r.where.col, .title = "migrate-guard: " + e.name + " failed"});
-    ctx.report.output("applied", join(applied));
+    ctx.report.output("applied", kit::join(applied, ", "));
     ctx.report.output("applied-count", std::to_string(applied.size()));
     ctx.report.output("failed", e.name);
     ctx.report.result("timings", timings);
@@ -233,11 +229,11 @@ kit::Outcome run_deploy(kit::Context& ctx) {
                        kit::markdown_table({"migration", "result", "time"}, timing_rows));
     return {kit::Exit::partial, headline, hint};
   }
-  ctx.report.output("applied", join(applied));
+  ctx.report.output("applied", kit::join(applied, ", "));
   ctx.report.output("applied-count", std::to_string(applied.size()));
   ctx.report.result("timings", timings);
   std::string headline = "applied " + std::to_string(applied.size()) + " migrations" +
-                         (created.empty() ? "" : " (created extensions: " + join(created) + ")");
+                         (created.empty() ? "" : " (created extensions: " + kit::join(created, ", ") + ")");
   ctx.report.summary("### migrate-guard deploy: applied " + std::to_string(applied.size()) + " migrations\n\nRestore marker: " +
                      marker.time + (marker.name.empty() ? "" : " (`" + marker.name + "`)") + "\n\n" +
                      kit::markdown_table({"migration", "result", "time"}, timing_rows));

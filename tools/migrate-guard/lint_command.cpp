@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "kit/log.hpp"
+#include "kit/text.hpp"
 #include "kit/process.hpp"
 #include "migrate-guard/database.hpp"
 #include "migrate-guard/lint_runner.hpp"
@@ -83,13 +84,7 @@ kit::Outcome run_lint(kit::Context& ctx) {
       if (changed.count(m.name)) selected.push_back(&m);
     selection = "migrations changed since " + *since;
   } else if (ctx.args.has("migration")) {
-    std::vector<std::string> names;  // one per line or comma-separated (a workflow passes a list as one line)
-    for (const auto& item : ctx.args.list("migration")) {
-      std::stringstream in(item);
-      for (std::string n; std::getline(in, n, ',');)
-        if (n.find_first_not_of(" \t") != std::string::npos) names.push_back(n.substr(n.find_first_not_of(" \t")));
-    }
-    for (const auto& name : names) {
+    for (const auto& name : kit::split_commas(ctx.args.list("migration"))) {
       auto m = std::find_if(folder.migrations.begin(), folder.migrations.end(), [&](const Migration& x) { return x.name == name; });
       if (m == folder.migrations.end()) throw kit::usage_error("--migration: no migration '" + name + "' in " + folder.dir);
       selected.push_back(&*m);

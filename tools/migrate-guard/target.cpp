@@ -4,32 +4,15 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdio>
 
 #include "kit/error.hpp"
 #include "kit/secrets.hpp"
+#include "kit/text.hpp"
 
 namespace migrate_guard {
 namespace {
 
-std::string percent_decode(const std::string& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-      out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
-      i += 2;
-    } else {
-      out += s[i] == '+' ? ' ' : s[i];
-    }
-  }
-  return out;
-}
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // Parameters Prisma accepts in its URLs that libpq would reject as unknown.
 const std::vector<std::string> kPrismaOnly = {"schema",       "pgbouncer",          "connection_limit", "pool_timeout",
@@ -37,16 +20,7 @@ const std::vector<std::string> kPrismaOnly = {"schema",       "pgbouncer",      
                                               "sslpassword",    "sslcert",            "single_use_connections"};
 
 std::string append_param(const std::string& url, const std::string& key, const std::string& value) {
-  std::string encoded;
-  for (unsigned char c : value) {
-    if (std::isalnum(c) || c == '/' || c == '.' || c == '-' || c == '_' || c == '~') encoded += static_cast<char>(c);
-    else {
-      char buf[4];
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      encoded += buf;
-    }
-  }
-  return url + (url.find('?') == std::string::npos ? "?" : "&") + key + "=" + encoded;
+  return url + (url.find('?') == std::string::npos ? "?" : "&") + key + "=" + kit::url_escape(value);
 }
 
 // In a Prisma URL `sslcert` is the server's CA certificate (libpq's sslrootcert) and
@@ -85,7 +59,10 @@ std::string strip_url_params(const std::string& url, const std::vector<std::stri
       auto eq = part.find('=');
       std::string key = part.substr(0, eq);
       std::string value = eq == std::string::npos ? "" : part.substr(eq + 1);
-      if (std::find(drop.begin(), drop.end(), key) != drop.end()) taken.emplace_back(key, percent_decode(value));
+      if (std::find(drop.begin(), drop.end(), key) != drop.end()) {
+        std::replace(value.begin(), value.end(), '+', ' ');  // query-string form: '+' is a space
+        taken.emplace_back(key, kit::percent_decode(value));
+      }
       else kept += (kept.empty() ? "" : "&") + part;
     }
     if (amp == std::string::npos) break;
@@ -97,7 +74,7 @@ std::string strip_url_params(const std::string& url, const std::vector<std::stri
 std::vector<std::string> pooler_reasons(const std::string& host, const std::string& port,
                                         const std::vector<std::pair<std::string, std::string>>& prisma_params) {
   std::vector<std::string> reasons;
-  std::string h = lower(host);
+  std::string h = kit::lower(host);
   if (port == "6543") reasons.push_back("port 6543 is the transaction pooler port (Supabase/Supavisor)");
   // Supavisor's session mode (port 5432) keeps one server session per client, so the advisory
   // lock holds; GitHub's IPv4-only runners reach Supabase through it. Only transaction mode breaks.
@@ -105,7 +82,7 @@ std::vector<std::string> pooler_reasons(const std::string& host, const std::stri
     reasons.push_back("host " + host + " is Supabase's pooler on port " + port + " (only session mode, port 5432, keeps the lock)");
   else if (h.find("pgbouncer") != std::string::npos) reasons.push_back("host " + host + " looks like PgBouncer");
   for (const auto& [k, v] : prisma_params)
-    if (k == "pgbouncer" && lower(v) == "true") reasons.push_back("the URL says pgbouncer=true");
+    if (k == "pgbouncer" && kit::lower(v) == "true") reasons.push_back("the URL says pgbouncer=true");
   return reasons;
 }
 
