@@ -4,6 +4,8 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 bash scripts/setup.sh
-bash scripts/build-deps.sh
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+# YONIMA_DEPS_PREFIX lets several checkouts (git worktrees) share one static curl/libpq build.
+deps=${YONIMA_DEPS_PREFIX:-$repo/.deps/prefix}
+bash scripts/build-deps.sh "$deps"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DYONIMA_DEPS_PREFIX="$deps" >/dev/null
 cmake --build build -j2

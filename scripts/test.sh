@@ -12,7 +12,7 @@ bash scripts/build.sh
 
 if [ $# -eq 0 ]; then
   echo "test: unit tests under AddressSanitizer + UndefinedBehaviorSanitizer" >&2
-  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DYONIMA_SANITIZE=ON >/dev/null
+  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DYONIMA_SANITIZE=ON -DYONIMA_DEPS_PREFIX="${YONIMA_DEPS_PREFIX:-$repo/.deps/prefix}" >/dev/null
   cmake --build build-asan -j2 --target unit-tests
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ./build-asan/bin/unit-tests --minimal
 fi

@@ -189,7 +189,7 @@ TEST_SUITE("migrate-guard lint: parsing, positions, suppression") {
   }
 
   TEST_CASE("docs/migrate-guard-lint.md documents every rule") {
-    auto doc_path = std::filesystem::path(__FILE__).parent_path() / ".." / ".." / "docs" / "migrate-guard-lint.md";
+    auto doc_path = std::filesystem::path(YONIMA_SOURCE_DIR) / "docs" / "migrate-guard-lint.md";
     std::ifstream in(doc_path);
     REQUIRE_MESSAGE(in.good(), doc_path.string());
     std::stringstream text;

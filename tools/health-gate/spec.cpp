@@ -44,7 +44,8 @@ const kit::ToolSpec& spec() {
              OptionKind::value, "COMMAND"},
             {"on-success", "command to run when the gate passes", "", OptionKind::value, "COMMAND"},
             {"hook-timeout", "deadline for --on-failure / --on-success", "10m", OptionKind::value, "DURATION"},
-        }}},
+        },
+        run}},
       R"(  health-gate --url https://api.example.com/health --expect-json /status=ok
   health-gate --url http://127.0.0.1:3000/health --expect-version 1.5.0 --version-from json:/info/version/version \
       --successes 3 --interval 2s --timeout 2m --on-failure "./rollback.sh api"

@@ -178,6 +178,8 @@ void check_scan_is_of(kit::Context& ctx, const std::string& report_path, const G
                    ") but also names " + describe(tie.unmatched));
 }
 
+}  // namespace
+
 kit::Outcome run_gate(kit::Context& ctx) {
   std::string path = required(ctx.args, "trivy-report", "Trivy report");
   GatePolicy policy = gate_policy(ctx.args);
@@ -475,21 +477,5 @@ kit::Outcome run_rollback(kit::Context& ctx) {
               (r.move.previous.empty() ? "(none)" : r.move.previous.substr(0, 19)) + " to " + r.digest.substr(0, 19),
           ""};
 }
-
-kit::Outcome dispatch(kit::Context& ctx) {
-  const std::string& c = ctx.args.command();
-  if (c == "digest") return run_digest(ctx);
-  if (c == "inspect") return run_inspect(ctx);
-  if (c == "copy") return run_copy(ctx);
-  if (c == "promote") return run_promote(ctx);
-  if (c == "rollback") return run_rollback(ctx);
-  if (c == "history") return run_history(ctx);
-  if (c == "gate") return run_gate(ctx);
-  throw kit::usage_error("unknown command '" + c + "'");
-}
-
-}  // namespace
-
-kit::Outcome run(kit::Context& ctx) { return dispatch(ctx); }
 
 }  // namespace image_promote

@@ -28,11 +28,23 @@ struct Option {
   bool required = false;
 };
 
+struct Context;
+struct Outcome;
+// What runs a command: options (in the Context) -> request -> library call -> report. The command
+// list is the dispatcher: kit::run_tool calls the parsed command's `run`, nothing else does.
+using CommandRun = Outcome (*)(Context&);
+
 struct Command {
   std::string name;     // empty for tools without subcommands
   std::string summary;  // one line for --help
   std::vector<Option> options;
+  CommandRun run = nullptr;
 };
+
+// Called inside a catch block for an exception that is not a kit::Error: a tool that knows the
+// exception's type rethrows it as a kit::Error (category, message, hint); otherwise it returns
+// and kit reports an internal error. (The Lippincott pattern: one place per tool, not per command.)
+using ErrorLift = void (*)();
 
 struct ToolSpec {
   std::string name;
@@ -40,6 +52,7 @@ struct ToolSpec {
   std::vector<Option> options;    // shared by all commands
   std::vector<Command> commands;  // one unnamed command for tools without subcommands
   std::string examples;           // appended to --help
+  ErrorLift lift_error = nullptr;
 };
 
 // The name an input arrives under in GitHub Actions: upper-cased, spaces to '_', hyphens kept.

@@ -47,9 +47,15 @@ int report_error(const ToolSpec& spec, Report& report, const Error& e) {
   return static_cast<int>(e.code());
 }
 
+const Command* find_command(const ToolSpec& spec, const std::string& name) {
+  for (const auto& c : spec.commands)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
 }  // namespace
 
-int run_tool(const ToolSpec& spec, const std::vector<std::string>& argv, const Env& env, const ToolBody& body) {
+int run_tool(const ToolSpec& spec, const std::vector<std::string>& argv, const Env& env) {
   secrets().set_announce(env.in_github_actions(), wants_json(argv, env));
   Parsed parsed;
   try {
@@ -79,10 +85,21 @@ int run_tool(const ToolSpec& spec, const std::vector<std::string>& argv, const E
   log::Level level = args.flag("verbose") ? log::Level::debug : args.flag("quiet") ? log::Level::warn : log::Level::info;
   log::init(spec.name, log_format == "json" ? log::Format::json : log::Format::text, level);
 
+  const Command* command = find_command(spec, args.command());
+  if (!command || !command->run)
+    return report_error(spec, report, Error(Exit::environment, "internal error: no run function declared for command '" + args.command() + "'",
+                                            "please report this as a bug"));
   Context ctx{args, report, env};
   Outcome outcome;
   try {
-    outcome = body(ctx);
+    try {
+      outcome = command->run(ctx);
+    } catch (const Error&) {
+      throw;
+    } catch (...) {
+      if (spec.lift_error) spec.lift_error();  // rethrows as kit::Error when the tool knows the type
+      throw;
+    }
   } catch (const Error& e) {
     return report_error(spec, report, e);
   } catch (const std::exception& e) {
@@ -98,10 +115,10 @@ int run_tool(const ToolSpec& spec, const std::vector<std::string>& argv, const E
   return static_cast<int>(outcome.code);
 }
 
-int run_tool(const ToolSpec& spec, int argc, char** argv, const ToolBody& body) {
+int run_tool(const ToolSpec& spec, int argc, char** argv) {
   std::vector<std::string> args(argv, argv + argc);
   Env env;
-  return run_tool(spec, args, env, body);
+  return run_tool(spec, args, env);
 }
 
 }  // namespace kit

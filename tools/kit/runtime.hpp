@@ -1,9 +1,9 @@
 #pragma once
 // The spine every tool's main() uses:
 //   options (flags > INPUT_* > defaults) -> validate -> plan -> effects -> report -> exit code.
-// run_tool parses the options, sets up logging, masks and the report, calls the tool's body,
-// and turns a kit::Error into its message, hint, annotation and exit code.
-#include <functional>
+// run_tool parses the options, sets up logging, masks and the report, calls the parsed command's
+// `run` (declared beside it in the ToolSpec), and turns a kit::Error into its message, hint,
+// annotation and exit code. A tool's main() is one line: `return kit::run_tool(spec(), argc, argv);`
 #include <string>
 #include <vector>
 
@@ -27,10 +27,8 @@ struct Outcome {
   std::string hint;
 };
 
-using ToolBody = std::function<Outcome(Context&)>;
-
-int run_tool(const ToolSpec& spec, const std::vector<std::string>& argv, const Env& env, const ToolBody& body);
-int run_tool(const ToolSpec& spec, int argc, char** argv, const ToolBody& body);
+int run_tool(const ToolSpec& spec, const std::vector<std::string>& argv, const Env& env);
+int run_tool(const ToolSpec& spec, int argc, char** argv);
 
 std::string version_string();  // "0.1.0 (commit abc1234)"
 

@@ -39,7 +39,7 @@ const kit::ToolSpec& spec() {
       },
       {
           {"status", "list applied, pending, failed, edited and missing migrations; exit 1 unless up to date",
-           {database_url()}},
+           {database_url()}, run_status},
           {"deploy", "apply pending migrations in order, after refusing unsafe states",
            {database_url(), lock_timeout(), require_extension(), extension_schema(),
             {"lock-timeout-sql", "SET lock_timeout to this before each migration (e.g. 5s): DDL waiting on a hot table fails instead of blocking it",
@@ -48,25 +48,25 @@ const kit::ToolSpec& spec() {
             {"allow-edited", "deploy even though an applied migration was edited afterwards", "", OptionKind::flag},
             {"skip-lint", "do not refuse pending migrations with lint errors", "", OptionKind::flag},
             disable_rule(),
-            {"dry-run", "print the plan (what would be applied, refusals) and change nothing", "", OptionKind::flag}}},
+            {"dry-run", "print the plan (what would be applied, refusals) and change nothing", "", OptionKind::flag}}, run_deploy},
           {"resolve", "mark a migration as applied or rolled back, with Prisma's semantics",
            {database_url(), lock_timeout(),
             {"applied", "record NAME as applied without running it (baselining, or after fixing a failure by hand)", "",
              OptionKind::value, "NAME"},
             {"rolled-back", "record the failed migration NAME as rolled back so it runs again on the next deploy", "",
-             OptionKind::value, "NAME"}}},
+             OptionKind::value, "NAME"}}, run_resolve},
           {"lint", "check migrations for statements that lock or rewrite hot tables; exit 1 on errors",
            {database_url(), disable_rule(),
             {"since", "lint only migrations changed since this git ref (e.g. origin/main)", "", OptionKind::value, "GIT_REF"},
             {"pending", "lint only migrations not yet applied to the database", "", OptionKind::flag},
             {"migration", "lint only these migrations (folder names); earlier ones are still read for context", "",
              OptionKind::list, "NAME"},
-            {"rules", "list the rules and exit", "", OptionKind::flag}}},
+            {"rules", "list the rules and exit", "", OptionKind::flag}}, run_lint},
           {"drift", "replay the applied migrations in an empty shadow database and compare its schema with the database's",
            {database_url(),
             {"shadow-database-url", "an EMPTY throwaway database the migrations are replayed in (emptied again afterwards)", "",
              OptionKind::value, "URL", true},
-            {"schema", "schemas to compare (default: the URL's ?schema=, else public)", "", OptionKind::list, "SCHEMA"}}},
+            {"schema", "schemas to compare (default: the URL's ?schema=, else public)", "", OptionKind::list, "SCHEMA"}}, run_drift},
       },
       R"(  migrate-guard status --dir prisma/migrations
   DATABASE_URL=postgresql://app@db:5432/app migrate-guard deploy --require-extension postgis --lock-timeout 1m
@@ -74,7 +74,8 @@ const kit::ToolSpec& spec() {
   migrate-guard resolve --rolled-back 20240101000000_add_index
   migrate-guard lint --since origin/main
   migrate-guard drift --shadow-database-url postgresql://app@db:5432/app_shadow
-)"};
+)",
+      lift_error};
   return s;
 }
 
