@@ -35,5 +35,21 @@ TEST_CASE("stdin is fed to the child") {
   kit::ProcessSpec spec{{"cat"}};
   spec.stdin_data = "hello";
   auto r = kit::run_process(spec);
-  CHECK(r.out == "hello\n");
+  CHECK(r.out == "hello");  // the bytes the child wrote, no newline added
+}
+
+TEST_CASE("a child writing one endless line keeps a bounded tail, quickly") {
+  // 24 MiB without a newline: the capture keeps the last 1 MiB (it grew without bound and erased
+  // 1 MiB per line before), and echoing it cuts the line instead of buffering it.
+  for (bool echo : {false, true}) {
+    kit::ProcessSpec spec{{"sh", "-c", "head -c 25165824 /dev/zero | tr '\\0' x; printf 'END'"}};
+    spec.echo_output = echo;
+    spec.timeout = kit::Millis(60'000);
+    auto r = kit::run_process(spec);
+    CHECK(r.exit_code == 0);
+    CHECK_FALSE(r.timed_out);
+    CHECK(r.out.size() <= (1u << 20));
+    CHECK(r.out.size() >= (1u << 19));
+    CHECK(r.out.substr(r.out.size() - 4) == "xEND");
+  }
 }

@@ -4,12 +4,13 @@
 #include <cstdlib>
 
 #include "kit/error.hpp"
+#include "kit/text.hpp"
 
 namespace kit {
 
 Millis parse_duration(std::string_view text, std::string_view what) {
   auto bad = [&](const std::string& why) {
-    return usage_error(std::string(what) + ": '" + std::string(text) + "' is not a duration (" + why +
+    return usage_error(std::string(what) + ": '" + truncate_text(escape_controls(text), 60) + "' is not a duration (" + why +
                        "; use e.g. 500ms, 5s, 2m, 1h30m)");
   };
   if (text.empty()) throw bad("empty");

@@ -11,14 +11,17 @@
 
 #include "kit/error.hpp"
 #include "kit/log.hpp"
+#include "kit/text.hpp"
 #include "kit/secrets.hpp"
+#include "kit/workflow_command.hpp"
 
 namespace bp = boost::process;
 
 namespace kit {
 namespace {
 
-constexpr size_t kMaxCapture = 1 << 20;
+constexpr size_t kMaxCapture = 1 << 20;   // the tail of each stream kept for the caller
+constexpr size_t kMaxEchoLine = 16 << 10;  // longer lines are echoed cut, with a note
 
 // One captured stream, shared with the thread that drains it: a grandchild that keeps the pipe
 // open (a rollback that restarts a daemon) must not hang us, so the thread may outlive the call.
@@ -30,16 +33,70 @@ struct Capture {
   std::condition_variable finished;
 };
 
-void drain(std::shared_ptr<Capture> c, bool echo) {
-  std::string line;
-  while (std::getline(c->stream, line)) {
-    if (echo) std::cerr << secrets().redact(line) << "\n";
-    std::lock_guard lock(c->mutex);
-    c->text += line;
-    c->text += '\n';
-    if (c->text.size() > kMaxCapture) c->text.erase(0, c->text.size() - kMaxCapture);
+// Keeps the last kMaxCapture bytes in amortised constant time per byte: the buffer may grow to
+// twice the cap before the front is dropped in one move (erasing 1 MiB per line made a hook with
+// 3 MB of output take 20 s).
+void keep_tail(std::string& text, std::string_view more) {
+  text.append(more);
+  if (text.size() > 2 * kMaxCapture) text.erase(0, text.size() - kMaxCapture);
+}
+
+// Echoes a child's output line by line to our stderr, redacted and escaped (its lines may quote
+// untrusted text, and a line starting with `::` would be run by the Actions runner). A line that
+// never ends (one endless line) is cut at kMaxEchoLine: memory stays bounded.
+class LineEcho {
+ public:
+  void feed(std::string_view data) {
+    while (!data.empty()) {
+      size_t nl = data.find('\n');
+      std::string_view piece = data.substr(0, nl);
+      if (!skipping_) {
+        size_t room = kMaxEchoLine - line_.size();
+        line_.append(piece.substr(0, room));
+        if (piece.size() > room) {
+          write(" … (line cut)");
+          skipping_ = true;  // the rest of this line is not echoed
+        }
+      }
+      if (nl == std::string_view::npos) return;
+      if (!skipping_) write("");
+      skipping_ = false;
+      data.remove_prefix(nl + 1);
+    }
   }
+  void finish() {
+    if (!line_.empty()) write("");
+  }
+
+ private:
+  void write(const char* note) {
+    if (!line_.empty() && line_.back() == '\r') line_.pop_back();
+    std::cerr << escape_line(secrets().redact(line_)) << note << "\n";
+    line_.clear();
+  }
+  std::string line_;
+  bool skipping_ = false;
+};
+
+void drain(std::shared_ptr<Capture> c, bool echo) {
+  LineEcho lines;
+  char buffer[64 * 1024];
+  while (true) {
+    int n = 0;
+    try {
+      n = c->stream.pipe().read(buffer, static_cast<int>(sizeof buffer));  // one read(2): what is there
+    } catch (...) {
+      n = 0;
+    }
+    if (n <= 0) break;
+    std::string_view chunk(buffer, static_cast<size_t>(n));
+    if (echo) lines.feed(chunk);
+    std::lock_guard lock(c->mutex);
+    keep_tail(c->text, chunk);
+  }
+  if (echo) lines.finish();
   std::lock_guard lock(c->mutex);
+  if (c->text.size() > kMaxCapture) c->text.erase(0, c->text.size() - kMaxCapture);
   c->done = true;
   c->finished.notify_all();
 }
@@ -47,7 +104,9 @@ void drain(std::shared_ptr<Capture> c, bool echo) {
 std::string collect(const std::shared_ptr<Capture>& c, std::chrono::milliseconds grace) {
   std::unique_lock lock(c->mutex);
   c->finished.wait_for(lock, grace, [&] { return c->done; });
-  return c->text;
+  std::string_view tail = c->text;
+  if (tail.size() > kMaxCapture) tail.remove_prefix(tail.size() - kMaxCapture);
+  return std::string(tail);
 }
 
 std::string find_program(const std::string& name) {
@@ -146,7 +205,7 @@ std::vector<std::string> split_command(const std::string& command) {
       in_word = true;
     }
   }
-  if (quote != none) throw usage_error("unterminated quote in command: " + secrets().redact(command));
+  if (quote != none) throw usage_error("unterminated quote in command: " + truncate_text(escape_controls(secrets().redact(command)), 80));
   if (in_word) words.push_back(word);
   return words;
 }
