@@ -132,9 +132,7 @@ Config plan(const kit::Args& args, const kit::Env& env) {
     c.warnings.push_back("--interval " + kit::format_duration(c.timing.interval) + " is not shorter than --timeout " +
                          kit::format_duration(c.timing.deadline) + ": the service gets one probe only; use a shorter --interval");
 
-  c.method = args.str("method");
-  for (auto& ch : c.method)
-    if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
+  c.method = kit::upper(args.str("method"));
   if (!is_http_method(c.method))
     throw kit::usage_error("--method: '" + kit::truncate_text(kit::escape_controls(args.str("method")), 20) + "' is not an HTTP method");
   size_t index = 0;

@@ -136,8 +136,8 @@ std::string describe_inputs(const ToolSpec& spec, const Command* cmd) {
 }  // namespace
 
 std::string input_env_name(const std::string& option_name) {
-  std::string out = "INPUT_";
-  for (char c : option_name) out += c == ' ' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  std::string out = "INPUT_" + upper(option_name);
+  std::replace(out.begin(), out.end(), ' ', '_');
   return out;
 }
 

@@ -26,6 +26,13 @@ std::string lower(std::string_view s) {
   return out;
 }
 
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  return out;
+}
+
 std::string trim(std::string_view s) {
   constexpr std::string_view space = " \t\r\n";
   auto first = s.find_first_not_of(space);

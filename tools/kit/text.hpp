@@ -12,6 +12,7 @@ namespace kit {
 
 std::string join(const std::vector<std::string>& items, std::string_view sep = ",");
 std::string lower(std::string_view s);  // ASCII only: header names, schemes, keywords
+std::string upper(std::string_view s);  // ASCII only
 std::string trim(std::string_view s);   // spaces, tabs, CR and LF at both ends
 // "a, b" and "c" -> {"a", "b", "c"}: each item split at commas, trimmed, empty pieces dropped. A
 // list input arrives one item per line, but a workflow often passes "a,b" on one line.
