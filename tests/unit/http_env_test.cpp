@@ -25,6 +25,12 @@ TEST_CASE("http: proxies come from the client's Env, not from the process enviro
   CHECK_FALSE(no_proxy.ok());
   CHECK(no_proxy.error != kit::TransportError::connect);  // host not found (or its lookup timed out): no proxy tried
 
+  // Nor does a process no_proxy: the client's Env has none, so the proxy is used.
+  ::setenv("no_proxy", "*", 1);
+  auto still_proxied = proxied.send(req);
+  ::unsetenv("no_proxy");
+  CHECK(still_proxied.error == kit::TransportError::connect);
+
   kit::HttpClient bypass(kit::Env(std::map<std::string, std::string>{{"http_proxy", "http://127.0.0.1:1"}, {"NO_PROXY", ".invalid"}}));
   auto bypassed = bypass.send(req);
   CHECK_FALSE(bypassed.ok());

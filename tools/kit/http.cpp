@@ -222,8 +222,9 @@ HttpResponse HttpClient::send_once(const HttpRequest& request) {
   std::string proxy = proxy_for(request.url, env_);
   curl_easy_setopt(c, CURLOPT_PROXY, proxy.c_str());
   // no_proxy applies to an explicit proxy too (names, domains, IPs, CIDR, *).
+  // Always set: left unset, libcurl would read no_proxy from the process environment itself.
   std::string no_proxy = env_.get("no_proxy").value_or(env_.get("NO_PROXY").value_or(""));
-  if (!no_proxy.empty()) curl_easy_setopt(c, CURLOPT_NOPROXY, no_proxy.c_str());
+  curl_easy_setopt(c, CURLOPT_NOPROXY, no_proxy.c_str());
 
   // A static libcurl has no compiled-in CA path and ignores CURL_CA_BUNDLE: point it explicitly.
   // SSL_CERT_DIR is a hashed directory (openssl rehash), searched by subject hash at verification.
