@@ -49,6 +49,14 @@ std::string command_list(const ToolSpec& spec) {
   return out;
 }
 
+// The declared type, or the one the metavar promises in --help (see ValueType).
+ValueType value_type(const Option& o) {
+  if (o.type != ValueType::text || o.kind != OptionKind::value) return o.type;
+  if (o.metavar == "N") return ValueType::integer;
+  if (o.metavar == "DURATION") return ValueType::duration;
+  return ValueType::text;
+}
+
 // A value quoted in a usage error: one short line, whatever the user (or a workflow) passed.
 std::string shown(std::string_view value) { return truncate_text(escape_controls(value), 60); }
 
@@ -322,16 +330,17 @@ Parsed parse_args(const ToolSpec& spec, const std::vector<std::string>& argv_in,
   }
   // Typed values are checked now, so a bad one is a usage error before anything runs.
   for (const auto& o : all) {
-    if (o.type == ValueType::text) continue;
+    ValueType type = value_type(o);
+    if (type == ValueType::text) continue;
     auto it = args.given_.find(o.name);
     if (it == args.given_.end()) continue;
     const std::string& how = source[o.name];
     for (const auto& v : it->second) {
-      if (o.type == ValueType::integer && !parse_integer(v))
+      if (type == ValueType::integer && !parse_integer(v))
         throw usage_error(how + ": '" + shown(v) + "' is not a whole number");
-      if (o.type == ValueType::number && !parse_number(v))
+      if (type == ValueType::number && !parse_number(v))
         throw usage_error(how + ": '" + shown(v) + "' is not a number");
-      if (o.type == ValueType::duration) parse_duration(v, how);
+      if (type == ValueType::duration) parse_duration(v, how);
     }
   }
   return parsed;

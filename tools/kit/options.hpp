@@ -16,7 +16,9 @@ enum class OptionKind { value, flag, list, positional };
 
 // What a value must look like, checked while parsing (flag, input or default alike), so that
 // `INPUT_JOBS=abc` is a usage error (exit 2) before anything runs, in every tool. Ranges and
-// meaning stay with the tool (Args::integer(name, min, max)).
+// meaning stay with the tool (Args::integer(name, min, max)). An option left `text` whose metavar
+// is `N` or `DURATION` (what --help promises the user) is checked as an integer or a duration too,
+// so tools declared before `type` existed get the check without a change.
 enum class ValueType {
   text,
   integer,   // a whole number (kit::parse_integer)
