@@ -54,3 +54,16 @@ TEST_CASE("a child writing one endless line keeps a bounded tail, quickly") {
     CHECK(r.out.substr(r.out.size() - 4) == "xEND");
   }
 }
+
+TEST_CASE("a child that exits without reading its stdin does not kill us with SIGPIPE") {
+  // 4 MiB is far more than a pipe holds: the write meets a closed pipe. Before, SIGPIPE killed the
+  // calling process (image-promote, with a credential helper that failed early).
+  kit::ProcessSpec spec{{"sh", "-c", "exit 3"}};
+  spec.stdin_data = std::string(4 << 20, 'x');
+  auto r = kit::run_process(spec);
+  CHECK(r.started);
+  CHECK(r.exit_code == 3);
+  // And the signal is not left pending for later: a second run works the same.
+  auto again = kit::run_process(spec);
+  CHECK(again.exit_code == 3);
+}

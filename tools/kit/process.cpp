@@ -2,8 +2,11 @@
 
 #include <utility>  // boost 1.74 headers use std::exchange without including it
 #include <boost/process.hpp>
+#include <pthread.h>
+
 #include <chrono>
 #include <condition_variable>
+#include <csignal>
 #include <memory>
 #include <mutex>
 #include <iostream>
@@ -101,6 +104,33 @@ void drain(std::shared_ptr<Capture> c, bool echo) {
   c->finished.notify_all();
 }
 
+// Writes the child's stdin and closes it. A child that exits without reading it all (a credential
+// helper that fails early) makes the write raise SIGPIPE, which would kill the tool: SIGPIPE is
+// blocked in this thread while writing and a pending one discarded, so the write just fails.
+// (Ignoring SIGPIPE process-wide would be inherited by every child, and break their pipelines.)
+void feed_stdin(bp::opstream& in, const std::optional<std::string>& data) {
+  sigset_t pipe_signal, previous;
+  sigemptyset(&pipe_signal);
+  sigaddset(&pipe_signal, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_signal, &previous);
+  try {
+    if (data) in.write(data->data(), static_cast<std::streamsize>(data->size()));
+    in.flush();
+  } catch (...) {
+  }
+  try {
+    in.pipe().close();
+  } catch (...) {
+  }
+  sigset_t pending;
+  sigpending(&pending);
+  if (sigismember(&pending, SIGPIPE) && !sigismember(&previous, SIGPIPE)) {
+    timespec no_wait{0, 0};
+    sigtimedwait(&pipe_signal, nullptr, &no_wait);
+  }
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+}
+
 std::string collect(const std::shared_ptr<Capture>& c, std::chrono::milliseconds grace) {
   std::unique_lock lock(c->mutex);
   c->finished.wait_for(lock, grace, [&] { return c->done; });
@@ -146,9 +176,7 @@ ProcessResult run_process(const ProcessSpec& spec) {
   result.started = true;
   std::thread(drain, out, spec.echo_output).detach();
   std::thread(drain, err, spec.echo_output).detach();
-  if (spec.stdin_data) in << *spec.stdin_data;
-  in.flush();
-  in.pipe().close();
+  feed_stdin(in, spec.stdin_data);
 
   // Boost 1.74's wait_for can miss a SIGCHLD that arrives before it starts waiting and then sleep
   // the whole timeout; polling running() (waitpid WNOHANG) has no such race.
