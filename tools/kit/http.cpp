@@ -21,7 +21,9 @@ std::once_flag global_init;
 struct Transfer {
   const HttpRequest* request;
   HttpResponse* response;
+  CURL* handle = nullptr;
   bool aborted_by_sink = false;
+  bool drop_redirect_body = false;  // a hop of a redirect chain followed by HttpClient::send
 };
 
 size_t on_header(char* data, size_t size, size_t n, void* user) {
@@ -44,6 +46,11 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
 size_t on_body(char* data, size_t size, size_t n, void* user) {
   auto* t = static_cast<Transfer*>(user);
   size_t len = size * n;
+  if (t->drop_redirect_body) {
+    long status = 0;
+    curl_easy_getinfo(t->handle, CURLINFO_RESPONSE_CODE, &status);
+    if (status >= 300 && status <= 399) return len;
+  }
   if (t->request->body_sink) {
     if (!t->request->body_sink(data, len)) {
       t->aborted_by_sink = true;
@@ -162,9 +169,15 @@ HttpClient::~HttpClient() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
 HttpResponse HttpClient::send(const HttpRequest& request) {
   if (!request.follow_redirects || !has_secret_header(request)) return send_once(request);
   // Redirects are followed here rather than by libcurl, so that secret headers stay with the
-  // origin they were meant for.
+  // origin they were meant for. The body of a redirect is dropped, as libcurl drops it: a
+  // streamed download (body_sink) gets the final answer's bytes only.
   HttpRequest hop = request;
   hop.follow_redirects = false;
+  manual_redirects_ = true;
+  struct Reset {
+    bool& flag;
+    ~Reset() { flag = false; }
+  } reset{manual_redirects_};
   const std::string origin = url_origin(request.url);
   Millis spent{0};
   for (int redirects = 0;; ++redirects) {
@@ -201,7 +214,8 @@ HttpResponse HttpClient::send_once(const HttpRequest& request) {
   CURL* c = static_cast<CURL*>(curl_);
   curl_easy_reset(c);
   HttpResponse response;
-  Transfer transfer{&request, &response};
+  Transfer transfer{&request, &response, c};
+  transfer.drop_redirect_body = manual_redirects_;
   ++requests_;
 
   curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());

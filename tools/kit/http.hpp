@@ -90,6 +90,7 @@ class HttpClient {
  private:
   HttpResponse send_once(const HttpRequest& request);
   void* curl_;
+  bool manual_redirects_ = false;  // send() is following redirects itself
   std::uint64_t requests_ = 0;
   Env env_;
 };

@@ -131,11 +131,11 @@ class HostileServiceTest(ToolTest):
         other = HttpService({"/health": [{"status": 200, "json": {"status": "ok"}}]})
         try:
             target = "http://localhost:%d/health" % other.port
-            self.svc.set({"/away": [{"status": 302, "redirect": target}],
+            self.svc.set({"/away": [{"status": 302, "redirect": target, "body": "moved to " + target}],
                           "/here": [{"status": 302, "redirect": "/health"}],
                           "/health": [{"status": 200, "json": {"status": "ok"}}]})
             key, custom, auth = "key-" + "a1" * 8, "cus-" + "b2" * 8, "auth-" + "c3" * 8
-            args = ["--follow-redirects", "--header", "X-Api-Key: " + key, "--header", "X-Custom: ${HG_CUSTOM}",
+            args = ["--follow-redirects", "--expect-json", "/status=ok", "--header", "X-Api-Key: " + key, "--header", "X-Custom: ${HG_CUSTOM}",
                     "--header", "Authorization: Bearer " + auth, "--header", "X-Plain: visible"]
             r = run_tool("health-gate", "--url", self.svc.url("/away"), *FAST, *args, env={"HG_CUSTOM": custom})
             self.assertExit(r, 0)
