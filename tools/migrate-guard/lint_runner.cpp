@@ -92,7 +92,10 @@ nlohmann::json lint_json(const LintRun& run) {
                     {"col", x.col},
                     {"end_line", x.end_line},
                     {"suppressed", x.suppressed},
-                    {"suppress_reason", x.suppress_reason}});
+                    {"suppress_reason", x.suppress_reason},
+                    {"table", x.table},
+                    {"table_origin", lint::table_origin_name(x.table_origin)},
+                    {"table_created_in", x.table_created_in}});
     files.push_back({{"path", f.path}, {"statements", f.statements}, {"syntax_error", f.syntax_error}, {"findings", fs}});
   }
   return {{"files", files}, {"statements", run.statements}, {"errors", run.errors}, {"warnings", run.warnings},

@@ -71,15 +71,26 @@ struct ColumnType {
   bool array = false;
 };
 
+// What the migrations read so far did, across the files of lint_sequence (renames followed).
+struct History {
+  // Column types known from CREATE TABLE / ADD COLUMN / ALTER TYPE: lets varchar changes be judged
+  // widening or narrowing, and an enum swap (Prisma's "_new" type dance) be seen as a change.
+  std::map<std::string, std::map<std::string, ColumnType>> columns;
+  std::map<std::string, int> created_in;           // table -> index of the file whose plain CREATE TABLE made it
+  std::map<std::string, std::string> index_table;  // index -> its table (CREATE INDEX, constraints)
+  std::vector<std::string> paths;                  // per file index
+  std::vector<bool> linted;                        // per file index: MigrationFile::lint
+  int file = 0;                                    // index of the file being linted
+};
+
 struct FileState {
   int statement_count = 0;                 // statements in the file (all of them)
   std::set<std::string> new_tables;        // created earlier in this file
   std::set<std::string> new_indexes;       // created earlier in this file
+  std::set<std::string> new_views;         // created earlier in this file
   bool lock_timeout_set = false;           // a `SET lock_timeout` with a non-zero value ran
   bool lock_timeout_reported = false;      // require-lock-timeout reports once per file
-  // Column types known from CREATE TABLE / ADD COLUMN / ALTER TYPE, in this file or (through
-  // lint_sequence) in earlier migrations: lets varchar changes be judged widening or narrowing.
-  std::map<std::string, std::map<std::string, ColumnType>>* columns = nullptr;
+  History* history = nullptr;              // never null while linting
 };
 
 // ---- rules report into a Sink ----------------------------------------------------------------
@@ -89,8 +100,9 @@ class Sink {
       : source_(source), statement_(statement), out_(out) {}
   // `location`: a `location` field of the node (relative to node_base), or nullopt for the
   // statement's start.
+  // `table`: the table the finding concerns (a relation_name key), empty when none.
   void add(const std::string& rule, std::string message, std::string hint,
-           std::optional<long> location = std::nullopt);
+           std::optional<long> location = std::nullopt, const std::string& table = {});
 
  private:
   const Source& source_;
@@ -101,7 +113,21 @@ class Sink {
 Severity severity_of(const std::string& rule);
 
 // ---- node helpers (nodes.cpp) ----------------------------------------------------------------
-std::string relation_name(const json& range_var);  // "schema.table" or "table" (public omitted)
+// "schema.table", or "table" when the schema is the default one (Options::default_schema, set for
+// the duration of a lint by DefaultSchema below): `public.t` and `t` are the same table.
+std::string relation_name(const json& range_var);
+// The key of relation_name qualified: "public.table".
+std::string qualified(const std::string& key);
+class DefaultSchema {
+ public:
+  explicit DefaultSchema(const std::string& schema);
+  ~DefaultSchema();
+  DefaultSchema(const DefaultSchema&) = delete;
+  DefaultSchema& operator=(const DefaultSchema&) = delete;
+
+ private:
+  std::string previous_;
+};
 // A DropStmt object ({"List":{"items":[String...]}} or {"String":...}) as "schema.name" / "name".
 std::string object_name(const json& object);
 std::string str(const json& node, const char* key);  // "" when missing
@@ -122,8 +148,13 @@ void check_locking(const Statement&, FileState&, Sink&);
 void check_types(const Statement&, const FileState&, Sink&);
 void check_transactions(const Statement&, const FileState&, Sink&);
 
-// The strongest lock the statement takes on a table that existed before this file, when that lock
-// blocks writes ("ACCESS EXCLUSIVE", "SHARE ROW EXCLUSIVE", "SHARE"); empty otherwise.
-std::string blocking_lock(const Statement&, const FileState&);
+// The strongest lock the statement takes on a table (or view) that existed before this file, when
+// that lock blocks writes ("ACCESS EXCLUSIVE", "SHARE ROW EXCLUSIVE", "SHARE"), and on which
+// relation; lock empty otherwise.
+struct BlockingLock {
+  std::string lock;
+  std::string table;
+};
+BlockingLock blocking_lock(const Statement&, const FileState&);
 
 }  // namespace migrate_guard::lint::detail

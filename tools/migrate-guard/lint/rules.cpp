@@ -32,6 +32,16 @@ const std::vector<RuleInfo>& rules() {
   return all;
 }
 
+const char* table_origin_name(TableOrigin origin) {
+  switch (origin) {
+    case TableOrigin::existing: return "existing";
+    case TableOrigin::same_file: return "same_file";
+    case TableOrigin::earlier_migration: return "earlier_migration";
+    case TableOrigin::none: break;
+  }
+  return "none";
+}
+
 namespace detail {
 
 Severity severity_of(const std::string& rule) {
