@@ -16,33 +16,50 @@ namespace migrate_guard::lint::detail {
 
 using json = nlohmann::json;
 
-// ---- source.cpp: positions and comments in the raw text -------------------------------------
+// ---- source.cpp: positions, comments and identifiers from PostgreSQL's own lexer -------------
 struct Comment {
   std::size_t begin = 0;  // byte offsets into the file
   std::size_t end = 0;
   std::string text;       // without the `--` / `/* */` markers
 };
 
+// An identifier longer than PostgreSQL keeps (NAMEDATALEN - 1 = 63 bytes): the server truncates
+// it with only a NOTICE.
+struct LongIdentifier {
+  std::size_t begin = 0;  // byte offset of the token (its opening quote when quoted)
+  std::size_t bytes = 0;  // length of the name itself, quotes and doubled quotes undone
+  std::string name;
+};
+
+// A byte range of the file; scan() narrows it to its first and last real token.
+struct Range {
+  std::size_t begin = 0;
+  std::size_t end = 0;
+};
+
 class Source {
  public:
-  explicit Source(const std::string& text);
+  explicit Source(std::string text);
   const std::string& text() const { return text_; }
   const std::vector<Comment>& comments() const { return comments_; }
+  const std::vector<LongIdentifier>& long_identifiers() const { return long_identifiers_; }
   int line_of(std::size_t offset) const;  // 1-based
   int col_of(std::size_t offset) const;   // 1-based, in characters (UTF-8 code points)
-  // First byte in [begin, end) that is neither blank nor inside a comment (end if none).
-  std::size_t first_token(std::size_t begin, std::size_t end) const;
-  // Last byte in [begin, end) that is neither blank nor inside a comment, plus one.
-  std::size_t last_token_end(std::size_t begin, std::size_t end) const;
+  // Lexes the file with libpg_query's pg_query_scan, one statement at a time so that memory stays
+  // bounded by the largest statement: `statements` are the parser's ranges, in order, each cut at
+  // token boundaries. Each range becomes [first token, end of last token) (comments, blanks and
+  // `;` excluded); comments and long identifiers anywhere in the file are recorded.
+  void scan(std::vector<Range>& statements);
   // Byte offset of the `cursor`-th character (1-based, as PostgreSQL reports error positions)
   // counted from byte `from`.
   std::size_t offset_of_char(std::size_t from, int cursor) const;
 
  private:
-  bool in_comment(std::size_t offset) const;
+  void scan_piece(std::size_t begin, std::size_t end, Range* statement);
   std::string text_;
   std::vector<std::size_t> line_starts_;
   std::vector<Comment> comments_;
+  std::vector<LongIdentifier> long_identifiers_;
 };
 
 // ---- parse.cpp: statements from libpg_query --------------------------------------------------
@@ -62,7 +79,7 @@ struct Parsed {
   bool syntax_error = false;
 };
 
-Parsed parse(const Source& source);
+Parsed parse(Source& source);  // also lexes the source (Source::scan)
 
 // ---- what the file did before the statement being checked -----------------------------------
 struct ColumnType {

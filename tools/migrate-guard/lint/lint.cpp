@@ -315,7 +315,7 @@ FileReport lint_file(const std::string& path, const std::string& sql, const Opti
   // A UTF-8 byte order mark is not SQL; blank it without moving any offset.
   if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.replace(0, 3, "   ");
   std::optional<std::size_t> bad_byte = sanitize_utf8(text);
-  Source source(text);
+  Source source(std::move(text));
   Parsed parsed = parse(source);
   report.statements = static_cast<int>(parsed.statements.size());
   report.syntax_error = parsed.syntax_error;
