@@ -256,6 +256,14 @@ void locate_table(Finding& f, const FileState& state) {
   f.table_origin = TableOrigin::existing;
 }
 
+// What PostgreSQL keeps of a long name: 63 bytes, cut back to a character boundary
+// (truncate_identifier uses pg_mbcliplen).
+std::string truncated_name(const std::string& name) {
+  std::size_t n = std::min<std::size_t>(name.size(), 63);
+  while (n > 0 && n < name.size() && (static_cast<unsigned char>(name[n]) & 0xC0) == 0x80) --n;
+  return name.substr(0, n);
+}
+
 // PostgreSQL (UTF8 database) rejects invalid UTF-8 and NUL bytes, and the JSON parse tree could not
 // carry them: replace each bad byte with '?' (offsets stay put) and return where the first one was.
 std::optional<std::size_t> sanitize_utf8(std::string& text) {
@@ -352,6 +360,19 @@ FileReport lint_file(const std::string& path, const std::string& sql, const Opti
     if (!options.disabled_rules.count(f.rule)) report.findings.push_back(std::move(f));
   }
 
+  // Long identifiers, by the statement they sit in (each name once per statement).
+  std::vector<std::vector<const LongIdentifier*>> long_names(parsed.statements.size());
+  for (const auto& id : source.long_identifiers()) {
+    auto st = std::upper_bound(parsed.statements.begin(), parsed.statements.end(), id.begin,
+                               [](std::size_t at, const Statement& x) { return at < x.begin; });
+    if (st == parsed.statements.begin()) continue;
+    --st;
+    if (id.begin >= st->end) continue;
+    auto& names = long_names[static_cast<std::size_t>(st->index)];
+    if (std::none_of(names.begin(), names.end(), [&](const LongIdentifier* x) { return x->name == id.name; }))
+      names.push_back(&id);
+  }
+
   FileState state;
   state.statement_count = report.statements;
   state.history = &history;
@@ -372,6 +393,15 @@ FileReport lint_file(const std::string& path, const std::string& sql, const Opti
       f.statement = st.index;
       found.push_back(std::move(f));
     } else {
+      for (const LongIdentifier* id : long_names[static_cast<std::size_t>(st.index)]) {
+        sink.add("identifier-too-long",
+                 "Identifier \"" + id->name + "\" is " + std::to_string(id->bytes) +
+                     " bytes: PostgreSQL silently keeps only the first 63 (\"" + truncated_name(id->name) +
+                     "\"), so the database and the schema that generated this SQL disagree on the name.",
+                 "Use a name of at most 63 bytes (Prisma: give the index, constraint or relation a shorter name with "
+                 "map: \"...\", or the model/field one with @@map/@map).",
+                 static_cast<long>(id->begin - st.node_base));
+      }
       check_destructive(st, state, sink);
       check_locking(st, state, sink);
       check_types(st, state, sink);
