@@ -10,7 +10,7 @@
 #include "kit/log.hpp"
 #include "kit/process.hpp"
 #include "kit/text.hpp"
-#include "migrate-guard/database.hpp"
+#include "migrate-guard/commands/common.hpp"
 #include "migrate-guard/lint_runner.hpp"
 #include "migrate-guard/migrate_guard.hpp"
 #include "migrate-guard/status.hpp"
