@@ -18,8 +18,8 @@ std::unique_ptr<pg::Connection> connect(const kit::Context& ctx, const pg::DbTar
 }
 
 void report_folder_warnings(kit::Report& report, const MigrationsFolder& folder) {
+  // annotate() logs the warning itself (or prints the workflow command under Actions): once.
   for (const auto& w : folder.warnings) {
-    kit::log::warn(w);
     report.annotate(kit::Severity::warning, w, {.file = folder.dir, .title = "migrate-guard: migrations folder"});
   }
 }
