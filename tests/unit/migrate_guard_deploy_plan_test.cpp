@@ -132,3 +132,41 @@ TEST_CASE("deploy plan: timeouts and the extension schema travel with the plan")
   CHECK(p.extension_schema == "public");
   CHECK(describe(p.steps.back(), p) == "apply 1_a (m/1_a/migration.sql)");
 }
+
+TEST_CASE("deploy plan: lint errors on a new, empty or small table do not block; on a busy one they do") {
+  Setup s({mig("1_a", "A"), mig("2_b", "B")}, {});
+  auto finding = [](const std::string& table, lint::TableOrigin origin) {
+    lint::Finding f;
+    f.rule = "require-concurrent-index-creation";
+    f.message = "CREATE INDEX blocks writes";
+    f.line = 1;
+    f.table = table;
+    f.table_origin = origin;
+    f.table_created_in = "m/1_a/migration.sql";
+    return f;
+  };
+  LintRun lint;
+  lint.files.push_back({});
+  lint.files[0].path = "m/2_b/migration.sql";
+  lint.files[0].findings = {finding("public.fresh", lint::TableOrigin::earlier_migration), finding("public.empty", lint::TableOrigin::existing),
+                            finding("public.small", lint::TableOrigin::existing)};
+  lint.errors = 3;
+  s.facts.lint = lint;
+  s.facts.tables["public.empty"] = {true, 0, false};
+  s.facts.tables["public.small"] = {true, 40, false};
+  DeployPlan strict = plan_deploy(s.facts, {});
+  CHECK(strict.refusal == Refusal::lint_errors);
+  CHECK(strict.lint->errors == 1);  // only the table with rows
+  REQUIRE(strict.not_blocking.size() == 2);
+  CHECK(strict.not_blocking[0].find("table `public.fresh` is new (created by m/1_a/migration.sql in this run): not blocking") != std::string::npos);
+  CHECK(strict.not_blocking[1].find("table `public.empty` has 0 rows: not blocking") != std::string::npos);
+  DeployOptions o;
+  o.small_table_rows = 100;
+  DeployPlan lenient = plan_deploy(s.facts, o);
+  CHECK_FALSE(lenient.refused());
+  CHECK(lenient.lint->errors == 0);
+  CHECK(lenient.lint->warnings == 3);
+  CHECK(lenient.not_blocking[2].find("has fewer than 100 rows") != std::string::npos);
+  s.facts.tables["public.small"] = {true, 100, true};  // the count reached its cap
+  CHECK(plan_deploy(s.facts, o).refused());
+}

@@ -6,6 +6,9 @@
 namespace migrate_guard {
 
 std::unique_ptr<pg::Connection> connect(const Database& db) {
+  // Which variable or flag named the database: with DATABASE_URL, DIRECT_URL and schema.prisma in
+  // play, the reader must see which one was used.
+  kit::log::info("database: " + db.target.display + (db.target.source.empty() ? "" : " (from " + db.target.source + ")"));
   auto conn = pg::Connection::open(db.target, db.connect_timeout);
   kit::log::debug("connected to " + db.target.display + " (PostgreSQL " + conn->server_version() + ", pid " +
                   std::to_string(conn->backend_pid()) + ")");

@@ -2,6 +2,8 @@
 // extensions and apply the pending migrations in order, each as one script as Prisma does.
 #include "migrate-guard/deploy.hpp"
 
+#include <algorithm>
+
 #include "kit/error.hpp"
 #include "kit/log.hpp"
 #include "migrate-guard/ledger.hpp"
@@ -9,11 +11,38 @@
 #include "migrate-guard/status.hpp"
 #include "pg/connection.hpp"
 #include "pg/pooler.hpp"
+#include "pg/quote.hpp"
 
 namespace migrate_guard {
 namespace {
 
 std::string sql_ms(kit::Millis d) { return "'" + std::to_string(d.count()) + "ms'"; }
+
+// Rows of an existing table, counted up to `cap` (LIMIT: cheap on a big table); the catalog's
+// estimate first, so a table known to be large is not read at all.
+TableFacts table_facts(pg::Connection& conn, const std::string& qualified, long long cap) {
+  TableFacts t;
+  auto dot = qualified.find('.');
+  std::string schema = dot == std::string::npos ? "public" : qualified.substr(0, dot);
+  std::string name = dot == std::string::npos ? qualified : qualified.substr(dot + 1);
+  auto rows = conn.query(
+      "SELECT c.reltuples::bigint FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+      "WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p')",
+      {schema, name});
+  if (rows.empty()) return t;
+  t.exists = true;
+  long long estimate = rows[0][0] ? std::stoll(*rows[0][0]) : -1;  // -1: never analyzed
+  if (estimate > cap * 10 + 1000) {
+    t.rows = estimate;
+    t.at_least = true;
+    return t;
+  }
+  std::string n = conn.scalar("SELECT count(*) FROM (SELECT 1 FROM " + pg::quote_ident(schema) + "." + pg::quote_ident(name) +
+                              " LIMIT " + std::to_string(cap) + ") s");
+  t.rows = n.empty() ? 0 : std::stoll(n);
+  t.at_least = t.rows >= cap;
+  return t;
+}
 
 DeployFacts observe(pg::Connection& conn, const DeployRequest& req, const MigrationsFolder& folder) {
   DeployFacts f;
@@ -32,7 +61,13 @@ DeployFacts observe(pg::Connection& conn, const DeployRequest& req, const Migrat
     } else {
       std::vector<const Migration*> files;
       for (const auto* e : pending) files.push_back(e->file);
-      f.lint = lint_migrations(folder, files, req.options.disabled_rules);
+      f.lint = lint_migrations(folder, files, req.options.disabled_rules, f.schema);
+      long long cap = std::max<long long>(1, req.options.small_table_rows);
+      for (const auto& file : f.lint->files)
+        for (const auto& x : file.findings)
+          if (!x.suppressed && x.severity == lint::Severity::error && x.table_origin == lint::TableOrigin::existing && !x.table.empty() &&
+              !f.tables.count(x.table))
+            f.tables[x.table] = table_facts(conn, x.table, cap);
     }
   }
   return f;

@@ -22,7 +22,45 @@ DeployPlan refuse(DeployPlan p, Refusal why, std::string headline, std::string h
   return p;
 }
 
+// The findings judged against the live target: an error that cannot hurt there becomes a warning
+// that says why; the counts follow.
+LintRun judge(const LintRun& in, const DeployFacts& facts, long long small_table_rows, std::vector<std::string>& not_blocking) {
+  LintRun out = in;
+  for (auto& file : out.files)
+    for (auto& f : file.findings) {
+      if (f.suppressed || f.severity != lint::Severity::error) continue;
+      std::string why = not_blocking_reason(f, facts.tables, small_table_rows);
+      if (why.empty()) continue;
+      f.severity = lint::Severity::warning;
+      f.message += " (" + why + ")";
+      --out.errors;
+      ++out.warnings;
+      not_blocking.push_back(file.path + ":" + std::to_string(f.line) + ": " + f.rule + ": " + why);
+    }
+  return out;
+}
+
 }  // namespace
+
+std::string not_blocking_reason(const lint::Finding& f, const std::map<std::string, TableFacts>& tables, long long small_table_rows) {
+  if (f.table.empty()) return "";
+  std::string t = "table `" + f.table + "`";
+  switch (f.table_origin) {
+    case lint::TableOrigin::none: return "";
+    case lint::TableOrigin::same_file: return t + " is new (created earlier in the same migration): not blocking";
+    case lint::TableOrigin::earlier_migration:
+      return t + " is new (created by " + (f.table_created_in.empty() ? std::string("a pending migration") : f.table_created_in) +
+             " in this run): not blocking";
+    case lint::TableOrigin::existing: break;
+  }
+  auto it = tables.find(f.table);
+  if (it == tables.end() || !it->second.exists) return "";
+  const TableFacts& facts = it->second;
+  if (facts.rows == 0 && !facts.at_least) return t + " has 0 rows: not blocking";
+  if (!facts.at_least && facts.rows < small_table_rows)
+    return t + " has fewer than " + std::to_string(small_table_rows) + " rows: not blocking";
+  return "";
+}
 
 DeployPlan plan_deploy(const DeployFacts& facts, const DeployOptions& options) {
   const Status& s = facts.status;
@@ -67,10 +105,10 @@ DeployPlan plan_deploy(const DeployFacts& facts, const DeployOptions& options) {
   if (!pending.empty() && !options.skip_lint) {
     if (facts.linter_missing) p.warnings.push_back("this build has no linter: pending migrations were not linted");
     if (facts.lint) {
-      p.lint = facts.lint;
-      if (facts.lint->errors > 0)
+      p.lint = judge(*facts.lint, facts, options.small_table_rows, p.not_blocking);
+      if (p.lint->errors > 0)
         return refuse(std::move(p), Refusal::lint_errors,
-                      std::to_string(facts.lint->errors) + " lint errors in pending migrations",
+                      std::to_string(p.lint->errors) + " lint errors in pending migrations",
                       "fix the statements (see the annotations), or suppress one with `-- migrate-guard-ignore: RULE reason` "
                       "above it, or deploy with --skip-lint");
     }

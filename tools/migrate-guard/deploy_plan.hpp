@@ -4,6 +4,7 @@
 // pure, so `--dry-run` prints exactly what a real run would do and unit tests build plans without
 // a database.
 #include <nlohmann/json_fwd.hpp>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +26,16 @@ struct DeployOptions {
   bool skip_lint = false;
   bool dry_run = false;
   std::vector<std::string> disabled_rules;
+  // A lint finding on an existing table with fewer rows than this is not blocking (an empty table
+  // never is): the lock or rewrite it warns about is over before anyone waits.
+  long long small_table_rows = 0;
+};
+
+// A table a lint finding concerns, as the live target has it.
+struct TableFacts {
+  bool exists = false;
+  long long rows = 0;   // counted up to a cap: exact below it
+  bool at_least = false;  // the count reached the cap (or the estimate was above it): rows is a lower bound
 };
 
 // What deploy read before deciding. `status` points into `folder`, which the caller keeps alive.
@@ -35,6 +46,7 @@ struct DeployFacts {
   long long objects_without_history = 0;     // user objects in `schema` when there is no history
   std::vector<ExtensionCheck> extensions;    // one per --require-extension
   std::optional<LintRun> lint;               // the pending migrations linted; nullopt when not linted
+  std::map<std::string, TableFacts> tables;  // by Finding::table, for findings on tables that exist before this run
   bool linter_missing = false;               // this build has no linter
 };
 
@@ -66,12 +78,19 @@ struct DeployPlan {
   std::string extension_schema;
   std::optional<kit::Millis> lock_timeout_sql, statement_timeout;
   std::optional<LintRun> lint;  // the pending migrations' findings, as judged for this target
+  // Findings the live target makes harmless, one line each ("table `public.users` is new (created by
+  // ...): not blocking"); their copies in `lint` are warnings now.
+  std::vector<std::string> not_blocking;
 
   bool refused() const { return refusal != Refusal::none; }
   bool nothing_to_do() const { return !refused() && steps.empty(); }
 };
 
 DeployPlan plan_deploy(const DeployFacts& facts, const DeployOptions& options);
+
+// Why a lint error on `f`'s table does not block on this target, or "" when it does: the table is
+// created by a pending migration of this run, or exists with 0 rows, or fewer than small_table_rows.
+std::string not_blocking_reason(const lint::Finding& f, const std::map<std::string, TableFacts>& tables, long long small_table_rows);
 
 const char* step_kind_name(StepKind k);
 std::string describe(const Step& s, const DeployPlan& plan);  // "apply 2024..._init (path)"

@@ -45,6 +45,12 @@ const kit::ToolSpec& spec() {
             {"lock-timeout-sql", "SET lock_timeout to this before each migration (e.g. 5s): DDL waiting on a hot table fails instead of blocking it",
              "", OptionKind::value, "DURATION"},
             {"statement-timeout", "SET statement_timeout to this before each migration", "", OptionKind::value, "DURATION"},
+            {.name = "small-table-rows",
+             .help = "a lint finding on an existing table with fewer rows than this (from the catalog) does not block; empty tables "
+                     "and tables created by this run never do",
+             .default_value = "0",
+             .kind = OptionKind::value,
+             .metavar = "N"},
             {"allow-edited", "deploy even though an applied migration was edited afterwards", "", OptionKind::flag},
             {"skip-lint", "do not refuse pending migrations with lint errors", "", OptionKind::flag},
             disable_rule(),

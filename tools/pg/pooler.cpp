@@ -59,8 +59,9 @@ void refuse_pooler(const DbTarget& target) {
   if (target.pooler_reasons.empty()) return;
   std::string why;
   for (const auto& r : target.pooler_reasons) why += (why.empty() ? "" : "; ") + r;
-  throw kit::usage_error("refusing a pooled connection (" + why +
-                         "): migrations need a direct connection (Supabase: db.<ref>.supabase.co:5432 or the session pooler on 5432)");
+  throw kit::usage_error("refusing a pooled connection (" + why + ")" + (target.source.empty() ? "" : " from " + target.source) +
+                         ": migrations need a direct connection (Supabase: db.<ref>.supabase.co:5432 or the session pooler on 5432" +
+                         (target.source == "DATABASE_URL" ? "; set DIRECT_URL to it, as Prisma's directUrl" : "") + ")");
 }
 
 std::string server_side_pooler_reason(Connection& conn) {

@@ -104,17 +104,20 @@ std::string strip_url_params(const std::string& url, const std::vector<std::stri
   return kept.empty() ? base : base + "?" + kept;
 }
 
-DbTarget resolve_target(const std::string& url_given, const std::string& option, const kit::Env& env) {
+DbTarget resolve_target(const std::string& url_given, const std::string& option, const kit::Env& env,
+                        const std::vector<std::string>& env_vars) {
   std::string url = url_given, source = option;
-  if (url.empty()) {
-    if (auto v = env.get("DATABASE_URL")) {
+  for (const auto& name : env_vars) {
+    if (!url.empty()) break;
+    if (auto v = env.get(name); v && !v->empty()) {
       url = *v;
-      source = "DATABASE_URL";
+      source = name;
     }
   }
   if (url.empty() && !env.get("PGHOST") && !env.get("PGDATABASE") && !env.get("PGSERVICE") && !env.get("PGPORT"))
-    throw kit::usage_error("no database: give " + option + " URL or set DATABASE_URL (or PGHOST/PGDATABASE)");
+    throw kit::usage_error("no database: give " + option + " URL or set " + kit::join(env_vars, " or ") + " (or PGHOST/PGDATABASE)");
   DbTarget t;
+  t.source = url.empty() ? "PG* variables" : source;
   if (!url.empty()) {
     std::string scheme = scheme_of(url);
     bool is_url = scheme == "postgresql" || scheme == "postgres";

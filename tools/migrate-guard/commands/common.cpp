@@ -2,11 +2,36 @@
 
 #include "kit/error.hpp"
 #include "kit/log.hpp"
+#include "migrate-guard/prisma_schema.hpp"
 
 namespace migrate_guard {
 
 pg::DbTarget target_from_args(const kit::Context& ctx, const std::string& option) {
-  return pg::resolve_target(ctx.args.str(option), "--" + option, ctx.env);
+  // Prisma Migrate connects with the datasource's directUrl when it has one, else its url; the
+  // variables they name come from schema.prisma beside the migrations folder. Without a schema,
+  // Prisma's conventional names: DIRECT_URL before DATABASE_URL (the app's, often pooled).
+  std::vector<std::string> vars;
+  std::string why;
+  if (option == "database-url") {
+    auto ds = read_datasource(ctx.args.str("dir"));
+    if (ds && !ds->provider.empty() && ds->provider != "postgresql" && ds->provider != "postgres")
+      throw kit::usage_error(ds->path + ": provider \"" + ds->provider + "\" is not supported: migrate-guard works with PostgreSQL only");
+    if (ds && !ds->direct_url_env.empty()) vars.push_back(ds->direct_url_env);
+    if (ds && !ds->url_env.empty()) vars.push_back(ds->url_env);
+    if (ds && !vars.empty()) why = ds->path;
+    if (vars.empty()) vars = {"DIRECT_URL", "DATABASE_URL"};
+    pg::DbTarget t = pg::resolve_target(ctx.args.str(option), "--" + option, ctx.env, vars);
+    std::string role;
+    if (ds && t.source == ds->direct_url_env) role = "directUrl in " + why;
+    else if (ds && t.source == ds->url_env) role = "url in " + why + (ds->direct_url_env.empty() ? "" : "; " + ds->direct_url_env + " (directUrl) is not set");
+    if (!role.empty()) t.source += " (" + role + ")";
+    return t;
+  }
+  if (option == "shadow-database-url") {
+    auto ds = read_datasource(ctx.args.str("dir"));
+    if (ds && !ds->shadow_url_env.empty()) vars.push_back(ds->shadow_url_env);
+  }
+  return pg::resolve_target(ctx.args.str(option), "--" + option, ctx.env, vars.empty() ? std::vector<std::string>{} : vars);
 }
 
 Database database_from_args(const kit::Context& ctx, const std::string& option) {

@@ -21,4 +21,16 @@ std::unique_ptr<pg::Connection> connect(const kit::Context& ctx, const pg::DbTar
 MigrationsFolder read_folder(const kit::Context& ctx);
 void report_folder_warnings(kit::Report& report, const MigrationsFolder& folder);
 
+// Runs a command's body; a migration refused at a line (UnusableMigration) is annotated at that
+// file and line before the error goes on to be reported (exit 2).
+template <class Body>
+kit::Outcome annotating_files(kit::Context& ctx, Body&& body) {
+  try {
+    return body();
+  } catch (const UnusableMigration& e) {
+    ctx.report.annotate(kit::Severity::error, e.what(), {.file = e.path, .line = e.line, .title = "migrate-guard: unusable migration"});
+    throw;
+  }
+}
+
 }  // namespace migrate_guard

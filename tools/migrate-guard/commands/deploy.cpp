@@ -20,6 +20,11 @@ DeployRequest request_from(const kit::Context& ctx) {
   o.lock_timeout = ctx.args.duration("lock-timeout");
   o.lock_timeout_sql = ctx.args.opt_duration("lock-timeout-sql");
   o.statement_timeout = ctx.args.opt_duration("statement-timeout");
+  // PostgreSQL reads 0 as "no limit": the opposite of what the flag is for.
+  for (const auto& [name, value] : {std::pair{"lock-timeout-sql", o.lock_timeout_sql}, std::pair{"statement-timeout", o.statement_timeout}})
+    if (value && value->count() <= 0)
+      throw kit::usage_error(std::string("--") + name + ": 0 would turn the timeout off in PostgreSQL; give a positive duration (e.g. 5s) or leave it out");
+  o.small_table_rows = ctx.args.integer("small-table-rows", 0, 1'000'000'000);
   o.extensions = parse_extension_list(ctx.args.list("require-extension"));
   o.extension_schema = ctx.args.str("extension-schema");
   o.allow_edited = ctx.args.flag("allow-edited");
@@ -27,6 +32,14 @@ DeployRequest request_from(const kit::Context& ctx) {
   o.dry_run = ctx.args.flag("dry-run");
   o.disabled_rules = ctx.args.list("disable-rule");
   return r;
+}
+
+// The findings this target makes harmless, for the summary.
+std::string not_blocking_markdown(const DeployPlan& p) {
+  if (p.not_blocking.empty()) return "";
+  std::string md = "\nLint findings judged against this database:\n\n";
+  for (const auto& line : p.not_blocking) md += "- " + line + "\n";
+  return md;
 }
 
 std::string marker_text(const pg::RestoreMarker& m) { return m.time + (m.name.empty() ? "" : " (`" + m.name + "`)"); }
@@ -60,7 +73,7 @@ kit::Outcome report_dry_run(kit::Context& ctx, const DeployRun& run) {
   for (const auto& s : p.steps) kit::log::info("plan: " + std::to_string(++n) + ". " + describe(s, p));
   std::string headline = "dry run: " + std::to_string(p.pending.size()) + " migrations would be applied" +
                          (p.extensions_to_create.empty() ? "" : ", extensions to create: " + kit::join(p.extensions_to_create, ", "));
-  ctx.report.summary("### migrate-guard deploy (dry run)\n\n" + headline + "\n\n" + plan_markdown(p));
+  ctx.report.summary("### migrate-guard deploy (dry run)\n\n" + headline + "\n\n" + plan_markdown(p) + not_blocking_markdown(p));
   return {kit::Exit::ok, headline};
 }
 
@@ -90,7 +103,7 @@ kit::Outcome report_result(kit::Context& ctx, const DeployRun& run) {
     std::string headline = "applied " + std::to_string(r.applied.size()) + " migrations" +
                            (r.created_extensions.empty() ? "" : " (created extensions: " + kit::join(r.created_extensions, ", ") + ")");
     ctx.report.summary("### migrate-guard deploy: applied " + std::to_string(r.applied.size()) + " migrations\n\nRestore marker: " +
-                       marker + "\n\n" + kit::markdown_table({"migration", "result", "time"}, rows));
+                       marker + "\n\n" + kit::markdown_table({"migration", "result", "time"}, rows) + not_blocking_markdown(p));
     return {kit::Exit::ok, headline};
   }
   const DeployFailure& f = *r.failure;
@@ -110,9 +123,7 @@ kit::Outcome report_result(kit::Context& ctx, const DeployRun& run) {
   return {kit::Exit::partial, headline, hint};
 }
 
-}  // namespace
-
-kit::Outcome run_deploy(kit::Context& ctx) {
+kit::Outcome deploy_command(kit::Context& ctx) {
   DeployRequest request = request_from(ctx);
   StepObserver observer{
       .begin = [&](const Step& s) { if (s.kind == StepKind::apply_migration) ctx.report.group_begin("apply " + s.name); },
@@ -129,6 +140,12 @@ kit::Outcome run_deploy(kit::Context& ctx) {
     return {kit::Exit::ok, "no pending migrations: database schema is up to date"};
   }
   return report_result(ctx, *run);
+}
+
+}  // namespace
+
+kit::Outcome run_deploy(kit::Context& ctx) {
+  return annotating_files(ctx, [&] { return deploy_command(ctx); });
 }
 
 }  // namespace migrate_guard

@@ -10,7 +10,9 @@
 
 namespace migrate_guard {
 
-kit::Outcome run_drift(kit::Context& ctx) {
+namespace {
+
+kit::Outcome drift_command(kit::Context& ctx) {
   if (!ctx.args.has("shadow-database-url"))
     throw kit::usage_error("drift needs --shadow-database-url (an empty database the migrations are applied to)");
   DriftRequest req{.dir = ctx.args.str("dir"),
@@ -45,6 +47,12 @@ kit::Outcome run_drift(kit::Context& ctx) {
           "drift: " + std::to_string(r.only_in_database.size()) + " object(s) only in the database, " +
               std::to_string(r.only_in_migrations.size()) + " only in the migrations",
           "turn the change into a migration (prisma migrate diff) or undo it; never `prisma db push` in production"};
+}
+
+}  // namespace
+
+kit::Outcome run_drift(kit::Context& ctx) {
+  return annotating_files(ctx, [&] { return drift_command(ctx); });
 }
 
 }  // namespace migrate_guard

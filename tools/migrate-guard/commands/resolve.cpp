@@ -7,7 +7,9 @@
 
 namespace migrate_guard {
 
-kit::Outcome run_resolve(kit::Context& ctx) {
+namespace {
+
+kit::Outcome resolve_command(kit::Context& ctx) {
   auto applied = ctx.args.opt("applied");
   auto rolled_back = ctx.args.opt("rolled-back");
   if (applied && applied->empty()) applied.reset();
@@ -40,6 +42,12 @@ kit::Outcome run_resolve(kit::Context& ctx) {
   ctx.report.output("resolved", name);
   ctx.report.summary("### migrate-guard resolve\n\n" + headline + "\n");
   return {kit::Exit::ok, headline};
+}
+
+}  // namespace
+
+kit::Outcome run_resolve(kit::Context& ctx) {
+  return annotating_files(ctx, [&] { return resolve_command(ctx); });
 }
 
 }  // namespace migrate_guard

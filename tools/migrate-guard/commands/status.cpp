@@ -9,7 +9,9 @@
 
 namespace migrate_guard {
 
-kit::Outcome run_status(kit::Context& ctx) {
+namespace {
+
+kit::Outcome status_command(kit::Context& ctx) {
   StatusReport r = read_status({.dir = ctx.args.str("dir"), .db = database_from_args(ctx)});
   const Status& s = r.status;
   report_folder_warnings(ctx.report, r.folder);
@@ -55,6 +57,12 @@ kit::Outcome run_status(kit::Context& ctx) {
   ctx.report.summary("### migrate-guard status: " + std::string(s.up_to_date() ? "up to date" : "NOT up to date") + "\n\n" + headline +
                      "\n\n" + status_markdown(s));
   return {s.up_to_date() ? kit::Exit::ok : kit::Exit::negative, headline, hint};
+}
+
+}  // namespace
+
+kit::Outcome run_status(kit::Context& ctx) {
+  return annotating_files(ctx, [&] { return status_command(ctx); });
 }
 
 }  // namespace migrate_guard
