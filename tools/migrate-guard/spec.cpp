@@ -7,7 +7,8 @@ using kit::OptionKind;
 namespace {
 
 kit::Option database_url() {
-  return {"database-url", "PostgreSQL URL of the database to migrate (else DATABASE_URL, else libpq's PG* variables); must be a direct connection, not a pooler",
+  return {"database-url", "PostgreSQL URL of the database to migrate (else the variable schema.prisma's directUrl/url names, else DIRECT_URL, "
+          "DATABASE_URL, libpq's PG* variables); must be a direct connection, not a pooler",
           "", OptionKind::value, "URL", true};
 }
 kit::Option lock_timeout() {
