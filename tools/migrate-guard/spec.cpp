@@ -71,8 +71,11 @@ const kit::ToolSpec& spec() {
             {"rules", "list the rules and exit", "", OptionKind::flag}}, run_lint},
           {"drift", "replay the applied migrations in an empty shadow database and compare its schema with the database's",
            {database_url(),
-            {"shadow-database-url", "an EMPTY throwaway database the migrations are replayed in (emptied again afterwards)", "",
-             OptionKind::value, "URL", true},
+            {.name = "shadow-database-url",
+             .help = "an EMPTY throwaway database the migrations are replayed in (emptied again afterwards); else the variable "
+                     "schema.prisma's shadowDatabaseUrl names, else SHADOW_DATABASE_URL",
+             .metavar = "URL",
+             .secret = true},
             {"schema", "schemas to compare (default: the URL's ?schema=, else public)", "", OptionKind::list, "SCHEMA"}}, run_drift},
       },
       R"(  migrate-guard status --dir prisma/migrations

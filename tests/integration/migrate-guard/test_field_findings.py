@@ -89,6 +89,23 @@ class DatasourceTest(MigrateGuardTest):
         self.assertIn("APP_DB_URL", out(r))
 
 
+    def test_drift_takes_the_shadow_database_from_shadow_database_url_or_the_schema(self):
+        self.add("20240101000000_init", INIT)
+        self.assertExit(self.run_mg("deploy"), 0)
+        shadow = self.pg.create_database(self.db[:30] + "_shadow")
+        r = self.run_mg("drift", env={"SHADOW_DATABASE_URL": shadow})
+        self.assertExit(r, 0)
+        self.assertEqual(r.outputs["drift"], "false")
+        with open(os.path.join(self.tmp, "schema.prisma"), "w") as f:
+            f.write('datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n'
+                    '  shadowDatabaseUrl = env("MY_SHADOW")\n}\n')
+        r = self.run_mg("drift", env={"SHADOW_DATABASE_URL": "", "MY_SHADOW": shadow})
+        self.assertExit(r, 0)
+        r = self.run_mg("drift", env={"SHADOW_DATABASE_URL": shadow, "MY_SHADOW": ""})
+        self.assertExit(r, 2)
+        self.assertIn("MY_SHADOW", r.stderr)
+
+
 class HostileUrlTest(MigrateGuardTest):
     """Items 8, 9, 23 (pooler): refused before connecting, exit 2, one line, no part of the password."""
 

@@ -28,10 +28,15 @@ pg::DbTarget target_from_args(const kit::Context& ctx, const std::string& option
     return t;
   }
   if (option == "shadow-database-url") {
+    // Never libpq's PG* variables here: they name the real database, which the replay would fill.
     auto ds = read_datasource(ctx.args.str("dir"));
-    if (ds && !ds->shadow_url_env.empty()) vars.push_back(ds->shadow_url_env);
+    vars.push_back(ds && !ds->shadow_url_env.empty() ? ds->shadow_url_env : "SHADOW_DATABASE_URL");
+    bool given = !ctx.args.str(option).empty() || !ctx.env.get_or(vars[0], "").empty();
+    if (!given)
+      throw kit::usage_error("drift needs --shadow-database-url (or " + vars[0] +
+                             "): an empty database the migrations are applied to");
   }
-  return pg::resolve_target(ctx.args.str(option), "--" + option, ctx.env, vars.empty() ? std::vector<std::string>{} : vars);
+  return pg::resolve_target(ctx.args.str(option), "--" + option, ctx.env, vars);
 }
 
 Database database_from_args(const kit::Context& ctx, const std::string& option) {

@@ -13,8 +13,6 @@ namespace migrate_guard {
 namespace {
 
 kit::Outcome drift_command(kit::Context& ctx) {
-  if (!ctx.args.has("shadow-database-url"))
-    throw kit::usage_error("drift needs --shadow-database-url (an empty database the migrations are applied to)");
   DriftRequest req{.dir = ctx.args.str("dir"),
                    .db = database_from_args(ctx),
                    .shadow = database_from_args(ctx, "shadow-database-url"),
