@@ -5,6 +5,7 @@
 
 #include "image-promote/digest.hpp"
 #include "kit/error.hpp"
+#include "kit/text.hpp"
 
 namespace image_promote {
 
@@ -87,8 +88,7 @@ Manifest parse_manifest(const std::string& body, const std::string& content_type
 }
 
 std::string normalize_platform(const std::string& platform) {
-  std::string p = platform;
-  std::transform(p.begin(), p.end(), p.begin(), ::tolower);
+  std::string p = kit::lower(platform);
   std::vector<std::string> parts;
   for (size_t start = 0;;) {
     size_t slash = p.find('/', start);
