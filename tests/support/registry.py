@@ -447,8 +447,10 @@ def read_history(registry, repo, tag):
         return None, []
     m = json.loads(registry._request("GET", "/v2/%s/manifests/%s" % (repo, digest),
                                      {"Accept": "application/vnd.oci.image.manifest.v1+json"}).read())
-    blob = registry._request("GET", "/v2/%s/blobs/%s" % (repo, m["config"]["digest"])).read()
-    return digest, json.loads(blob)["entries"]
+    entries = (m.get("annotations") or {}).get("dev.yonima.promotion-history")
+    if entries is None:  # written by an earlier version: the entries are in the config blob
+        entries = registry._request("GET", "/v2/%s/blobs/%s" % (repo, m["config"]["digest"])).read()
+    return digest, json.loads(entries)["entries"]
 
 
 class HostileRegistry:

@@ -81,6 +81,9 @@ Manifest parse_manifest(const std::string& body, const std::string& content_type
       for (const auto& l : j.value("layers", nlohmann::json::array())) m.layers.push_back(descriptor(l));
     }
     if (j.contains("subject") && j["subject"].is_object()) m.subject = descriptor(j["subject"]);
+    if (j.contains("annotations") && j["annotations"].is_object())
+      for (const auto& [k, v] : j["annotations"].items())
+        if (v.is_string()) m.annotations[k] = v.get<std::string>();
   } catch (const nlohmann::json::exception& e) {
     throw kit::environment_error("malformed manifest " + m.digest + ": " + e.what());
   }

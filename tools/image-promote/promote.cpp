@@ -121,53 +121,37 @@ TagMove move_tag(RegistryClient& client, const PlannedMove& planned, const Manif
   History history = read_history(client, repo, target.tag);
   const std::string last_recorded = history.entries.empty() ? "" : history.entries.front().digest;
   const bool recorded = last_recorded == image.digest;
+  // The history manifest refers to the empty blob; a repository that holds a history has it.
+  // Checked before the tag is read, so the read-modify-write window on the tag (the registry
+  // API has no compare-and-swap) holds nothing but the PUT.
+  if (history.manifest_body.empty()) ensure_empty_blob(client, repo);
 
-  // The history to write after the tag depends on what the tag points at now (its entry's
-  // `previous`), so its blobs are made for a digest the tag is assumed to have. They are uploaded
-  // before the tag is read: the read-modify-write window on the tag (no compare-and-swap) then
-  // holds nothing but the PUT. A wrong assumption costs one more upload and read.
-  HistoryManifest hm;
-  std::optional<std::string> prepared_for;
-  auto prepare = [&](const std::string& current) {
-    History next = history;
-    // A tag already at the image but unrecorded (a re-run after the history write failed) is
-    // recorded with what the history last knew as its previous digest.
-    std::string previous = current == image.digest ? last_recorded : current;
-    next.entries.insert(next.entries.begin(), new_entry(env, options.action, image.digest, previous, options.source));
-    if (next.entries.size() > kHistoryLimit) next.entries.resize(kHistoryLimit);
-    hm = history_manifest(next);
-    upload_history_blobs(client, repo, hm);  // blobs alone change nothing anyone sees
-    prepared_for = current;
-  };
-  // Most likely the tag is where --expect-current says, else where it was last recorded.
-  std::string likely = planned.expect_current ? *planned.expect_current : last_recorded;
-  if (!(likely == image.digest && recorded)) prepare(likely);
-
-  std::optional<std::string> current;
-  for (int round = 1;; ++round) {
-    current = client.head_manifest(repo, target.tag);
-    move.previous = current.value_or("");
-    if (planned.expect_current && *planned.expect_current != move.previous)
-      return refuse(RefusalKind::not_expected,
-                    target.str() + " points at " + short_digest(move.previous) + ", not the expected " +
-                        short_digest(*planned.expect_current) + ": another promotion moved it; nothing was changed",
-                    "check `image-promote history " + target.repo_name() + " --tag " + target.tag +
-                        "` and promote again with the right --expect-current");
-    if (current == image.digest && recorded) return move;
-    if (prepared_for == move.previous) break;
-    if (round == 3)
-      return refuse(RefusalKind::kept_moving,
-                    target.str() + " moved again (now " + short_digest(move.previous) +
-                        ") while its promotion history was prepared: another promotion is running; nothing was changed",
-                    "serialise promotions of one tag (a workflow `concurrency:` group) and promote again");
-    prepare(move.previous);
-  }
+  std::optional<std::string> current = client.head_manifest(repo, target.tag);
+  move.previous = current.value_or("");
+  if (planned.expect_current && *planned.expect_current != move.previous)
+    return refuse(RefusalKind::not_expected,
+                  target.str() + " points at " + short_digest(move.previous) + ", not the expected " +
+                      short_digest(*planned.expect_current) + ": another promotion moved it; nothing was changed",
+                  "check `image-promote history " + target.repo_name() + " --tag " + target.tag +
+                      "` and promote again with the right --expect-current");
+  if (current == image.digest && recorded) return move;
+  // The entry names what the tag points at now. A tag already at the image but unrecorded (a
+  // re-run after the history write failed) is recorded with what the history last knew.
+  History next = history;
+  std::string previous = current == image.digest ? last_recorded : move.previous;
+  next.entries.insert(next.entries.begin(), new_entry(env, options.action, image.digest, previous, options.source));
+  if (next.entries.size() > kHistoryLimit) next.entries.resize(kHistoryLimit);
+  HistoryManifest hm = history_manifest(next);
 
   if (current != image.digest) {
     std::string error;
-    bool put_ok = client.try_put_manifest(repo, target.tag, image.media_type, image.body, error);
-    // Verify even after a failed PUT: a reset may have hidden a write that did happen.
-    auto now = verified_head(client, target, image.digest, move.previous);
+    bool confirmed = false;
+    bool put_ok = client.try_put_manifest(repo, target.tag, image.media_type, image.body, error, &confirmed);
+    // The registry's answer names the digest it stored under the tag: that is the verification.
+    // Without it (or after a failed PUT: a reset may have hidden a write that did happen) the tag
+    // is read back.
+    auto now = put_ok && confirmed ? std::optional<std::string>(image.digest)
+                                   : verified_head(client, target, image.digest, move.previous);
     if (now != image.digest) {
       if (!put_ok && now == current)
         throw kit::environment_error("could not move " + target.str() + ": " + error + "; the tag still points at " +

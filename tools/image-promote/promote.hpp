@@ -29,7 +29,6 @@ const char* move_state_name(MoveState s);  // "moved", "recorded", "unchanged", 
 // Why a tag was not moved, each a negative answer (exit 1) with nothing changed by us.
 enum class RefusalKind {
   not_expected,  // the tag does not point at --expect-current (another promotion moved it)
-  kept_moving,   // the tag moved again each time its history was prepared (a concurrent promotion)
   overwritten,   // someone else's write replaced ours right away (ours is not in effect)
   lost_race,     // after --settle, a concurrent promotion's digest is there instead of ours
   not_promoted,  // rollback --to-previous-of: the digest was never promoted to this tag

@@ -198,7 +198,9 @@ std::optional<std::string> RegistryClient::head_manifest(const std::string& repo
 }
 
 bool RegistryClient::put_manifest_checked(const std::string& repo, const std::string& reference,
-                                          const std::string& media_type, const std::string& body, std::string& error) {
+                                          const std::string& media_type, const std::string& body, std::string& error,
+                                          bool* confirmed) {
+  if (confirmed) *confirmed = false;
   kit::HttpRequest req;
   req.method = "PUT";
   req.url = url("/v2/" + repo + "/manifests/" + reference);
@@ -211,17 +213,20 @@ bool RegistryClient::put_manifest_checked(const std::string& repo, const std::st
     return false;
   }
   std::string expected = sha256_digest(body);
-  if (auto d = r.header("docker-content-digest"); d && *d != expected) {
+  auto d = r.header("docker-content-digest");
+  if (d && *d != expected) {
     error = "the registry stored digest " + *d + " instead of " + expected;
     return false;
   }
+  if (confirmed) *confirmed = d.has_value();
   return true;
 }
 
 bool RegistryClient::try_put_manifest(const std::string& repo, const std::string& reference,
-                                      const std::string& media_type, const std::string& body, std::string& error) {
+                                      const std::string& media_type, const std::string& body, std::string& error,
+                                      bool* confirmed) {
   try {
-    return put_manifest_checked(repo, reference, media_type, body, error);
+    return put_manifest_checked(repo, reference, media_type, body, error, confirmed);
   } catch (const kit::Error& e) {
     // A 401 after re-authenticating, a token service down: the write did not happen (or, after a
     // lost answer, may have): the caller reads the tag back either way.
@@ -233,7 +238,7 @@ bool RegistryClient::try_put_manifest(const std::string& repo, const std::string
 void RegistryClient::put_manifest(const std::string& repo, const std::string& reference, const std::string& media_type,
                                   const std::string& body) {
   std::string error;
-  if (!put_manifest_checked(repo, reference, media_type, body, error))
+  if (!put_manifest_checked(repo, reference, media_type, body, error, nullptr))
     throw kit::environment_error("PUT manifest " + repo + ":" + reference + " on " + registry_ + " failed: " + error,
                                  "retry; if it persists, check that the credentials may push to " + repo);
 }
@@ -471,6 +476,8 @@ RegistrySession::RegistrySession(ClientOptions options, CredentialSources source
 
 void RegistrySession::need(const std::string& registry, const std::string& repository, bool push) {
   std::lock_guard lock(scopes_mutex_);
+  // Clients already made asked for the old scopes: the next client() makes new ones.
+  for (auto it = clients_.begin(); it != clients_.end();) it = it->first.second == registry ? clients_.erase(it) : std::next(it);
   auto& scopes = scopes_[registry];
   std::string pull = "repository:" + repository + ":pull";
   std::string both = pull + ",push";
@@ -497,13 +504,15 @@ std::optional<std::string> RegistrySession::kept_config(const std::string& diges
   return it->second;
 }
 
-std::unique_ptr<RegistryClient> RegistrySession::client(const std::string& registry) {
+std::shared_ptr<RegistryClient> RegistrySession::client(const std::string& registry) {
+  std::lock_guard lock(scopes_mutex_);
+  auto key = std::make_pair(std::this_thread::get_id(), registry);
+  if (auto it = clients_.find(key); it != clients_.end()) return it->second;
   std::vector<std::string> scopes;
-  {
-    std::lock_guard lock(scopes_mutex_);
-    if (auto it = scopes_.find(registry); it != scopes_.end()) scopes = it->second;
-  }
-  return std::make_unique<RegistryClient>(registry, options_, auth_, std::move(scopes), traffic_);
+  if (auto it = scopes_.find(registry); it != scopes_.end()) scopes = it->second;
+  auto c = std::make_shared<RegistryClient>(registry, options_, auth_, std::move(scopes), traffic_);
+  clients_[key] = c;
+  return c;
 }
 
 }  // namespace image_promote

@@ -11,6 +11,8 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "image-promote/auth.hpp"
@@ -59,8 +61,9 @@ class RegistryClient {
   // The same PUT, never throwing (an authentication failure included): true when the registry
   // acknowledged it, else `error` says why. For the steps after a tag was written, which must
   // report the exact state rather than unwind.
+  // `confirmed` (when given): the answer named the digest stored, and it is ours.
   bool try_put_manifest(const std::string& repo, const std::string& reference, const std::string& media_type,
-                        const std::string& body, std::string& error);
+                        const std::string& body, std::string& error, bool* confirmed = nullptr);
 
   bool blob_exists(const std::string& repo, const std::string& digest);
   // Cross-repository mount inside this registry; false when the registry did not mount.
@@ -93,7 +96,7 @@ class RegistryClient {
   std::optional<kit::HttpResponse> retry_operation(const std::string& what,
                                                    const std::function<std::optional<kit::HttpResponse>()>& attempt);
   bool put_manifest_checked(const std::string& repo, const std::string& reference, const std::string& media_type,
-                            const std::string& body, std::string& error);
+                            const std::string& body, std::string& error, bool* confirmed);
   [[noreturn]] void fail(RegistryStep step, const std::string& what, const kit::HttpResponse& r);
 
   std::string registry_;
@@ -127,8 +130,10 @@ class RegistrySession {
  public:
   RegistrySession(ClientOptions options, CredentialSources sources);
   void need(const std::string& registry, const std::string& repository, bool push);
-  // A new client for the calling thread.
-  std::unique_ptr<RegistryClient> client(const std::string& registry);
+  // The calling thread's client for `registry`, made on first use and kept for the run: every
+  // step of a command (resolve, copy, tag moves, history) then reuses one connection (one TLS
+  // handshake per registry and thread, not per step). Never hand it to another thread.
+  std::shared_ptr<RegistryClient> client(const std::string& registry);
   Traffic& traffic() { return traffic_; }
   Authenticator& auth() { return auth_; }
   const ClientOptions& options() const { return options_; }
@@ -145,6 +150,7 @@ class RegistrySession {
   // reads (find, never operator[], which inserts), under the mutex all the same.
   std::mutex scopes_mutex_;
   std::map<std::string, std::vector<std::string>> scopes_;
+  std::map<std::pair<std::thread::id, std::string>, std::shared_ptr<RegistryClient>> clients_;  // under scopes_mutex_
   std::mutex configs_mutex_;
   std::map<std::string, std::string> configs_;
 };
