@@ -21,6 +21,7 @@ struct Located {
   std::string value;
   int line = 0;
   bool present = false;
+  bool inherited = false;  // written in a profile this one extends
 };
 
 // A build profile with `extends` resolved: the values it ends up with and where each was written.
@@ -88,6 +89,10 @@ void collect_profile(const Value& build, const std::string& name, std::vector<st
     return;
   }
   chain.push_back(name);
+  struct Pop {
+    std::vector<std::string>& c;
+    ~Pop() { c.pop_back(); }
+  } pop{chain};
   if (const Value* ext = p->get("extends"); ext && ext->is_string()) {
     if (!build.get(ext->text)) {
       findings.push_back({ConfigRule::bad_extends, FindingLevel::error, file, p->key_line("extends"), 0,
@@ -97,14 +102,14 @@ void collect_profile(const Value& build, const std::string& name, std::vector<st
     }
   }
   auto take = [&](const char* key, Located& into) {
-    if (const Value* v = p->get(key); v && v->is_string()) into = {v->text, p->key_line(key), true};
+    if (const Value* v = p->get(key); v && v->is_string()) into = {v->text, p->key_line(key), true, chain.size() > 1};
   };
   take("channel", out.channel);
   take("environment", out.environment);
   if (const Value* env = p->get("env"); env && env->is_object())
     for (size_t k = 0; k < env->members.size(); ++k) {
       const auto& [var, v] = env->members[k];
-      out.env[var] = {v.is_string() ? v.text : v.text, env->key_lines[k], true};
+      out.env[var] = {v.text, env->key_lines[k], true, chain.size() > 1};
     }
 }
 
@@ -216,7 +221,7 @@ std::string secret_kind(std::string_view name, std::string_view value) {
   return {};
 }
 
-std::vector<ConfigFinding> check_config(const ConfigFiles& files) {
+std::vector<ConfigFinding> check_config(const ConfigFiles& files, std::vector<ProfileChannel>* channels) {
   std::vector<ConfigFinding> findings;
   const std::string& file = files.eas_json_path;
   auto parsed = json5::parse(files.eas_json);
@@ -243,6 +248,7 @@ std::vector<ConfigFinding> check_config(const ConfigFiles& files) {
     p.line = build->key_line(name);
     std::vector<std::string> chain;
     collect_profile(*build, name, chain, p, findings, file);
+    if (channels) channels->push_back({p.name, p.channel.present ? std::optional<std::string>(p.channel.value) : std::nullopt});
     profiles.push_back(std::move(p));
   }
   auto find = [&](const std::string& name) -> const Profile* {
@@ -270,14 +276,17 @@ std::vector<ConfigFinding> check_config(const ConfigFiles& files) {
 
   // Production against every other profile; development against preview.
   const Profile* production = find("production");
+  // An inherited value is reported on the profile that inherits it: that is where it must change.
+  auto where = [](const Profile& p, const Located& v) { return v.inherited ? p.line : v.line; };
+  auto via = [](const Located& v) { return std::string(v.inherited ? " (inherited through extends)" : ""); };
   auto compare = [&](const Profile& a, const Profile& b, FindingLevel shared_value_level) {
     // `b` is reported: it is the one that should change (never production).
     if (a.channel.present && b.channel.present && a.channel.value == b.channel.value)
-      findings.push_back({ConfigRule::shared_channel, FindingLevel::error, file, b.channel.line, 0,
+      findings.push_back({ConfigRule::shared_channel, FindingLevel::error, file, where(b, b.channel), 0,
                           "build profile \"" + shown(b.name, 60) + "\" uses channel \"" + shown(b.channel.value, 60) + "\" of \"" + a.name +
-                              "\": an update published for one reaches the other's builds"});
+                              "\"" + via(b.channel) + ": an update published for one reaches the other's builds"});
     if (a.environment.present && b.environment.present && a.environment.value == b.environment.value && a.name == "production")
-      findings.push_back({ConfigRule::shared_environment, FindingLevel::error, file, b.environment.line, 0,
+      findings.push_back({ConfigRule::shared_environment, FindingLevel::error, file, where(b, b.environment), 0,
                           "build profile \"" + shown(b.name, 60) + "\" uses EAS environment \"" + shown(b.environment.value, 60) +
                               "\" of production: it gets production's server-side variables"});
     for (const auto& [var, bv] : b.env) {
@@ -287,9 +296,9 @@ std::vector<ConfigFinding> check_config(const ConfigFiles& files) {
       bool key = key_name(var);
       if (!url && !key) continue;
       std::string what = url ? "API URL " + var + "=" + shown(kit::redact_url(bv.value), 120) : "key " + var + " (same value)";
-      findings.push_back({ConfigRule::shared_value, shared_value_level, file, bv.line, 0,
-                          "build profile \"" + shown(b.name, 60) + "\" shares the " + what + " with \"" + a.name +
-                              "\": each profile needs its own"});
+      findings.push_back({ConfigRule::shared_value, shared_value_level, file, where(b, bv), 0,
+                          "build profile \"" + shown(b.name, 60) + "\" shares the " + what + " with \"" + a.name + "\"" + via(bv) +
+                              ": each profile needs its own"});
     }
   };
   if (production)

@@ -41,7 +41,13 @@ struct ConfigFiles {
   std::optional<std::string> app_config;
 };
 
-std::vector<ConfigFinding> check_config(const ConfigFiles& files);
+struct ProfileChannel {
+  std::string profile;
+  std::optional<std::string> channel;  // after `extends`, as eas resolves it
+};
+
+// `channels` (optional) receives each build profile's resolved channel, for the report.
+std::vector<ConfigFinding> check_config(const ConfigFiles& files, std::vector<ProfileChannel>* channels = nullptr);
 
 // Why `value` looks like a secret ("a Stripe secret key (sk_live_...)"), or empty. Exposed for tests.
 std::string secret_kind(std::string_view name, std::string_view value);

@@ -45,7 +45,11 @@ kit::Outcome run_check_config(kit::Context& ctx) {
   }
   if (files.app_config_path) files.app_config = read_config(*files.app_config_path);
 
-  auto findings = check_config(files);
+  std::vector<ProfileChannel> channels;
+  auto findings = check_config(files, &channels);
+  nlohmann::json resolved = nlohmann::json::object();
+  for (const auto& c : channels) resolved[valid_utf8(c.profile)] = c.channel ? nlohmann::json(valid_utf8(*c.channel)) : nlohmann::json(nullptr);
+  ctx.report.result("channels", resolved);
   int errors = 0, warnings = 0;
   nlohmann::json list = nlohmann::json::array();
   std::vector<std::vector<std::string>> rows;
