@@ -21,7 +21,11 @@ std::vector<kit::Option> with_eas(std::vector<kit::Option> options) {
   return options;
 }
 
-kit::Option channel(const char* help) { return {.name = "channel", .help = help, .metavar = "CHANNEL", .required = true}; }
+// One description for every command: action.yml shows one input for all of them.
+kit::Option channel() {
+  return {.name = "channel", .help = "EAS channel: where publish publishes, what rollback rolls back, whose rollout rollout steers",
+          .metavar = "CHANNEL", .required = true};
+}
 kit::Option platform() {
   return {.name = "platform", .help = "all, ios or android", .default_value = "all", .metavar = "PLATFORM"};
 }
@@ -36,7 +40,7 @@ const kit::ToolSpec& spec() {
       {},
       {
           {"publish", "publish an OTA update to a channel (eas update), with its ids, links and QR code",
-           with_eas({channel("channel to publish to, e.g. preview or production"),
+           with_eas({channel(),
                      {.name = "message", .help = "update message (default: the commit subject and short SHA from GITHUB_*)", .metavar = "TEXT"},
                      platform(),
                      {.name = "environment", .help = "EAS environment for server-side variables (required by eas for SDK 55+)",
@@ -46,7 +50,7 @@ const kit::ToolSpec& spec() {
                       .metavar = "UUID"}}),
            run_publish},
           {"rollback", "roll a channel back to the group before the one it serves (or a given group, or the embedded update), verified",
-           with_eas({channel("channel to roll back"),
+           with_eas({channel(),
                      {.name = "to-group", .help = "republish this earlier group instead of the previous one", .metavar = "GROUP"},
                      {.name = "to-embedded", .help = "roll back to the update embedded in the build", .kind = OptionKind::flag},
                      runtime_version("runtime version to roll back (default: that of the channel's newest update)"),
@@ -56,7 +60,7 @@ const kit::ToolSpec& spec() {
                      platform()}),
            run_rollback},
           {"rollout", "send a share of a channel's users to another branch, change the share, or end the rollout",
-           with_eas({channel("channel whose rollout to steer"),
+           with_eas({channel(),
                      {.name = "percent", .help = "share of users (0-100) sent to the rolled-out branch", .metavar = "N"},
                      {.name = "end", .help = "end the rollout (see --outcome)", .kind = OptionKind::flag},
                      {.name = "outcome", .help = "how --end ends it: revert (everyone back on the old branch) or republish-and-revert "
