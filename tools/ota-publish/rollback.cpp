@@ -35,6 +35,15 @@ ServedState read_served(const EasRunner& runner, const std::string& channel, con
   if (!branch) return state;
   state.branch = branch->name;
   state.runtime_version = runtime_version ? *runtime_version : branch->latest ? branch->latest->runtime_version : "";
+  // Names read from EAS go back on eas command lines and into messages: plain text only.
+  for (const auto& [what, name] : {std::pair<const char*, const std::string&>{"branch name", state.branch},
+                                   {"runtime version", state.runtime_version}}) {
+    std::string problem = name.empty() ? "" : name_problem(what, name);
+    if (problem.empty() && valid_utf8(name) != name) problem = std::string(what) + " is not valid UTF-8";
+    if (!problem.empty())
+      throw kit::environment_error("eas described channel " + channel + " with a " + problem + "; nothing changed",
+                                   "check the channel with eas channel:view " + channel);
+  }
   if (state.runtime_version.empty()) return state;
   EasCall list = update_list_call(state.branch, state.runtime_version, kHistoryLimit);
   if (reads) reads->push_back(list);
@@ -63,10 +72,10 @@ RollbackPlan plan_rollback(const RollbackRequest& request, const ServedState& st
   if (state.branch.empty())
     return refuse("channel " + c + " serves no branch", "point it at a branch first: eas channel:edit " + c + " --branch BRANCH");
   if (state.runtime_version.empty())
-    return refuse("branch " + state.branch + " (served by channel " + c + ") has no updates: nothing to roll back",
+    return refuse("branch " + shown(state.branch, 100) + " (served by channel " + c + ") has no updates: nothing to roll back",
                   "builds on this channel run their embedded update already");
   if (state.history.empty())
-    return refuse("branch " + state.branch + " has no update for runtime version " + state.runtime_version + ": nothing to roll back",
+    return refuse("branch " + shown(state.branch, 100) + " has no update for runtime version " + shown(state.runtime_version, 60) + ": nothing to roll back",
                   "check --runtime-version (eas update:list --branch " + state.branch + ")");
   plan.current = state.history.front();
   const GroupSummary& current = *plan.current;
@@ -90,7 +99,7 @@ RollbackPlan plan_rollback(const RollbackRequest& request, const ServedState& st
         if (g.group == request.to_group) plan.target = g;
       if (!plan.target)
         return refuse("group " + request.to_group + " is not among the last " + std::to_string(kHistoryLimit) + " update groups of branch " +
-                          state.branch + " for runtime " + state.runtime_version,
+                          state.branch + " for runtime " + shown(state.runtime_version, 60),
                       "a group of another runtime version would not reach the builds that run " + state.runtime_version +
                           "; pick one from eas update:list --branch " + state.branch + " --runtime-version " + state.runtime_version);
       break;
@@ -132,8 +141,8 @@ RollbackResult execute_rollback(const EasRunner& runner, const RollbackPlan& pla
   }
   const ServedState& after = result.after;
   if (after.branch != plan.branch)
-    throw kit::partial_error(published + " on branch " + plan.branch + ", but channel " + plan.channel + " now serves " +
-                                 (after.branch.empty() ? std::string("no single branch") : "branch " + after.branch) + ": someone changed the channel",
+    throw kit::partial_error(published + " on branch " + shown(plan.branch, 100) + ", but channel " + plan.channel + " now serves " +
+                                 (after.branch.empty() ? std::string("no single branch") : "branch " + shown(after.branch, 100)) + ": someone changed the channel",
                              "decide which branch " + plan.channel + " must serve: eas channel:edit " + plan.channel + " --branch " + plan.branch);
   if (after.history.empty() || after.history.front().group != result.new_group)
     throw kit::partial_error(published + ", but branch " + plan.branch + " now serves " +

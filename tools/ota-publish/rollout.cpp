@@ -2,6 +2,7 @@
 
 #include "kit/error.hpp"
 #include "ota-publish/eas_output.hpp"
+#include "ota-publish/untrusted_text.hpp"
 
 namespace ota {
 
@@ -21,7 +22,7 @@ RolloutPlan plan_rollout(const RolloutRequest& request, const RolloutState& befo
   }
   if (before.has_rollout) {
     if (request.branch && before.current && before.current->rolled_out_branch != *request.branch) {
-      plan.refusal = "channel " + c + " is already rolling out branch " + before.current->rolled_out_branch + ", not " + *request.branch;
+      plan.refusal = "channel " + c + " is already rolling out branch " + shown(before.current->rolled_out_branch, 100) + ", not " + *request.branch;
       plan.hint = "end that rollout first (--end), or leave --branch out to change its percentage";
       return plan;
     }

@@ -138,6 +138,16 @@ class RollbackTest(OtaTest):
         self.assertExit(r, 3)
         self.assertIn("eas printed no channel description", self.said(r))
 
+    def test_hostile_branch_name_from_eas_is_refused(self):
+        hostile = "production\n::error::pwned"
+        self.set_state(state_with(self.bad, self.good, branch=hostile))
+        r = self.run_ota("rollback", "--channel", "production")
+        self.assertExit(r, 3)
+        self.assertIn("with a branch name", self.said(r))
+        self.assertEqual(self.commands(), ["channel:view"])
+        for line in self.said(r).splitlines():
+            self.assertFalse(line.startswith("::error::pwned"), line)
+
     def test_usage_errors(self):
         for args, text in ((["--to-group", "abc"], "not an update group id"),
                            (["--expect-current", "--x"], "not an update group id"),
