@@ -17,10 +17,13 @@ std::string read_config(const std::string& path) {
   if (std::filesystem::is_directory(path, ec)) throw kit::usage_error(path + " is a directory, not a file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw kit::usage_error("cannot read " + path + " (no such file?)");
-  std::string text(kMaxConfig + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<size_t>(in.gcount()));
-  if (text.size() > kMaxConfig) throw kit::usage_error(path + " is larger than 16 MiB: not a config file");
+  // Read in pieces up to the cap: the file may be a pipe or grow while we read.
+  std::string text;
+  char buffer[65536];
+  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+    text.append(buffer, static_cast<size_t>(in.gcount()));
+    if (text.size() > kMaxConfig) throw kit::usage_error(path + " is larger than 16 MiB: not a config file");
+  }
   return text;
 }
 

@@ -17,9 +17,10 @@ namespace {
 std::string read_small_file(const std::string& path, size_t cap = 8 << 20) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return {};
-  std::string text(cap, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(cap));
-  text.resize(static_cast<size_t>(in.gcount()));
+  std::string text;
+  char buffer[65536];
+  while (text.size() < cap && (in.read(buffer, sizeof buffer) || in.gcount() > 0)) text.append(buffer, static_cast<size_t>(in.gcount()));
+  if (text.size() > cap) text.resize(cap);
   return text;
 }
 
