@@ -59,7 +59,7 @@ class PublishTest(OtaTest):
     def test_usage_errors_change_nothing(self):
         for args, text in ((["--platform", "web"], "not a platform"), (["--rollout-percentage", "0"], "out of range"),
                            (["--rollout-percentage", "abc"], "not a whole number"), (["--project-id", "nope"], "not an EAS project id"),
-                           (["--timeout", "0s"], "--timeout")):
+                           (["--timeout", "0s"], "--timeout"), (["--project-dir", "/no/such/dir"], "is not a directory")):
             with self.subTest(args=args):
                 r = self.run_ota("publish", "--channel", "preview", "--message", "m", *args)
                 self.assertExit(r, 2)

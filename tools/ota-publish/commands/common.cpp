@@ -1,5 +1,6 @@
 #include "ota-publish/commands/common.hpp"
 
+#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -15,6 +16,9 @@ EasSetup eas_setup(const kit::Context& ctx) {
   setup.program = kit::split_command(ctx.args.str("eas"));
   if (setup.program.empty()) throw kit::usage_error("--eas is empty (give the eas command, e.g. eas or 'npx --yes eas-cli@24.8.0')");
   setup.project_dir = ctx.args.str("project-dir");
+  std::error_code ec;
+  if (!std::filesystem::is_directory(setup.project_dir, ec))
+    throw kit::usage_error("--project-dir: '" + shown(setup.project_dir, 200) + "' is not a directory (the Expo project eas runs in)");
   setup.timeout = ctx.args.duration("timeout");
   if (setup.timeout.count() <= 0) throw kit::usage_error("--timeout must be longer than 0s");
   if (auto token = ctx.args.opt("expo-token"); token && !token->empty()) {
