@@ -3,6 +3,7 @@
 // meet stray lines (npm notices, warnings, a plugin's log) before or after it, and partial output
 // when eas dies: each reader finds the document of the expected shape, and when there is none says
 // what it got. They take any bytes (invalid UTF-8, megabytes, deep nesting) and never throw.
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>

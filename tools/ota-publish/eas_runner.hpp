@@ -35,7 +35,7 @@ EasRunner process_runner(EasSetup setup);
 std::string call_name(const EasCall& call);
 
 // The error for a run that did not succeed: could not start, timed out, or exited non-zero.
-// `what_changed` completes the message for a write ("nothing was published" is not always known).
+// `hint` says what to do next; a write that timed out is exit 4 (it may have taken effect).
 kit::Error eas_failure(const EasRun& run, const std::string& hint);
 
 // Runs a read and returns its stdout; throws eas_failure (exit 3) when it failed.
