@@ -94,3 +94,24 @@ TEST_CASE("eas calls: values as --flag=value, names checked, shell line quoted")
   CHECK(!ota::is_uuid("0f5c2a4e-1111-4222-8333-94445555666g"));
   CHECK(!ota::is_uuid("--group=0f5c2a4e-1111-4222-8333-9444"));
 }
+
+TEST_CASE("rollback plan: a second rollback goes back past the release the first one undid") {
+  std::string first = std::string("Roll back production to ") + A + " (was " + B + ")";
+  CHECK(ota::earlier_rollback("production", "\"" + first + "\" (2 minutes ago by ci)").from == B);
+  CHECK(ota::earlier_rollback("production", "\"" + first + "\" (2 minutes ago by ci)").to == A);
+  auto embedded = ota::earlier_rollback("production", std::string("Roll back production to the embedded update (was ") + B + ")");
+  CHECK(embedded.from == B);
+  CHECK(embedded.to.empty());
+  CHECK(ota::earlier_rollback("staging", first).from.empty());
+  CHECK(ota::earlier_rollback("production", "Roll back production to x (was nope)").from.empty());
+  auto copy = g("dddddddd-1111-4222-8333-944455556666");
+  copy.message = "\"" + first + "\" (1 minute ago by ci)";
+  // history: the copy of A (live), B (rolled back), A, C (older)
+  auto plan = ota::plan_rollback({.channel = "production"}, served({copy, g(B), g(A), g(C)}));
+  REQUIRE(!plan.refusal);
+  CHECK(plan.target->group == C);
+  CHECK(!plan.note.empty());
+  auto none = ota::plan_rollback({.channel = "production"}, served({copy, g(B), g(A)}));
+  CHECK(none.refusal);
+  CHECK(none.hint.find("--to-embedded") != std::string::npos);
+}

@@ -54,6 +54,19 @@ ServedState read_served(const EasRunner& runner, const std::string& channel, con
   return state;
 }
 
+EarlierRollback earlier_rollback(const std::string& channel, const std::string& message) {
+  std::string head = "Roll back " + channel + " to ";
+  size_t at = message.find(head);
+  if (at == std::string::npos) return {};
+  size_t to = at + head.size();
+  size_t was = message.find(" (was ", to);
+  if (was == std::string::npos || was - to > 60) return {};
+  std::string from = message.substr(was + 6, 36);
+  if (!is_uuid(from) || message.compare(was + 6 + 36, 1, ")") != 0) return {};
+  std::string target = message.substr(to, was - to);
+  return {is_uuid(target) ? target : std::string(), from};
+}
+
 RollbackPlan plan_rollback(const RollbackRequest& request, const ServedState& state) {
   RollbackPlan plan;
   plan.channel = request.channel;
@@ -85,13 +98,30 @@ RollbackPlan plan_rollback(const RollbackRequest& request, const ServedState& st
                   "look at what is live now (eas update:list --branch " + state.branch + ") and run the rollback again with the right --expect-current");
   std::string message;
   switch (request.target) {
-    case RollbackTarget::previous:
-      if (state.history.size() < 2)
-        return refuse("group " + current.group + " is the only update on branch " + state.branch + " for runtime " + state.runtime_version +
-                          ": there is no earlier group to go back to",
-                      "roll back to the update embedded in the build instead: --to-embedded");
-      plan.target = state.history[1];
+    case RollbackTarget::previous: {
+      // The live group may itself be a rollback (ours): the group before it is then the release
+      // that was rolled back. Go back past that one instead of serving it again.
+      size_t next = 1;
+      EarlierRollback earlier = earlier_rollback(request.channel, current.message);
+      // Past the group the earlier rollback went back to (it is what is live), else past the one it undid.
+      for (const std::string& past : {earlier.to, earlier.from}) {
+        if (past.empty() || next != 1) continue;
+        for (size_t k = 1; k < state.history.size(); ++k)
+          if (state.history[k].group == past) {
+            next = k + 1;
+            plan.note = "the live group " + current.group + " is an earlier rollback (from " + earlier.from + " to " +
+                        (earlier.to.empty() ? std::string("the embedded update") : earlier.to) + "): going back past " + past;
+            break;
+          }
+      }
+      if (state.history.size() <= next)
+        return refuse("there is no group before " + (next == 1 ? current.group : state.history[next - 1].group) + " on branch " +
+                          state.branch + " for runtime " + state.runtime_version + " to go back to" +
+                          (plan.note.empty() ? "" : " (" + plan.note + ")"),
+                      "roll back to the update embedded in the build instead: --to-embedded (or pick a group: --to-group)");
+      plan.target = state.history[next];
       break;
+    }
     case RollbackTarget::group: {
       if (request.to_group == current.group)
         return refuse("channel " + c + " already serves group " + current.group + "; nothing to do", "");

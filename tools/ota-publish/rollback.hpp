@@ -46,7 +46,17 @@ struct RollbackPlan {
   RollbackTarget kind = RollbackTarget::previous;
   EasCall write;
   std::vector<EasCall> reads;  // the reads the plan was made from (shown by --dry-run)
+  std::string note;            // why the target is not simply the group before the live one
 };
+
+// What an earlier `ota-publish rollback` of `channel` did, read from the live group's message
+// ("Roll back C to X (was Y)", or "... to the embedded update (was Y)"): `to` is X (empty for the
+// embedded update), `from` is Y; both empty when the message is not one of ours.
+struct EarlierRollback {
+  std::string to;
+  std::string from;
+};
+EarlierRollback earlier_rollback(const std::string& channel, const std::string& message);
 
 constexpr int kHistoryLimit = 50;  // eas update:list caps a page at 50
 

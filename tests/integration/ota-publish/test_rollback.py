@@ -37,6 +37,17 @@ class RollbackTest(OtaTest):
         self.assertIn("verified", self.said(r))
         self.assertNoToken(r)
 
+    def test_a_second_rollback_goes_further_back_not_to_the_broken_release(self):
+        self.assertExit(self.run_ota("rollback", "--channel", "production"), 0)
+        self.assertEqual(self.newest()["copy_of"], self.good["group"])
+        r = self.run_ota("rollback", "--channel", "production")
+        self.assertExit(r, 0)
+        self.assertEqual(self.newest()["copy_of"], self.old["group"])
+        self.assertIn("is an earlier rollback", self.said(r))
+        r = self.run_ota("rollback", "--channel", "production", "--json")
+        self.assertExit(r, 1)
+        self.assertIn("--to-embedded", r.json()["hint"])
+
     def test_expect_current_refuses_when_someone_published_in_between(self):
         r = self.run_ota("rollback", "--channel", "production", "--expect-current", self.good["group"])
         self.assertExit(r, 1)

@@ -2,6 +2,8 @@
 // write) -> --dry-run prints it, else execute + verify -> report.
 #include <nlohmann/json.hpp>
 
+#include "kit/log.hpp"
+
 #include "ota-publish/commands/common.hpp"
 #include "ota-publish/ota_publish.hpp"
 #include "ota-publish/rollback.hpp"
@@ -59,6 +61,7 @@ kit::Outcome run_rollback(kit::Context& ctx) {
     return {kit::Exit::negative, "refused: " + *plan.refusal, plan.hint};
   }
   std::string what = plan.target ? "group " + plan.target->group : "the embedded update";
+  if (!plan.note.empty()) kit::log::info(plan.note);
   if (a.flag("dry-run")) {
     reads.push_back(plan.write);
     commands::show_commands(ctx, "ota-publish rollback --dry-run: read the channel, then would run the last command", setup.program, reads);
