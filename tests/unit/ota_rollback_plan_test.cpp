@@ -111,6 +111,7 @@ TEST_CASE("rollback plan: a second rollback goes back past the release the first
   REQUIRE(!plan.refusal);
   CHECK(plan.target->group == C);
   CHECK(!plan.note.empty());
+  CHECK(ota::plan_rollback({.channel = "production"}, served({copy, g(C)})).hint.find("--to-group") != std::string::npos);
   auto none = ota::plan_rollback({.channel = "production"}, served({copy, g(B), g(A)}));
   CHECK(none.refusal);
   CHECK(none.hint.find("--to-embedded") != std::string::npos);

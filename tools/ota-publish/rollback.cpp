@@ -114,6 +114,11 @@ RollbackPlan plan_rollback(const RollbackRequest& request, const ServedState& st
             break;
           }
       }
+      if (!earlier.from.empty() && next == 1)
+        return refuse("the live group " + current.group + " is an earlier rollback (from " + earlier.from +
+                          "), but neither group it names is among the last " + std::to_string(kHistoryLimit) + " of branch " + state.branch +
+                          ": the group before it may be the release that was rolled back",
+                      "name the group to go back to: --to-group GROUP (see eas update:list --branch " + state.branch + ")");
       if (state.history.size() <= next)
         return refuse("there is no group before " + (next == 1 ? current.group : state.history[next - 1].group) + " on branch " +
                           state.branch + " for runtime " + state.runtime_version + " to go back to" +
