@@ -107,6 +107,13 @@ def eas_cli_available():
 def install_eas_cli():
     """Installs the pinned eas-cli (tests/tools/eas-cli/package-lock.json) when it is missing.
     Returns None when ready, else why not (a skip reason: under CI a skip is a failure)."""
+    node = shutil.which("node")
+    if not node:
+        return "node is not installed: eas-cli 24.8.0 needs Node ^20.18.3 or >=22"
+    version = subprocess.run([node, "--version"], capture_output=True, text=True).stdout.strip().lstrip("v")
+    major, minor = (int(x) for x in (version.split(".") + ["0", "0"])[:2])
+    if not ((major == 20 and minor >= 18) or major >= 22):
+        return "eas-cli 24.8.0 needs Node ^20.18.3 or >=22, found %s (Debian 12's nodejs is 18)" % version
     if eas_cli_available():
         return None
     if not shutil.which("npm"):
