@@ -12,7 +12,7 @@ std::vector<kit::Option> with_eas(std::vector<kit::Option> options) {
                      .default_value = ".", .metavar = "DIR"});
   options.push_back({.name = "eas", .help = "how to run eas-cli 24.8: a path, or a command line such as 'npx --yes eas-cli@24.8.0'",
                      .default_value = "eas", .metavar = "COMMAND"});
-  options.push_back({.name = "expo-token", .help = "Expo access token (else EXPO_TOKEN); handed to eas in its environment, never on a command line",
+  options.push_back({.name = "expo-token", .help = "Expo access token, as an input only (else EXPO_TOKEN); handed to eas in its environment, never on a command line",
                      .metavar = "TOKEN", .secret = true});
   options.push_back({.name = "timeout", .help = "deadline of each eas command (a stuck one is stopped)", .default_value = "15m",
                      .metavar = "DURATION"});

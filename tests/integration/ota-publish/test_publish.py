@@ -143,6 +143,13 @@ class PublishTest(OtaTest):
         self.assertIn("::add-mask::" + TOKEN, r.stdout)  # handed to the runner to mask, the one allowed place
         self.assertNoToken(r)
 
+    def test_token_on_the_command_line_is_refused(self):
+        r = self.run_ota("publish", "--channel", "preview", "--message", "m", "--expo-token", TOKEN)
+        self.assertExit(r, 2)
+        self.assertIn("visible to every process", self.said(r))
+        self.assertEqual(self.calls(), [])
+        self.assertNoToken(r)
+
     def test_token_echoed_by_eas_is_masked(self):
         self.fault("update", skip_effect=True, stdout="", exit=1, stderr="Error: bad token %s\n" % TOKEN)
         r = self.run_ota("publish", "--channel", "preview", "--message", "m", "--json")

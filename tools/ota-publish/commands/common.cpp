@@ -21,6 +21,9 @@ EasSetup eas_setup(const kit::Context& ctx) {
     throw kit::usage_error("--project-dir: '" + shown(setup.project_dir, 200) + "' is not a directory (the Expo project eas runs in)");
   setup.timeout = ctx.args.duration("timeout");
   if (setup.timeout.count() <= 0) throw kit::usage_error("--timeout must be longer than 0s");
+  if (auto token = ctx.args.opt("expo-token"); token && !token->empty() && ctx.env.get("INPUT_EXPO-TOKEN") != token)
+    throw kit::usage_error("--expo-token on the command line is visible to every process on the machine; refused",
+                           "set EXPO_TOKEN in the environment, or the action's expo-token input");
   if (auto token = ctx.args.opt("expo-token"); token && !token->empty()) {
     setup.env["EXPO_TOKEN"] = *token;  // the child's environment; kit registered it as a secret
   } else if (auto env_token = ctx.env.get("EXPO_TOKEN")) {
