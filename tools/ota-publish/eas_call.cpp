@@ -22,6 +22,10 @@ EasCall publish_call(const PublishArgs& a) {
             "publish an update to channel " + a.channel};
   if (a.environment) c.args.push_back(flag("environment", *a.environment));
   if (a.rollout_percentage) c.args.push_back(flag("rollout-percentage", std::to_string(*a.rollout_percentage)));
+  if (a.input_dir) {
+    c.args.push_back("--skip-bundler");
+    c.args.push_back(flag("input-dir", *a.input_dir));
+  }
   finish(c);
   return c;
 }

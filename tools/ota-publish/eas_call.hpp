@@ -26,6 +26,7 @@ struct PublishArgs {
   Platform platform = Platform::all;
   std::optional<std::string> environment;
   std::optional<int> rollout_percentage;
+  std::optional<std::string> input_dir;  // an `expo export` done earlier: --skip-bundler --input-dir
 };
 EasCall publish_call(const PublishArgs& a);
 

@@ -46,6 +46,8 @@ const kit::ToolSpec& spec() {
                      {.name = "environment", .help = "EAS environment for server-side variables (required by eas for SDK 55+)",
                       .metavar = "ENV"},
                      {.name = "rollout-percentage", .help = "share of users (1-100) that get the update at first", .metavar = "N"},
+                     {.name = "input-dir", .help = "publish this `expo export` output instead of bundling (eas update --skip-bundler)",
+                      .metavar = "DIR"},
                      {.name = "project-id", .help = "EAS project id for the preview link and QR code (default: app.json extra.eas.projectId)",
                       .metavar = "UUID"}}),
            run_publish},

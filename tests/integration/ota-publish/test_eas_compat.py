@@ -44,6 +44,7 @@ class EasCompatTest(OtaTest):
             run("publish", "--channel", "production", "--message", "m", "--platform", platform, "--environment", "production",
                 "--rollout-percentage", "1")
             run("publish", "--channel", "production", "--message", "m", "--platform", platform, "--rollout-percentage", "100")
+            run("publish", "--channel", "production", "--message", "m", "--platform", platform, "--input-dir", ".")
             a, b, c = group("a"), group("b"), group("c")
             run("rollback", "--channel", "production", "--platform", platform, state=state_with(c, b, a))
             run("rollback", "--channel", "production", "--platform", platform, "--to-group", a["group"], "--message", "-x",

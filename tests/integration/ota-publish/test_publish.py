@@ -41,6 +41,15 @@ class PublishTest(OtaTest):
                                                    "--environment=preview", "--rollout-percentage=10", "--non-interactive", "--json"])
         self.assertNotIn("android-update-id", r.outputs)
 
+    def test_input_dir_skips_the_bundler(self):
+        os.makedirs(os.path.join(self.project, "dist"))
+        r = self.run_ota("publish", "--channel", "preview", "--message", "m", "--input-dir", "dist")
+        self.assertExit(r, 0)
+        self.assertEqual(self.calls()[0]["argv"][4:6], ["--skip-bundler", "--input-dir=dist"])
+        r = self.run_ota("publish", "--channel", "preview", "--message", "m", "--input-dir", "nope")
+        self.assertExit(r, 2)
+        self.assertIn("npx expo export", self.said(r))
+
     def test_message_defaults_to_commit_subject_and_short_sha(self):
         event = os.path.join(self.tmp, "event.json")
         with open(event, "w") as f:

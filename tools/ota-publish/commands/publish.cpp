@@ -1,4 +1,5 @@
 // publish: options -> PublishArgs -> ota::publish (eas update) -> outputs, summary with QR code.
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -55,6 +56,13 @@ kit::Outcome run_publish(kit::Context& ctx) {
   p.environment = commands::text_arg(a, "environment");
   if (p.environment)
     if (auto problem = name_problem("--environment", *p.environment); !problem.empty()) throw kit::usage_error(problem);
+  p.input_dir = commands::text_arg(a, "input-dir");
+  if (p.input_dir) {
+    std::error_code ec;
+    std::filesystem::path dir = std::filesystem::path(a.str("project-dir")) / *p.input_dir;
+    if (!std::filesystem::is_directory(dir, ec))
+      throw kit::usage_error("--input-dir: '" + shown(dir.string(), 200) + "' is not a directory (run npx expo export first)");
+  }
   if (commands::text_arg(a, "rollout-percentage")) p.rollout_percentage = static_cast<int>(a.integer("rollout-percentage", 1, 100));
   EasSetup setup = commands::eas_setup(ctx);
   std::string project_id = commands::text_arg(a, "project-id").value_or("");
