@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """A STAND-IN for the EAS GraphQL API (api.expo.dev is not reachable from here), for running the
 real eas-cli 24.8.0 end to end: eas-cli with EXPO_LOCAL=1 talks to http://127.0.0.1:3000/graphql.
-It answers the operations eas-cli's channel:view, update:list, update:republish,
-update:roll-back-to-embedded and update commands send, by operationName, from the same state file
+It answers the operations eas-cli's channel:view, update:list, update:republish and update
+(with --skip-bundler: asset metadata, signed upload specifications whose presigned POSTs come back
+to this server at /upload, publish) send, by operationName, from the same state file
 as eas_standin.py (channels, branches, update groups), so a test can drive ota-publish with either
 and compare. Every request is appended to OTA_GRAPHQL_LOG (operationName, variables, whether an
 Authorization: Bearer header came with it and, when OTA_GRAPHQL_EXPECT_TOKEN is set, whether it
@@ -110,6 +111,31 @@ def answer(op, v, state):
                 if g["group"] == v["groupId"]:
                     return {"data": {"updatesByGroup": group_updates(state, bname, g)}}
         return {"data": {"updatesByGroup": []}}
+    if op == "StatuspageServiceByServiceNamesQuery":  # eas asks whether EAS has an incident
+        return {"data": {"statuspageService": {"__typename": "StatuspageServiceQuery", "byServiceNames": []}}}
+    if op == "ViewBranch":
+        b = state["branches"].get(v["name"])
+        return app({"updateBranchByName": {"__typename": "UpdateBranch", "id": b["id"], "name": v["name"]} if b else None})
+    if op == "GetAssetLimitPerUpdateGroupForApp":
+        return app({"assetLimitPerUpdateGroup": 1400})
+    if op == "GetAssetMetadataQuery":
+        # An asset exists once an upload arrived after eas first asked about it (the stand-in's
+        # "storage" cannot recompute eas's storage keys, so uploads finalize what is pending).
+        assets = state.setdefault("assets", {})
+        for key in v["storageKeys"]:
+            assets.setdefault(key, "pending")
+        if state.get("uploads", 0) > 0:
+            for key in v["storageKeys"]:
+                assets[key] = "EXISTS"
+        save(state)
+        return {"data": {"asset": {"__typename": "AssetQuery", "metadata": [
+            {"__typename": "AssetMetadataResult", "storageKey": k, "status": "EXISTS" if assets[k] == "EXISTS" else "DOES_NOT_EXIST"}
+            for k in v["storageKeys"]]}}}
+    if op == "GetSignedUploadMutation":
+        specs = [json.dumps({"url": "http://127.0.0.1:%d/upload" % PORT, "fields": {"key": str(uuid.uuid4()), "Content-Type": t}})
+                 for t in v["contentTypes"]]
+        return {"data": {"asset": {"__typename": "AssetMutation", "getSignedAssetUploadSpecifications": {
+            "__typename": "GetSignedAssetUploadSpecificationsResult", "specifications": specs}}}}
     if op == "UpdatePublishMutation":
         out = []
         for info in v["publishUpdateGroupsInput"]:
@@ -141,6 +167,15 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("content-length", 0)))
+        if self.path == "/upload":  # the presigned POST of an asset (S3's part)
+            state = load()
+            state["uploads"] = state.get("uploads", 0) + 1
+            save(state)
+            with open(LOG, "a") as f:
+                f.write(json.dumps({"path": self.path, "operation": None, "bytes": len(body)}) + "\n")
+            self.send_response(204)
+            self.end_headers()
+            return
         try:
             req = json.loads(body)
         except ValueError:

@@ -1,12 +1,14 @@
-"""The real eas-cli 24.8.0 end to end: ota-publish rollback runs it (EXPO_LOCAL=1 points it at
+"""The real eas-cli 24.8.0 end to end: ota-publish publish and rollback run it (EXPO_LOCAL=1 points it at
 http://127.0.0.1:3000) against the EAS GraphQL STAND-IN (graphql_standin.py, backed by the same
 state file as the eas stand-in). Asserts on the GraphQL requests eas made, on the channel state, and,
 under strace, that no process connected anywhere but 127.0.0.1 and that EXPO_TOKEN was on no
 command line. eas-cli's update check (a detached `node get-version` to registry.npmjs.org when its
 cache is stale) is kept quiet by a fresh cache file, as the strace check requires.
-Not covered here: `publish` and `rollback --to-embedded` with the real eas-cli need the project's
-`expo` and `expo-updates` packages (bundling, runtime checks), which this offline test cannot
-install; they are covered against the eas stand-in and by the parser compatibility test."""
+publish runs on an exported bundle (--input-dir: eas update --skip-bundler), since bundling needs
+the project's real `expo` package; the project carries a STAND-IN expo-updates package.json (eas
+only reads its version: 0.20.0 makes it resolve the runtime version from app.json's policy itself).
+Not covered here: `rollback --to-embedded` (eas-cli then wants the real `expo` package); it is
+covered against the eas stand-in and by the parser compatibility test."""
 import json
 import os
 import shutil
@@ -45,8 +47,7 @@ class RealEasCliTest(OtaTest):
             if time.monotonic() > deadline:
                 skip_or_fail(self, "127.0.0.1:3000 stays busy: EXPO_LOCAL=1 only talks to that port")
             time.sleep(0.5)
-        with open(os.path.join(self.project, "package.json"), "w") as f:
-            json.dump({"name": "yonima", "version": "1.5.0", "private": True}, f)
+        self.make_project()
         self.home = os.path.join(self.tmp, "home")
         cache = os.path.join(self.home, ".cache", "eas-cli")
         os.makedirs(cache)
@@ -61,6 +62,30 @@ class RealEasCliTest(OtaTest):
         self.addCleanup(self.stop_server)
         line = self.server.stdout.readline()
         self.assertTrue(line.startswith("PORT 3000"), line + self.server.stderr.read() if not line else line)
+
+    def make_project(self):
+        """An Expo project as eas-cli needs it offline: package.json, app.json with owner and
+        sdkVersion (no `expo` package to ask), a stand-in expo-updates version, and an export."""
+        with open(os.path.join(self.project, "package.json"), "w") as f:
+            json.dump({"name": "yonima", "version": "1.5.0", "private": True, "dependencies": {"expo-updates": "0.20.0"}}, f)
+        updates = os.path.join(self.project, "node_modules", "expo-updates")
+        os.makedirs(updates)
+        with open(os.path.join(updates, "package.json"), "w") as f:
+            json.dump({"name": "expo-updates", "version": "0.20.0", "description": "stand-in: eas-cli reads the version only"}, f)
+        with open(os.path.join(self.project, "app.json")) as f:
+            app = json.load(f)
+        app["expo"].update({"owner": "yonima", "sdkVersion": "52.0.0"})
+        with open(os.path.join(self.project, "app.json"), "w") as f:
+            json.dump(app, f, indent=2)
+        meta = {"version": 0, "bundler": "metro", "fileMetadata": {}}
+        for platform in ("ios", "android"):
+            bundle = "_expo/static/js/%s/index-0f5c2a4e.hbc" % platform
+            os.makedirs(os.path.join(self.project, "dist", os.path.dirname(bundle)), exist_ok=True)
+            with open(os.path.join(self.project, "dist", bundle), "w") as f:
+                f.write("console.log('yonima %s 1.5.0');\n" % platform)
+            meta["fileMetadata"][platform] = {"bundle": bundle, "assets": []}
+        with open(os.path.join(self.project, "dist", "metadata.json"), "w") as f:
+            json.dump(meta, f)
 
     def stop_server(self):
         self.server.terminate()
@@ -121,6 +146,27 @@ class RealEasCliTest(OtaTest):
         self.assertEqual(names.count("ViewBranchesOnUpdateChannel"), 2)
         self.assertEqual(names.count("ViewUpdateGroupsOnBranch"), 2)
         self.assertLess(names.index("ViewUpdateGroupsOnBranch"), names.index("UpdatePublishMutation"))
+
+    def test_publish_with_the_real_eas_cli(self):
+        proc, outputs = self.run_real("publish", "--channel", "preview", "--message", "Corriger l'écran d'accueil (Thiès)",
+                                      "--input-dir", "dist")
+        self.assertEqual(proc.returncode, 0, proc.stdout[-3000:] + proc.stderr[-3000:])
+        newest = self.state()["branches"]["preview"]["groups"][0]
+        self.assertIn("group-id=" + newest["group"], outputs)
+        self.assertIn("ios-update-id=" + newest["ids"]["ios"], outputs)
+        self.assertIn("runtime-version=1.5.0", outputs)  # app.json: version 1.5.0, policy appVersion
+        ops = self.operations()
+        self.assertTrue(all(o.get("token_ok") for o in ops if o["operation"]), "a request without EXPO_TOKEN as its bearer token")
+        names = [o["operation"] for o in ops]
+        for op in ("GetAssetMetadataQuery", "GetSignedUploadMutation", "UpdatePublishMutation"):
+            self.assertIn(op, names)
+        self.assertEqual(len([o for o in ops if o["path"] == "/upload"]), 2)  # the two bundles
+        [publish] = [o for o in ops if o["operation"] == "UpdatePublishMutation"]
+        [group_input] = publish["variables"]["publishUpdateGroupsInput"]
+        self.assertEqual(group_input["branchId"], self.state()["branches"]["preview"]["id"])
+        self.assertEqual(group_input["message"], "Corriger l'écran d'accueil (Thiès)")
+        self.assertEqual(group_input["runtimeVersion"], "1.5.0")
+        self.assertEqual(sorted(group_input["updateInfoGroup"]), ["android", "ios"])
 
     def test_refusal_and_dry_run_write_nothing(self):
         proc, _ = self.run_real("rollback", "--channel", "production", "--expect-current", self.good["group"])
