@@ -52,6 +52,19 @@ TEST_CASE("check-config: the rules on small files") {
     "production": {"channel": "production", "environment": "production"}}})") == std::vector<std::string>{"shared-environment:1"});
 }
 
+TEST_CASE("check-config: a projectId without owner is a warning (robot tokens are refused by eas)") {
+  std::string eas = R"({"build": {"development": {"channel": "d"}, "preview": {"channel": "p"}, "production": {"channel": "x"}}})";
+  auto warnings = [&](const std::string& app) {
+    int n = 0;
+    for (const auto& f : ota::check_config({.eas_json = eas, .app_config_path = std::string("app.json"), .app_config = app}))
+      if (f.rule == ota::ConfigRule::missing_owner) ++n;
+    return n;
+  };
+  CHECK(warnings(R"({"expo": {"runtimeVersion": "1", "extra": {"eas": {"projectId": "x"}}}})") == 1);
+  CHECK(warnings(R"({"expo": {"owner": "yonima", "runtimeVersion": "1", "extra": {"eas": {"projectId": "x"}}}})") == 0);
+  CHECK(warnings(R"({"expo": {"runtimeVersion": "1"}})") == 0);
+}
+
 TEST_CASE("check-config: secrets are recognised by kind, never by printing them") {
   CHECK(ota::secret_kind("EXPO_PUBLIC_MAPBOX_TOKEN", "pk.eyJ1IjoieCJ9.abc").empty());
   CHECK(!ota::secret_kind("EXPO_PUBLIC_MAPBOX_TOKEN", "sk.eyJ1IjoieCJ9.abc").empty());

@@ -154,6 +154,13 @@ void check_runtime_version(const ConfigFiles& files, std::vector<ConfigFinding>&
     }
     return false;
   };
+  // eas-cli 24.8 with a robot access token (what CI uses): "Owner of project identified by
+  // extra.eas.projectId must be specified in "owner" field when using a robot access token".
+  if (const Value* extra = app.get("extra"); extra && extra->is_object())
+    if (const Value* eas = extra->get("eas"); eas && eas->is_object() && eas->get("projectId") && !app.get("owner"))
+      findings.push_back({ConfigRule::missing_owner, FindingLevel::warning, path, app.key_line("extra"), 0,
+                          path + " names an EAS projectId but no \"owner\": eas refuses such a project with a robot access token "
+                                 "(EXPO_TOKEN in CI); add \"owner\": \"<account>\""});
   if (policy_ok(app.get("runtimeVersion"), app.key_line("runtimeVersion"))) return;
   const Value* ios = app.get("ios");
   const Value* android = app.get("android");
@@ -178,6 +185,7 @@ std::string_view rule_name(ConfigRule r) {
     case ConfigRule::committed_secret: return "committed-secret";
     case ConfigRule::missing_runtime_version: return "missing-runtime-version";
     case ConfigRule::bad_extends: return "bad-extends";
+    case ConfigRule::missing_owner: return "missing-owner";
   }
   return "unknown";
 }

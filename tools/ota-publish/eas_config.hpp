@@ -20,6 +20,7 @@ enum class ConfigRule {
   committed_secret,         // a secret-looking value committed in eas.json
   missing_runtime_version,  // no runtimeVersion (policy) in the app config
   bad_extends,              // extends a profile that does not exist, or a cycle
+  missing_owner,            // a projectId without "owner": eas refuses robot tokens (CI) for such a project
 };
 std::string_view rule_name(ConfigRule r);
 
