@@ -116,3 +116,12 @@ TEST_CASE("rollback plan: a second rollback goes back past the release the first
   CHECK(none.refusal);
   CHECK(none.hint.find("--to-embedded") != std::string::npos);
 }
+
+TEST_CASE("group rollout: raise with update:edit, revert with update:revert-update-rollout") {
+  CHECK(ota::group_rollout_call({.group = A, .percent = 40}).args ==
+        std::vector<std::string>{"update:edit", A, "--rollout-percentage=40", "--non-interactive", "--json"});
+  auto revert = ota::group_rollout_call({.group = A, .end = true, .message = "m"});
+  CHECK(revert.args == std::vector<std::string>{"update:revert-update-rollout", std::string("--group=") + A, "--message=m",
+                                                "--non-interactive", "--json"});
+  CHECK(revert.effect == ota::Effect::write);
+}

@@ -99,6 +99,22 @@ EasCall rollout_call(const RolloutArgs& a) {
   return c;
 }
 
+EasCall update_edit_call(const std::string& group, int rollout_percentage) {
+  EasCall c{{"update:edit", group, flag("rollout-percentage", std::to_string(rollout_percentage))},
+            Effect::write,
+            "set the rollout of group " + group + " to " + std::to_string(rollout_percentage) + " %"};
+  finish(c);
+  return c;
+}
+
+EasCall revert_update_rollout_call(const std::string& group, const std::string& message) {
+  EasCall c{{"update:revert-update-rollout", flag("group", group), flag("message", message)},
+            Effect::write,
+            "revert the rollout of group " + group};
+  finish(c);
+  return c;
+}
+
 std::string shell_line(const std::vector<std::string>& program, const EasCall& call) {
   auto quote = [](const std::string& word) {
     bool plain = !word.empty();

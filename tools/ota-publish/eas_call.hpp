@@ -53,6 +53,11 @@ struct RolloutArgs {
 };
 EasCall rollout_call(const RolloutArgs& a);
 
+// A rollout of one update group (eas update --rollout-percentage): raise its share, or revert it
+// (the group is deleted and the group it was rolled out over is republished).
+EasCall update_edit_call(const std::string& group, int rollout_percentage);
+EasCall revert_update_rollout_call(const std::string& group, const std::string& message);
+
 // A command line as a POSIX shell would need it typed (single quotes where needed), for --dry-run.
 std::string shell_line(const std::vector<std::string>& program, const EasCall& call);
 

@@ -2,6 +2,7 @@
 
 #include "kit/error.hpp"
 #include "ota-publish/eas_output.hpp"
+#include "ota-publish/rollback.hpp"
 #include "ota-publish/untrusted_text.hpp"
 
 namespace ota {
@@ -63,6 +64,63 @@ RolloutState execute_rollout(const EasRunner& runner, const RolloutRequest& requ
                              check);
   }
   return s;
+}
+
+EasCall group_rollout_call(const GroupRolloutRequest& request) {
+  return request.end ? revert_update_rollout_call(request.group, request.message) : update_edit_call(request.group, request.percent);
+}
+
+GroupRolloutResult execute_group_rollout(const EasRunner& runner, const GroupRolloutRequest& request) {
+  GroupRolloutResult result;
+  EasCall write = group_rollout_call(request);
+  EasRun run = runner(write);
+  auto read = read_updates(run.result.out);
+  std::string check = "check the group: eas update:view " + request.group;
+  if (!read) {
+    if (!run.succeeded()) throw eas_failure(run, check + ", fix the cause and run again");
+    throw kit::partial_error(call_name(write) + " exited 0 but " + read.problem + ": the rollout was probably changed", check);
+  }
+  result.updates = std::move(*read.value);
+  const Update& first = result.updates.front();
+  result.branch = first.branch;
+  result.runtime_version = first.runtime_version;
+  if (request.end) result.new_group = first.group;
+  for (const auto& [what, name] : {std::pair<const char*, const std::string&>{"branch name", result.branch},
+                                   {"runtime version", result.runtime_version}})
+    if (std::string problem = name_problem(what, name); !problem.empty() || valid_utf8(name) != name)
+      throw kit::partial_error(call_name(write) + " changed the rollout but described it with a " +
+                                   (problem.empty() ? std::string(what) + " that is not valid UTF-8" : problem),
+                               check);
+  EasCall list = update_list_call(result.branch, result.runtime_version, kHistoryLimit);
+  auto groups = read_update_list([&] {
+    EasRun r = runner(list);
+    return r.succeeded() ? r.result.out : std::string();
+  }());
+  if (!groups)
+    throw kit::partial_error(call_name(write) + " changed the rollout of group " + request.group + " but the branch could not be read back: " +
+                                 groups.problem,
+                             check);
+  const GroupSummary* mine = nullptr;
+  for (const auto& g : *groups.value)
+    if (g.group == request.group) mine = &g;
+  if (request.end) {
+    if (mine) throw kit::partial_error("eas reverted the rollout of group " + request.group + " but the group is still on branch " + result.branch, check);
+    if (groups.value->empty() || groups.value->front().group != result.new_group)
+      throw kit::partial_error("eas reverted the rollout of group " + request.group + " and republished group " + result.new_group +
+                                   ", but branch " + result.branch + " now serves " +
+                                   (groups.value->empty() ? std::string("nothing") : "group " + groups.value->front().group),
+                               "look at eas update:list --branch " + result.branch);
+    return result;
+  }
+  if (!mine) throw kit::partial_error("eas changed the rollout of group " + request.group + " but the group is not on branch " + result.branch, check);
+  result.percent = mine->rollout_percentage;
+  bool complete = request.percent == 100 && (!mine->rollout_percentage || *mine->rollout_percentage == 100);
+  if (!complete && mine->rollout_percentage != request.percent)
+    throw kit::partial_error("eas changed the rollout of group " + request.group + " but it now reaches " +
+                                 (mine->rollout_percentage ? std::to_string(*mine->rollout_percentage) + " %" : std::string("everyone")) +
+                                 ", not " + std::to_string(request.percent) + " %",
+                             check);
+  return result;
 }
 
 }  // namespace ota

@@ -4,6 +4,7 @@
 // printed after the change.
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "ota-publish/eas_call.hpp"
 #include "ota-publish/eas_runner.hpp"
@@ -34,5 +35,26 @@ RolloutPlan read_and_plan_rollout(const EasRunner& runner, const RolloutRequest&
 // Throws kit::Error: exit 3 when eas failed (no change reported), exit 4 when the change did not
 // leave the channel as asked.
 RolloutState execute_rollout(const EasRunner& runner, const RolloutRequest& request, const RolloutPlan& plan);
+
+// The rollout of one update group, published with --rollout-percentage.
+struct GroupRolloutRequest {
+  std::string group;
+  bool end = false;  // revert: delete the group, republish the one it was rolled out over
+  int percent = 0;   // when !end: the new share (eas only raises it)
+  std::string message;
+};
+EasCall group_rollout_call(const GroupRolloutRequest& request);  // pure
+
+struct GroupRolloutResult {
+  std::vector<Update> updates;  // as eas printed them after the change
+  std::string branch;
+  std::string runtime_version;
+  std::optional<int> percent;   // read back from the branch's history
+  std::string new_group;        // end: the republished group
+};
+// Runs the change, then reads the branch's groups back: the group's share is the one asked for, or
+// (end) the group is gone and the republished one is the newest. Throws kit::Error: 3 when eas
+// failed (no change reported), 4 when the change did not leave the branch as asked.
+GroupRolloutResult execute_group_rollout(const EasRunner& runner, const GroupRolloutRequest& request);
 
 }  // namespace ota

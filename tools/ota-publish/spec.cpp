@@ -23,8 +23,9 @@ std::vector<kit::Option> with_eas(std::vector<kit::Option> options) {
 
 // One description for every command: action.yml shows one input for all of them.
 kit::Option channel() {
+  // Required by every command that takes it except `rollout --group`: checked by the commands.
   return {.name = "channel", .help = "EAS channel: where publish publishes, what rollback rolls back, whose rollout rollout steers",
-          .metavar = "CHANNEL", .required = true};
+          .metavar = "CHANNEL"};
 }
 kit::Option platform() {
   return {.name = "platform", .help = "all, ios or android", .default_value = "all", .metavar = "PLATFORM"};
@@ -69,7 +70,9 @@ const kit::ToolSpec& spec() {
                                                  "(the new update republished for everyone)",
                       .default_value = "revert", .metavar = "OUTCOME"},
                      {.name = "branch", .help = "branch to roll out (to start a rollout)", .metavar = "BRANCH"},
-                     runtime_version("runtime version whose builds take part (to start a rollout)")}),
+                     runtime_version("runtime version whose builds take part (to start a rollout)"),
+                     {.name = "group", .help = "steer the rollout of this update group (published with --rollout-percentage) instead of a channel's",
+                      .metavar = "GROUP"}}),
            run_rollout},
           {"check-config", "check eas.json and the app config: own channel per profile, no shared URLs or keys, no public secrets, runtimeVersion set",
            {{.name = "eas-json", .help = "eas.json to check (JSON5 with comments, as eas-cli reads it)", .default_value = "eas.json",
@@ -89,6 +92,7 @@ const kit::ToolSpec& spec() {
   ota-publish rollback --channel production --dry-run
   ota-publish rollout --channel production --percent 50 --branch production-1.5 --runtime-version 1.5.0
   ota-publish rollout --channel production --end --outcome republish-and-revert
+  ota-publish rollout --group 0f5c...-group-id --percent 50
   ota-publish check-config --eas-json eas.json --app-config app.json
   ota-publish plan --ref refs/tags/v1.5.0
 )"};

@@ -204,6 +204,34 @@ def run(command, flags, positionals, state, fault):
         branch = branch_of_channel(state, flags["channel"])
         g = new_group(state, branch, flags["runtime-version"], flags["message"], platforms_of(flags), embedded=True)
         return [json_info(state, branch, g, p) for p in g["platforms"]]
+    if command == "update:edit":
+        gid = positionals[0] if positionals else fail("GROUPID is required in non-interactive mode")
+        for bname, b in state["branches"].items():
+            for g in b["groups"]:
+                if g["group"] == gid:
+                    if not g.get("rolloutPercentage"):
+                        fail("Cannot edit rollout percentage on update group that is not a rollout.")
+                    pct = int(flags.get("rollout-percentage") or fail("Must specify --rollout-percentage in non-interactive mode"))
+                    if pct < g["rolloutPercentage"]:
+                        fail("Rollout percentage must be greater than previous rollout percentage (%d)" % g["rolloutPercentage"])
+                    if not fault.get("skip_effect"):
+                        g["rolloutPercentage"] = pct
+                    return [json_info(state, bname, g, p) for p in g["platforms"]]
+        fail("Could not find update group %s" % gid)
+    if command == "update:revert-update-rollout":
+        gid = flags.get("group") or fail("--group is required in non-interactive mode")
+        for bname, b in state["branches"].items():
+            for i, g in enumerate(b["groups"]):
+                if g["group"] == gid:
+                    if not g.get("rolloutPercentage"):
+                        fail('The update group with ID "%s" is not a rollout update group.' % gid)
+                    control = b["groups"][i + 1] if i + 1 < len(b["groups"]) else fail("no control update")
+                    if not fault.get("skip_effect"):
+                        del b["groups"][i]
+                    copy = new_group(state, bname, control["runtimeVersion"], flags.get("message") or fail("--message required"),
+                                     control["platforms"], copy_of=control["group"])
+                    return [raw_update(state, bname, copy, p) for p in copy["platforms"]]
+        fail("Could not find update group %s" % gid)
     if command == "channel:rollout":
         channel = positionals[0] if positionals else fail("The channel argument is required in non-interactive mode.")
         c = state["channels"].get(channel) or fail("Could not find channel %s" % channel)

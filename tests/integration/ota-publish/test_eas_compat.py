@@ -60,6 +60,12 @@ class EasCompatTest(OtaTest):
         run("rollout", "--channel", "production", "--end", "--outcome", "revert")
         run("rollout", "--channel", "production", "--percent", "10", "--branch", "production-1.5", "--runtime-version", "1.0.0")
         run("rollout", "--channel", "production", "--end", "--outcome", "republish-and-revert")
+        for args in (["--percent", "50"], ["--percent", "100"], ["--end"]):
+            s = state_with(group("1.4.1"), group("1.4.0"))
+            g = group("rolling out")
+            g["rolloutPercentage"] = 10
+            s["branches"]["production"]["groups"].insert(0, g)
+            run("rollout", "--group", g["group"], *args, state=s)
         return argvs
 
     def parse_with_eas_cli(self, argvs):
@@ -86,7 +92,7 @@ class EasCompatTest(OtaTest):
         self.assertEqual(out["version"], "24.8.0")
         commands = {r["argv"][0] for r in out["results"]}
         self.assertEqual(commands, {"update", "channel:view", "update:list", "update:republish", "update:roll-back-to-embedded",
-                                    "channel:rollout"})
+                                    "channel:rollout", "update:edit", "update:revert-update-rollout"})
         for r in out["results"]:
             with self.subTest(argv=r["argv"]):
                 self.assertTrue(r["ok"], r.get("error"))

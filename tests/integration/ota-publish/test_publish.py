@@ -59,6 +59,11 @@ class PublishTest(OtaTest):
         self.assertExit(r, 0)
         self.assertIn("--message=fix: crash au démarrage (4f1e0c2)", self.calls()[0]["argv"])
 
+    def test_channel_required(self):
+        r = self.run_ota("publish", "--message", "m")
+        self.assertExit(r, 2)
+        self.assertIn("missing --channel (or INPUT_CHANNEL)", self.said(r))
+
     def test_message_required_outside_actions(self):
         r = self.run_ota("publish", "--channel", "preview")
         self.assertExit(r, 2)

@@ -36,6 +36,7 @@ EasSetup eas_setup(const kit::Context& ctx) {
 
 std::string channel_arg(const kit::Args& args) {
   std::string c = args.str("channel");
+  if (c.empty()) throw kit::usage_error("missing --channel (or INPUT_CHANNEL)", "--channel: the EAS channel, e.g. preview or production");
   if (auto problem = name_problem("--channel", c); !problem.empty()) throw kit::usage_error(problem);
   return c;
 }

@@ -7,8 +7,50 @@
 
 namespace ota {
 
+namespace {
+
+// rollout --group G: the rollout of one update group rather than a channel's.
+kit::Outcome run_group_rollout(kit::Context& ctx) {
+  const auto& a = ctx.args;
+  GroupRolloutRequest req;
+  req.group = commands::group_arg(a, "group");
+  for (const char* other : {"channel", "branch", "runtime-version"})
+    if (commands::text_arg(a, other)) throw kit::usage_error(std::string("--group and --") + other + " exclude each other (a group's rollout needs neither)");
+  bool percent = commands::text_arg(a, "percent").has_value();
+  req.end = a.flag("end");
+  if (req.end == percent) throw kit::usage_error(req.end ? "--percent and --end exclude each other" : "missing --percent N or --end");
+  if (percent) req.percent = static_cast<int>(a.integer("percent", 1, 100));
+  if (req.end && a.str("outcome") != "revert")
+    throw kit::usage_error("--group --end only reverts (eas update:revert-update-rollout); to give the group to everyone use --percent 100");
+  req.message = "Revert the rollout of " + req.group;
+  EasSetup setup = commands::eas_setup(ctx);
+  EasCall write = group_rollout_call(req);
+  ctx.report.output("group", req.group);
+  if (a.flag("dry-run")) {
+    commands::show_commands(ctx, "ota-publish rollout --dry-run: would run", setup.program, {write});
+    ctx.report.output("dry-run", "true");
+    return {kit::Exit::ok, "dry run: would " + write.purpose + "; nothing changed"};
+  }
+  GroupRolloutResult r = execute_group_rollout(process_runner(setup), req);
+  ctx.report.output("branch", r.branch);
+  ctx.report.output("runtime-version", r.runtime_version);
+  std::string headline;
+  if (req.end) {
+    ctx.report.output("new-group", r.new_group);
+    headline = "rollout of group " + req.group + " reverted: group " + r.new_group + " republished on branch " + shown(r.branch, 100) + " (verified)";
+  } else {
+    ctx.report.output("percent", r.percent ? std::to_string(*r.percent) : "100");
+    headline = "group " + req.group + " now reaches " + std::to_string(req.percent) + " % of its users (verified)";
+  }
+  ctx.report.summary("### ota-publish rollout\n\n" + valid_utf8(headline) + "\n");
+  return {kit::Exit::ok, headline};
+}
+
+}  // namespace
+
 kit::Outcome run_rollout(kit::Context& ctx) {
   const auto& a = ctx.args;
+  if (commands::text_arg(a, "group")) return run_group_rollout(ctx);
   RolloutRequest req;
   req.channel = commands::channel_arg(a);
   bool percent = commands::text_arg(a, "percent").has_value();
