@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates curl
   libssl-dev zlib1g-dev libnghttp2-dev
-  nlohmann-json3-dev libboost-dev libboost-filesystem1.74-dev libcxxopts-dev libspdlog-dev
+  nlohmann-json3-dev libboost-dev libboost-filesystem1.74-dev libspdlog-dev
   libfmt-dev doctest-dev libpg-query-dev libpcre2-dev
   libprotobuf-c-dev  # protobuf-c.h only: pg_query_scan answers in protobuf (the runtime is inside libpg_query.a)
   dpkg-dev
