@@ -10,6 +10,7 @@ packages=(
   libfmt-dev doctest-dev libpg-query-dev libpcre2-dev
   dpkg-dev
   python3 python3-yaml openssl
+  jq  # the workflows' run steps use it (GitHub runners have it); tests run those steps
   nghttp2-server  # nghttpd: an HTTP/2-only server, for the test that health-gate negotiates h2
   postgresql-15 postgresql-15-postgis-3 postgresql-client-15
   docker-registry apache2-utils skopeo umoci buildah podman runc debootstrap

@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shutil
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -22,11 +23,13 @@ SUPPORT = os.path.dirname(os.path.abspath(__file__))
 
 def _wait_http(url, proc, timeout=20, what="service"):
     deadline = time.time() + timeout
+    # A TLS registry is probed without verification: the test CA is the tools' business.
+    ctx = ssl._create_unverified_context() if url.startswith("https:") else None
     while time.time() < deadline:
         if proc.poll() is not None:
             raise RuntimeError("%s exited with %s" % (what, proc.returncode))
         try:
-            urllib.request.urlopen(url, timeout=1)
+            urllib.request.urlopen(url, timeout=1, context=ctx)
             return
         except urllib.error.HTTPError:
             return  # answering, even if 401
@@ -36,9 +39,11 @@ def _wait_http(url, proc, timeout=20, what="service"):
 
 
 class Registry:
-    """One docker-registry instance. auth: None, "htpasswd" (user/pass) or "token"."""
+    """One docker-registry instance. auth: None, "htpasswd" (user/pass) or "token". tls: a
+    (certificate, key) pair (tls.make_test_ca) to serve HTTPS, so tools talk to it as to ghcr.io
+    (no --insecure-registry) when they trust the test CA."""
 
-    def __init__(self, auth=None, users=None, root=None):
+    def __init__(self, auth=None, users=None, root=None, tls=None):
         self.dir = tempfile.mkdtemp(prefix="yonima-registry-")
         self.port = free_port()
         self.users = users or {"ci": "s3cret"}
@@ -47,6 +52,9 @@ class Registry:
                "storage": {"filesystem": {"rootdirectory": root or os.path.join(self.dir, "data")},
                            "delete": {"enabled": True}, "cache": {"blobdescriptor": "inmemory"}},
                "http": {"addr": "127.0.0.1:%d" % self.port}}
+        self.scheme = "https" if tls else "http"
+        if tls:
+            cfg["http"]["tls"] = {"certificate": tls[0], "key": tls[1]}
         if auth == "htpasswd":
             lines = []
             for u, p in self.users.items():
@@ -68,7 +76,7 @@ class Registry:
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen(["docker-registry", "serve", self.config], stdout=self.log, stderr=self.log)
         try:
-            _wait_http("http://127.0.0.1:%d/v2/" % self.port, self.proc, what="docker-registry")
+            _wait_http("%s://127.0.0.1:%d/v2/" % (self.scheme, self.port), self.proc, what="docker-registry")
         except Exception:
             self.stop()
             raise
@@ -101,10 +109,12 @@ class Registry:
 
     # --- direct API access for assertions (anonymous or basic) ---
     def _request(self, method, path, headers=None, data=None, auth=None):
-        req = urllib.request.Request("http://%s%s" % (self.host, path), method=method, data=data, headers=headers or {})
+        req = urllib.request.Request("%s://%s%s" % (self.scheme, self.host, path), method=method, data=data,
+                                     headers=headers or {})
         if auth:
             req.add_header("Authorization", "Basic " + base64.b64encode(("%s:%s" % auth).encode()).decode())
-        return urllib.request.urlopen(req, timeout=10)
+        ctx = ssl._create_unverified_context() if self.scheme == "https" else None
+        return urllib.request.urlopen(req, timeout=10, context=ctx)
 
     def resolve(self, repo, ref, auth=None):
         """The digest `repo:ref` points at, or None."""
