@@ -20,7 +20,9 @@ What it does not do: run third-party actions. Each `uses: owner/repo@sha` step i
 stub the test names explicitly (`stubs={"docker/build-push-action": fn}`); a step without a stub
 fails the run loudly, so nothing is silently skipped. Matrices, services and containers are not
 modelled; `jobs_stubbed={"validate": "success"}` marks a job as done without running it (a test
-says why when it does)."""
+says why when it does); `with_overrides={"step name or id": {"interval": "200ms"}}` replaces
+`with:` values of a step (for timings only: a workflow whose health gate watches for a minute
+is tested in seconds)."""
 import json
 import os
 import re
@@ -392,7 +394,7 @@ class StubContext:
 
 class WorkflowRunner:
     def __init__(self, workflow, workspace, inputs=None, secrets=None, vars=None, github=None, stubs=None,
-                 jobs_stubbed=None, machine_env=None, bin_dir=None, repo_root=ROOT, event="workflow_call",
+                 jobs_stubbed=None, with_overrides=None, machine_env=None, bin_dir=None, repo_root=ROOT, event="workflow_call",
                  step_timeout=600, echo=False):
         with open(workflow) as f:
             self.wf = yaml.safe_load(f)
@@ -402,6 +404,7 @@ class WorkflowRunner:
         self.vars = dict(vars or {})
         self.stubs = dict(stubs or {})
         self.jobs_stubbed = dict(jobs_stubbed or {})
+        self.with_overrides = dict(with_overrides or {})
         self.bin = bin_dir or BIN
         self.repo_root = repo_root
         self.step_timeout = step_timeout
@@ -558,6 +561,9 @@ class WorkflowRunner:
             uses = step["uses"]
             with_ = {k: to_string(interpolate(v, ctx)) if not isinstance(v, str) else interpolate(v, ctx)
                      for k, v in (step.get("with") or {}).items()}
+            for key in (step.get("id"), step.get("name")):
+                if key in self.with_overrides:
+                    with_.update(self.with_overrides[key])
             tool_action = self._our_action(uses)
             if tool_action:
                 code, log = self._run_our_action(tool_action, with_, env)
