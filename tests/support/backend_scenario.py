@@ -24,7 +24,6 @@ import tempfile
 
 from postgres import Postgres
 from registry import ImageBuilder, Registry
-from tls import make_test_ca
 from workflow_runner import BIN, ROOT, WorkflowRunner
 from yonima_test import free_port
 
@@ -49,10 +48,10 @@ class BackendWorld:
         self.artifacts = os.path.join(self.tmp, "artifacts")
         for d in (self.work, self.workspace, self.artifacts):
             os.mkdir(d)
-        self.ca, cert, key = make_test_ca(self.tmp)
         self.pg = self.registry = self.images = None
         try:
-            self.registry = Registry(tls=(cert, key))
+            self.registry = Registry(tls=True)
+            self.ca = self.registry.cert
             self.pg = Postgres()
             self.db = self.pg.create_database("app")
             self.images = ImageBuilder()

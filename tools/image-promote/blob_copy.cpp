@@ -33,8 +33,13 @@ struct Walk {
   int present = 0;
 };
 
-void walk(RegistryClient& s, RegistryClient& d, const Reference& src, const Reference& dst, const Manifest& m, Walk& w) {
+void walk(RegistryClient& s, RegistryClient& d, const Reference& src, const Reference& dst, const Manifest& m, Walk& w,
+          int depth) {
   if (m.is_index) {
+    if (depth >= kMaxIndexDepth)
+      throw kit::environment_error("the index " + m.digest + " in " + src.repo_name() + " nests indexes more than " +
+                                       std::to_string(kMaxIndexDepth) + " levels deep; nothing was copied",
+                                   "an image index this deep is not an image; check what was pushed to " + src.repo_name());
     for (const auto& child : m.children) {
       if (!w.seen.insert(child.digest).second) continue;
       if (d.head_manifest(dst.repository, child.digest)) {
@@ -46,7 +51,7 @@ void walk(RegistryClient& s, RegistryClient& d, const Reference& src, const Refe
         throw kit::environment_error(src.repo_name() + " lists " + child.digest + " (" + child.platform +
                                          ") in its index but the registry does not have it",
                                      "the source image is incomplete; re-push it, or copy with --platform to skip it");
-      walk(s, d, src, dst, *cm, w);
+      walk(s, d, src, dst, *cm, w, depth + 1);
     }
   } else {
     for (const auto& b : m.blobs())
@@ -75,10 +80,12 @@ std::string read_back(std::FILE* f, std::int64_t size) {
 
 BlobResult copy_blob(RegistrySession& session, RegistryClient& s, RegistryClient& d, const Reference& src,
                      const Reference& dst, const Descriptor& blob) {
-  if (d.blob_exists(dst.repository, blob.digest)) return {BlobResult::present, 0};
+  // Inside one registry a mount answers both questions in one request: 201 when the blob is in
+  // the destination afterwards (mounted, or there already), so no HEAD first.
   if (s.registry() == d.registry() && d.mount_blob(dst.repository, blob.digest, src.repository))
     return {BlobResult::mounted, 0};
-  std::FILE* f = open_temp_file();
+  if (d.blob_exists(dst.repository, blob.digest)) return {BlobResult::present, 0};
+  std::FILE* f = open_temp_file(session.options().temp_dirs);
   auto start = std::chrono::steady_clock::now();
   try {
     s.download_blob(src.repository, blob, f);
@@ -103,7 +110,7 @@ BlobResult copy_blob(RegistrySession& session, RegistryClient& s, RegistryClient
 }  // namespace
 
 CopyStats copy_tree(RegistrySession& session, const Reference& src, const Reference& dst, const Manifest& root,
-                    int jobs, bool dry_run) {
+                    int jobs) {
   CopyStats stats;
   auto s = session.client(src.registry);
   auto d = session.client(dst.registry);
@@ -113,9 +120,8 @@ CopyStats copy_tree(RegistrySession& session, const Reference& src, const Refere
   }
   Walk w;
   w.seen.insert(root.digest);
-  walk(*s, *d, src, dst, root, w);
+  walk(*s, *d, src, dst, root, w, 0);
   stats.manifests_present = w.present;
-  if (dry_run) return stats;
 
   std::atomic<size_t> next{0};
   std::mutex mutex;

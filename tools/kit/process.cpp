@@ -1,5 +1,8 @@
 #include "kit/process.hpp"
 
+#include <pthread.h>
+#include <csignal>
+
 #include <utility>  // boost 1.74 headers use std::exchange without including it
 #include <boost/process.hpp>
 #include <chrono>
@@ -58,6 +61,36 @@ std::string find_program(const std::string& name) {
 
 }  // namespace
 
+namespace {
+
+// A child may exit without reading its standard input (a credential helper that fails at once):
+// writing to the pipe then raises SIGPIPE, whose default action kills us. SIGPIPE is blocked in
+// this thread for the write (the write fails with EPIPE instead, which is not an error here: the
+// child's exit code says what happened), and a SIGPIPE left pending is taken back before the mask
+// is restored.
+void write_stdin(boost::process::opstream& in, const std::optional<std::string>& data) {
+  sigset_t pipe_only, old;
+  sigemptyset(&pipe_only);
+  sigaddset(&pipe_only, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_only, &old);
+  try {
+    if (data) in << *data;
+    in.flush();
+  } catch (const std::exception&) {
+    // EPIPE: the child is gone or closed its input; its exit code tells the rest.
+  }
+  in.pipe().close();
+  sigset_t pending;
+  sigpending(&pending);
+  if (sigismember(&pending, SIGPIPE) && !sigismember(&old, SIGPIPE)) {
+    timespec zero{0, 0};
+    sigtimedwait(&pipe_only, nullptr, &zero);
+  }
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+}
+
+}  // namespace
+
 ProcessResult run_process(const ProcessSpec& spec) {
   ProcessResult result;
   if (spec.argv.empty()) {
@@ -87,9 +120,7 @@ ProcessResult run_process(const ProcessSpec& spec) {
   result.started = true;
   std::thread(drain, out, spec.echo_output).detach();
   std::thread(drain, err, spec.echo_output).detach();
-  if (spec.stdin_data) in << *spec.stdin_data;
-  in.flush();
-  in.pipe().close();
+  write_stdin(in, spec.stdin_data);
 
   // Boost 1.74's wait_for can miss a SIGCHLD that arrives before it starts waiting and then sleep
   // the whole timeout; polling running() (waitpid WNOHANG) has no such race.
