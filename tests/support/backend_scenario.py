@@ -140,6 +140,17 @@ class BackendWorld:
         finally:
             runner.close()
 
+    def run_workflow(self, workflow, inputs, secrets=None, echo=False):
+        """Runs any workflow in this world (emergency-rollback.yml, ...) as a workflow_call."""
+        all_secrets = {"GITHUB_TOKEN": "ghs_not-a-real-token", "DEPLOY_TOKEN": "deploy-secret-token", "DIRECT_URL": self.db}
+        all_secrets.update(secrets or {})
+        runner = WorkflowRunner(workflow, self.workspace, inputs=inputs, secrets=all_secrets, stubs=self.stubs(),
+                                machine_env={"SSL_CERT_FILE": self.ca}, echo=echo)
+        try:
+            return runner.run()
+        finally:
+            runner.close()
+
     # --- what happened ----------------------------------------------------------------------
     def production(self):
         return self.registry.resolve(self.repo, "production")
