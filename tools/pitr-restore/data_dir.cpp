@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <ctime>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
