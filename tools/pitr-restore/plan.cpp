@@ -105,10 +105,14 @@ Plan build_plan(const Request& request, const Facts& facts, Micros now) {
   p.now = now;
   p.target = resolve_target(request.target, facts, facts.window.restore_points);
   p.refusal = refusal(p.target, p.window, now);
-  if (p.refusal.empty() && facts.archive_gap)
+  if (!p.refusal.empty()) p.refused = p.window.available ? Refusal::target : Refusal::unavailable;
+  if (p.refusal.empty() && facts.archive_gap) {
+    p.refused = Refusal::archive_gap;
     p.refusal = "the WAL archive has a gap: segment " + *facts.archive_gap +
                 " is missing, so recovery would stop short of the target; the recovery window is " + p.window.describe();
-  p.confirm_id = request.provider == Provider::supabase ? request.supabase.project_ref : request.self.pgdata;
+  }
+  if (request.mode != Mode::rehearse)
+    p.confirm_id = request.provider == Provider::supabase ? request.supabase.project_ref : request.self.pgdata;
   p.old_data_dir = facts.aside;
 
   if (facts.ledger && p.target.time) {
@@ -140,25 +144,34 @@ Plan build_plan(const Request& request, const Facts& facts, Micros now) {
     case Provider::postgres:
     case Provider::pgbackrest: {
       const auto& s = request.self;
-      if (facts.server_running) step("stop the server", "pg_ctl stop -m fast (allowed by --stop)");
-      step("move the data directory aside", s.pgdata + " -> " + facts.aside + " (a rename; nothing is deleted)");
+      bool rehearse = request.mode == Mode::rehearse;
+      std::string into = rehearse ? "a scratch data directory (" + (request.rehearsal.scratch_dir.empty() ? std::string("beside the data directory") : request.rehearsal.scratch_dir) + ")" : s.pgdata;
+      if (!rehearse) {
+        if (facts.server_running) step("stop the server", "pg_ctl stop -m fast (allowed by --stop)");
+        step("move the data directory aside", s.pgdata + " -> " + facts.aside + " (a rename; nothing is deleted)");
+      }
       if (request.provider == Provider::postgres) {
         step("verify the base backup against its manifest", "pg_verifybackup -n " + s.base_backup);
-        step("copy the base backup into " + s.pgdata, "cp -a as the data directory's owner");
-        if (!facts.unarchived_wal.empty())
+        step("copy the base backup into " + into, "cp -a as the data directory's owner");
+        if (!rehearse && !facts.unarchived_wal.empty())
           step("copy " + std::to_string(facts.unarchived_wal.size()) + " unarchived WAL segments from the old pg_wal",
                facts.unarchived_wal.front() + " .. " + facts.unarchived_wal.back());
-        step("write recovery settings", "recovery.signal; restore_command from " + s.wal_archive + "; " + p.target.describe() +
-                                            "; recovery_target_action = promote; recovery_target_timeline = current");
+        step("write recovery settings", "recovery.signal; restore_command from " + s.wal_archive +
+                                            (rehearse && !s.pgdata.empty() ? " (then, read-only, " + s.pgdata + "/pg_wal)" : "") + "; " +
+                                            p.target.describe() + "; recovery_target_action = promote; recovery_target_timeline = current" +
+                                            (rehearse ? "; archive_mode = off; its own socket and port" : ""));
       } else {
         step("pgbackrest restore", "--stanza " + s.stanza + " --type " +
                                        (p.target.kind == TargetKind::time ? "time" : p.target.kind == TargetKind::lsn ? "lsn" : "name") +
-                                       " --target-action=promote --target-timeline=current into " + s.pgdata);
-        if (!facts.unarchived_wal.empty())
+                                       " --target-action=promote --target-timeline=current into " + into +
+                                       (rehearse ? " --archive-mode=off" : ""));
+        if (!rehearse && !facts.unarchived_wal.empty())
           step("copy " + std::to_string(facts.unarchived_wal.size()) + " unarchived WAL segments from the old pg_wal");
       }
-      step("start the server and replay WAL", "progress every 5s; deadline " + kit::format_duration(request.timeout));
+      step(rehearse ? "start the scratch server and replay WAL" : "start the server and replay WAL",
+           "progress every 5s; deadline " + kit::format_duration(request.timeout));
       step("wait until pg_is_in_recovery() is false", "the target was reached and the server promoted");
+      if (rehearse) step("stop the scratch server and remove its directory", request.rehearsal.keep ? "kept running (--keep)" : "");
       break;
     }
   }

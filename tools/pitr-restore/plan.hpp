@@ -37,19 +37,24 @@ struct Step {
   std::string detail;
 };
 
+// Why a plan is refused: a target outside what can be recovered is the operator's to change
+// (exit 2); a missing add-on or a broken archive is the environment's (exit 3).
+enum class Refusal { none, target, unavailable, archive_gap };
+
 struct Plan {
   Provider provider = Provider::postgres;
   RecoveryTarget target;
   Window window;
   Micros now = 0;
-  std::string refusal;  // non-empty: the target is refused (with the window in the message)
+  Refusal refused = Refusal::none;
+  std::string refusal;  // why, with the window in the message
   std::string confirm_id;  // what --confirm must name: the project ref or the data directory
   std::vector<std::string> migrations_lost;  // applied at or after the target, oldest first
   std::string loss;  // "everything written after 2026-...Z (the last 12m30s)"
   std::vector<Step> steps;
   std::string old_data_dir;  // self-managed: the planned aside path
   std::vector<std::string> warnings;
-  bool ok() const { return refusal.empty(); }
+  bool ok() const { return refused == Refusal::none; }
 };
 
 // Resolves --before-migration through the ledger: the migration's started_at, just before it

@@ -26,6 +26,7 @@ struct SelfManagedRequest {
   std::string pgbackrest_config;  // pgbackrest: a private --config
   std::string pg_bin;        // where pg_ctl lives; "" = /usr/lib/postgresql/<PG_VERSION>/bin, else PATH
   bool stop_server = false;  // --stop: a running server may be stopped
+  kit::Millis stop_timeout{120'000};
 };
 
 struct RehearsalRequest {
@@ -34,7 +35,11 @@ struct RehearsalRequest {
   bool keep = false;        // keep the scratch cluster running for inspection
 };
 
+// What the plan is for: a rehearsal's steps go into a scratch directory and stop nothing.
+enum class Mode { plan, restore, rehearse };
+
 struct Request {
+  Mode mode = Mode::plan;
   Provider provider = Provider::postgres;
   TargetRequest target;
   SupabaseRequest supabase;

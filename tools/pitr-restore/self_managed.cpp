@@ -255,7 +255,7 @@ RestoreResult restore_self_managed(const Request& r, const Plan& plan, const Fac
     throw kit::usage_error("the server on " + pgdata + " is running; add --stop to let pitr-restore stop it (nothing was changed)");
   if (running) {
     tl.add("stopping the server on " + pgdata);
-    stop_server(server, kit::Millis(120'000));
+    stop_server(server, s.stop_timeout);
     tl.add("server stopped");
   }
 
@@ -388,8 +388,7 @@ RestoreResult rehearse_self_managed(const Request& r, const Plan& plan, const ki
     // The scratch cluster never archives: its new timeline must not land in production's archive.
     settings.extra = {{"port", std::to_string(port)},         {"listen_addresses", r.rehearsal.port ? "127.0.0.1" : ""},
                       {"unix_socket_directories", sock},      {"archive_mode", "off"},
-                      {"logging_collector", "off"},           {"hot_standby", "on"},
-                      {"max_wal_senders", "0"},               {"wal_level", "replica"}};
+                      {"logging_collector", "off"},           {"hot_standby", "on"}};
     if (r.provider == Provider::postgres) {
       {
         Heartbeat beat("copying the base backup into the scratch directory", kProgressEvery,

@@ -27,6 +27,16 @@ std::optional<long> postmaster_pid(const std::string& pgdata) {
   return pid;
 }
 
+bool log_has_fatal(const std::string& log_file) {
+  std::ifstream in(log_file);
+  std::string line;
+  while (std::getline(in, line))
+    if ((line.find("FATAL:") != std::string::npos || line.find("PANIC:") != std::string::npos) &&
+        line.find("is starting up") == std::string::npos && line.find("not yet accepting") == std::string::npos)
+      return true;
+  return false;
+}
+
 }  // namespace
 
 std::string default_pg_bin(const std::string& pg_version) {
@@ -74,7 +84,10 @@ std::string log_problem(const std::string& log_file) {
   std::string line, fatal;
   std::vector<std::string> last;
   while (std::getline(in, line)) {
-    if (line.find("FATAL:") != std::string::npos || line.find("PANIC:") != std::string::npos) fatal = line;
+    // Our own probes while the server starts are refused with FATAL lines of their own; skip them.
+    bool probe_refused = line.find("is starting up") != std::string::npos || line.find("not yet accepting") != std::string::npos ||
+                         line.find("is shutting down") != std::string::npos;
+    if (!probe_refused && (line.find("FATAL:") != std::string::npos || line.find("PANIC:") != std::string::npos)) fatal = line;
     last.push_back(line);
     if (last.size() > 3) last.erase(last.begin());
   }
@@ -120,7 +133,7 @@ Promotion wait_for_promotion(const Server& s, const std::optional<Endpoint>& end
     bool running = postmaster_running(s.pgdata);
     seen_running = seen_running || running;
     // pg_ctl start -W returns before the postmaster writes its pid file: absent at first is normal.
-    if (!running && (seen_running || elapsed > kit::Millis(15'000))) {
+    if (!running && (seen_running || elapsed > kit::Millis(15'000) || log_has_fatal(s.log_file))) {
       p.failure = "the server stopped during recovery: " + log_problem(s.log_file);
       return p;
     }

@@ -60,6 +60,8 @@ const kit::ToolSpec& spec() {
              o.push_back({.name = "confirm", .help = "the project ref (supabase) or the data directory (self-managed): the restore's go-ahead",
                           .metavar = "ID"});
              o.push_back({.name = "stop", .help = "self-managed: stop the running server first (pg_ctl stop -m fast)", .kind = OptionKind::flag});
+             o.push_back({.name = "stop-timeout", .help = "self-managed: how long the server may take to stop before the restore gives up (nothing changed)",
+                          .default_value = "2m", .metavar = "DURATION"});
              o.push_back({.name = "dry-run", .help = "print the plan and change nothing", .kind = OptionKind::flag});
              return o;
            }(),

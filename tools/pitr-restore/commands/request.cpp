@@ -89,12 +89,15 @@ Request request_from(const kit::Context& ctx, Needs needs) {
   r.self.pg_bin = a.str("pg-bin");
 
   const std::string& cmd = a.command();
+  r.mode = cmd == "restore" ? Mode::restore : cmd == "rehearse" ? Mode::rehearse : Mode::plan;
   if (cmd == "restore") {
     if (r.provider != Provider::supabase && r.self.pgdata.empty())
       throw kit::usage_error("missing --pgdata (or INPUT_PGDATA): the data directory to restore into");
     r.confirm = a.str("confirm");
     while (r.confirm.size() > 1 && r.confirm.back() == '/') r.confirm.pop_back();
     r.self.stop_server = a.flag("stop");
+    r.self.stop_timeout = a.duration("stop-timeout");
+    if (r.self.stop_timeout.count() <= 0) throw kit::usage_error("--stop-timeout must be longer than 0s");
   }
   if (cmd == "rehearse") {
     if (r.provider == Provider::supabase)
