@@ -120,13 +120,24 @@ void write_as_owner(const Owner& owner, const std::string& file, const std::stri
     throw kit::partial_error("cannot write " + file + ": " + (r.started ? r.err.substr(0, 300) : r.error));
 }
 
-// The old pg_wal's segments on `timeline` that recovery may need beyond what is archived.
+// The old pg_wal's segments on `timeline` that recovery may need beyond what is archived: newer
+// than the newest archived one, or still waiting for the archiver (archive_status/<seg>.ready).
+// An older segment already archived may be recycled at the next checkpoint (a stop is one), so it
+// never counts as filling a gap in the archive.
 std::vector<std::string> unarchived(const std::string& pg_wal, std::uint32_t timeline, const std::set<std::string>& archived,
                                     const std::string& archive_max) {
   std::vector<std::string> out;
+  std::error_code ec;
   for (const auto& n : wal_segments_in(pg_wal, timeline))
-    if (!archived.count(n) && (archive_max.empty() || n > archive_max)) out.push_back(n);
+    if (!archived.count(n) && (n > archive_max || fs::exists(pg_wal + "/archive_status/" + n + ".ready", ec))) out.push_back(n);
   return out;
+}
+
+std::optional<Micros> newest_write(const std::string& pg_wal, const std::vector<std::string>& names) {
+  std::optional<Micros> newest;
+  for (const auto& n : names)
+    if (auto t = mtime_of(pg_wal + "/" + n); t && (!newest || *t > *newest)) newest = t;
+  return newest;
 }
 
 void copy_segments(const Owner& owner, const std::string& from_dir, const std::vector<std::string>& names, const std::string& to_dir) {
@@ -205,11 +216,12 @@ Facts self_managed_facts(const Request& r, Micros now) {
     for (const auto& seg : archive.segments) archived.insert(seg.name);
     std::vector<std::string> extra = wal_segments_in(s.base_backup + "/pg_wal", backup.timeline);
     if (have_pgdata) {
-      f.unarchived_wal = unarchived(s.pgdata + "/pg_wal", backup.timeline, archived, "");
+      f.unarchived_wal = unarchived(s.pgdata + "/pg_wal", backup.timeline, archived, newest_segment(archive, backup.timeline));
       extra.insert(extra.end(), f.unarchived_wal.begin(), f.unarchived_wal.end());
     }
     f.archive_gap = first_gap(archive, backup.timeline, backup.start_segment, extra);
-    f.window = self_managed_window(backup, archive, f.server_running, now);
+    std::optional<Micros> carried = have_pgdata ? newest_write(s.pgdata + "/pg_wal", f.unarchived_wal) : std::nullopt;
+    f.window = self_managed_window(backup, archive, f.server_running, carried, now);
   } else {
     StanzaInfo info = stanza_info(r);
     f.window.available = info.backups > 0;
@@ -266,7 +278,15 @@ RestoreResult restore_self_managed(const Request& r, const Plan& plan, const Fac
     std::set<std::string> archived;
     for (const auto& seg : archive.segments) archived.insert(seg.name);
     BaseBackup backup = read_base_backup(s.base_backup);
-    carry = unarchived(pgdata + "/pg_wal", backup.timeline, archived, "");
+    carry = unarchived(pgdata + "/pg_wal", backup.timeline, archived, newest_segment(archive, backup.timeline));
+    // The stop's checkpoint may have recycled a segment that seemed to fill a gap: look again.
+    std::vector<std::string> extra = wal_segments_in(s.base_backup + "/pg_wal", backup.timeline);
+    extra.insert(extra.end(), carry.begin(), carry.end());
+    if (auto gap = first_gap(archive, backup.timeline, backup.start_segment, extra))
+      throw kit::environment_error("the WAL archive has a gap: segment " + *gap + " is missing, so recovery would stop short of the target; "
+                                   "nothing was changed" + std::string(running ? " except that the server was stopped" : ""),
+                                   "put the missing segment in the archive, or pick a target before it" +
+                                       std::string(running ? "; start the server again: pg_ctl -D " + pgdata + " start" : ""));
   } else {
     StanzaInfo info = stanza_info(r);
     carry = unarchived(pgdata + "/pg_wal", info.timeline, {}, info.archive_max);

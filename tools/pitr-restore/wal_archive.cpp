@@ -131,8 +131,7 @@ Archive read_archive(const std::string& dir) {
   for (const auto& [n, size] : names) {
     auto s = parse_segment_name(n, a.segment_bytes);
     if (!s) continue;
-    struct stat st {};
-    if (::stat((dir + "/" + n).c_str(), &st) == 0) s->mtime_unix = st.st_mtime;
+    s->mtime = mtime_of(dir + "/" + n).value_or(0);
     a.segments.push_back(*s);
   }
   std::sort(a.segments.begin(), a.segments.end(),
@@ -155,23 +154,40 @@ std::optional<std::string> first_gap(const Archive& archive, std::uint32_t timel
   return std::nullopt;
 }
 
-Window self_managed_window(const BaseBackup& backup, const Archive& archive, bool server_wal_carried, Micros now) {
+std::optional<Micros> mtime_of(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+  return static_cast<Micros>(st.st_mtim.tv_sec) * 1'000'000 + st.st_mtim.tv_nsec / 1000;
+}
+
+std::string newest_segment(const Archive& archive, std::uint32_t timeline) {
+  std::string newest;
+  for (const auto& s : archive.segments)
+    if (s.timeline == timeline && s.name > newest) newest = s.name;
+  return newest;
+}
+
+Window self_managed_window(const BaseBackup& backup, const Archive& archive, bool server_running,
+                           std::optional<Micros> carried_latest, Micros now) {
   Window w;
   w.available = true;
   w.earliest = backup.start_time;
   w.earliest_source = "base backup " + backup.dir + " (backup_label START TIME)";
-  std::int64_t newest = 0;
+  Micros newest = 0;
   std::string newest_name;
   for (const auto& s : archive.segments)
-    if (s.timeline == backup.timeline && s.mtime_unix >= newest) {
-      newest = s.mtime_unix;
+    if (s.timeline == backup.timeline && s.mtime >= newest) {
+      newest = s.mtime;
       newest_name = s.name;
     }
-  if (server_wal_carried) {
+  if (server_running) {
     w.latest = now;
     w.latest_source = "the running server's own WAL, carried over after it stops";
+  } else if (carried_latest && *carried_latest > newest) {
+    w.latest = carried_latest;
+    w.latest_source = "the stopped server's unarchived WAL (carried over)";
   } else if (newest > 0) {
-    w.latest = static_cast<Micros>(newest) * 1'000'000;
+    w.latest = newest;
     w.latest_source = "newest archived segment " + newest_name + " (archived at)";
   } else {
     w.latest = w.earliest;

@@ -31,7 +31,7 @@ struct Segment {
   std::uint32_t timeline = 0;
   std::uint64_t number = 0;  // log * segments_per_log + seg
   std::string name;
-  std::int64_t mtime_unix = 0;
+  Micros mtime = 0;  // when it was archived (written)
 };
 
 // "000000010000000300000004" -> {1, 3*256+4} for 16 MB segments; nullopt for other file names.
@@ -54,8 +54,16 @@ std::optional<std::string> first_gap(const Archive& archive, std::uint32_t timel
 
 // The window a base backup plus its archive can reach: from the backup's start to the newest
 // archived segment on the backup's timeline (its archive time), or `now` when the server still
-// runs and its unarchived WAL will be carried over.
-Window self_managed_window(const BaseBackup& backup, const Archive& archive, bool server_wal_carried, Micros now);
+// runs (its WAL will be carried over once it stops), else to the carried WAL's last write.
+// `carried_latest`: the newest write time of the stopped server's unarchived WAL, carried over.
+Window self_managed_window(const BaseBackup& backup, const Archive& archive, bool server_running,
+                           std::optional<Micros> carried_latest, Micros now);
+
+// The newest archived segment's name on `timeline`, "" if none.
+std::string newest_segment(const Archive& archive, std::uint32_t timeline);
+
+// A file's modification time, with PostgreSQL's resolution.
+std::optional<Micros> mtime_of(const std::string& path);
 
 // Segment files in a data directory's pg_wal, on `timeline`.
 std::vector<std::string> wal_segments_in(const std::string& pg_wal, std::uint32_t timeline);
