@@ -252,7 +252,10 @@ RestoreResult restore_self_managed(const Request& r, const Plan& plan, const Fac
     std::string backup_version = read_line(s.base_backup + "/PG_VERSION");
     if (backup_version != version)
       throw kit::usage_error("--base-backup is PostgreSQL " + backup_version + " and --pgdata is PostgreSQL " + version);
-    verify_base_backup(r, pg_bin, owner);
+    {
+      Heartbeat beat("checking the base backup against its manifest", kProgressEvery);
+      verify_base_backup(r, pg_bin, owner);
+    }
     tl.add("base backup " + s.base_backup + " matches its manifest");
     unsigned long long need = tree_bytes(s.base_backup);
     unsigned long long have = free_bytes(fs::path(pgdata).parent_path().string());
@@ -267,6 +270,7 @@ RestoreResult restore_self_managed(const Request& r, const Plan& plan, const Fac
     throw kit::usage_error("the server on " + pgdata + " is running; add --stop to let pitr-restore stop it (nothing was changed)");
   if (running) {
     tl.add("stopping the server on " + pgdata);
+    Heartbeat beat("waiting for the server to stop", kProgressEvery);
     stop_server(server, s.stop_timeout);
     tl.add("server stopped");
   }
@@ -377,9 +381,10 @@ RestoreResult rehearse_self_managed(const Request& r, const Plan& plan, const ki
                                                          : (s.pgdata.empty() ? "" : read_line(s.pgdata + "/PG_VERSION"));
   std::string pg_bin = s.pg_bin.empty() ? default_pg_bin(version.empty() ? "15" : version) : s.pg_bin;
   if (r.provider == Provider::postgres) {
+    Heartbeat beat("checking the base backup against its manifest", kProgressEvery);
     verify_base_backup(r, pg_bin, owner);
-    tl.add("base backup " + s.base_backup + " matches its manifest");
   }
+  if (r.provider == Provider::postgres) tl.add("base backup " + s.base_backup + " matches its manifest");
 
   std::string parent = r.rehearsal.scratch_dir;
   if (parent.empty()) parent = fs::path(trimmed_slash(s.pgdata.empty() ? s.base_backup : s.pgdata)).parent_path().string();
