@@ -13,6 +13,7 @@ packages=(
   jq  # the workflows' run steps use it (GitHub runners have it); tests run those steps
   nghttp2-server  # nghttpd: an HTTP/2-only server, for the test that health-gate negotiates h2
   postgresql-15 postgresql-15-postgis-3 postgresql-client-15
+  pgbackrest  # pitr-restore drives it, and its tests restore through it for real
   docker-registry apache2-utils skopeo umoci buildah podman runc debootstrap
 
 )

@@ -5,8 +5,8 @@
 #include <chrono>
 
 #include "kit/log.hpp"
-#include "migrate-guard/connection.hpp"
 #include "migrate-guard/ledger.hpp"
+#include "pg/connection.hpp"
 
 namespace migrate_guard {
 namespace {
@@ -45,7 +45,7 @@ std::string failure_logs(const Migration& m, const std::string& sqlstate, const 
   return out;
 }
 
-ApplyResult apply_migration(Connection& conn, Ledger& ledger, const Migration& m) {
+ApplyResult apply_migration(pg::Connection& conn, Ledger& ledger, const Migration& m) {
   ApplyResult r;
   std::string id = ledger.start(m.name, m.checksum);
   auto t0 = std::chrono::steady_clock::now();
@@ -55,7 +55,7 @@ ApplyResult apply_migration(Connection& conn, Ledger& ledger, const Migration& m
     ledger.finish(id);
     r.ok = true;
     return r;
-  } catch (const PgError& e) {
+  } catch (const pg::PgError& e) {
     r.elapsed = std::chrono::duration_cast<kit::Millis>(std::chrono::steady_clock::now() - t0);
     r.connection_lost = e.connection_lost;
     int position = e.position > 0 ? e.position : statement_start_char(m.sql, e.statement_index);
@@ -65,7 +65,7 @@ ApplyResult apply_migration(Connection& conn, Ledger& ledger, const Migration& m
     if (!e.connection_lost) {
       try {
         ledger.fail(id, r.logs);
-      } catch (const PgError& again) {
+      } catch (const pg::PgError& again) {
         kit::log::warn(std::string("could not record the failure in _prisma_migrations: ") + again.what());
       }
     }

@@ -7,9 +7,12 @@
 #include "kit/duration.hpp"
 #include "migrate-guard/migrations.hpp"
 
+namespace pg {
+class Connection;
+}  // namespace pg
+
 namespace migrate_guard {
 
-class Connection;
 class Ledger;
 
 struct ApplyResult {
@@ -21,7 +24,7 @@ struct ApplyResult {
   bool connection_lost = false;
 };
 
-ApplyResult apply_migration(Connection& conn, Ledger& ledger, const Migration& m);
+ApplyResult apply_migration(pg::Connection& conn, Ledger& ledger, const Migration& m);
 
 // The text Prisma-style logs carry for a failed script.
 std::string failure_logs(const Migration& m, const std::string& sqlstate, const std::string& message,

@@ -14,15 +14,16 @@
 #include "migrate-guard/lint_runner.hpp"
 #include "migrate-guard/lock.hpp"
 #include "migrate-guard/migrate_guard.hpp"
-#include "migrate-guard/restore_marker.hpp"
 #include "migrate-guard/status.hpp"
+#include "pg/pooler.hpp"
+#include "pg/restore_marker.hpp"
 
 namespace migrate_guard {
 namespace {
 
 struct DeployPlan {
   MigrationsFolder folder;
-  DbTarget target;
+  pg::DbTarget target;
   kit::Millis lock_timeout{10'000};
   std::optional<kit::Millis> lock_timeout_sql, statement_timeout;
   std::vector<std::string> extensions;
@@ -35,7 +36,7 @@ DeployPlan plan_deploy(const kit::Context& ctx) {
   DeployPlan p;
   p.folder = read_migrations(ctx.args.str("dir"));
   p.target = target_from_args(ctx);
-  refuse_pooler(p.target);
+  pg::refuse_pooler(p.target);
   p.lock_timeout = ctx.args.duration("lock-timeout");
   p.lock_timeout_sql = ctx.args.opt_duration("lock-timeout-sql");
   p.statement_timeout = ctx.args.opt_duration("statement-timeout");
@@ -65,7 +66,7 @@ kit::Outcome refuse(kit::Context& ctx, const Status& s, const std::string& headl
 }
 
 // The refusals that depend on the database's state; nullopt when deploying is safe.
-std::optional<kit::Outcome> check_refusals(kit::Context& ctx, const DeployPlan& p, Connection& conn, const Status& s) {
+std::optional<kit::Outcome> check_refusals(kit::Context& ctx, const DeployPlan& p, pg::Connection& conn, const Status& s) {
   if (auto failed = s.with(State::failed); !failed.empty()) {
     const Entry& e = *failed.front();
     ctx.report.annotate(kit::Severity::error, failed_message(e), {.file = e.file ? e.file->path : "", .title = "migrate-guard: failed migration"});
@@ -130,13 +131,13 @@ kit::Outcome run_deploy(kit::Context& ctx) {
   DeployPlan p = plan_deploy(ctx);
   report_folder_warnings(ctx.report, p.folder);
   auto conn = connect(ctx, p.target);
-  if (auto why = server_side_pooler_reason(*conn); !why.empty())
+  if (auto why = pg::server_side_pooler_reason(*conn); !why.empty())
     throw kit::usage_error("refusing a pooled connection (" + why + "): migrations need a direct connection");
   // If this process dies mid-migration, the server notices within a second and rolls the
   // script back instead of finishing it unobserved (PostgreSQL 14+; ignored before).
   try {
     conn->query("SET client_connection_check_interval = 1000");
-  } catch (const PgError&) {
+  } catch (const pg::PgError&) {
   }
 
   std::optional<MigrationLock> lock;
@@ -176,7 +177,7 @@ kit::Outcome run_deploy(kit::Context& ctx) {
     return {kit::Exit::ok, "no pending migrations: database schema is up to date"};
   }
 
-  RestoreMarker marker = record_restore_marker(*conn, pending.empty() ? "extensions" : pending.front()->name);
+  pg::RestoreMarker marker = pg::record_restore_marker(*conn, pending.empty() ? "extensions" : pending.front()->name);
   ctx.report.output("restore-point-time", marker.time);
   ctx.report.output("restore-point-name", marker.name);
   ctx.report.output("restore-point-lsn", marker.lsn);

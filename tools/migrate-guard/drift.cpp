@@ -3,13 +3,14 @@
 // against production, a hand-made index), or a migration was edited after it ran.
 #include "kit/log.hpp"
 #include "migrate-guard/catalog.hpp"
-#include "migrate-guard/connection.hpp"
 #include "migrate-guard/database.hpp"
 #include "migrate-guard/extensions.hpp"
 #include "migrate-guard/migrate_guard.hpp"
 #include "migrate-guard/migrations.hpp"
 #include "migrate-guard/shadow.hpp"
 #include "migrate-guard/status.hpp"
+#include "pg/connection.hpp"
+#include "pg/quote.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -19,7 +20,7 @@ namespace {
 
 // What the target's history says was applied, in folder order: pending and failed migrations
 // never ran there, so replaying them would show up as false drift.
-std::vector<const Migration*> applied_migrations(Connection& db, const DbTarget& target, const MigrationsFolder& folder,
+std::vector<const Migration*> applied_migrations(pg::Connection& db, const pg::DbTarget& target, const MigrationsFolder& folder,
                                                  std::vector<std::string>& notes) {
   Status status = load_status(db, target.schema, folder);
   std::vector<const Migration*> out;
@@ -45,8 +46,8 @@ kit::Outcome run_drift(kit::Context& ctx) {
   MigrationsFolder folder = read_migrations(ctx.args.str("dir"));
   if (!ctx.args.has("shadow-database-url"))
     throw kit::usage_error("drift needs --shadow-database-url (an empty database the migrations are applied to)");
-  DbTarget target = target_from_args(ctx);
-  DbTarget shadow_target = target_from_args(ctx, "shadow-database-url");
+  pg::DbTarget target = target_from_args(ctx);
+  pg::DbTarget shadow_target = target_from_args(ctx, "shadow-database-url");
   if (shadow_target.display == target.display)
     throw kit::usage_error("--shadow-database-url is the database itself: give an empty, throwaway database");
   // The replay must resolve unqualified names as the deploy did.
@@ -67,14 +68,14 @@ kit::Outcome run_drift(kit::Context& ctx) {
   for (const auto& row : db->query("SELECT e.extname, n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
                                    "WHERE e.extname <> 'plpgsql'")) {
     auto checks = check_extensions(shadow.conn(), {*row[0]});
-    shadow.conn().script("CREATE SCHEMA IF NOT EXISTS " + quote_ident(*row[1]));
+    shadow.conn().script("CREATE SCHEMA IF NOT EXISTS " + pg::quote_ident(*row[1]));
     create_missing_extensions(shadow.conn(), checks, *row[1]);
   }
-  if (shadow_target.schema_given) shadow.conn().script("CREATE SCHEMA IF NOT EXISTS " + quote_ident(shadow_target.schema));
+  if (shadow_target.schema_given) shadow.conn().script("CREATE SCHEMA IF NOT EXISTS " + pg::quote_ident(shadow_target.schema));
   for (const Migration* m : replay) {
     try {
       shadow.conn().script(m->sql);
-    } catch (const PgError& e) {
+    } catch (const pg::PgError& e) {
       kit::Location where{.file = m->path, .title = "migrate-guard drift"};
       if (e.position > 0) {
         TextPosition p = position_in(m->sql, e.position);

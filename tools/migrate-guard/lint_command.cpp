@@ -8,8 +8,8 @@
 #include <sstream>
 
 #include "kit/log.hpp"
-#include "kit/text.hpp"
 #include "kit/process.hpp"
+#include "kit/text.hpp"
 #include "migrate-guard/database.hpp"
 #include "migrate-guard/lint_runner.hpp"
 #include "migrate-guard/migrate_guard.hpp"
@@ -91,7 +91,7 @@ kit::Outcome run_lint(kit::Context& ctx) {
     }
     selection = "selected migrations";
   } else if (ctx.args.flag("pending")) {
-    DbTarget target = target_from_args(ctx);
+    pg::DbTarget target = target_from_args(ctx);
     auto conn = connect(ctx, target);
     Status s = load_status(*conn, target.schema, folder);
     for (const auto* e : s.with(State::pending)) selected.push_back(e->file);

@@ -5,6 +5,7 @@
 #include "migrate-guard/lock.hpp"
 #include "migrate-guard/migrate_guard.hpp"
 #include "migrate-guard/status.hpp"
+#include "pg/pooler.hpp"
 
 namespace migrate_guard {
 
@@ -15,8 +16,8 @@ kit::Outcome run_resolve(kit::Context& ctx) {
   if (rolled_back && rolled_back->empty()) rolled_back.reset();
   if (!applied == !rolled_back) throw kit::usage_error("resolve needs exactly one of --applied NAME or --rolled-back NAME");
   MigrationsFolder folder = read_migrations(ctx.args.str("dir"));
-  DbTarget target = target_from_args(ctx);
-  refuse_pooler(target);
+  pg::DbTarget target = target_from_args(ctx);
+  pg::refuse_pooler(target);
   std::string name = applied ? *applied : *rolled_back;
   const Migration* file = nullptr;
   for (const auto& m : folder.migrations)

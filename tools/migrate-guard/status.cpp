@@ -3,14 +3,14 @@
 #include <nlohmann/json.hpp>
 
 #include "kit/log.hpp"
-#include "migrate-guard/connection.hpp"
 #include "migrate-guard/database.hpp"
 #include "migrate-guard/ledger.hpp"
 #include "migrate-guard/migrate_guard.hpp"
+#include "pg/connection.hpp"
 
 namespace migrate_guard {
 
-Status load_status(Connection& conn, const std::string& schema, const MigrationsFolder& folder) {
+Status load_status(pg::Connection& conn, const std::string& schema, const MigrationsFolder& folder) {
   Ledger ledger(conn, schema);
   bool exists = ledger.exists();
   return compare(folder.migrations, exists ? ledger.rows() : std::vector<LedgerRow>{}, exists);
@@ -95,7 +95,7 @@ void report_folder_warnings(kit::Report& report, const MigrationsFolder& folder)
 
 kit::Outcome run_status(kit::Context& ctx) {
   MigrationsFolder folder = read_migrations(ctx.args.str("dir"));
-  DbTarget target = target_from_args(ctx);
+  pg::DbTarget target = target_from_args(ctx);
   auto conn = connect(ctx, target);
   report_folder_warnings(ctx.report, folder);
   Status s = load_status(*conn, target.schema, folder);

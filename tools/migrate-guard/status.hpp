@@ -6,11 +6,13 @@
 #include "kit/report.hpp"
 #include "migrate-guard/state.hpp"
 
+namespace pg {
+class Connection;
+}  // namespace pg
+
 namespace migrate_guard {
 
-class Connection;
-
-Status load_status(Connection& conn, const std::string& schema, const MigrationsFolder& folder);
+Status load_status(pg::Connection& conn, const std::string& schema, const MigrationsFolder& folder);
 
 std::string status_markdown(const Status& s);   // the table for the step summary
 nlohmann::json status_json(const Status& s);

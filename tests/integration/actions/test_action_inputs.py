@@ -66,7 +66,7 @@ class ActionInputsTest(unittest.TestCase):
     def test_required_inputs(self):
         """health-gate requires url and nothing else; the multi-command tools require their command
         (what one command needs is checked by the tool, as GitHub's `required` cannot depend on it)."""
-        for tool in ["health-gate", "image-promote", "migrate-guard", "ota-publish"]:
+        for tool in ["health-gate", "image-promote", "migrate-guard", "ota-publish", "pitr-restore"]:
             with self.subTest(tool=tool):
                 described = json.loads(subprocess.run([os.path.join(BIN, tool), "--describe-inputs"],
                                                       capture_output=True, text=True, check=True).stdout)

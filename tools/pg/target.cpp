@@ -1,4 +1,4 @@
-#include "migrate-guard/target.hpp"
+#include "pg/target.hpp"
 
 #include <libpq-fe.h>
 
@@ -8,11 +8,10 @@
 #include "kit/error.hpp"
 #include "kit/secrets.hpp"
 #include "kit/text.hpp"
+#include "pg/pooler.hpp"
 
-namespace migrate_guard {
+namespace pg {
 namespace {
-
-
 
 // Parameters Prisma accepts in its URLs that libpq would reject as unknown.
 const std::vector<std::string> kPrismaOnly = {"schema",       "pgbouncer",          "connection_limit", "pool_timeout",
@@ -39,12 +38,6 @@ std::string prisma_tls_to_libpq(const std::string& conninfo, const std::vector<s
 
 }  // namespace
 
-std::string quote_ident(const std::string& name) {
-  std::string out = "\"";
-  for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 std::string strip_url_params(const std::string& url, const std::vector<std::string>& drop,
                              std::vector<std::pair<std::string, std::string>>& taken) {
   auto q = url.find('?');
@@ -69,21 +62,6 @@ std::string strip_url_params(const std::string& url, const std::vector<std::stri
     start = amp + 1;
   }
   return kept.empty() ? base : base + "?" + kept;
-}
-
-std::vector<std::string> pooler_reasons(const std::string& host, const std::string& port,
-                                        const std::vector<std::pair<std::string, std::string>>& prisma_params) {
-  std::vector<std::string> reasons;
-  std::string h = kit::lower(host);
-  if (port == "6543") reasons.push_back("port 6543 is the transaction pooler port (Supabase/Supavisor)");
-  // Supavisor's session mode (port 5432) keeps one server session per client, so the advisory
-  // lock holds; GitHub's IPv4-only runners reach Supabase through it. Only transaction mode breaks.
-  if (h.find("pooler.supabase.com") != std::string::npos && port != "5432" && port != "6543")
-    reasons.push_back("host " + host + " is Supabase's pooler on port " + port + " (only session mode, port 5432, keeps the lock)");
-  else if (h.find("pgbouncer") != std::string::npos) reasons.push_back("host " + host + " looks like PgBouncer");
-  for (const auto& [k, v] : prisma_params)
-    if (k == "pgbouncer" && kit::lower(v) == "true") reasons.push_back("the URL says pgbouncer=true");
-  return reasons;
 }
 
 DbTarget resolve_target(const std::string& url_given, const std::string& option, const kit::Env& env) {
@@ -155,4 +133,4 @@ DbTarget resolve_target(const std::string& url_given, const std::string& option,
   return t;
 }
 
-}  // namespace migrate_guard
+}  // namespace pg

@@ -3,10 +3,13 @@
 #include "kit/error.hpp"
 #include "kit/secrets.hpp"
 #include "migrate-guard/extensions.hpp"
-#include "migrate-guard/restore_marker.hpp"
-#include "migrate-guard/target.hpp"
+#include "pg/pooler.hpp"
+#include "pg/quote.hpp"
+#include "pg/restore_marker.hpp"
+#include "pg/target.hpp"
 
-using namespace migrate_guard;
+using namespace pg;
+using migrate_guard::parse_extension_list;
 
 TEST_CASE("Prisma-only URL parameters are taken off before libpq sees them") {
   std::vector<std::pair<std::string, std::string>> taken;

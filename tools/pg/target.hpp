@@ -7,7 +7,7 @@
 
 #include "kit/env.hpp"
 
-namespace migrate_guard {
+namespace pg {
 
 struct DbTarget {
   std::string conninfo;  // for libpq: the URL without Prisma-only parameters, or "" for PG* variables
@@ -27,10 +27,4 @@ DbTarget resolve_target(const std::string& url, const std::string& option, const
 std::string strip_url_params(const std::string& url, const std::vector<std::string>& drop,
                              std::vector<std::pair<std::string, std::string>>& taken);
 
-// Pooler heuristics on what the URL says (the server-side check happens after connecting).
-std::vector<std::string> pooler_reasons(const std::string& host, const std::string& port,
-                                        const std::vector<std::pair<std::string, std::string>>& prisma_params);
-
-std::string quote_ident(const std::string& name);
-
-}  // namespace migrate_guard
+}  // namespace pg
