@@ -41,7 +41,7 @@ def fake_sha(version):
 
 
 class BackendWorld:
-    def __init__(self, name="backend"):
+    def __init__(self, name="backend", pg_settings=None):
         self.tmp = tempfile.mkdtemp(prefix="yonima-world-")
         self.work = os.path.join(self.tmp, "platform")
         self.workspace = os.path.join(self.tmp, "workspace")
@@ -52,7 +52,7 @@ class BackendWorld:
         try:
             self.registry = Registry(tls=True)
             self.ca = self.registry.cert
-            self.pg = Postgres()
+            self.pg = Postgres(settings=pg_settings)
             self.db = self.pg.create_database("app")
             self.images = ImageBuilder()
         except Exception:
