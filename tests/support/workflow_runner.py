@@ -21,8 +21,9 @@ stub the test names explicitly (`stubs={"docker/build-push-action": fn}`); a ste
 fails the run loudly, so nothing is silently skipped. Matrices, services and containers are not
 modelled; `jobs_stubbed={"validate": "success"}` marks a job as done without running it (a test
 says why when it does); `with_overrides={"step name or id": {"interval": "200ms"}}` replaces
-`with:` values of a step (for timings only: a workflow whose health gate watches for a minute
-is tested in seconds)."""
+`with:` values of a step (timings, so a health gate that watches for a minute is tested in
+seconds, or the address of a stand-in that replaces an unreachable API). A composite action of
+ours (ota-publish) runs its binary the way its run.sh does: INPUT_* for every declared input.""" 
 import json
 import os
 import re
