@@ -218,6 +218,16 @@ class WorkflowTest(unittest.TestCase):
         self.assertEqual(len(health), 2, "a health gate for the new release and one after a rollback")
         self.assertTrue(all(s["with"].get("expect-version") for s in health))
 
+    def test_ci_runs_the_one_entry_point_where_container_tests_can_pass(self):
+        """Container tests need mount and namespace privileges (buildah, podman + runc): the job
+        container is privileged, on Debian 12 (setup.sh's package names), and runs .ci/run."""
+        job = load(os.path.join(ROOT, ".github", "workflows", "ci.yml"))["jobs"]["test"]
+        self.assertEqual(job["container"]["image"], "debian:bookworm")
+        self.assertIn("--privileged", job["container"]["options"])
+        runs = [s.get("run", "") for s in job["steps"]]
+        self.assertEqual(runs[-1], "bash .ci/run")
+        self.assertTrue(os.access(os.path.join(ROOT, ".ci", "run"), os.X_OK))
+
 
 if __name__ == "__main__":
     unittest.main()
