@@ -15,6 +15,7 @@ from workflow_runner import WorkflowRunner
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 MOBILE = os.path.join(ROOT, "workflows", "mobile.yml")
 HOTFIX = os.path.join(ROOT, "workflows", "mobile-hotfix.yml")
+EMERGENCY = os.path.join(ROOT, "workflows", "emergency-rollback.yml")
 OTA = os.path.join(ROOT, "tests", "integration", "ota-publish")
 TOKEN = "expo-robot-token-not-real-1234567890"
 
@@ -56,7 +57,7 @@ class MobileTest(unittest.TestCase):
 
     def run_wf(self, workflow, ref="refs/heads/main", **inputs):
         inputs.setdefault("eas", self.eas)
-        if workflow == HOTFIX:
+        if workflow != MOBILE:
             inputs.pop("eas")
         # Third-party steps: the workspace is the checkout and Node is on the machine.
         nothing = {"actions/checkout": lambda ctx: 0, "actions/setup-node": lambda ctx: 0}
@@ -136,6 +137,18 @@ class MobileTest(unittest.TestCase):
         self.assertEqual(g["message"], "fix the map crash")
         for step in r["publish"].steps:
             self.assertNotIn(TOKEN, "\n".join(l for l in step.log.split("\n") if not l.startswith("::add-mask::")))
+
+    def test_emergency_rollback_of_the_app(self):
+        self.env["PATH"] = self.tmp + os.pathsep + os.environ.get("PATH", "")
+        for message in ("1.4.2 good", "1.4.3 broken"):
+            self.assertEqual(self.run_wf(HOTFIX, message=message, confirm="production")["publish"].result, "success")
+        good, bad = self.groups("production")[1], self.groups("production")[0]
+        r = self.run_wf(EMERGENCY, target="app", reason="crash on start", confirm="ROLLBACK", **{"app-dir": "."})
+        self.assertEqual(r["app"].result, "success", r.log())
+        self.assertEqual(r["api"].result, "skipped")
+        newest = self.groups("production")[0]
+        self.assertEqual(newest["copy_of"], good["group"])
+        self.assertNotEqual(newest["group"], bad["group"])
 
 
 if __name__ == "__main__":
