@@ -224,6 +224,7 @@ class BackendWorld:
             return 0
 
         return {"actions/checkout": nothing, "actions/setup-node": nothing, "docker/setup-buildx-action": nothing,
+                "docker/setup-qemu-action": nothing,
                 "docker/login-action": nothing, "docker/build-push-action": build_push, "aquasecurity/trivy-action": trivy,
                 "actions/upload-artifact": upload, "actions/download-artifact": download}
 
