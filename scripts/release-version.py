@@ -8,8 +8,12 @@ pins the actions it runs.
   scripts/release-version.py show             print X.Y.Z
   scripts/release-version.py set X.Y.Z        rewrite the version everywhere (commit, then tag vX.Y.Z)
   scripts/release-version.py check vX.Y.Z     exit 1 unless the tag and every reference agree
-release.yml runs `check` before it builds anything."""
+  scripts/release-version.py images           the images a release publishes, as a JSON list: every
+                                              tool (tools/*/CMakeLists.txt calling yonima_tool(),
+                                              the one tool list) and the umbrella yonima-deploy
+release.yml runs `check` and `images` before it builds anything."""
 import glob
+import json
 import os
 import re
 import sys
@@ -87,6 +91,15 @@ def check(tag):
     return 1 if problems else 0
 
 
+def tools():
+    out = []
+    for cmake in sorted(glob.glob(os.path.join(ROOT, "tools", "*", "CMakeLists.txt"))):
+        m = re.search(r"^\s*yonima_tool\(([\w-]+)\)", read(cmake), re.M)
+        if m:
+            out.append(m.group(1))
+    return out
+
+
 def main():
     cmd = sys.argv[1] if len(sys.argv) > 1 else "show"
     if cmd == "show":
@@ -95,8 +108,10 @@ def main():
         set_version(sys.argv[2])
     elif cmd == "check" and len(sys.argv) == 3:
         sys.exit(check(sys.argv[2]))
+    elif cmd == "images":
+        print(json.dumps(tools() + ["yonima-deploy"]))
     else:
-        sys.exit("usage: release-version.py show | set X.Y.Z | check vX.Y.Z")
+        sys.exit("usage: release-version.py show | set X.Y.Z | check vX.Y.Z | images")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ place: CMakeLists.txt, scripts/release-version.py), release.yml publishes exactl
 linux/amd64 and linux/arm64 with OCI labels, the root action.yml (umbrella) is generated from the
 tools' declarations, and the umbrella image's entrypoint (docker/dispatch.c) runs the named tool."""
 import glob
+import json
 import os
 import re
 import shutil
@@ -71,11 +72,14 @@ class ReleaseTest(unittest.TestCase):
         jobs = wf["jobs"]
         check = "\n".join(s.get("run", "") for s in jobs["check"]["steps"])
         self.assertIn("scripts/release-version.py check", check)
-        built = set(jobs["image"]["strategy"]["matrix"]["image"])
-        published = set(jobs["publish"]["strategy"]["matrix"]["image"])
+        self.assertIn("scripts/release-version.py images", check)
+        for job in ("image", "publish"):
+            self.assertEqual(jobs[job]["strategy"]["matrix"]["image"], "${{ fromJSON(needs.check.outputs.images) }}")
+        published = set(json.loads(release_version("images").stdout))
         named = set(self.images_named_by_actions())
-        self.assertEqual(built, published)
-        self.assertLessEqual(named, built, "images the actions run that release.yml does not publish")
+        self.assertEqual(named, published, "images the actions run vs images release.yml publishes")
+        tools = {os.path.basename(os.path.dirname(p)) for p in glob.glob(os.path.join(ROOT, "actions", "*", "action.yml"))}
+        self.assertEqual(published, tools | {"yonima-deploy"})
         platforms = {p["name"] for p in jobs["image"]["strategy"]["matrix"]["platform"]}
         self.assertEqual(platforms, {"linux/amd64", "linux/arm64"})
         [build] = [s for s in jobs["image"]["steps"] if s.get("id") == "build"]
