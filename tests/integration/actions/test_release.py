@@ -108,6 +108,17 @@ class ReleaseTest(unittest.TestCase):
         for tool in ("health-gate", "image-promote", "migrate-guard", "ota-publish"):
             self.assertIn(tool, action["inputs"]["tool"]["description"])
 
+    def test_actions_reference_is_generated_from_the_action_files(self):
+        out = subprocess.run(["python3", os.path.join(ROOT, "scripts", "actions-reference.py")], capture_output=True,
+                             text=True, check=True).stdout
+        with open(os.path.join(ROOT, "docs", "actions.md")) as f:
+            self.assertEqual(f.read(), out, "regenerate: scripts/actions-reference.py > docs/actions.md")
+        for path in glob.glob(os.path.join(ROOT, "actions", "*", "action.yml")):
+            tool = os.path.basename(os.path.dirname(path))
+            self.assertIn("## `yonima/yonima-deploy/actions/%s@v%s`" % (tool, VERSION), out)
+            for name in load(path)["inputs"]:
+                self.assertIn("| `%s` |" % name, out)
+
     def test_dispatcher_runs_the_named_tool(self):
         if not shutil.which("gcc"):
             self.fail("gcc is needed to build docker/dispatch.c")
