@@ -116,7 +116,7 @@ class BackendWorld:
             self._git("add", "-A")
             self._git("commit", "-q", "-m", "release " + version)
 
-    def run(self, version, workflow=BACKEND_DEPLOY, echo=False, with_overrides=None, **inputs):
+    def run(self, version, workflow=BACKEND_DEPLOY, echo=False, with_overrides=None, extra_stubs=None, **inputs):
         """Runs `workflow` as a push of `version` would (github.sha identifies the version)."""
         self._commit_migration(version)
         # The push event's `before`: the commit ahead of this release's, so only its migrations
@@ -131,7 +131,8 @@ class BackendWorld:
         defaults.update(inputs)
         secrets = {"GITHUB_TOKEN": "ghs_not-a-real-token", "DEPLOY_TOKEN": "deploy-secret-token"}
         secrets["DIRECT_URL" if workflow == BACKEND_DEPLOY else "DATABASE_URL"] = self.db
-        runner = WorkflowRunner(workflow, self.workspace, inputs=defaults, secrets=secrets, stubs=self.stubs(),
+        runner = WorkflowRunner(workflow, self.workspace, inputs=defaults, secrets=secrets,
+                                stubs=dict(self.stubs(), **(extra_stubs or {})),
                                 github={"sha": fake_sha(version), "event": {"before": head}},
                                 with_overrides=with_overrides,
                                 machine_env={"SSL_CERT_FILE": self.ca}, echo=echo)

@@ -90,9 +90,18 @@ class BrokenReleaseTest(unittest.TestCase):
         w.release("1.0.0", migration="20261101000000_init")
         w.release("1.1.0", health="broken", migration="20261120000000_place_rating")
         self.assertEqual(w.run("1.0.0")["deploy"].result, "success")
-        r = w.run("1.1.0")
+        markers = []
+
+        def sentry(ctx):  # stand-in for getsentry/action-release: records the marker asked for
+            markers.append((ctx.with_.get("release"), ctx.with_.get("environment"), ctx.env.get("SENTRY_ORG")))
+            return 0
+        r = w.run("1.1.0", extra_stubs={"getsentry/action-release": sentry},
+                  **{"sentry-org": "acme", "sentry-project": "api"})
         d = r["deploy"]
         self.assertEqual(d.result, "failure", r.log())
+        # Sentry: the bad release's deploy marker, then the previous release's after the rollback.
+        self.assertEqual(r["sentry"].result, "success", r.log())
+        self.assertEqual(markers, [("1.1.0", "production", "acme"), ("1.0.0", "production", "acme")])
         self.assertEqual(d.step("promote").outcome, "success")
         self.assertEqual(d.step("health").outcome, "failure")
         self.assertIn("503", d.step("health").outputs.get("reason", ""))
