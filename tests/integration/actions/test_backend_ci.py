@@ -12,6 +12,7 @@ from workflow_runner import WorkflowRunner
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 BACKEND_CI = os.path.join(ROOT, "workflows", "backend-ci.yml")
+BACKEND_DEPLOY = os.path.join(ROOT, "workflows", "backend-deploy.yml")
 MIGRATIONS = os.path.join(ROOT, "scripts", "drill", "migrations")
 BAD_INDEX = "SET lock_timeout = '5s';\nCREATE INDEX \"Place_name_idx\" ON \"Place\"(\"name\");\n"
 GOOD_COLUMN = "SET lock_timeout = '5s';\nALTER TABLE \"Place\" ADD COLUMN \"note\" TEXT;\n"
@@ -42,7 +43,7 @@ class BackendCiTest(unittest.TestCase):
                    GIT_COMMITTER_EMAIL="d@example.com")
         return subprocess.run(["git", *args], cwd=self.ws, env=env, check=True, capture_output=True, text=True).stdout
 
-    def pull_request(self, name, sql, **inputs):
+    def pull_request(self, name, sql, workflow=BACKEND_CI, jobs_stubbed=None, **inputs):
         d = os.path.join(self.api, "prisma", "migrations", name)
         os.makedirs(d)
         with open(os.path.join(d, "migration.sql"), "w") as f:
@@ -50,7 +51,7 @@ class BackendCiTest(unittest.TestCase):
         self.git("add", "-A")
         self.git("commit", "-q", "-m", "pr")
         inputs.setdefault("working-directory", "apps/api")
-        runner = WorkflowRunner(BACKEND_CI, self.ws, inputs=inputs,
+        runner = WorkflowRunner(workflow, self.ws, inputs=inputs, jobs_stubbed=jobs_stubbed,
                                 stubs={"actions/checkout": lambda ctx: 0, "actions/setup-node": lambda ctx: 0},
                                 github={"event_name": "pull_request",
                                         "event": {"pull_request": {"base": {"sha": self.base}}}})
@@ -84,6 +85,24 @@ class BackendCiTest(unittest.TestCase):
         self.assertEqual(r["checks"].result, "failure")
         self.assertEqual(r["checks"].step("ESLint").outcome, "failure")
         self.assertEqual(r["checks"].step("Jest").outcome, "skipped")
+
+    def test_backend_deploy_validates_the_same_way_in_a_monorepo(self):
+        """backend-deploy's validate job, working-directory apps/api: the scripts run there and the
+        push's new migration is linted (a path git takes from the repository root)."""
+        r = self.pull_request("20261201000000_name_index", BAD_INDEX, workflow=BACKEND_DEPLOY,
+                              # Only validate is under test: the jobs after it are marked failed, so skipped.
+                              jobs_stubbed={"build": "failure"},
+                              **{"image": "ghcr.io/acme/api", "health-url": "http://127.0.0.1:9/health",
+                                 "deploy-command": "false"})
+        v = r["validate"]
+        self.assertEqual(v.step("changed").outputs["migrations"], "20261201000000_name_index", r.log())
+        self.assertEqual(v.step("Lint the changed migrations").outcome, "failure")
+        self.assertIn("::error file=apps/api/prisma/migrations/20261201000000_name_index/migration.sql,line=2",
+                      v.step("Lint the changed migrations").log)
+        with open(os.path.join(self.api, "test.txt")) as f:
+            self.assertEqual(f.read().strip(), "jest-ran")
+        for job in ("scan", "migrate", "deploy", "sentry"):
+            self.assertEqual(r[job].result, "skipped", job)
 
 
 if __name__ == "__main__":
