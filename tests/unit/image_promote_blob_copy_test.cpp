@@ -101,12 +101,13 @@ TEST_CASE("image-promote blob copy: 24 blobs with 8 workers between two registri
   session.need(src.registry, src.repository, true);
   session.need(dst.registry, dst.repository, true);
 
-  // An image of 23 layers (random bytes, 1-200 KB) and a config, pushed with our own client.
+  // An image of 23 layers (random bytes: 3 of 1.5 MB, streamed registry to registry; 20 of
+  // 1-200 KB, through temporary files) and a config, pushed with our own client.
   auto client = session.client(src.registry);
   std::mt19937 rng(20261128);
   std::string layers;
   for (int i = 0; i < 23; ++i) {
-    std::string data(1000 + rng() % 200'000, '\0');
+    std::string data(i < 3 ? 1'500'000 + i : 1000 + rng() % 200'000, '\0');
     for (auto& c : data) c = static_cast<char>(rng());
     std::string d = sha256_digest(data);
     client->upload_bytes(src.repository, d, data);
@@ -122,6 +123,7 @@ TEST_CASE("image-promote blob copy: 24 blobs with 8 workers between two registri
 
   CopyStats stats = copy_tree(session, src, dst, image, 8);
   CHECK(stats.blobs_uploaded == 24);
+  CHECK(stats.blobs_streamed == 3);
   CHECK(stats.manifests_written == 1);
   CHECK(session.kept_config(sha256_digest(config)).value_or("") == config);
   auto d = session.client(dst.registry);

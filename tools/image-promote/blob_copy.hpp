@@ -17,6 +17,7 @@ struct CopyStats {
   std::int64_t bytes_uploaded = 0;
   int blobs_mounted = 0;
   int blobs_uploaded = 0;
+  int blobs_streamed = 0;  // of blobs_uploaded: registry to registry, nothing on disk
   int blobs_present = 0;
   int manifests_written = 0;
   int manifests_present = 0;

@@ -282,7 +282,30 @@ PromoteResult execute(RegistrySession& session, const PromotePlan& plan, const k
   return result;
 }
 
+namespace {
+
+// The digest a rollback goes to comes from registry data (the history): it becomes a URL path,
+// so anything but a digest is refused.
+RollbackPlan& checked(RollbackPlan& plan) {
+  if (!plan.refusal && !valid_digest(plan.to))
+    throw kit::environment_error("the promotion history of " + plan.move.target.str() +
+                                     " names a previous digest that is not a sha256 digest; nothing was changed",
+                                 "inspect `image-promote history`; roll back with --to DIGEST");
+  return plan;
+}
+
+RollbackPlan plan_rollback_unchecked(const RollbackRequest& req, const History& history, const std::string& current);
+
+}  // namespace
+
 RollbackPlan plan_rollback(const RollbackRequest& req, const History& history, const std::string& current) {
+  RollbackPlan plan = plan_rollback_unchecked(req, history, current);
+  return checked(plan);
+}
+
+namespace {
+
+RollbackPlan plan_rollback_unchecked(const RollbackRequest& req, const History& history, const std::string& current) {
   RollbackPlan plan;
   Reference target = req.repository.with_tag(req.tag);
   plan.current = current;
@@ -342,6 +365,8 @@ RollbackPlan plan_rollback(const RollbackRequest& req, const History& history, c
                            "promote the digest you want with promote --to " + req.tag);
   return plan;
 }
+
+}  // namespace
 
 std::vector<std::string> describe(const RollbackPlan& plan) {
   if (plan.refusal) return {"refuse: " + plan.refusal->message};

@@ -400,6 +400,63 @@ void RegistryClient::upload_blob(const std::string& repo, const Descriptor& blob
   fail(step, what, *failed);
 }
 
+void RegistryClient::download_blob_stream(const std::string& repo, const Descriptor& blob,
+                                          const std::function<bool(const char*, size_t)>& sink) {
+  Sha256 hash;
+  std::int64_t got = 0;
+  bool oversized = false, refused = false;
+  kit::HttpRequest req;
+  req.url = url("/v2/" + repo + "/blobs/" + blob.digest);
+  req.follow_redirects = true;
+  req.total_timeout = kBlobTimeout;
+  req.body_sink = [&](const char* data, size_t n) {
+    if (static_cast<std::int64_t>(n) > blob.size - got) {
+      oversized = true;
+      return false;
+    }
+    hash.update(data, n);
+    got += static_cast<std::int64_t>(n);
+    if (!sink(data, n)) {
+      refused = true;
+      return false;
+    }
+    return true;
+  };
+  auto r = send(req, {}, true);
+  if (oversized)
+    throw kit::environment_error("blob " + blob.digest + " from " + registry_ + "/" + repo + " is larger than the " +
+                                 std::to_string(blob.size) + " bytes its descriptor declares; the download was stopped");
+  if (refused) throw kit::environment_error("the upload side of a streamed copy of " + blob.digest + " stopped");
+  if (!r.ok() || r.status != 200) fail(RegistryStep::blob_read, "GET blob " + repo + "@" + blob.digest, r);
+  if (hash.digest() != blob.digest || got != blob.size)
+    throw kit::environment_error("blob " + blob.digest + " from " + registry_ + "/" + repo + " does not match its digest");
+  traffic_.bytes_downloaded += got;
+}
+
+void RegistryClient::upload_blob_stream(const std::string& repo, const Descriptor& blob,
+                                        const std::function<size_t(char*, size_t)>& reader) {
+  kit::HttpRequest open;
+  open.method = "POST";
+  open.url = url("/v2/" + repo + "/blobs/uploads/");
+  auto r = send(open, {}, true);
+  if (!r.ok() || r.status != 202 || !r.header("location"))
+    fail(RegistryStep::upload_start, "start upload to " + repo, r);
+  std::string loc = resolve_location(base_, *r.header("location"));
+  loc += (loc.find('?') == std::string::npos ? "?" : "&") + std::string("digest=") + blob.digest;
+  kit::HttpRequest put;
+  put.method = "PUT";
+  put.url = loc;
+  put.headers = {{"Content-Type", "application/octet-stream"}};
+  put.body_size = blob.size;
+  put.total_timeout = kBlobTimeout;
+  put.body_reader = reader;
+  // No rewind: a stream cannot be replayed (a 401 here fails the attempt; the caller falls back).
+  auto p = send(put, [] { return false; }, true);
+  if (!p.ok() || (p.status != 201 && p.status != 204))
+    fail(RegistryStep::blob_upload, "upload of " + blob.digest + " to " + repo, p);
+  traffic_.bytes_uploaded += blob.size;
+}
+
 void RegistryClient::upload_bytes(const std::string& repo, const std::string& digest, const std::string& data) {
   // Small blobs (the history) go from memory; fmemopen gives upload_blob the FILE it reads from.
   std::string copy = data.empty() ? std::string(1, '\0') : data;

@@ -76,6 +76,13 @@ class RegistryClient {
   // schedule for the pair: a failed attempt opens a new upload session.
   void upload_blob(const std::string& repo, const Descriptor& blob, std::FILE* file);
   void upload_bytes(const std::string& repo, const std::string& digest, const std::string& data);
+  // One attempt each, for a blob streamed from one registry to another with nothing on disk
+  // (blob_copy falls back to the retried, file-backed path when either fails). The download
+  // stops at the first byte past the declared size and checks the digest at the end; the upload
+  // is a monolithic PUT with ?digest=, which the registry verifies before it keeps anything.
+  void download_blob_stream(const std::string& repo, const Descriptor& blob,
+                            const std::function<bool(const char*, size_t)>& sink);
+  void upload_blob_stream(const std::string& repo, const Descriptor& blob, const std::function<size_t(char*, size_t)>& reader);
   std::string get_blob_bytes(const std::string& repo, const std::string& digest, size_t max);
   // The OCI 1.1 referrers API, every page (Link: rel="next"); nullopt when the registry answers
   // 404, which the spec reserves for "no referrers API". Anything else that is not a list

@@ -85,6 +85,7 @@ void report_copy_figures(kit::Report& report, const std::string& digest, const s
   report.result("bytes_uploaded", stats.bytes_uploaded);
   report.result("blobs_mounted", stats.blobs_mounted);
   report.result("blobs_uploaded", stats.blobs_uploaded);
+  report.result("blobs_streamed", stats.blobs_streamed);
   report.result("blobs_present", stats.blobs_present);
   report.result("manifests_written", stats.manifests_written);
 }

@@ -8,6 +8,18 @@
 #include "kit/error.hpp"
 
 namespace image_promote::commands {
+namespace {
+
+// History entries are registry data: control characters (a newline followed by `::error::`,
+// which the Actions runner would execute, ESC, NUL) are shown as `?` on the terminal listing.
+std::string printable(const std::string& s) {
+  std::string out = s;
+  for (auto& c : out)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  return out;
+}
+
+}  // namespace
 
 kit::Outcome history(kit::Context& ctx) {
   Reference repo = parse_repository(ctx.args.str("repository"));
@@ -26,8 +38,9 @@ kit::Outcome history(kit::Context& ctx) {
     entries.push_back({{"time", e.time}, {"action", e.action}, {"digest", e.digest}, {"previous", e.previous},
                        {"source", e.source}, {"run_url", e.run_url}, {"actor", e.actor}});
     if (!ctx.report.json_mode())
-      std::cout << e.time << "  " << e.action << "  " << e.digest << "  (was " << (e.previous.empty() ? "none" : e.previous)
-                << ")  " << e.source << (e.run_url.empty() ? "" : "  " + e.run_url) << "\n";
+      std::cout << printable(e.time) << "  " << printable(e.action) << "  " << printable(e.digest) << "  (was "
+                << (e.previous.empty() ? "none" : printable(e.previous)) << ")  " << printable(e.source)
+                << (e.run_url.empty() ? "" : "  " + printable(e.run_url)) << "\n";
   }
   ctx.report.result("entries", entries);
   ctx.report.output("digest", h.entries.empty() ? "" : h.entries.front().digest);
