@@ -150,7 +150,11 @@ void Report::group_end() {
 }
 
 void Report::result(const std::string& key, const nlohmann::json& value) {
-  state_->result[key] = nlohmann::json::parse(secrets().redact(value.dump()));
+  // Redacted through its text, so a secret is caught wherever it sits; parsed back only when the
+  // redaction changed something (a large result, e.g. thousands of lint findings, costs a parse).
+  std::string text = value.dump();
+  std::string clean = secrets().redact(text);
+  state_->result[key] = clean == text ? value : nlohmann::json::parse(clean);
 }
 
 void Report::finish(Exit code, const std::string& headline, const std::string& hint) {

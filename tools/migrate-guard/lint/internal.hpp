@@ -45,9 +45,9 @@ class Source {
   const std::vector<LongIdentifier>& long_identifiers() const { return long_identifiers_; }
   int line_of(std::size_t offset) const;  // 1-based
   int col_of(std::size_t offset) const;   // 1-based, in characters (UTF-8 code points)
-  // Lexes the file with libpg_query's pg_query_scan, one statement at a time so that memory stays
-  // bounded by the largest statement: `statements` are the parser's ranges, in order, each cut at
-  // token boundaries. Each range becomes [first token, end of last token) (comments, blanks and
+  // Lexes the file with libpg_query's pg_query_scan (a large file one statement at a time, so that
+  // memory stays bounded by the largest statement): `statements` are the parser's ranges, in
+  // order, each cut at token boundaries. Each range becomes [first token, end of last token) (comments, blanks and
   // `;` excluded); comments and long identifiers anywhere in the file are recorded.
   void scan(std::vector<Range>& statements);
   // Byte offset of the `cursor`-th character (1-based, as PostgreSQL reports error positions)
@@ -55,7 +55,8 @@ class Source {
   std::size_t offset_of_char(std::size_t from, int cursor) const;
 
  private:
-  void scan_piece(std::size_t begin, std::size_t end, Range* statement);
+  // Lexes text[begin, end), which holds `count` statements (their raw ranges, in order).
+  void scan_piece(std::size_t begin, std::size_t end, Range* statements, std::size_t count);
   std::string text_;
   std::vector<std::size_t> line_starts_;
   std::vector<Comment> comments_;

@@ -2,6 +2,10 @@
 // (tables it created, whether lock_timeout is set), run every rule family, apply suppressions.
 #include <algorithm>
 #include <cctype>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <thread>
 
 #include "internal.hpp"
 
@@ -316,15 +320,31 @@ void Sink::add(const std::string& rule, std::string message, std::string hint, s
   out_.push_back(std::move(f));
 }
 
-FileReport lint_file(const std::string& path, const std::string& sql, const Options& options, History& history) {
-  FileReport report;
-  report.path = path;
+// What a file is before the rules run: its text, lexed and parsed. Independent of every other
+// file, so lint_sequence prepares files on several threads while the rules walk the history in
+// order on one.
+struct Prepared {
+  Source source;
+  Parsed parsed;
+  std::optional<std::size_t> bad_byte;
+};
+
+Prepared prepare(const std::string& sql) {
   std::string text = sql;
   // A UTF-8 byte order mark is not SQL; blank it without moving any offset.
   if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.replace(0, 3, "   ");
   std::optional<std::size_t> bad_byte = sanitize_utf8(text);
-  Source source(std::move(text));
-  Parsed parsed = parse(source);
+  Prepared p{Source(std::move(text)), {}, bad_byte};
+  p.parsed = parse(p.source);
+  return p;
+}
+
+FileReport lint_file(const std::string& path, Prepared& prepared, const Options& options, History& history) {
+  FileReport report;
+  report.path = path;
+  const Source& source = prepared.source;
+  Parsed& parsed = prepared.parsed;
+  const std::optional<std::size_t>& bad_byte = prepared.bad_byte;
   report.statements = static_cast<int>(parsed.statements.size());
   report.syntax_error = parsed.syntax_error;
 
@@ -436,7 +456,8 @@ FileReport lint_sql(const std::string& path, const std::string& sql, const Optio
   detail::History history;
   history.paths.push_back(path);
   history.linted.push_back(true);
-  return detail::lint_file(path, sql, options, history);
+  detail::Prepared prepared = detail::prepare(sql);
+  return detail::lint_file(path, prepared, options, history);
 }
 
 std::vector<FileReport> lint_sequence(const std::vector<MigrationFile>& files, const Options& options) {
@@ -446,10 +467,71 @@ std::vector<FileReport> lint_sequence(const std::vector<MigrationFile>& files, c
     history.paths.push_back(file.path);
     history.linted.push_back(file.lint);
   }
+  // Workers lex and parse up to `window` files ahead of the history pass (bounded memory); the
+  // rules run here, in order. libpg_query keeps its parser state per thread.
+  const std::size_t n = files.size();
+  const unsigned workers = std::min(std::max(1u, std::thread::hardware_concurrency()), 8u);
+  const std::size_t window = 2 * static_cast<std::size_t>(workers);
+  std::vector<std::optional<detail::Prepared>> ready(n);
+  std::vector<std::exception_ptr> failed(n);
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::size_t next = 0, consumed = 0;
+  bool stop = false;
+  auto work = [&] {
+    std::unique_lock lock(mutex);
+    for (;;) {
+      changed.wait(lock, [&] { return stop || next >= n || next < consumed + window; });
+      if (stop || next >= n) return;
+      std::size_t i = next++;
+      lock.unlock();
+      std::optional<detail::Prepared> p;
+      std::exception_ptr error;
+      try {
+        p.emplace(detail::prepare(files[i].sql));
+      } catch (...) {
+        error = std::current_exception();
+      }
+      lock.lock();
+      ready[i] = std::move(p);
+      failed[i] = error;
+      changed.notify_all();
+    }
+  };
+  std::vector<std::thread> pool;
+  if (n > 1 && workers > 1)
+    for (unsigned k = 0; k < std::min<std::size_t>(workers, n); ++k) pool.emplace_back(work);
+  struct Join {
+    std::vector<std::thread>& pool;
+    std::mutex& mutex;
+    std::condition_variable& changed;
+    bool& stop;
+    ~Join() {
+      {
+        std::lock_guard lock(mutex);
+        stop = true;
+      }
+      changed.notify_all();
+      for (auto& t : pool) t.join();
+    }
+  } join{pool, mutex, changed, stop};
+
   std::vector<FileReport> out;
-  for (std::size_t i = 0; i < files.size(); ++i) {
+  for (std::size_t i = 0; i < n; ++i) {
+    std::optional<detail::Prepared> prepared;
+    if (pool.empty()) {
+      prepared.emplace(detail::prepare(files[i].sql));
+    } else {
+      std::unique_lock lock(mutex);
+      changed.wait(lock, [&] { return ready[i].has_value() || failed[i]; });
+      if (failed[i]) std::rethrow_exception(failed[i]);
+      prepared = std::move(ready[i]);
+      ready[i].reset();
+      consumed = i + 1;
+      changed.notify_all();
+    }
     history.file = static_cast<int>(i);
-    FileReport report = detail::lint_file(files[i].path, files[i].sql, options, history);
+    FileReport report = detail::lint_file(files[i].path, *prepared, options, history);
     if (files[i].lint) out.push_back(std::move(report));
   }
   return out;
