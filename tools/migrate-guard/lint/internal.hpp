@@ -3,6 +3,7 @@
 // of one file, what the file has done so far, and the sink rules report into.
 #include <cstddef>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -87,6 +88,10 @@ struct ColumnType {
   std::string name;           // last element of the type name, e.g. "varchar", "timestamp"
   std::vector<long> typmods;  // e.g. {255} for varchar(255); empty when unconstrained
   bool array = false;
+  // In the history: the type itself, shared by every column of that type, so that a type rename
+  // renames them all at once (PostgreSQL refers to a type by OID); its current name.
+  std::shared_ptr<std::string> type;
+  std::string current_name() const { return type ? *type : name; }
 };
 
 // What the migrations read so far did, across the files of lint_sequence (renames followed).
@@ -94,6 +99,7 @@ struct History {
   // Column types known from CREATE TABLE / ADD COLUMN / ALTER TYPE: lets varchar changes be judged
   // widening or narrowing, and an enum swap (Prisma's "_new" type dance) be seen as a change.
   std::map<std::string, std::map<std::string, ColumnType>> columns;
+  std::map<std::string, std::shared_ptr<std::string>> types;  // by current name (ColumnType::type)
   std::map<std::string, int> created_in;           // table -> index of the file whose plain CREATE TABLE made it
   std::map<std::string, std::string> index_table;  // index -> its table (CREATE INDEX, constraints)
   std::vector<std::string> paths;                  // per file index

@@ -128,6 +128,19 @@ void forget_table(const std::string& table, FileState& state) {
   }
 }
 
+// The column type, tied to the history's type of that name (created on first sight).
+ColumnType bind(History& h, ColumnType t) {
+  auto& type = h.types[t.name];
+  if (!type) type = std::make_shared<std::string>(t.name);
+  t.type = type;
+  return t;
+}
+
+std::string last_name(const json& names) {
+  const json& list = names.is_array() ? names : items(names, "items");
+  return list.empty() ? std::string{} : str(list.back()["String"], "sval");
+}
+
 void track_state(const Statement& st, FileState& state) {
   History& h = *state.history;
   Columns& columns = h.columns;
@@ -142,7 +155,7 @@ void track_state(const Statement& st, FileState& state) {
     cols.clear();
     for (const auto& elt : items(n, "tableElts")) {
       if (elt.contains("ColumnDef")) {
-        cols[str(elt["ColumnDef"], "colname")] = column_type(elt["ColumnDef"]["typeName"]);
+        cols[str(elt["ColumnDef"], "colname")] = bind(h, column_type(elt["ColumnDef"]["typeName"]));
       } else if (elt.contains("Constraint")) {
         std::string index = str(elt["Constraint"], "conname");
         if (!index.empty()) h.index_table[index] = table;
@@ -172,9 +185,9 @@ void track_state(const Statement& st, FileState& state) {
       std::string sub = str(cmd, "subtype");
       if (sub == "AT_AddColumn" && cmd.contains("def") && cmd["def"].contains("ColumnDef")) {
         const json& def = cmd["def"]["ColumnDef"];
-        columns[table][str(def, "colname")] = column_type(def["typeName"]);
+        columns[table][str(def, "colname")] = bind(h, column_type(def["typeName"]));
       } else if (sub == "AT_AlterColumnType" && cmd.contains("def")) {
-        columns[table][str(cmd, "name")] = column_type(cmd["def"]["ColumnDef"]["typeName"]);
+        columns[table][str(cmd, "name")] = bind(h, column_type(cmd["def"]["ColumnDef"]["typeName"]));
       } else if (sub == "AT_DropColumn") {
         columns[table].erase(str(cmd, "name"));
       } else if (sub == "AT_AddConstraint" && cmd.contains("def") && cmd["def"].contains("Constraint")) {
@@ -212,12 +225,27 @@ void track_state(const Statement& st, FileState& state) {
       // ALTER TYPE "Role_new" RENAME TO "Role": the columns typed "Role_new" are now "Role".
       std::string from = object_name(n["object"]);
       if (auto dot = from.rfind('.'); dot != std::string::npos) from.erase(0, dot + 1);
-      for (auto& [t, cols] : columns)
-        for (auto& [c, ct] : cols)
-          if (ct.name == from) ct.name = to;
+      auto type = h.types.find(from);
+      if (type != h.types.end()) {
+        std::shared_ptr<std::string> t = type->second;
+        h.types.erase(type);
+        *t = to;
+        h.types[to] = t;
+      }
     }
+  } else if (st.kind == "CreateEnumStmt" || st.kind == "CompositeTypeStmt" || st.kind == "CreateDomainStmt") {
+    // A new type of that name: columns of an older, dropped or renamed one keep theirs.
+    std::string name = st.kind == "CompositeTypeStmt"
+                           ? (n.contains("typevar") ? str(n["typevar"], "relname") : std::string{})
+                           : last_name(items(n, st.kind == "CreateEnumStmt" ? "typeName" : "domainname"));
+    if (!name.empty()) h.types[name] = std::make_shared<std::string>(name);
   } else if (st.kind == "DropStmt") {
     std::string type = str(n, "removeType");
+    if (type == "OBJECT_TYPE" || type == "OBJECT_DOMAIN") {
+      for (const auto& obj : items(n, "objects")) {
+        if (obj.contains("TypeName")) h.types.erase(last_name(items(obj["TypeName"], "names")));
+      }
+    }
     for (const auto& obj : items(n, "objects")) {
       if (type == "OBJECT_TABLE") forget_table(object_name(obj), state);
       else if (type == "OBJECT_INDEX") h.index_table.erase(object_name(obj));
