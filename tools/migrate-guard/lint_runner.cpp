@@ -53,8 +53,10 @@ std::vector<std::string> disabled_rule_names(const std::vector<std::string>& val
     }
     // Only suggest a name that is plausibly a typo of the one given.
     bool close = best_distance <= std::max<std::size_t>(2, best.size() / 4);
-    // The name is untrusted text: keep it short in the message (the report escapes it).
-    std::string shown = name.size() > 80 ? name.substr(0, 80) + "..." : name;
+    // The name is untrusted text: short, and one line whatever it holds.
+    std::string shown;
+    for (unsigned char c : name.substr(0, 80)) shown += c < 0x20 || c == 0x7F ? '?' : static_cast<char>(c);
+    if (name.size() > 80) shown += "...";
     throw kit::usage_error("--disable-rule: unknown rule '" + shown + "'" + (close ? " (did you mean " + best + "?)" : "") +
                            "; known rules: " + kit::join(known, ", "));
   }

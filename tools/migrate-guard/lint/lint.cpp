@@ -288,6 +288,24 @@ void locate_table(Finding& f, const FileState& state) {
   f.table_origin = TableOrigin::existing;
 }
 
+// A name from the file, fit for a one-line message: control bytes (a quoted identifier may hold a
+// newline, then `::error::`) shown as \xNN, the length capped.
+std::string printable(const std::string& name) {
+  std::string out;
+  for (unsigned char c : name) {
+    if (out.size() >= 200) return out + "...";
+    if (c < 0x20 || c == 0x7F) {
+      static const char* hex = "0123456789ABCDEF";
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
 // What PostgreSQL keeps of a long name: 63 bytes, cut back to a character boundary
 // (truncate_identifier uses pg_mbcliplen).
 std::string truncated_name(const std::string& name) {
@@ -443,8 +461,8 @@ FileReport lint_file(const std::string& path, Prepared& prepared, const Options&
     } else {
       for (const LongIdentifier* id : long_names[static_cast<std::size_t>(st.index)]) {
         sink.add("identifier-too-long",
-                 "Identifier \"" + id->name + "\" is " + std::to_string(id->bytes) +
-                     " bytes: PostgreSQL silently keeps only the first 63 (\"" + truncated_name(id->name) +
+                 "Identifier \"" + printable(id->name) + "\" is " + std::to_string(id->bytes) +
+                     " bytes: PostgreSQL silently keeps only the first 63 (\"" + printable(truncated_name(id->name)) +
                      "\"), so the database and the schema that generated this SQL disagree on the name.",
                  "Use a name of at most 63 bytes (Prisma: give the index, constraint or relation a shorter name with "
                  "map: \"...\", or the model/field one with @@map/@map).",
