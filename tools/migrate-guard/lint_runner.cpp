@@ -64,10 +64,11 @@ std::vector<std::string> disabled_rule_names(const std::vector<std::string>& val
 }
 
 LintRun lint_migrations(const MigrationsFolder& folder, const std::vector<const Migration*>& selected,
-                        const std::vector<std::string>& disabled_rules) {
+                        const std::vector<std::string>& disabled_rules, const std::string& default_schema) {
   LintRun run;
 #ifdef MIGRATE_GUARD_HAVE_LINT
   lint::Options options;
+  options.default_schema = default_schema;
   for (const auto& r : disabled_rule_names(disabled_rules)) options.disabled_rules.insert(r);
   // Every earlier migration is read too: the column types it declared tell a safe varchar
   // widening from a table rewrite, and its tables count as existing ones.
@@ -87,6 +88,7 @@ LintRun lint_migrations(const MigrationsFolder& folder, const std::vector<const 
   (void)folder;
   (void)selected;
   (void)disabled_rules;
+  (void)default_schema;
   throw kit::environment_error("this migrate-guard was built without the linter (tools/migrate-guard/lint)",
                                "rebuild with lint/ present, or deploy with --skip-lint");
 #endif

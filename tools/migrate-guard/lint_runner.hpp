@@ -25,8 +25,9 @@ bool linter_built();  // false when this binary was built without lint/
 std::vector<std::string> disabled_rule_names(const std::vector<std::string>& values);
 // Lints `selected` (pointers into folder.migrations), reading the earlier migrations for context.
 // `disabled_rules` goes through disabled_rule_names.
+// `default_schema`: what unqualified table names resolve to in Finding::table (deploy: the URL's ?schema=).
 LintRun lint_migrations(const MigrationsFolder& folder, const std::vector<const Migration*>& selected,
-                        const std::vector<std::string>& disabled_rules);
+                        const std::vector<std::string>& disabled_rules, const std::string& default_schema = "public");
 void annotate_findings(kit::Report& report, const LintRun& run);
 std::string lint_markdown(const LintRun& run);
 nlohmann::json lint_json(const LintRun& run);
