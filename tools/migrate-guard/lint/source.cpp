@@ -51,19 +51,32 @@ Source::Source(std::string text) : text_(std::move(text)) {
 }
 
 void Source::scan(std::vector<Range>& statements) {
+  // Raw ranges, clipped to the file and in order; scan_piece narrows them to their tokens.
   std::size_t at = 0;
   for (auto& st : statements) {
-    std::size_t begin = std::max(at, std::min(st.begin, text_.size()));
-    std::size_t end = std::max(begin, std::min(st.end, text_.size()));
-    if (begin > at) scan_piece(at, begin, nullptr);  // the `;` and comments between statements
-    scan_piece(begin, end, &st);
-    at = end;
+    st.begin = std::max(at, std::min(st.begin, text_.size()));
+    st.end = std::max(st.begin, std::min(st.end, text_.size()));
+    at = st.end;
   }
-  if (at < text_.size()) scan_piece(at, text_.size(), nullptr);
+  // A migration of ordinary size is lexed in one call; a large one statement by statement, so the
+  // lexer's output (a few times the text) stays the size of one statement.
+  constexpr std::size_t kWholeFile = std::size_t{1} << 20;
+  if (text_.size() <= kWholeFile) {
+    scan_piece(0, text_.size(), statements.data(), statements.size());
+    return;
+  }
+  at = 0;
+  for (auto& st : statements) {
+    if (st.begin > at) scan_piece(at, st.begin, nullptr, 0);  // the `;` and comments between statements
+    scan_piece(st.begin, st.end, &st, 1);
+    at = st.end;
+  }
+  if (at < text_.size()) scan_piece(at, text_.size(), nullptr, 0);
 }
 
-void Source::scan_piece(std::size_t begin, std::size_t end, Range* statement) {
-  if (statement) *statement = {begin, begin};
+void Source::scan_piece(std::size_t begin, std::size_t end, Range* statements, std::size_t count) {
+  std::vector<Range> raw(statements, statements + count);
+  for (std::size_t k = 0; k < count; ++k) statements[k].end = statements[k].begin;  // until a token is seen
   if (begin >= end) return;
   // The scanner reads a NUL-terminated string: the piece is copied, except when it is the file.
   std::string piece;
@@ -74,15 +87,18 @@ void Source::scan_piece(std::size_t begin, std::size_t end, Range* statement) {
   }
   Scan scan(sql);
   if (!scan.tokens) {
-    // The lexer gives up (an unterminated quote or comment: the parser reports it): the piece is
-    // one token from its first to its last non-blank byte.
-    std::size_t b = begin, e = end;
-    while (b < e && blank(text_[b])) ++b;
-    while (e > b && (blank(text_[e - 1]) || text_[e - 1] == ';')) --e;
-    if (statement) *statement = {b, e};
+    // The lexer gives up (an unterminated quote or comment: the parser reports it): each
+    // statement is one token from its first to its last non-blank byte.
+    for (std::size_t k = 0; k < count; ++k) {
+      std::size_t b = raw[k].begin, e = raw[k].end;
+      while (b < e && blank(text_[b])) ++b;
+      while (e > b && (blank(text_[e - 1]) || text_[e - 1] == ';')) --e;
+      statements[k] = {b, e};
+    }
     return;
   }
-  bool first = true;
+  std::size_t k = 0;          // the statement the next token may belong to
+  bool seen = false;          // statement k has had a token
   for (std::size_t i = 0; i < scan.tokens->n_tokens; ++i) {
     const PgQuery__ScanToken* t = scan.tokens->tokens[i];
     std::size_t tb = begin + static_cast<std::size_t>(t->start);
@@ -102,10 +118,12 @@ void Source::scan_piece(std::size_t begin, std::size_t end, Range* statement) {
       std::string name = unquote(text_.substr(tb, te - tb));
       if (name.size() > kMaxIdentifierBytes) long_identifiers_.push_back({tb, name.size(), std::move(name)});
     }
-    if (!statement || t->token == PG_QUERY__TOKEN__ASCII_59) continue;
-    if (first) statement->begin = tb;
-    first = false;
-    statement->end = te;
+    if (t->token == PG_QUERY__TOKEN__ASCII_59) continue;
+    while (k < count && tb >= raw[k].end) ++k, seen = false;
+    if (k >= count || tb < raw[k].begin) continue;
+    if (!seen) statements[k].begin = tb;
+    seen = true;
+    statements[k].end = te;
   }
 }
 
