@@ -4,18 +4,17 @@
 
 #include "kit/error.hpp"
 #include "kit/text.hpp"
+#include "pg/restore_marker.hpp"
 
 namespace pitr_restore {
 namespace {
 
 // migrate-guard names its restore point "migrate-guard-<YYYYMMDDTHHMMSSZ>-<first migration>", cut
-// to PostgreSQL's 63 bytes (tools/migrate-guard/restore_marker.cpp).
-constexpr size_t kMarkerPrefix = 14 + 16 + 1;
-
+// to PostgreSQL's 63 bytes; pg::restore_point_name is that one definition, so a point names the
+// migration when the name rebuilt from its own time equals it.
 bool marker_names(const std::string& point, const std::string& migration) {
-  if (point.rfind("migrate-guard-", 0) != 0 || point.size() <= kMarkerPrefix || point[kMarkerPrefix - 1] != '-') return false;
-  std::string tail = point.substr(kMarkerPrefix);
-  return tail == migration.substr(0, tail.size()) && (tail.size() == migration.size() || point.size() == 63);
+  if (point.rfind("migrate-guard-", 0) != 0 || point.size() < 14 + 16) return false;
+  return pg::restore_point_name(point.substr(14, 16), migration) == point;
 }
 
 std::optional<Micros> marker_time(const std::string& point) {
