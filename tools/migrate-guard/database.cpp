@@ -5,13 +5,12 @@
 
 namespace migrate_guard {
 
-pg::DbTarget target_from_args(const kit::Context& ctx, const std::string& option) {
-  return pg::resolve_target(ctx.args.str(option), "--" + option, ctx.env);
-}
-
-std::unique_ptr<pg::Connection> connect(const kit::Context& ctx, const pg::DbTarget& target) {
-  auto conn = pg::Connection::open(target, ctx.args.duration("connect-timeout"));
-  kit::log::debug("connected to " + target.display + " (PostgreSQL " + conn->server_version() + ", pid " +
+std::unique_ptr<pg::Connection> connect(const Database& db) {
+  // Which variable or flag named the database: with DATABASE_URL, DIRECT_URL and schema.prisma in
+  // play, the reader must see which one was used.
+  kit::log::info("database: " + db.target.display + (db.target.source.empty() ? "" : " (from " + db.target.source + ")"));
+  auto conn = pg::Connection::open(db.target, db.connect_timeout);
+  kit::log::debug("connected to " + db.target.display + " (PostgreSQL " + conn->server_version() + ", pid " +
                   std::to_string(conn->backend_pid()) + ")");
   return conn;
 }

@@ -1,18 +1,21 @@
 #pragma once
-// Opening the database for a command: which URL, refusing poolers, and questions about the
-// schema every command asks.
+// Which database a command talks to and how to open it, plus questions about the schema every
+// command asks. Typed values only: the options are read in commands/.
 #include <memory>
 #include <string>
 
-#include "kit/runtime.hpp"
+#include "kit/duration.hpp"
 #include "pg/connection.hpp"
 #include "pg/target.hpp"
 
 namespace migrate_guard {
 
-pg::DbTarget target_from_args(const kit::Context& ctx, const std::string& option = "database-url");
+struct Database {
+  pg::DbTarget target;
+  kit::Millis connect_timeout{10'000};
+};
 
-std::unique_ptr<pg::Connection> connect(const kit::Context& ctx, const pg::DbTarget& target);
+std::unique_ptr<pg::Connection> connect(const Database& db);
 
 // Objects in `schema` that are not the ledger and do not belong to an extension (PostGIS puts
 // spatial_ref_sys in public): a non-empty schema without history needs baselining.
