@@ -45,6 +45,7 @@ Facts supabase_facts(const Request& r) {
   try {
     for (const auto& p : api.restore_points(ref))
       w.restore_points.push_back({p.name, p.time_unix ? std::optional<Micros>(*p.time_unix * 1'000'000) : std::nullopt});
+    w.restore_points_listed = true;
   } catch (const supabase::ApiError& e) {
     if (e.status == 401 || e.status == 0 || e.status == 429 || e.status >= 500) throw;
     kit::log::debug(std::string("no named restore points: ") + e.what());

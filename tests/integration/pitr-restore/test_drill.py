@@ -45,7 +45,7 @@ class Drill(PitrTest):
         os.makedirs(os.path.join(cls.migrations, "20261128010000_drop_orders"))
         with open(os.path.join(cls.migrations, "20261128010000_drop_orders", "migration.sql"), "w") as f:
             f.write(DROP)
-        cls.deploy()
+        cls.marker = cls.deploy().outputs["restore-point-name"]
         # Written after the corrupting migration: lost by the restore, as the plan says.
         c.pg.sql("app", "INSERT INTO customers (name) VALUES ('after the drop')")
         cls.started_at = c.pg.sql("app", "SELECT to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') "
@@ -70,15 +70,19 @@ class Drill(PitrTest):
         r = pitr("plan", *self.common(), "--before-migration", "20261128010000_drop_orders", "--database-url", self.c.url(), "--json")
         self.assertExit(r, 0)
         plan = r.json()["plan"]
-        self.assertEqual(plan["target"]["kind"], "time")
-        self.assertEqual(plan["target"]["time"], self.started_at)
-        self.assertFalse(plan["target"]["inclusive"])
-        self.assertIn("_prisma_migrations.started_at", plan["target"]["source"])
+        # The restore point migrate-guard deploy created just before the migration, found in the WAL.
+        self.assertEqual(plan["target"]["kind"], "restore-point")
+        self.assertEqual(plan["target"]["name"], self.marker)
+        self.assertIn("migrate-guard deploy created", plan["target"]["source"])
+        self.assertIn(self.marker, [p["name"] for p in plan["window"]["restore_points"]])
         self.assertEqual(plan["migrations_lost"], ["20261128010000_drop_orders"])
         self.assertEqual(plan["confirm"], self.c.pgdata)
         self.assertTrue(any("stop the server" in s["action"] for s in plan["steps"]))
-        self.assertEqual(r.outputs["target-time"], self.started_at)
         self.assertIn("20261128010000_drop_orders", r.summary)
+        # A name the WAL does not hold is refused up front, before anything is stopped or moved.
+        r = pitr("plan", *self.common(), "--restore-point", "never-created")
+        self.assertExit(r, 2)
+        self.assertIn("not known", out(r))
         self.assertNoSecret(r)
         self.assertTrue(self.c.running())
         self.assertFalse(os.path.exists(os.path.join(self.c.pgdata, "recovery.signal")))
@@ -143,7 +147,6 @@ class Drill(PitrTest):
         old = r.outputs["old-data-dir"]
         self.assertTrue(old.startswith(self.c.pgdata + ".pitr-restore-"))
         self.assertTrue(os.path.exists(os.path.join(old, "PG_VERSION")))
-        self.assertEqual(r.outputs["target-time"], self.started_at)
         self.assertRegex(r.outputs["restored-at"], r"^\d{4}-\d\d-\d\dT")
         self.assertTrue(r.outputs["duration"])
         self.assertEqual(r.outputs["verified"], "true")
