@@ -83,6 +83,14 @@ TEST_CASE("a target is checked against the window, which the message names") {
   CHECK(m.find("2026-11-28T09:50:00Z .. 2026-11-28T10:49:00Z") != std::string::npos);
   t.time = kNow - 30'000'000LL;
   CHECK(refusal(t, w, kNow).find("after the latest") != std::string::npos);
+  RecoveryTarget named;
+  named.kind = TargetKind::restore_point;
+  named.name = "before-release";
+  CHECK(refusal(named, w, kNow).empty());  // an archive that was not scanned cannot refuse a name
+  w.restore_points_listed = true;
+  CHECK(refusal(named, w, kNow).find("not known") != std::string::npos);
+  w.restore_points = {{"before-release", std::nullopt}};
+  CHECK(refusal(named, w, kNow).empty());
   w.available = false;
   w.unavailable_reason = "not enabled";
   CHECK(refusal(t, w, kNow).find("not available") != std::string::npos);

@@ -130,6 +130,20 @@ class SupabaseTest(PitrTest):
         self.assertExit(r, 2)
         self.assertIn("answered 404", out(r))
 
+    def test_hostile_answers(self):
+        # Not JSON, invalid UTF-8, large: a clear environment error, never a crash.
+        self.api.configure(projects={REF: self.project(garbage=True)})
+        r = self.run_pitr("window")
+        self.assertExit(r, 3)
+        self.assertIn("not a JSON object", out(r))
+        # An error message in French that tries to inject a workflow command: escaped, reported.
+        self.api.configure(projects={REF: self.project(refuse_restore="fr")})
+        r = self.run_pitr("restore", "--to", "15m ago", "--confirm", REF)
+        self.assertExit(r, 2)
+        self.assertIn("cible hors de la fenêtre", out(r))
+        for line in (r.stdout + r.stderr).split("\n"):
+            self.assertFalse(line.startswith("::error::cible"), line)
+
     def test_429_retry_after_is_honoured(self):
         self.api.configure(projects={REF: self.project()}, throttle_next=2, retry_after=1)
         r = self.run_pitr("window")
