@@ -224,7 +224,7 @@ Facts self_managed_facts(const Request& r, Micros now) {
     f.window = self_managed_window(backup, archive, f.server_running, carried, now);
     // A named target is looked up in the WAL itself (archive, then the unarchived tail), so an
     // unknown name is refused now rather than after the data directory was replaced.
-    if (r.target.kind == TargetKind::restore_point || r.target.kind == TargetKind::before_migration) {
+    if (r.mode == Mode::window || r.target.kind == TargetKind::restore_point || r.target.kind == TargetKind::before_migration) {
       std::string pg_bin = s.pg_bin.empty() ? default_pg_bin(backup.pg_version) : s.pg_bin;
       std::string problem;
       std::string last = newest_segment(archive, backup.timeline);

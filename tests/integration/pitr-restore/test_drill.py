@@ -66,6 +66,13 @@ class Drill(PitrTest):
     def common(self):
         return ["--provider", "postgres", "--base-backup", self.base, "--wal-archive", self.c.archive, "--pgdata", self.c.pgdata]
 
+    def test_0_window_lists_the_restore_points_in_the_wal(self):
+        r = pitr("window", *self.common(), "--json")
+        self.assertExit(r, 0)
+        self.assertIn(self.marker, r.outputs["restore-points"].split("\n"))
+        self.assertTrue(r.json()["window"]["available"])
+        self.assertLessEqual(r.outputs["earliest"], self.started_at)
+
     def test_1_plan_lists_the_loss_and_changes_nothing(self):
         r = pitr("plan", *self.common(), "--before-migration", "20261128010000_drop_orders", "--database-url", self.c.url(), "--json")
         self.assertExit(r, 0)
