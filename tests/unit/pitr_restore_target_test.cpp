@@ -112,8 +112,9 @@ TEST_CASE("the plan: before-migration from the restore point, else started_at; w
   Plan p = build_plan(r, f, kNow);
   CHECK(p.ok());
   CHECK(p.target.kind == TargetKind::time);
-  CHECK(p.target.time == started);
-  CHECK_FALSE(p.target.inclusive);
+  // Supabase takes whole seconds: the plan holds the second the API will be asked for, rounded down.
+  CHECK(p.target.time == started - 500'000);
+  CHECK(p.target.source.find("started_at") != std::string::npos);
   CHECK(p.migrations_lost == std::vector<std::string>{"20261128100000_drop", "20261128100100_after"});
   CHECK(p.confirm_id == "abcdefghijklmnopqrst");
   CHECK(p.steps.front().detail.find("recovery_time_target_unix 1795860001") != std::string::npos);
@@ -125,6 +126,15 @@ TEST_CASE("the plan: before-migration from the restore point, else started_at; w
   p = build_plan(r, f, kNow);
   CHECK(p.target.kind == TargetKind::restore_point);
   CHECK(p.target.name == "migrate-guard-20261128T100001Z-20261128100000_drop");
+
+  // Self-managed recovery takes the exact instant and stops before it.
+  Request self = r;
+  self.provider = Provider::postgres;
+  f.window.restore_points.clear();
+  p = build_plan(self, f, kNow);
+  CHECK(p.target.time == started);
+  CHECK_FALSE(p.target.inclusive);
+  f.window.restore_points = {{"migrate-guard-20261128T100001Z-20261128100000_drop", std::nullopt}};
 
   r.target = parse_target({}, {}, {}, std::string("20991231_unknown"), kNow);
   CHECK(exit_of([&] { build_plan(r, f, kNow); }) == kit::Exit::usage);

@@ -103,7 +103,6 @@ RestoreResult restore_supabase(const Request& r, const Plan& plan, const kit::En
     std::this_thread::sleep_for(std::min(r.poll_interval, r.timeout - elapsed + kit::Millis(1)));
   }
   result.restored_at = now_micros();
-  tl.add("project " + ref + " is ACTIVE_HEALTHY again");
   if (r.verify_sql) {
     if (!r.database_url)
       throw kit::partial_error("the project is restored but --verify-sql needs --database-url", "run the query by hand");

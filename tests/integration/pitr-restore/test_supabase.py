@@ -281,7 +281,8 @@ class SupabaseBeforeMigration(PitrTest):
         self.assertExit(r, 0)
         plan = r.json()["plan"]
         self.assertEqual(plan["target"]["kind"], "time")
-        self.assertEqual(plan["target"]["time"], "2026-11-28T00:00:05.123456Z")
+        self.assertEqual(plan["target"]["time"], "2026-11-28T00:00:05Z")  # the API takes whole seconds, rounded down
+        self.assertIn("started_at", plan["target"]["source"])
         self.assertIn("recovery_time_target_unix %d" % calendar.timegm((2026, 11, 28, 0, 0, 5)), plan["steps"][0]["detail"])
         r = self.run_plan("--before-migration", "20261128999999_unknown")
         self.assertExit(r, 2)

@@ -70,7 +70,7 @@ void report_window(kit::Report& report, const Request& request, const Window& w)
                               : "Point-in-time recovery is **not available**: " + w.unavailable_reason + "\n"));
 }
 
-void report_plan(kit::Report& report, const Request& request, const Plan& plan, const std::string& title) {
+void report_plan(kit::Report& report, const Request& request, const Plan& plan, const std::string& title, bool go_ahead) {
   report.output("target-time", opt_time(plan.target.time));
   report.output("target", plan.target.describe());
   report.output("migrations-lost", kit::join(plan.migrations_lost, "\n"));
@@ -110,8 +110,9 @@ void report_plan(kit::Report& report, const Request& request, const Plan& plan, 
   }
   md += kit::markdown_table({"step", "action", "detail"}, rows);
   for (const auto& w : plan.warnings) md += "\n> " + w + "\n";
-  if (!plan.confirm_id.empty()) md += "\nTo go ahead: `pitr-restore restore ... --confirm " + plan.confirm_id + "`\n";
-  (void)request;
+  if (go_ahead && plan.ok() && !plan.confirm_id.empty())
+    md += "\nTo go ahead: `pitr-restore restore --provider " + std::string(provider_name(request.provider)) + " ... --confirm " +
+          plan.confirm_id + "`\n";
   report.summary(md);
 }
 
