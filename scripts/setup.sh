@@ -15,6 +15,7 @@ packages=(
   postgresql-15 postgresql-15-postgis-3 postgresql-client-15
   pgbackrest  # pitr-restore drives it, and its tests restore through it for real
   docker-registry apache2-utils skopeo umoci buildah podman runc debootstrap
+  strace  # ota-publish tests: where the real eas-cli connects, and what is on every command line
 
 )
 

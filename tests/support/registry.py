@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shutil
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -22,11 +23,13 @@ SUPPORT = os.path.dirname(os.path.abspath(__file__))
 
 def _wait_http(url, proc, timeout=20, what="service"):
     deadline = time.time() + timeout
+    # A TLS registry's own test certificate is not worth trusting for a readiness probe.
+    ctx = ssl._create_unverified_context() if url.startswith("https://") else None
     while time.time() < deadline:
         if proc.poll() is not None:
             raise RuntimeError("%s exited with %s" % (what, proc.returncode))
         try:
-            urllib.request.urlopen(url, timeout=1)
+            urllib.request.urlopen(url, timeout=1, context=ctx)
             return
         except urllib.error.HTTPError:
             return  # answering, even if 401
@@ -36,9 +39,10 @@ def _wait_http(url, proc, timeout=20, what="service"):
 
 
 class Registry:
-    """One docker-registry instance. auth: None, "htpasswd" (user/pass) or "token"."""
+    """One docker-registry instance. auth: None, "htpasswd" (user/pass) or "token". tls: serve
+    HTTPS with a self-signed certificate for 127.0.0.1 (its path in .cert, for --cacert)."""
 
-    def __init__(self, auth=None, users=None, root=None):
+    def __init__(self, auth=None, users=None, root=None, tls=False):
         self.dir = tempfile.mkdtemp(prefix="yonima-registry-")
         self.port = free_port()
         self.users = users or {"ci": "s3cret"}
@@ -60,6 +64,15 @@ class Registry:
             self.token_server = TokenServer(self.dir, self.users)
             cfg["auth"] = {"token": {"realm": self.token_server.url, "service": "yonima-test-registry",
                                      "issuer": "yonima-test-token-server", "rootcertbundle": self.token_server.cert}}
+        self.tls = tls
+        self.cert = None
+        if tls:
+            self.cert = os.path.join(self.dir, "registry.crt")
+            key = os.path.join(self.dir, "registry.key")
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", self.cert,
+                            "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                           check=True, capture_output=True)
+            cfg["http"]["tls"] = {"certificate": self.cert, "key": key}
         # JSON is YAML: docker-registry reads it as its config file.
         self.config = os.path.join(self.dir, "config.yml")
         with open(self.config, "w") as f:
@@ -68,7 +81,7 @@ class Registry:
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen(["docker-registry", "serve", self.config], stdout=self.log, stderr=self.log)
         try:
-            _wait_http("http://127.0.0.1:%d/v2/" % self.port, self.proc, what="docker-registry")
+            _wait_http("%s://127.0.0.1:%d/v2/" % ("https" if tls else "http", self.port), self.proc, what="docker-registry")
         except Exception:
             self.stop()
             raise
@@ -434,5 +447,31 @@ def read_history(registry, repo, tag):
         return None, []
     m = json.loads(registry._request("GET", "/v2/%s/manifests/%s" % (repo, digest),
                                      {"Accept": "application/vnd.oci.image.manifest.v1+json"}).read())
-    blob = registry._request("GET", "/v2/%s/blobs/%s" % (repo, m["config"]["digest"])).read()
-    return digest, json.loads(blob)["entries"]
+    entries = (m.get("annotations") or {}).get("dev.yonima.promotion-history")
+    if entries is None:  # written by an earlier version: the entries are in the config blob
+        entries = registry._request("GET", "/v2/%s/blobs/%s" % (repo, m["config"]["digest"])).read()
+    return digest, json.loads(entries)["entries"]
+
+
+class HostileRegistry:
+    """hostile_registry.py: a stand-in for a broken or malicious registry (endless blob, a
+    manifest dripping one byte per second, an index nested `depth` levels deep)."""
+
+    def __init__(self, depth=3000):
+        self.proc = subprocess.Popen([sys.executable, os.path.join(SUPPORT, "hostile_registry.py"), "--depth", str(depth)],
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        line = self.proc.stdout.readline()
+        if not line.startswith("PORT "):
+            raise RuntimeError("hostile registry stand-in did not start: %r" % line)
+        self.port = int(line.split()[1])
+
+    @property
+    def host(self):
+        return "127.0.0.1:%d" % self.port
+
+    def stats(self):
+        return json.loads(urllib.request.urlopen("http://%s/__stats" % self.host, timeout=5).read())
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)

@@ -120,6 +120,10 @@ class HttpService:
     def stats(self):
         return json.loads(self._control(self.base + "/__stats"))
 
+    def headers_seen(self):
+        """The request headers last received per path (names lower-cased)."""
+        return json.loads(self._control(self.base + "/__headers"))
+
     def stop(self):
         self.proc.terminate()
         self.proc.wait(timeout=10)

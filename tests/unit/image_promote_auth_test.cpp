@@ -7,6 +7,7 @@
 #include "image-promote/auth.hpp"
 #include "image-promote/digest.hpp"
 #include "kit/error.hpp"
+#include "kit/process.hpp"
 
 using namespace image_promote;
 
@@ -45,7 +46,7 @@ TEST_CASE("image-promote auth: credential sources in order") {
                        "tok.example": {"identitytoken": "refresh-me"}}})";
   }
   CredentialSources s;
-  s.docker_config_dir = dir.string();
+  s.auth_files = {dir.string() + "/config.json"};
   auto c = lookup_credential(s, "reg.example:5000");
   CHECK(c.username == "alice");
   CHECK(c.password == "pw1");
@@ -65,4 +66,70 @@ TEST_CASE("image-promote auth: credential sources in order") {
   CHECK_THROWS_AS(credential_sources(half, "", ""), kit::Error);
   CHECK_THROWS_AS(credential_sources(env, "only-user", ""), kit::Error);
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("image-promote auth: podman/skopeo auth files first, as containers-auth.json(5) orders them") {
+  auto dir = std::filesystem::temp_directory_path() / "image-promote-authfile-test";
+  std::filesystem::create_directories(dir / "run/containers");
+  std::filesystem::create_directories(dir / "home/.config/containers");
+  std::filesystem::create_directories(dir / "home/.docker");
+  auto write = [&](const std::filesystem::path& p, const std::string& user) {
+    std::ofstream f(p);
+    f << R"({"auths": {"reg.example": {"auth": ")" << base64_encode(user + ":pw") << R"("}}})";
+  };
+  write(dir / "explicit.json", "from-registry-auth-file");
+  write(dir / "run/containers/auth.json", "from-xdg-runtime");
+  write(dir / "home/.config/containers/auth.json", "from-xdg-config");
+  write(dir / "home/.docker/config.json", "from-docker");
+  std::string d = dir.string();
+  auto user = [&](std::map<std::string, std::string> vars) {
+    vars["HOME"] = d + "/home";
+    return lookup_credential(credential_sources(kit::Env(vars), "", ""), "reg.example").username;
+  };
+  CHECK(user({{"REGISTRY_AUTH_FILE", d + "/explicit.json"}, {"XDG_RUNTIME_DIR", d + "/run"}}) == "from-registry-auth-file");
+  CHECK(user({{"XDG_RUNTIME_DIR", d + "/run"}}) == "from-xdg-runtime");
+  CHECK(user({}) == "from-xdg-config");
+  std::filesystem::remove(dir / "home/.config/containers/auth.json");
+  CHECK(user({}) == "from-docker");
+  // A file that does not know the registry passes the question on.
+  write(dir / "explicit.json", "x");
+  {
+    std::ofstream f(dir / "explicit.json");
+    f << R"({"auths": {"other.example": {"auth": ")" << base64_encode("o:pw") << R"("}}})";
+  }
+  CHECK(user({{"REGISTRY_AUTH_FILE", d + "/explicit.json"}}) == "from-docker");
+  auto c = lookup_credential(credential_sources(kit::Env({{"REGISTRY_AUTH_FILE", d + "/run/containers/auth.json"}}), "", ""),
+                             "reg.example");
+  CHECK(c.source.find("containers auth file") != std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("image-promote auth: a credential helper that exits before reading its stdin is an error, not SIGPIPE") {
+  auto dir = std::filesystem::temp_directory_path() / "image-promote-helper-test";
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream f(dir / "docker-credential-early");
+    f << "#!/bin/sh\nexec 0<&-\necho 'gone' >&2\nexit 3\n";
+  }
+  std::filesystem::permissions(dir / "docker-credential-early", std::filesystem::perms::owner_all);
+  {
+    std::ofstream f(dir / "config.json");
+    f << R"({"credHelpers": {"reg.example": "early"}})";
+  }
+  std::string old_path = std::getenv("PATH") ? std::getenv("PATH") : "";
+  setenv("PATH", (dir.string() + ":" + old_path).c_str(), 1);
+  CredentialSources s;
+  s.auth_files = {dir.string() + "/config.json"};
+  for (int i = 0; i < 5; ++i) CHECK_THROWS_AS(lookup_credential(s, "reg.example"), kit::Error);
+  setenv("PATH", old_path.c_str(), 1);
+  std::filesystem::remove_all(dir);
+  // The cause, made certain: more standard input than a pipe holds, to a child that never reads
+  // it. The write fails with EPIPE; before the fix SIGPIPE killed this test binary.
+  kit::ProcessSpec spec;
+  spec.argv = {"true"};
+  spec.stdin_data = std::string(1 << 20, 'x');
+  spec.timeout = kit::Millis{10'000};
+  auto r = kit::run_process(spec);
+  CHECK(r.started);
+  CHECK(r.exit_code == 0);
 }

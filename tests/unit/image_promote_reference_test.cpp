@@ -58,6 +58,13 @@ TEST_CASE("image-promote reference: bad references are usage errors") {
   CHECK(code_of("ghcr.io/app:-bad") == kit::Exit::usage);
   CHECK(code_of("ghcr.io/a b") == kit::Exit::usage);
   CHECK(code_of("ghcr.io/app/") == kit::Exit::usage);
+  // A registry without a repository (issue 9, item 24): exit 2, not a request to Docker Hub.
+  CHECK(code_of("127.0.0.1:5000") == kit::Exit::usage);
+  CHECK(code_of("localhost:5000") == kit::Exit::usage);
+  CHECK(code_of("registry.example.com") == kit::Exit::usage);
+  CHECK_THROWS_AS(parse_repository("127.0.0.1:5000"), kit::Error);
+  CHECK(parse_reference("nginx:1.25").repository == "library/nginx");
+  CHECK(parse_reference("localhost:5000/app").repository == "app");
   CHECK_THROWS_AS(parse_repository("ghcr.io/app:v1"), kit::Error);
   CHECK(parse_repository("ghcr.io/yonima/app").repository == "yonima/app");
 }

@@ -62,6 +62,55 @@ Credential from_helper(const std::string& helper, const std::string& registry) {
   return c;
 }
 
+// One docker config.json or containers auth.json (same format): credHelpers for the host, then
+// auths, then credsStore. nullopt when the file does not exist or does not know the registry.
+std::optional<Credential> from_auth_file(const std::string& path, const std::string& registry) {
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(in);
+  } catch (const std::exception& e) {
+    throw kit::usage_error(path + " is not valid JSON: " + e.what());
+  }
+  auto keys = config_keys(registry);
+  if (j.contains("credHelpers") && j["credHelpers"].is_object())
+    for (const auto& k : keys)
+      if (j["credHelpers"].contains(k) && j["credHelpers"][k].is_string())
+        return from_helper(j["credHelpers"][k].get<std::string>(), registry);
+  if (j.contains("auths") && j["auths"].is_object()) {
+    for (const auto& k : keys) {
+      if (!j["auths"].contains(k)) continue;
+      const auto& a = j["auths"][k];
+      Credential c;
+      c.source = (path.size() >= 10 && path.compare(path.size() - 10, 10, "/auth.json") == 0 ? "containers auth file ("
+                                                                                               : "docker config (") +
+                 path + ")";
+      if (!a.is_object()) continue;
+      if (a.contains("identitytoken") && a["identitytoken"].is_string()) c.identity_token = a["identitytoken"].get<std::string>();
+      if (a.contains("auth") && a["auth"].is_string() && !a["auth"].get<std::string>().empty()) {
+        std::string decoded;
+        try {
+          decoded = base64_decode(a["auth"].get<std::string>());
+        } catch (const kit::Error&) {
+          throw kit::usage_error(path + ": the auth entry for " + k + " is not valid base64");
+        }
+        size_t colon = decoded.find(':');
+        if (colon == std::string::npos) throw kit::usage_error(path + ": the auth entry for " + k + " is not user:password");
+        c.username = decoded.substr(0, colon);
+        c.password = decoded.substr(colon + 1);
+      } else if (a.contains("username") && a["username"].is_string()) {
+        c.username = a["username"].get<std::string>();
+        if (a.contains("password") && a["password"].is_string()) c.password = a["password"].get<std::string>();
+      }
+      if (!c.empty()) return c;
+    }
+  }
+  if (j.contains("credsStore") && j["credsStore"].is_string() && !j["credsStore"].get<std::string>().empty())
+    return from_helper(j["credsStore"].get<std::string>(), registry);
+  return std::nullopt;
+}
+
 }  // namespace
 
 CredentialSources credential_sources(const kit::Env& env, const std::string& username, const std::string& password) {
@@ -79,8 +128,13 @@ CredentialSources credential_sources(const kit::Env& env, const std::string& use
   s.github_token = env.get_or("GITHUB_TOKEN", "");
   if (!s.github_token.empty()) kit::secrets().add(s.github_token);
   s.github_actor = env.get_or("GITHUB_ACTOR", "");
-  if (auto d = env.get("DOCKER_CONFIG")) s.docker_config_dir = *d;
-  else if (auto h = env.get("HOME")) s.docker_config_dir = *h + "/.docker";
+  auto home = env.get("HOME");
+  if (auto f = env.get("REGISTRY_AUTH_FILE")) s.auth_files.push_back(*f);
+  else if (auto run = env.get("XDG_RUNTIME_DIR")) s.auth_files.push_back(*run + "/containers/auth.json");
+  if (auto cfg = env.get("XDG_CONFIG_HOME")) s.auth_files.push_back(*cfg + "/containers/auth.json");
+  else if (home) s.auth_files.push_back(*home + "/.config/containers/auth.json");
+  if (auto d = env.get("DOCKER_CONFIG")) s.auth_files.push_back(*d + "/config.json");
+  else if (home) s.auth_files.push_back(*home + "/.docker/config.json");
   return s;
 }
 
@@ -90,47 +144,8 @@ Credential lookup_credential(const CredentialSources& sources, const std::string
   if (registry == "ghcr.io" && !sources.github_token.empty())
     return Credential{sources.github_actor.empty() ? "x-access-token" : sources.github_actor, sources.github_token, "",
                       "GITHUB_TOKEN"};
-  if (sources.docker_config_dir.empty()) return {};
-  std::string path = sources.docker_config_dir + "/config.json";
-  std::ifstream in(path);
-  if (!in) return {};
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(in);
-  } catch (const std::exception& e) {
-    throw kit::usage_error(path + " is not valid JSON: " + e.what());
-  }
-  auto keys = config_keys(registry);
-  if (j.contains("credHelpers") && j["credHelpers"].is_object())
-    for (const auto& k : keys)
-      if (j["credHelpers"].contains(k)) return from_helper(j["credHelpers"][k].get<std::string>(), registry);
-  if (j.contains("auths") && j["auths"].is_object()) {
-    for (const auto& k : keys) {
-      if (!j["auths"].contains(k)) continue;
-      const auto& a = j["auths"][k];
-      Credential c;
-      c.source = "docker config (" + path + ")";
-      if (a.contains("identitytoken")) c.identity_token = a["identitytoken"].get<std::string>();
-      if (a.contains("auth") && a["auth"].is_string() && !a["auth"].get<std::string>().empty()) {
-        std::string decoded;
-        try {
-          decoded = base64_decode(a["auth"].get<std::string>());
-        } catch (const kit::Error&) {
-          throw kit::usage_error(path + ": the auth entry for " + k + " is not valid base64");
-        }
-        size_t colon = decoded.find(':');
-        if (colon == std::string::npos) throw kit::usage_error(path + ": the auth entry for " + k + " is not user:password");
-        c.username = decoded.substr(0, colon);
-        c.password = decoded.substr(colon + 1);
-      } else if (a.contains("username")) {
-        c.username = a.value("username", "");
-        c.password = a.value("password", "");
-      }
-      if (!c.empty()) return c;
-    }
-  }
-  if (j.contains("credsStore") && j["credsStore"].is_string() && !j["credsStore"].get<std::string>().empty())
-    return from_helper(j["credsStore"].get<std::string>(), registry);
+  for (const auto& path : sources.auth_files)
+    if (auto c = from_auth_file(path, registry)) return *c;
   return {};
 }
 
@@ -138,7 +153,7 @@ std::optional<Challenge> parse_challenge(const std::string& header) {
   size_t sp = header.find(' ');
   Challenge c;
   c.scheme = header.substr(0, sp);
-  std::transform(c.scheme.begin(), c.scheme.end(), c.scheme.begin(), ::tolower);
+  c.scheme = kit::lower(c.scheme);
   if (c.scheme != "basic" && c.scheme != "bearer") return std::nullopt;
   if (sp == std::string::npos) return c;
   size_t i = sp + 1;
@@ -147,7 +162,7 @@ std::optional<Challenge> parse_challenge(const std::string& header) {
     size_t eq = header.find('=', i);
     if (eq == std::string::npos) break;
     std::string key = header.substr(i, eq - i);
-    std::transform(key.begin(), key.end(), key.begin(), ::tolower);
+    key = kit::lower(key);
     std::string value;
     i = eq + 1;
     if (i < header.size() && header[i] == '"') {
@@ -170,7 +185,10 @@ std::optional<Challenge> parse_challenge(const std::string& header) {
 Authenticator::Authenticator(CredentialSources sources, kit::TlsOptions tls, kit::RetryPolicy retry)
     : sources_(std::move(sources)), tls_(std::move(tls)), retry_(retry) {}
 
-int Authenticator::tokens_fetched() const { return tokens_fetched_; }
+int Authenticator::tokens_fetched() const {
+  std::lock_guard lock(mutex_);
+  return tokens_fetched_;
+}
 
 Credential Authenticator::credential(const std::string& registry) {
   // Called with mutex_ held.
@@ -198,7 +216,7 @@ std::string Authenticator::cached(const std::string& registry, const std::vector
 }
 
 std::string Authenticator::answer(const std::string& registry, const std::string& www_authenticate,
-                                  const std::vector<std::string>& scopes, kit::HttpClient& http) {
+                                  const std::vector<std::string>& scopes, kit::HttpClient& http, bool over_tls) {
   auto challenge = parse_challenge(www_authenticate);
   if (!challenge)
     throw kit::environment_error(registry + " asks for an authentication scheme we do not speak: " + www_authenticate,
@@ -214,16 +232,24 @@ std::string Authenticator::answer(const std::string& registry, const std::string
     headers_[registry + "|basic"] = header;
     return header;
   }
-  std::string header = "Bearer " + fetch_token(registry, *challenge, scopes, http);
+  std::string header = "Bearer " + fetch_token(registry, *challenge, scopes, http, over_tls);
   headers_[registry + "|" + kit::join(scopes, " ")] = header;
   return header;
 }
 
 std::string Authenticator::fetch_token(const std::string& registry, const Challenge& ch,
-                                       const std::vector<std::string>& scopes, kit::HttpClient& http) {
+                                       const std::vector<std::string>& scopes, kit::HttpClient& http, bool over_tls) {
   auto realm = ch.params.find("realm");
   if (realm == ch.params.end() || realm->second.empty())
     throw kit::environment_error(registry + " sent a Bearer challenge without a realm", "report this to the registry operator");
+  // A registry reached over HTTPS naming a plain-HTTP token service would have us send its
+  // credentials in clear text: refused, whoever injected the challenge. Plain HTTP is for
+  // registries named in --insecure-registry only (then the registry itself is plain HTTP too).
+  if (over_tls && kit::lower(realm->second.substr(0, 7)) == "http://")
+    throw kit::environment_error(registry + " is reached over HTTPS but its 401 names a plain-HTTP token service (" +
+                                     kit::redact_url(realm->second) + "); no credentials were sent",
+                                 "the registry (or something in between) downgrades authentication: check its token realm "
+                                 "configuration; plain HTTP is only spoken to registries given with --insecure-registry");
   std::string service = ch.params.count("service") ? ch.params.at("service") : "";
   // The challenge's own scope plus every scope this operation needs: one token serves the whole
   // copy (pull on the source repository, pull+push on the destination, for mounts).

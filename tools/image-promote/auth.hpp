@@ -27,7 +27,11 @@ struct CredentialSources {
   std::string explicit_for;                        // the one registry explicit_credential is for ("" = any)
   std::string github_token;                        // used for ghcr.io
   std::string github_actor;
-  std::string docker_config_dir;                   // $DOCKER_CONFIG or ~/.docker
+  // The credential files, searched in this order as skopeo/podman do (containers-auth.json(5)):
+  // $REGISTRY_AUTH_FILE, else $XDG_RUNTIME_DIR/containers/auth.json; then
+  // $XDG_CONFIG_HOME/containers/auth.json (~/.config/...); then $DOCKER_CONFIG/config.json, else
+  // ~/.docker/config.json. The first one that knows the registry wins; missing files are skipped.
+  std::vector<std::string> auth_files;
 };
 
 CredentialSources credential_sources(const kit::Env& env, const std::string& username, const std::string& password);
@@ -49,24 +53,25 @@ class Authenticator {
   // The Authorization header already known for this registry and scope set ("" if none).
   std::string cached(const std::string& registry, const std::vector<std::string>& scopes);
   // Answers a 401: returns the Authorization header to retry with. Throws kit::Error(environment)
-  // when the registry or its token service refuses the credentials.
+  // when the registry or its token service refuses the credentials. `over_tls`: the registry is
+  // spoken to over HTTPS, so its credentials never go to a plain-HTTP token realm (a downgrade).
   std::string answer(const std::string& registry, const std::string& www_authenticate,
-                     const std::vector<std::string>& scopes, kit::HttpClient& http);
+                     const std::vector<std::string>& scopes, kit::HttpClient& http, bool over_tls);
   int tokens_fetched() const;
   std::string credential_source(const std::string& registry);
 
  private:
   Credential credential(const std::string& registry);
   std::string fetch_token(const std::string& registry, const Challenge& c, const std::vector<std::string>& scopes,
-                          kit::HttpClient& http);
+                          kit::HttpClient& http, bool over_tls);
 
   CredentialSources sources_;
   kit::TlsOptions tls_;
   kit::RetryPolicy retry_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::map<std::string, Credential> credentials_;
   std::map<std::string, std::string> headers_;  // registry|scopes -> Authorization value
-  int tokens_fetched_ = 0;
+  int tokens_fetched_ = 0;  // under mutex_
 };
 
 }  // namespace image_promote

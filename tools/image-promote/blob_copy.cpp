@@ -1,7 +1,10 @@
 #include "image-promote/blob_copy.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <cstring>
 #include <cstdio>
 #include <exception>
 #include <mutex>
@@ -17,6 +20,7 @@ void CopyStats::add(const CopyStats& o) {
   bytes_uploaded += o.bytes_uploaded;
   blobs_mounted += o.blobs_mounted;
   blobs_uploaded += o.blobs_uploaded;
+  blobs_streamed += o.blobs_streamed;
   blobs_present += o.blobs_present;
   manifests_written += o.manifests_written;
   manifests_present += o.manifests_present;
@@ -33,8 +37,13 @@ struct Walk {
   int present = 0;
 };
 
-void walk(RegistryClient& s, RegistryClient& d, const Reference& src, const Reference& dst, const Manifest& m, Walk& w) {
+void walk(RegistryClient& s, RegistryClient& d, const Reference& src, const Reference& dst, const Manifest& m, Walk& w,
+          int depth) {
   if (m.is_index) {
+    if (depth >= kMaxIndexDepth)
+      throw kit::environment_error("the index " + m.digest + " in " + src.repo_name() + " nests indexes more than " +
+                                       std::to_string(kMaxIndexDepth) + " levels deep; nothing was copied",
+                                   "an image index this deep is not an image; check what was pushed to " + src.repo_name());
     for (const auto& child : m.children) {
       if (!w.seen.insert(child.digest).second) continue;
       if (d.head_manifest(dst.repository, child.digest)) {
@@ -46,7 +55,7 @@ void walk(RegistryClient& s, RegistryClient& d, const Reference& src, const Refe
         throw kit::environment_error(src.repo_name() + " lists " + child.digest + " (" + child.platform +
                                          ") in its index but the registry does not have it",
                                      "the source image is incomplete; re-push it, or copy with --platform to skip it");
-      walk(s, d, src, dst, *cm, w);
+      walk(s, d, src, dst, *cm, w, depth + 1);
     }
   } else {
     for (const auto& b : m.blobs())
@@ -56,7 +65,7 @@ void walk(RegistryClient& s, RegistryClient& d, const Reference& src, const Refe
 }
 
 struct BlobResult {
-  enum Kind { present, mounted, uploaded } kind = present;
+  enum Kind { present, mounted, uploaded, streamed } kind = present;
   std::int64_t bytes = 0;
 };
 
@@ -73,13 +82,118 @@ std::string read_back(std::FILE* f, std::int64_t size) {
   return bytes;
 }
 
+// Blobs at least this large stream registry to registry (download and upload at once, through
+// a bounded buffer, nothing on disk); smaller ones (configs among them, kept for `platforms`) and
+// any blob whose streamed attempt failed go through a temporary file with the full retry
+// schedule.
+constexpr std::int64_t kStreamMin = 1 << 20;
+constexpr size_t kPipeBytes = 1 << 20;
+
+// A bounded byte pipe between the downloading thread and the uploading one.
+class BlobPipe {
+ public:
+  // Blocks while full; false once the reader is gone.
+  bool write(const char* data, size_t n) {
+    std::unique_lock lock(mutex_);
+    while (n > 0) {
+      changed_.wait(lock, [&] { return reader_gone_ || size_ < ring_.size(); });
+      if (reader_gone_) return false;
+      size_t tail = (head_ + size_) % ring_.size();
+      size_t take = std::min({n, ring_.size() - size_, ring_.size() - tail});
+      std::memcpy(ring_.data() + tail, data, take);
+      size_ += take;
+      data += take;
+      n -= take;
+      changed_.notify_all();
+    }
+    return true;
+  }
+  // Blocks while empty; 0 at the end (or when the writer failed: the upload is then short, which
+  // libcurl reports as an error, and the registry would refuse the digest anyway).
+  size_t read(char* out, size_t n) {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return writer_done_ || size_ > 0; });
+    size_t take = std::min({n, size_, ring_.size() - head_});
+    std::memcpy(out, ring_.data() + head_, take);
+    head_ = (head_ + take) % ring_.size();
+    size_ -= take;
+    changed_.notify_all();
+    return take;
+  }
+  void close_writer() {
+    std::lock_guard lock(mutex_);
+    writer_done_ = true;
+    changed_.notify_all();
+  }
+  void close_reader() {
+    std::lock_guard lock(mutex_);
+    reader_gone_ = true;
+    changed_.notify_all();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<char> ring_ = std::vector<char>(kPipeBytes);
+  size_t head_ = 0, size_ = 0;
+  bool writer_done_ = false, reader_gone_ = false;
+};
+
+// One streamed attempt: true when the destination has the blob, verified by its registry.
+bool stream_blob(RegistrySession& session, RegistryClient& d, const Reference& src, const Reference& dst,
+                 const Descriptor& blob) {
+  BlobPipe pipe;
+  std::exception_ptr download_error;
+  std::thread downloader([&] {
+    try {
+      // The calling thread's own client: this thread is new.
+      session.client(src.registry)->download_blob_stream(src.repository, blob,
+                                                         [&](const char* p, size_t n) { return pipe.write(p, n); });
+    } catch (...) {
+      download_error = std::current_exception();
+    }
+    pipe.close_writer();
+  });
+  std::string upload_error;
+  try {
+    d.upload_blob_stream(dst.repository, blob, [&](char* buf, size_t n) { return pipe.read(buf, n); });
+  } catch (const std::exception& e) {
+    upload_error = e.what();
+  }
+  pipe.close_reader();
+  downloader.join();
+  if (!download_error && upload_error.empty()) return true;
+  std::string why = upload_error;
+  if (download_error) try {
+      std::rethrow_exception(download_error);
+    } catch (const std::exception& e) {
+      why = e.what();
+    }
+  kit::log::debug("streamed copy of " + blob.digest.substr(0, 19) + " failed (" + why + "); copying through a file");
+  return false;
+}
+
 BlobResult copy_blob(RegistrySession& session, RegistryClient& s, RegistryClient& d, const Reference& src,
                      const Reference& dst, const Descriptor& blob) {
-  if (d.blob_exists(dst.repository, blob.digest)) return {BlobResult::present, 0};
+  // Inside one registry a mount answers both questions in one request: 201 when the blob is in
+  // the destination afterwards (mounted, or there already), so no HEAD first.
   if (s.registry() == d.registry() && d.mount_blob(dst.repository, blob.digest, src.repository))
     return {BlobResult::mounted, 0};
-  std::FILE* f = open_temp_file();
+  if (d.blob_exists(dst.repository, blob.digest)) return {BlobResult::present, 0};
   auto start = std::chrono::steady_clock::now();
+  auto log_speed = [&] {
+    if (blob.size < kProgressBytes) return;
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    char line[160];
+    std::snprintf(line, sizeof line, "copied %s (%.1f MB) in %.1fs, %.1f MB/s", blob.digest.substr(0, 19).c_str(),
+                  blob.size / 1e6, secs, secs > 0 ? blob.size / 1e6 / secs : 0.0);
+    kit::log::info(line);
+  };
+  if (blob.size >= kStreamMin && stream_blob(session, d, src, dst, blob)) {
+    log_speed();
+    return {BlobResult::streamed, blob.size};
+  }
+  std::FILE* f = open_temp_file(session.options().temp_dirs);
   try {
     s.download_blob(src.repository, blob, f);
     // Downloaded anyway: the platforms output reads it from here instead of a second GET.
@@ -90,20 +204,14 @@ BlobResult copy_blob(RegistrySession& session, RegistryClient& s, RegistryClient
     throw;
   }
   std::fclose(f);
-  if (blob.size >= kProgressBytes) {
-    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    char line[160];
-    std::snprintf(line, sizeof line, "copied %s (%.1f MB) in %.1fs, %.1f MB/s", blob.digest.substr(0, 19).c_str(),
-                  blob.size / 1e6, secs, secs > 0 ? blob.size / 1e6 / secs : 0.0);
-    kit::log::info(line);
-  }
+  log_speed();
   return {BlobResult::uploaded, blob.size};
 }
 
 }  // namespace
 
 CopyStats copy_tree(RegistrySession& session, const Reference& src, const Reference& dst, const Manifest& root,
-                    int jobs, bool dry_run) {
+                    int jobs) {
   CopyStats stats;
   auto s = session.client(src.registry);
   auto d = session.client(dst.registry);
@@ -113,9 +221,8 @@ CopyStats copy_tree(RegistrySession& session, const Reference& src, const Refere
   }
   Walk w;
   w.seen.insert(root.digest);
-  walk(*s, *d, src, dst, root, w);
+  walk(*s, *d, src, dst, root, w, 0);
   stats.manifests_present = w.present;
-  if (dry_run) return stats;
 
   std::atomic<size_t> next{0};
   std::mutex mutex;
@@ -133,7 +240,8 @@ CopyStats copy_tree(RegistrySession& session, const Reference& src, const Refere
         std::lock_guard lock(mutex);
         if (r.kind == BlobResult::present) ++stats.blobs_present;
         if (r.kind == BlobResult::mounted) ++stats.blobs_mounted;
-        if (r.kind == BlobResult::uploaded) ++stats.blobs_uploaded, stats.bytes_uploaded += r.bytes;
+        if (r.kind == BlobResult::uploaded || r.kind == BlobResult::streamed) ++stats.blobs_uploaded, stats.bytes_uploaded += r.bytes;
+        if (r.kind == BlobResult::streamed) ++stats.blobs_streamed;
       }
     } catch (...) {
       std::lock_guard lock(mutex);

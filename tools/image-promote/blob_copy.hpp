@@ -1,7 +1,7 @@
 #pragma once
 // Copies a manifest tree (index -> manifests -> config and layers) from one repository to
 // another by digest, so the digest is preserved. What the destination has is skipped (HEAD
-// first); inside one registry blobs are mounted; otherwise they stream through a temporary file
+// first); inside one registry blobs are mounted (no HEAD); otherwise they stream through a temporary file
 // (never a whole layer in memory), several at once.
 #include <cstdint>
 #include <string>
@@ -17,15 +17,20 @@ struct CopyStats {
   std::int64_t bytes_uploaded = 0;
   int blobs_mounted = 0;
   int blobs_uploaded = 0;
+  int blobs_streamed = 0;  // of blobs_uploaded: registry to registry, nothing on disk
   int blobs_present = 0;
   int manifests_written = 0;
   int manifests_present = 0;
   void add(const CopyStats& o);
 };
 
+// Indexes nest (an index of indexes is legal), but not without end: deeper than this is refused
+// before anything is written (a hostile index 3,000 levels deep would cost two requests a level).
+inline constexpr int kMaxIndexDepth = 8;
+
 // Copies `root` (already read from `src`) and everything under it into `dst`'s repository, by
 // digest. Does not tag. `jobs` blob transfers run at once, each thread with its own client.
 CopyStats copy_tree(RegistrySession& session, const Reference& src, const Reference& dst, const Manifest& root,
-                    int jobs, bool dry_run);
+                    int jobs);
 
 }  // namespace image_promote

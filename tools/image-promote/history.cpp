@@ -45,7 +45,8 @@ std::string history_to_json(const History& h) {
                        {"source", e.source},
                        {"run_url", e.run_url},
                        {"actor", e.actor}});
-  return nlohmann::json{{"schemaVersion", 1}, {"tag", h.tag}, {"entries", entries}}.dump();
+  return nlohmann::json{{"schemaVersion", 1}, {"tag", h.tag}, {"entries", entries}}.dump(
+      -1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 History history_from_json(const std::string& text) {
@@ -69,37 +70,40 @@ History read_history(RegistryClient& client, const std::string& repository, cons
   History h;
   h.tag = tag;
   if (!m) return h;
-  if (!m->config || m->config->media_type != kHistoryMediaType)
+  bool legacy = m->config && m->config->media_type == kHistoryMediaType;  // entries in the config blob
+  if (m->artifact_type != kHistoryMediaType && !legacy)
     throw kit::environment_error(repository + ":" + history_tag(tag) + " is not a promotion history",
                                  "something else uses that tag; rename it or delete it");
-  h = history_from_json(client.get_blob_bytes(repository, m->config->digest, 8 << 20));
+  auto entries = m->annotations.find(kHistoryAnnotation);
+  if (entries != m->annotations.end()) h = history_from_json(entries->second);
+  else if (legacy) h = history_from_json(client.get_blob_bytes(repository, m->config->digest, 8 << 20));
+  else
+    throw kit::environment_error(repository + ":" + history_tag(tag) + " has no " + kHistoryAnnotation + " annotation",
+                                 "inspect the _yonima-history-<tag> artifact; promote again to start a new history");
   h.tag = tag;
   h.manifest_body = m->body;
   return h;
 }
 
 HistoryManifest history_manifest(const History& h) {
-  HistoryManifest out;
-  out.config = history_to_json(h);
-  out.config_digest = sha256_digest(out.config);
+  nlohmann::json empty = {{"mediaType", media::oci_empty}, {"digest", sha256_digest("{}")}, {"size", 2}};
   nlohmann::json m = {
       {"schemaVersion", 2},
       {"mediaType", media::oci_manifest},
       {"artifactType", kHistoryMediaType},
-      {"config", {{"mediaType", kHistoryMediaType}, {"digest", out.config_digest}, {"size", out.config.size()}}},
-      {"layers", nlohmann::json::array({{{"mediaType", media::oci_empty}, {"digest", sha256_digest("{}")}, {"size", 2}}})},
+      {"config", empty},
+      {"layers", nlohmann::json::array({empty})},
       {"annotations",
        {{"org.opencontainers.image.created", h.entries.empty() ? utc_now() : h.entries.front().time},
-        {"dev.yonima.promotion-history.tag", h.tag}}}};
-  out.body = m.dump();
-  return out;
+        {"dev.yonima.promotion-history.tag", h.tag},
+        {kHistoryAnnotation, history_to_json(h)}}}};
+  // Entries hold registry data (sources, actors): invalid UTF-8 is replaced, never a throw.
+  return HistoryManifest{m.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
 }
 
-void upload_history_blobs(RegistryClient& client, const std::string& repository, const HistoryManifest& m) {
+void ensure_empty_blob(RegistryClient& client, const std::string& repository) {
   std::string empty_digest = sha256_digest("{}");
   if (!client.blob_exists(repository, empty_digest)) client.upload_bytes(repository, empty_digest, "{}");
-  // The config carries a timestamp, so it is new every time: no HEAD first.
-  client.upload_bytes(repository, m.config_digest, m.config);
 }
 
 }  // namespace image_promote

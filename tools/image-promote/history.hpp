@@ -1,8 +1,11 @@
 #pragma once
 // The promotion history of a tag, kept in the registry itself so a runner with nothing but
 // credentials can roll back. Format (docs/image-promote.md, "History format"): an OCI artifact
-// manifest tagged `_yonima-history-<tag>` in the same repository, whose config blob
-// (application/vnd.yonima.promotion-history.v1+json) holds the entries, newest first.
+// manifest (artifactType application/vnd.yonima.promotion-history.v1+json) tagged
+// `_yonima-history-<tag>` in the same repository, whose annotation
+// `dev.yonima.promotion-history` holds the entries, newest first. Kept in the manifest itself so
+// a move is one manifest read and one manifest write; histories written by earlier versions (the
+// entries in the config blob) are still read.
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +16,7 @@
 namespace image_promote {
 
 inline constexpr const char* kHistoryMediaType = "application/vnd.yonima.promotion-history.v1+json";
+inline constexpr const char* kHistoryAnnotation = "dev.yonima.promotion-history";
 inline constexpr size_t kHistoryLimit = 100;  // entries kept; older ones fall off
 
 struct HistoryEntry {
@@ -39,14 +43,15 @@ History history_from_json(const std::string& text);  // throws kit::Error(enviro
 // Reads the history of `tag` (empty when there is none yet).
 History read_history(RegistryClient& client, const std::string& repository, const std::string& tag);
 
-// The manifest that stores `h` (its config blob must be uploaded first: see write_history).
+// The manifest that stores `h`. Its config and only layer are the OCI empty blob `{}`, which
+// must be in the repository (ensure_empty_blob) before the manifest is written.
 struct HistoryManifest {
-  std::string config;       // the JSON blob
-  std::string config_digest;
-  std::string body;         // the manifest
+  std::string body;  // the manifest
 };
 HistoryManifest history_manifest(const History& h);
-void upload_history_blobs(RegistryClient& client, const std::string& repository, const HistoryManifest& m);
+// HEAD, and an upload when the repository lacks it. Needed once per repository: a repository
+// that already holds a history has it.
+void ensure_empty_blob(RegistryClient& client, const std::string& repository);
 
 HistoryEntry new_entry(const kit::Env& env, const std::string& action, const std::string& digest,
                        const std::string& previous, const std::string& source);

@@ -5,6 +5,7 @@
 
 #include "image-promote/digest.hpp"
 #include "kit/error.hpp"
+#include "kit/text.hpp"
 
 namespace image_promote {
 
@@ -80,6 +81,9 @@ Manifest parse_manifest(const std::string& body, const std::string& content_type
       for (const auto& l : j.value("layers", nlohmann::json::array())) m.layers.push_back(descriptor(l));
     }
     if (j.contains("subject") && j["subject"].is_object()) m.subject = descriptor(j["subject"]);
+    if (j.contains("annotations") && j["annotations"].is_object())
+      for (const auto& [k, v] : j["annotations"].items())
+        if (v.is_string()) m.annotations[k] = v.get<std::string>();
   } catch (const nlohmann::json::exception& e) {
     throw kit::environment_error("malformed manifest " + m.digest + ": " + e.what());
   }
@@ -87,8 +91,7 @@ Manifest parse_manifest(const std::string& body, const std::string& content_type
 }
 
 std::string normalize_platform(const std::string& platform) {
-  std::string p = platform;
-  std::transform(p.begin(), p.end(), p.begin(), ::tolower);
+  std::string p = kit::lower(platform);
   std::vector<std::string> parts;
   for (size_t start = 0;;) {
     size_t slash = p.find('/', start);

@@ -2,6 +2,7 @@
 // Manifests and indexes (OCI and Docker schema 2): media types, the descriptors they point at,
 // and the platforms of an index. Parsing lives in manifest.cpp so nlohmann/json stays out of headers.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,6 +38,7 @@ struct Manifest {
   std::vector<Descriptor> layers;
   std::optional<Descriptor> subject;
   std::string artifact_type;
+  std::map<std::string, std::string> annotations;  // the string-valued ones
 
   std::vector<Descriptor> blobs() const;  // config + layers
   std::int64_t total_size() const;        // config + layers (images only)

@@ -8,6 +8,7 @@
 #include "image-promote/referrers.hpp"
 #include "kit/error.hpp"
 #include "kit/log.hpp"
+#include "kit/text.hpp"
 
 namespace image_promote {
 namespace {
@@ -47,7 +48,8 @@ std::optional<std::string> verified_head(RegistryClient& client, const Reference
                            "run `image-promote digest " + target.str() + "` and promote again if needed");
 }
 
-// The history write after a tag write failed: put the tag back (exit 3, nothing changed) or,
+// The history write after a tag write failed: put the tag back (exit 3: nothing changed, which
+// the command says for every exit 3 of promote and rollback) or,
 // when that is impossible or fails too, say exactly where the tag is and what to run (exit 4).
 [[noreturn]] void history_failed(RegistryClient& client, const Reference& target, const Manifest& image,
                                  const std::string& previous, bool tag_was_there, const std::string& error) {
@@ -55,7 +57,7 @@ std::optional<std::string> verified_head(RegistryClient& client, const Reference
   std::string promote_again = "image-promote promote " + target.repo_name() + "@" + image.digest + " --to " + target.tag;
   if (tag_was_there)
     throw kit::environment_error(what + "; the tag already pointed at " + short_digest(image.digest) +
-                                     " and was not moved, nothing was changed",
+                                     " and was not moved",
                                  "retry the promotion; if it persists, check the registry and the credentials");
   if (previous.empty())
     throw kit::partial_error(target.str() + " now points at " + image.digest + " (it did not exist before) but " + what +
@@ -64,7 +66,7 @@ std::optional<std::string> verified_head(RegistryClient& client, const Reference
                              "entry without moving the tag (until then `rollback` does not know this promotion)");
   if (restore_tag(client, target, previous))
     throw kit::environment_error(what + "; the tag was put back at " + short_digest(previous) +
-                                     " and verified, nothing was changed",
+                                     " and verified",
                                  "retry the promotion; if it persists, check the registry and the credentials");
   throw kit::partial_error(target.str() + " was moved from " + previous + " to " + image.digest + ", but " + what +
                                " and putting the tag back failed: it points at " + image.digest + " with no history entry",
@@ -74,6 +76,16 @@ std::optional<std::string> verified_head(RegistryClient& client, const Reference
 }
 
 }  // namespace
+
+const char* move_state_name(MoveState s) {
+  switch (s) {
+    case MoveState::moved: return "moved";
+    case MoveState::recorded: return "recorded";
+    case MoveState::unchanged: return "unchanged";
+    case MoveState::refused: return "refused";
+  }
+  return "unchanged";
+}
 
 std::vector<std::string> platforms_of(RegistrySession& session, RegistryClient& client, const std::string& repository,
                                       const Manifest& m) {
@@ -96,85 +108,71 @@ std::vector<std::string> platforms_of(RegistrySession& session, RegistryClient& 
   return out;
 }
 
-TagMove move_tag(RegistryClient& client, const Reference& target, const Manifest& image, const MoveRequest& request,
+TagMove move_tag(RegistryClient& client, const PlannedMove& planned, const Manifest& image, const MoveOptions& options,
                  const kit::Env& env) {
-  TagMove move{target, "", "unchanged"};
+  const Reference& target = planned.target;
+  TagMove move{target, "", MoveState::unchanged, std::nullopt};
+  auto refuse = [&](RefusalKind kind, std::string message, std::string hint) {
+    move.state = MoveState::refused;
+    move.refusal = Refusal{kind, std::move(message), std::move(hint)};
+    return move;
+  };
   const std::string& repo = target.repository;
   History history = read_history(client, repo, target.tag);
   const std::string last_recorded = history.entries.empty() ? "" : history.entries.front().digest;
   const bool recorded = last_recorded == image.digest;
+  // The history manifest refers to the empty blob; a repository that holds a history has it.
+  // Checked before the tag is read, so the read-modify-write window on the tag (the registry
+  // API has no compare-and-swap) holds nothing but the PUT.
+  if (history.manifest_body.empty()) ensure_empty_blob(client, repo);
 
-  // The history to write after the tag depends on what the tag points at now (its entry's
-  // `previous`), so its blobs are made for a digest the tag is assumed to have. They are uploaded
-  // before the tag is read: the read-modify-write window on the tag (no compare-and-swap) then
-  // holds nothing but the PUT. A wrong assumption costs one more upload and read.
-  HistoryManifest hm;
-  std::optional<std::string> prepared_for;
-  auto prepare = [&](const std::string& current) {
-    History next = history;
-    // A tag already at the image but unrecorded (a re-run after the history write failed) is
-    // recorded with what the history last knew as its previous digest.
-    std::string previous = current == image.digest ? last_recorded : current;
-    next.entries.insert(next.entries.begin(), new_entry(env, request.action, image.digest, previous, request.source));
-    if (next.entries.size() > kHistoryLimit) next.entries.resize(kHistoryLimit);
-    hm = history_manifest(next);
-    upload_history_blobs(client, repo, hm);  // blobs alone change nothing anyone sees
-    prepared_for = current;
-  };
-  // Most likely the tag is where --expect-current says, else where it was last recorded.
-  std::string likely = request.expect_current ? *request.expect_current : last_recorded;
-  if (!request.dry_run && !(likely == image.digest && recorded)) prepare(likely);
-
-  std::optional<std::string> current;
-  for (int round = 1;; ++round) {
-    current = client.head_manifest(repo, target.tag);
-    move.previous = current.value_or("");
-    if (request.expect_current && *request.expect_current != move.previous)
-      throw kit::Error(kit::Exit::negative,
-                       target.str() + " points at " + short_digest(move.previous) + ", not the expected " +
-                           short_digest(*request.expect_current) + ": another promotion moved it; nothing was changed",
-                       "check `image-promote history " + target.repo_name() + " --tag " + target.tag +
-                           "` and promote again with the right --expect-current");
-    if (current == image.digest && recorded) return move;
-    if (request.dry_run) {
-      move.state = current == image.digest ? "unchanged" : "would move";
-      return move;
-    }
-    if (prepared_for == move.previous) break;
-    if (round == 3)
-      throw kit::Error(kit::Exit::negative,
-                       target.str() + " moved again (now " + short_digest(move.previous) +
-                           ") while its promotion history was prepared: another promotion is running; nothing was changed",
-                       "serialise promotions of one tag (a workflow `concurrency:` group) and promote again");
-    prepare(move.previous);
-  }
+  std::optional<std::string> current = client.head_manifest(repo, target.tag);
+  move.previous = current.value_or("");
+  if (planned.expect_current && *planned.expect_current != move.previous)
+    return refuse(RefusalKind::not_expected,
+                  target.str() + " points at " + short_digest(move.previous) + ", not the expected " +
+                      short_digest(*planned.expect_current) + ": another promotion moved it; nothing was changed",
+                  "check `image-promote history " + target.repo_name() + " --tag " + target.tag +
+                      "` and promote again with the right --expect-current");
+  if (current == image.digest && recorded) return move;
+  // The entry names what the tag points at now. A tag already at the image but unrecorded (a
+  // re-run after the history write failed) is recorded with what the history last knew.
+  History next = history;
+  std::string previous = current == image.digest ? last_recorded : move.previous;
+  next.entries.insert(next.entries.begin(), new_entry(env, options.action, image.digest, previous, options.source));
+  if (next.entries.size() > kHistoryLimit) next.entries.resize(kHistoryLimit);
+  HistoryManifest hm = history_manifest(next);
 
   if (current != image.digest) {
     std::string error;
-    bool put_ok = client.try_put_manifest(repo, target.tag, image.media_type, image.body, error);
-    // Verify even after a failed PUT: a reset may have hidden a write that did happen.
-    auto now = verified_head(client, target, image.digest, move.previous);
+    bool confirmed = false;
+    bool put_ok = client.try_put_manifest(repo, target.tag, image.media_type, image.body, error, &confirmed);
+    // The registry's answer names the digest it stored under the tag: that is the verification.
+    // Without it (or after a failed PUT: a reset may have hidden a write that did happen) the tag
+    // is read back.
+    auto now = put_ok && confirmed ? std::optional<std::string>(image.digest)
+                                   : verified_head(client, target, image.digest, move.previous);
     if (now != image.digest) {
       if (!put_ok && now == current)
         throw kit::environment_error("could not move " + target.str() + ": " + error + "; the tag still points at " +
-                                         short_digest(move.previous) + ", nothing was changed",
+                                         short_digest(move.previous),
                                      "retry the promotion; if it persists, check the registry");
-      throw kit::Error(kit::Exit::negative,
-                       target.str() + " was moved to " + short_digest(now.value_or("")) +
-                           " by someone else while we promoted; our promotion is not in effect and no history was recorded",
-                       "check `image-promote history` and decide which image should win, then promote again");
+      return refuse(RefusalKind::overwritten,
+                    target.str() + " was moved to " + short_digest(now.value_or("")) +
+                        " by someone else while we promoted; our promotion is not in effect and no history was recorded",
+                    "check `image-promote history` and decide which image should win, then promote again");
     }
-    if (request.expect_current && request.settle.count() > 0) {
+    if (planned.expect_current && options.settle.count() > 0) {
       // Two promotions that both read the same current digest both write; the later write wins.
       // Waiting and reading again lets the earlier one notice it lost.
-      std::this_thread::sleep_for(request.settle);
+      std::this_thread::sleep_for(options.settle);
       auto after = verified_head(client, target, image.digest, move.previous);
       if (after != image.digest)
-        throw kit::Error(kit::Exit::negative,
-                         "lost a race on " + target.str() + ": a concurrent promotion moved it to " +
-                             short_digest(after.value_or("")) + " right after our write; ours is not in effect",
-                         "check `image-promote history " + target.repo_name() + " --tag " + target.tag +
-                             "`; promote again with --expect-current if ours should win");
+        return refuse(RefusalKind::lost_race,
+                      "lost a race on " + target.str() + ": a concurrent promotion moved it to " +
+                          short_digest(after.value_or("")) + " right after our write; ours is not in effect",
+                      "check `image-promote history " + target.repo_name() + " --tag " + target.tag +
+                          "`; promote again with --expect-current if ours should win");
     }
   }
   // From here on the tag may have moved: nothing may throw past this point without saying so.
@@ -192,7 +190,7 @@ TagMove move_tag(RegistryClient& client, const Reference& target, const Manifest
     }
   }
   if (!history_ok) history_failed(client, target, image, move.previous, current == image.digest, error);
-  move.state = current == image.digest ? "recorded" : "moved";
+  move.state = current == image.digest ? MoveState::recorded : MoveState::moved;
   return move;
 }
 
@@ -205,80 +203,197 @@ Manifest resolve_source(RegistrySession& session, const Reference& source) {
   return *image;
 }
 
-PromoteResult promote(RegistrySession& session, const PromoteRequest& req, const Manifest& image,
-                      const kit::Env& env) {
-  PromoteResult result;
-  result.digest = image.digest;
-  result.media_type = image.media_type;
-  MoveRequest move = req.move;
-  move.source = req.source.with_digest(image.digest).str();
-  if (!req.source.tag.empty()) move.source = req.source.repo_name() + ":" + req.source.tag + "@" + image.digest;
-
-  std::vector<std::string> done;
+PromotePlan plan_promote(const PromoteRequest& req, const Manifest& image) {
+  PromotePlan plan;
+  plan.source = req.source;
+  plan.image = image;
+  plan.referrers = req.referrers;
+  plan.jobs = req.jobs;
+  plan.move_options.settle = req.settle;
+  plan.move_options.source = req.source.tag.empty() ? req.source.with_digest(image.digest).str()
+                                                    : req.source.repo_name() + ":" + req.source.tag + "@" + image.digest;
+  bool other_repo = false;
   for (const auto& target : req.targets) {
-    try {
-      auto dst = session.client(target.registry);
-      if (target.repo_name() != req.source.repo_name()) {
-        result.stats.add(copy_tree(session, req.source, target, image, req.jobs, req.move.dry_run));
-        if (req.referrers)
-          result.attached += copy_attached(session, req.source, target, image.digest, req.jobs, req.move.dry_run, result.stats);
-      }
-      auto m = move_tag(*dst, target, image, move, env);
-      result.moves.push_back(m);
-      if (m.state == "moved" || m.state == "recorded") done.push_back(target.str());
-    } catch (const kit::Error& e) {
-      if (done.empty()) throw;
-      std::string moved;
-      for (const auto& d : done) moved += (moved.empty() ? "" : ", ") + d;
-      throw kit::partial_error("promotion stopped part-way: " + moved + " now point(s) at " + short_digest(image.digest) +
-                                   "; " + target.str() + " failed: " + e.what(),
-                               "fix the cause and run the same promote again (tags already moved are left as they are)");
+    Reference repo = target.with_digest(image.digest);
+    if (target.repo_name() != req.source.repo_name()) {
+      other_repo = true;
+      // One copy per repository, however many of its tags are moved.
+      bool planned = std::any_of(plan.copies.begin(), plan.copies.end(),
+                                 [&](const PlannedCopy& c) { return c.to.repo_name() == target.repo_name(); });
+      if (!planned) plan.copies.push_back({req.source.with_digest(image.digest), repo});
     }
+    plan.moves.push_back({target, req.expect_current});
   }
   // A single image's platform is in its config, which a retag inside one repository never
   // reads: no request just for an output (docs/image-promote.md, Outputs).
-  bool other_repo = std::any_of(req.targets.begin(), req.targets.end(),
-                                [&](const Reference& t) { return t.repo_name() != req.source.repo_name(); });
-  if (image.is_index || other_repo)
-    result.platforms = platforms_of(session, *session.client(req.source.registry), req.source.repository, image);
+  plan.platforms_needed = image.is_index || other_repo;
+  return plan;
+}
+
+std::vector<std::string> describe(const PromotePlan& plan) {
+  std::vector<std::string> out;
+  for (const auto& c : plan.copies)
+    out.push_back("copy " + c.from.str() + " to " + c.to.repo_name() +
+                  (plan.referrers ? " (with its signatures, attestations and SBOMs)" : ""));
+  for (const auto& m : plan.moves) {
+    std::string expect;
+    if (m.expect_current)
+      expect = m.expect_current->empty() ? " (only if the tag does not exist yet)"
+                                         : " (only if it points at " + short_digest(*m.expect_current) + ")";
+    out.push_back("move " + m.target.str() + " to " + plan.image.digest + expect + ", recorded in its history");
+  }
+  return out;
+}
+
+PromoteResult execute(RegistrySession& session, const PromotePlan& plan, const kit::Env& env) {
+  PromoteResult result;
+  result.digest = plan.image.digest;
+  result.media_type = plan.image.media_type;
+  std::vector<std::string> done;
+  auto part_way = [&](const std::string& what) {
+    return kit::partial_error("promotion stopped part-way: " + kit::join(done, ", ") + " now point(s) at " +
+                                  short_digest(plan.image.digest) + "; " + what,
+                              "fix the cause and run the same promote again (tags already moved are left as they are)");
+  };
+  // Copies first: a tag is moved only once the image is in every target repository.
+  for (const auto& c : plan.copies) {
+    result.stats.add(copy_tree(session, c.from, c.to, plan.image, plan.jobs));
+    if (plan.referrers) result.attached += copy_attached(session, c.from, c.to, plan.image.digest, plan.jobs, result.stats);
+  }
+  for (const auto& planned : plan.moves) {
+    TagMove m;
+    try {
+      auto client = session.client(planned.target.registry);
+      m = move_tag(*client, planned, plan.image, plan.move_options, env);
+    } catch (const kit::Error& e) {
+      if (done.empty()) throw;
+      throw part_way(planned.target.str() + " failed: " + e.what());
+    }
+    result.moves.push_back(m);
+    if (m.state == MoveState::refused) {
+      if (!done.empty()) throw part_way(m.refusal->message);
+      result.refusal = m.refusal;
+      break;
+    }
+    if (m.state == MoveState::moved || m.state == MoveState::recorded) done.push_back(planned.target.str());
+  }
+  if (plan.platforms_needed && !result.refusal)
+    result.platforms = platforms_of(session, *session.client(plan.source.registry), plan.source.repository, plan.image);
   return result;
 }
 
-RollbackResult rollback(RegistrySession& session, const RollbackRequest& req, const kit::Env& env) {
-  auto client = session.client(req.repository.registry);
-  const std::string& repo = req.repository.repository;
+namespace {
+
+// The digest a rollback goes to comes from registry data (the history): it becomes a URL path,
+// so anything but a digest is refused.
+RollbackPlan& checked(RollbackPlan& plan) {
+  if (!plan.refusal && !valid_digest(plan.to))
+    throw kit::environment_error("the promotion history of " + plan.move.target.str() +
+                                     " names a previous digest that is not a sha256 digest; nothing was changed",
+                                 "inspect `image-promote history`; roll back with --to DIGEST");
+  return plan;
+}
+
+RollbackPlan plan_rollback_unchecked(const RollbackRequest& req, const History& history, const std::string& current);
+
+}  // namespace
+
+RollbackPlan plan_rollback(const RollbackRequest& req, const History& history, const std::string& current) {
+  RollbackPlan plan = plan_rollback_unchecked(req, history, current);
+  return checked(plan);
+}
+
+namespace {
+
+RollbackPlan plan_rollback_unchecked(const RollbackRequest& req, const History& history, const std::string& current) {
+  RollbackPlan plan;
   Reference target = req.repository.with_tag(req.tag);
-  History history = read_history(*client, repo, req.tag);
+  plan.current = current;
+  plan.move = {target, current};
+  std::string history_cmd = "image-promote history " + req.repository.str() + " --tag " + req.tag;
+  auto refuse = [&](RefusalKind kind, std::string message, std::string hint) {
+    plan.refusal = Refusal{kind, std::move(message), std::move(hint)};
+    return plan;
+  };
+  // The guards come first: a workflow that rolls back after a refused promotion must not roll
+  // production one release too far, whatever the history says.
+  if (req.expect_current && *req.expect_current != current)
+    return refuse(RefusalKind::not_expected,
+                  target.str() + " points at " + short_digest(current) + ", not the expected " +
+                      short_digest(*req.expect_current) + ": it was not moved there (or was moved since); nothing was changed",
+                  "see `" + history_cmd + "`; a promotion that was refused needs no rollback");
   if (history.entries.empty())
     throw kit::usage_error("no promotion history for " + target.str() + "; nothing to roll back to, nothing was changed",
                            "only tags moved by `image-promote promote` can be rolled back; use promote --to " + req.tag +
                                " with the digest you want");
-  auto current = client->head_manifest(repo, req.tag);
-  std::string to = req.to;
-  if (to.empty()) {
-    if (static_cast<size_t>(req.steps) > history.entries.size())
-      throw kit::usage_error("--steps " + std::to_string(req.steps) + " goes past the " +
-                                 std::to_string(history.entries.size()) + " recorded promotion(s) of " + target.str(),
-                             "see `image-promote history " + req.repository.str() + " --tag " + req.tag + "`");
-    if (current && *current != history.entries.front().digest)
-      kit::log::warn(target.str() + " points at " + *current + ", not at its last recorded promotion " +
-                     history.entries.front().digest + ": it was moved outside image-promote");
-    to = history.entries[req.steps - 1].previous;
-    if (to.empty())
-      throw kit::usage_error(target.str() + " did not exist before that promotion; there is nothing to roll back to",
+  if (!req.to_previous_of.empty()) {
+    if (current != req.to_previous_of)
+      return refuse(RefusalKind::not_expected,
+                    target.str() + " points at " + short_digest(current) + ", not at " + short_digest(req.to_previous_of) +
+                        " whose promotion is to be rolled back: it was not promoted there (or was moved since); "
+                        "nothing was changed",
+                    "see `" + history_cmd + "`; a promotion that was refused needs no rollback");
+    auto it = std::find_if(history.entries.begin(), history.entries.end(),
+                           [&](const HistoryEntry& e) { return e.digest == req.to_previous_of; });
+    if (it == history.entries.end())
+      return refuse(RefusalKind::not_promoted,
+                    req.to_previous_of + " was never promoted to " + target.str() +
+                        " by image-promote (its history does not list it); nothing was changed",
+                    "see `" + history_cmd + "` and roll back with --to DIGEST");
+    plan.to = it->previous;
+    if (plan.to.empty())
+      throw kit::usage_error(target.str() + " did not exist before " + short_digest(req.to_previous_of) +
+                                 " was promoted; there is nothing to roll back to",
                              "promote the digest you want with promote --to " + req.tag);
+    return plan;
   }
-  auto image = client->get_manifest(repo, to);
+  if (!req.to.empty()) {
+    plan.to = req.to;
+    return plan;
+  }
+  if (static_cast<size_t>(req.steps) > history.entries.size())
+    throw kit::usage_error("--steps " + std::to_string(req.steps) + " goes past the " +
+                               std::to_string(history.entries.size()) + " recorded promotion(s) of " + target.str(),
+                           "see `" + history_cmd + "`");
+  if (current != history.entries.front().digest)
+    plan.warnings.push_back(target.str() + " points at " + (current.empty() ? "nothing" : current) +
+                            ", not at its last recorded promotion " + history.entries.front().digest +
+                            ": it was moved outside image-promote");
+  plan.to = history.entries[req.steps - 1].previous;
+  if (plan.to.empty())
+    throw kit::usage_error(target.str() + " did not exist before that promotion; there is nothing to roll back to",
+                           "promote the digest you want with promote --to " + req.tag);
+  return plan;
+}
+
+}  // namespace
+
+std::vector<std::string> describe(const RollbackPlan& plan) {
+  if (plan.refusal) return {"refuse: " + plan.refusal->message};
+  return {"move " + plan.move.target.str() + " from " + (plan.current.empty() ? "(none)" : plan.current) + " to " +
+          plan.to + " (only if it still points at " + short_digest(plan.current) + "), recorded in its history"};
+}
+
+RollbackState read_rollback_state(RegistrySession& session, const RollbackRequest& req) {
+  auto client = session.client(req.repository.registry);
+  RollbackState state;
+  state.history = read_history(*client, req.repository.repository, req.tag);
+  state.current = client->head_manifest(req.repository.repository, req.tag).value_or("");
+  return state;
+}
+
+RollbackResult execute(RegistrySession& session, const RollbackPlan& plan, const RollbackRequest& req,
+                       const kit::Env& env) {
+  auto client = session.client(req.repository.registry);
+  auto image = client->get_manifest(req.repository.repository, plan.to);
   if (!image)
-    throw kit::usage_error(req.repository.str() + "@" + to + " no longer exists in the registry; nothing was changed",
+    throw kit::usage_error(req.repository.str() + "@" + plan.to + " no longer exists in the registry; nothing was changed",
                            "pick another entry from `image-promote history` with --to");
-  MoveRequest move;
-  move.expect_current = current.value_or("");
-  move.action = "rollback";
-  move.source = req.repository.str() + "@" + to;
-  move.settle = req.settle;
-  move.dry_run = req.dry_run;
-  return RollbackResult{move_tag(*client, target, *image, move, env), image->digest};
+  MoveOptions options;
+  options.action = "rollback";
+  options.source = req.repository.str() + "@" + plan.to;
+  options.settle = req.settle;
+  return RollbackResult{move_tag(*client, plan.move, *image, options, env), image->digest};
 }
 
 }  // namespace image_promote

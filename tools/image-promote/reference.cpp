@@ -106,6 +106,14 @@ Reference parse_reference(const std::string& text, const std::string& default_ta
     if (!valid_tag(tag))
       throw kit::usage_error("'" + text + "': tag '" + tag + "' is not valid (letters, digits, _ . -, at most 128, not starting with . or -)");
   }
+  // "127.0.0.1:5000", "localhost:5000", "registry.example.com": a registry with no repository.
+  // Docker would read it as a Docker Hub repository named after the host (with the port as a
+  // tag) and the request would go to Docker Hub: refused here, as the user meant a registry.
+  bool port_like = !tag.empty() && tag.find_first_not_of("0123456789") == std::string::npos;
+  if (rest.find('/') == std::string::npos && (port_like || tag.empty()) &&
+      (rest.find('.') != std::string::npos || rest == "localhost"))
+    throw kit::usage_error("'" + text + "' names a registry (" + rest + (tag.empty() ? "" : ":" + tag) +
+                               ") but no repository: give REGISTRY/REPOSITORY[:TAG]");
   Reference ref = split_name(text, rest);
   ref.tag = tag;
   ref.digest = digest;

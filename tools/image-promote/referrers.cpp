@@ -28,17 +28,16 @@ std::vector<Attached> find_attached(RegistryClient& src, const std::string& repo
 }
 
 int copy_attached(RegistrySession& session, const Reference& src, const Reference& dst, const std::string& subject,
-                  int jobs, bool dry_run, CopyStats& stats) {
+                  int jobs, CopyStats& stats) {
   auto s = session.client(src.registry);
   auto d = session.client(dst.registry);
   int n = 0;
   for (const auto& a : find_attached(*s, src.repository, subject)) {
     auto m = s->get_manifest(src.repository, a.digest);
     if (!m) continue;  // deleted between listing and reading
-    stats.add(copy_tree(session, src, dst, *m, jobs, dry_run));
-    if (!a.tag.empty() && !dry_run) d->put_manifest(dst.repository, a.tag, m->media_type, m->body);
-    kit::log::info("attached artifact " + a.digest + (a.tag.empty() ? " (referrers API)" : " (" + a.tag + ")") +
-                   (dry_run ? " would be copied" : " copied"));
+    stats.add(copy_tree(session, src, dst, *m, jobs));
+    if (!a.tag.empty()) d->put_manifest(dst.repository, a.tag, m->media_type, m->body);
+    kit::log::info("attached artifact " + a.digest + (a.tag.empty() ? " (referrers API)" : " (" + a.tag + ")") + " copied");
     ++n;
   }
   return n;

@@ -25,6 +25,6 @@ std::vector<Attached> find_attached(RegistryClient& src, const std::string& repo
 // Copies what is attached to `subject` from src to dst (re-tagging the tag-scheme ones).
 // Returns how many artifacts were copied or already present.
 int copy_attached(RegistrySession& session, const Reference& src, const Reference& dst, const std::string& subject,
-                  int jobs, bool dry_run, CopyStats& stats);
+                  int jobs, CopyStats& stats);
 
 }  // namespace image_promote

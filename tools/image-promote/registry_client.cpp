@@ -1,7 +1,6 @@
 #include "image-promote/registry_client.hpp"
 
 #include <algorithm>
-#include <cstdlib>
 #include <ctime>
 #include <random>
 #include <thread>
@@ -13,27 +12,13 @@
 #include "kit/error.hpp"
 #include "kit/log.hpp"
 #include "kit/secrets.hpp"
+#include "kit/text.hpp"
 
 namespace image_promote {
 namespace {
 
 constexpr kit::Millis kManifestTimeout{60'000};
 constexpr kit::Millis kBlobTimeout{3'600'000};
-
-// The registry's own error code and message ("MANIFEST_UNKNOWN: manifest unknown").
-std::string registry_error(const kit::HttpResponse& r) {
-  if (!r.ok()) return std::string(kit::transport_error_name(r.error)) + (r.error_message.empty() ? "" : ": " + r.error_message);
-  std::string detail = "HTTP " + std::to_string(r.status);
-  try {
-    auto j = nlohmann::json::parse(r.body);
-    if (j.contains("errors") && j["errors"].is_array() && !j["errors"].empty()) {
-      const auto& e = j["errors"][0];
-      detail += " " + e.value("code", "") + ": " + e.value("message", "");
-    }
-  } catch (...) {
-  }
-  return detail;
-}
 
 // The URL of the next page from a Link header (`<url>; rel="next"`), "" when there is none.
 std::string next_link(const std::string& link) {
@@ -44,8 +29,7 @@ std::string next_link(const std::string& link) {
     if (gt == std::string::npos) return "";
     size_t end = link.find(",", gt);  // URLs are inside <>, so a comma after > ends this link
     std::string params = link.substr(gt + 1, end == std::string::npos ? std::string::npos : end - gt - 1);
-    std::string lower = params;
-    std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+    std::string lower = kit::lower(params);
     lower.erase(std::remove(lower.begin(), lower.end(), ' '), lower.end());
     if (lower.find("rel=\"next\"") != std::string::npos || lower.find("rel=next") != std::string::npos)
       return link.substr(lt + 1, gt - lt - 1);
@@ -59,10 +43,12 @@ std::string next_link(const std::string& link) {
 
 std::string next_page_url(const std::string& link_header) { return next_link(link_header); }
 
-std::FILE* open_temp_file() {
-  std::vector<std::string> dirs;
-  if (const char* t = std::getenv("TMPDIR"); t && *t) dirs.push_back(t);
-  dirs.insert(dirs.end(), {"/tmp", "/var/tmp", "."});
+bool is_insecure(const ClientOptions& options, const std::string& registry) {
+  return std::find(options.insecure_registries.begin(), options.insecure_registries.end(), registry) !=
+         options.insecure_registries.end();
+}
+
+std::FILE* open_temp_file(const std::vector<std::string>& dirs) {
   for (const auto& dir : dirs) {
     std::string path = dir + "/image-promote-blob-XXXXXX";
     int fd = mkstemp(path.data());
@@ -84,12 +70,41 @@ std::string resolve_location(const std::string& base, const std::string& locatio
 RegistryClient::RegistryClient(std::string registry, const ClientOptions& options, Authenticator& auth,
                                std::vector<std::string> scopes, Traffic& traffic)
     : registry_(std::move(registry)), options_(options), auth_(auth), scopes_(std::move(scopes)), traffic_(traffic) {
-  bool insecure = std::find(options_.insecure_registries.begin(), options_.insecure_registries.end(), registry_) !=
-                  options_.insecure_registries.end();
-  base_ = std::string(insecure ? "http://" : "https://") + api_host(registry_);
+  base_ = std::string(is_insecure(options_, registry_) ? "http://" : "https://") + api_host(registry_);
 }
 
 std::string RegistryClient::url(const std::string& path) const { return base_ + path; }
+
+kit::Millis RegistryClient::time_left(kit::Millis cap) const {
+  if (!options_.deadline) return cap;
+  auto left = std::chrono::duration_cast<kit::Millis>(*options_.deadline - std::chrono::steady_clock::now());
+  if (left.count() <= 0)
+    throw kit::environment_error("gave up on " + registry_ + " after --timeout " + kit::format_duration(options_.timeout) +
+                                     " (the registry is too slow or not answering)",
+                                 "retry later, or raise --timeout for very large images on slow links");
+  return std::min(cap, left);
+}
+
+kit::HttpResponse RegistryClient::attempts(kit::HttpRequest request, const kit::RetryPolicy& policy,
+                                           const std::function<bool()>& rewind) {
+  static thread_local std::mt19937_64 rng(std::random_device{}());
+  const kit::Millis timeout = request.total_timeout;
+  for (int attempt = 1;; ++attempt) {
+    request.total_timeout = time_left(timeout);
+    request.connect_timeout = std::min(request.connect_timeout, request.total_timeout);
+    auto response = http_.send(request);
+    if (!kit::worth_retrying(response) || attempt >= policy.max_attempts) return response;
+    if (request.body_reader && (!rewind || !rewind())) return response;
+    auto retry_after = kit::retry_after_of(response);
+    if (retry_after && *retry_after > policy.max_retry_after) return response;
+    kit::Millis delay = kit::backoff_delay(policy, attempt, rng, retry_after);
+    if (options_.deadline && std::chrono::steady_clock::now() + delay >= *options_.deadline) return response;
+    kit::log::debug(request.method + " " + kit::redact_url(request.url) + ": " +
+                    failure_of(RegistryStep::other, "", registry_, response).describe() + ", retrying in " +
+                    kit::format_duration(delay));
+    std::this_thread::sleep_for(delay);
+  }
+}
 
 kit::HttpResponse RegistryClient::send(kit::HttpRequest request, const std::function<bool()>& rewind, bool once) {
   request.tls = options_.tls;
@@ -108,7 +123,7 @@ kit::HttpResponse RegistryClient::send(kit::HttpRequest request, const std::func
     ~Count() { traffic.requests += http.requests_sent() - before; }
   } count{traffic_, http_};
   std::string header = auth_.cached(registry_, scopes_);
-  auto response = http_.send_with_retry(with_auth(header), policy, rewind);
+  auto response = attempts(with_auth(header), policy, rewind);
   if (response.ok() && response.status == 401) {
     auto challenge = response.header("www-authenticate");
     if (!challenge)
@@ -117,8 +132,8 @@ kit::HttpResponse RegistryClient::send(kit::HttpRequest request, const std::func
                                    "check the registry address; a proxy in front of it may be rejecting us");
     if (rewind && !rewind())
       throw kit::environment_error("could not rewind an upload to " + registry_ + " for authentication");
-    header = auth_.answer(registry_, *challenge, scopes_, http_);
-    response = http_.send_with_retry(with_auth(header), policy, rewind);
+    header = auth_.answer(registry_, *challenge, scopes_, http_, base_.rfind("https://", 0) == 0);
+    response = attempts(with_auth(header), policy, rewind);
     if (response.ok() && response.status == 401)
       throw kit::environment_error(registry_ + " refused the credentials from " + auth_.credential_source(registry_) +
                                        " for " + request.method + " " + kit::redact_url(request.url),
@@ -133,14 +148,19 @@ kit::HttpResponse RegistryClient::send(kit::HttpRequest request, const std::func
   return response;
 }
 
-void RegistryClient::fail(const std::string& what, const kit::HttpResponse& r) {
+void RegistryClient::fail(RegistryStep step, const std::string& what, const kit::HttpResponse& r) {
+  RegistryFailure f = failure_of(step, what, registry_, r);
   std::string hint = "retry later; if it persists, check the registry's status and logs";
-  if (r.ok() && r.status == 403) hint = "the credentials in use may not push/pull this repository: check their permissions";
-  if (!r.ok() && r.error == kit::TransportError::tls)
+  if (f.status == 403) hint = "the credentials in use may not push/pull this repository: check their permissions";
+  if (step == RegistryStep::blob_upload && f.status == 400)
+    hint = "the blob does not match its digest; the source may be corrupt";
+  if (f.transport == kit::TransportError::tls)
     hint = "for a plain-HTTP registry pass --insecure-registry " + registry_ + "; else pass --cacert with its CA";
-  if (!r.ok() && r.error == kit::TransportError::connect)
+  if (f.transport == kit::TransportError::connect)
     hint = "check that " + registry_ + " is reachable; for plain HTTP pass --insecure-registry " + registry_;
-  throw kit::environment_error(what + " on " + registry_ + " failed: " + registry_error(r), hint);
+  if (f.transport == kit::TransportError::timeout && options_.deadline && std::chrono::steady_clock::now() >= *options_.deadline)
+    hint = "the run's --timeout " + kit::format_duration(options_.timeout) + " passed; retry later or raise it";
+  throw RegistryError(std::move(f), hint);
 }
 
 std::optional<Manifest> RegistryClient::get_manifest(const std::string& repo, const std::string& reference) {
@@ -150,7 +170,7 @@ std::optional<Manifest> RegistryClient::get_manifest(const std::string& repo, co
   req.total_timeout = kManifestTimeout;
   auto r = send(req);
   if (r.ok() && r.status == 404) return std::nullopt;
-  if (!r.ok() || r.status != 200) fail("GET manifest " + repo + ":" + reference, r);
+  if (!r.ok() || r.status != 200) fail(RegistryStep::manifest_read, "GET manifest " + repo + ":" + reference, r);
   if (r.truncated) throw kit::environment_error("manifest " + repo + ":" + reference + " is larger than 4 MiB");
   Manifest m = parse_manifest(r.body, r.header("content-type").value_or(""));
   std::string expected = valid_digest(reference) ? reference : r.header("docker-content-digest").value_or("");
@@ -169,7 +189,7 @@ std::optional<std::string> RegistryClient::head_manifest(const std::string& repo
   req.total_timeout = kManifestTimeout;
   auto r = send(req);
   if (r.ok() && r.status == 404) return std::nullopt;
-  if (!r.ok() || r.status != 200) fail("HEAD manifest " + repo + ":" + reference, r);
+  if (!r.ok() || r.status != 200) fail(RegistryStep::manifest_read, "HEAD manifest " + repo + ":" + reference, r);
   if (auto d = r.header("docker-content-digest"); d && valid_digest(*d)) return *d;
   // Registries may omit the header on HEAD: fall back to GET and hash the body.
   auto m = get_manifest(repo, reference);
@@ -178,7 +198,9 @@ std::optional<std::string> RegistryClient::head_manifest(const std::string& repo
 }
 
 bool RegistryClient::put_manifest_checked(const std::string& repo, const std::string& reference,
-                                          const std::string& media_type, const std::string& body, std::string& error) {
+                                          const std::string& media_type, const std::string& body, std::string& error,
+                                          bool* confirmed) {
+  if (confirmed) *confirmed = false;
   kit::HttpRequest req;
   req.method = "PUT";
   req.url = url("/v2/" + repo + "/manifests/" + reference);
@@ -187,21 +209,24 @@ bool RegistryClient::put_manifest_checked(const std::string& repo, const std::st
   req.total_timeout = kManifestTimeout;
   auto r = send(req);
   if (!r.ok() || (r.status != 201 && r.status != 200)) {
-    error = registry_error(r);
+    error = failure_of(RegistryStep::manifest_write, "", registry_, r).describe();
     return false;
   }
   std::string expected = sha256_digest(body);
-  if (auto d = r.header("docker-content-digest"); d && *d != expected) {
+  auto d = r.header("docker-content-digest");
+  if (d && *d != expected) {
     error = "the registry stored digest " + *d + " instead of " + expected;
     return false;
   }
+  if (confirmed) *confirmed = d.has_value();
   return true;
 }
 
 bool RegistryClient::try_put_manifest(const std::string& repo, const std::string& reference,
-                                      const std::string& media_type, const std::string& body, std::string& error) {
+                                      const std::string& media_type, const std::string& body, std::string& error,
+                                      bool* confirmed) {
   try {
-    return put_manifest_checked(repo, reference, media_type, body, error);
+    return put_manifest_checked(repo, reference, media_type, body, error, confirmed);
   } catch (const kit::Error& e) {
     // A 401 after re-authenticating, a token service down: the write did not happen (or, after a
     // lost answer, may have): the caller reads the tag back either way.
@@ -213,7 +238,7 @@ bool RegistryClient::try_put_manifest(const std::string& repo, const std::string
 void RegistryClient::put_manifest(const std::string& repo, const std::string& reference, const std::string& media_type,
                                   const std::string& body) {
   std::string error;
-  if (!put_manifest_checked(repo, reference, media_type, body, error))
+  if (!put_manifest_checked(repo, reference, media_type, body, error, nullptr))
     throw kit::environment_error("PUT manifest " + repo + ":" + reference + " on " + registry_ + " failed: " + error,
                                  "retry; if it persists, check that the credentials may push to " + repo);
 }
@@ -226,7 +251,7 @@ bool RegistryClient::blob_exists(const std::string& repo, const std::string& dig
   auto r = send(req);
   if (r.ok() && r.status == 200) return true;
   if (r.ok() && r.status == 404) return false;
-  fail("HEAD blob " + repo + "@" + digest, r);
+  fail(RegistryStep::blob_check, "HEAD blob " + repo + "@" + digest, r);
 }
 
 bool RegistryClient::mount_blob(const std::string& repo, const std::string& digest, const std::string& from_repo) {
@@ -245,7 +270,7 @@ bool RegistryClient::mount_blob(const std::string& repo, const std::string& dige
     }
     return false;
   }
-  fail("mount " + digest + " from " + from_repo + " into " + repo, r);
+  fail(RegistryStep::blob_mount, "mount " + digest + " from " + from_repo + " into " + repo, r);
 }
 
 std::optional<kit::HttpResponse> RegistryClient::retry_operation(
@@ -259,7 +284,9 @@ std::optional<kit::HttpResponse> RegistryClient::retry_operation(
     auto wait = kit::retry_after_of(*failed);
     if (wait && *wait > options_.retry.max_retry_after) return failed;  // not worth waiting for
     kit::Millis delay = kit::backoff_delay(options_.retry, n, rng, wait);
-    kit::log::debug(what + ": " + registry_error(*failed) + ", retrying in " + kit::format_duration(delay));
+    if (options_.deadline && std::chrono::steady_clock::now() + delay >= *options_.deadline) return failed;
+    kit::log::debug(what + ": " + failure_of(RegistryStep::other, "", registry_, *failed).describe() + ", retrying in " +
+                    kit::format_duration(delay));
     std::this_thread::sleep_for(delay);
   }
 }
@@ -268,11 +295,18 @@ void RegistryClient::download_blob(const std::string& repo, const Descriptor& bl
   Sha256 hash;
   std::int64_t got = 0;
   bool write_failed = false;
+  bool oversized = false;
   kit::HttpRequest req;
   req.url = url("/v2/" + repo + "/blobs/" + blob.digest);
   req.follow_redirects = true;
   req.total_timeout = kBlobTimeout;
   req.body_sink = [&](const char* data, size_t n) {
+    // The descriptor's size is a promise: one byte more and the transfer stops, before it is
+    // written anywhere.
+    if (static_cast<std::int64_t>(n) > blob.size - got) {
+      oversized = true;
+      return false;
+    }
     if (std::fwrite(data, 1, n, file) != n) {
       write_failed = true;
       return false;
@@ -298,14 +332,19 @@ void RegistryClient::download_blob(const std::string& repo, const Descriptor& bl
   auto failed = retry_operation("GET blob " + blob.digest.substr(0, 19), [&]() -> std::optional<kit::HttpResponse> {
     restart();
     auto r = send(req, restart, true);
-    if (write_failed || (r.ok() && r.status == 200)) return std::nullopt;  // a full disk is not retried
+    // Neither a full disk nor a blob larger than declared is worth another attempt.
+    if (write_failed || oversized || (r.ok() && r.status == 200)) return std::nullopt;
     return r;
   });
+  if (oversized)
+    throw kit::environment_error("blob " + blob.digest + " from " + registry_ + "/" + repo + " is larger than the " +
+                                     std::to_string(blob.size) + " bytes its descriptor declares; the download was stopped",
+                                 "the source registry or a proxy sends more than the manifest says: do not promote this image");
   if (write_failed) throw kit::environment_error("could not write a temporary file for blob " + blob.digest, "check free space in $TMPDIR");
-  if (failed) fail("GET blob " + repo + "@" + blob.digest, *failed);
+  if (failed) fail(RegistryStep::blob_read, "GET blob " + repo + "@" + blob.digest, *failed);
   std::fflush(file);
   std::string d = hash.digest();
-  if (d != blob.digest || (blob.size > 0 && got != blob.size))
+  if (d != blob.digest || got != blob.size)
     throw kit::environment_error("blob " + blob.digest + " from " + registry_ + "/" + repo + " does not match its digest (got " + d +
                                      ", " + std::to_string(got) + " bytes)",
                                  "the source registry or a proxy altered the data; nothing was promoted");
@@ -313,7 +352,8 @@ void RegistryClient::download_blob(const std::string& repo, const Descriptor& bl
 }
 
 void RegistryClient::upload_blob(const std::string& repo, const Descriptor& blob, std::FILE* file) {
-  std::string step;  // which request of the last attempt failed, for the message
+  RegistryStep step = RegistryStep::upload_start;  // which request of the last attempt failed
+  std::string what;
   auto failed = retry_operation("upload " + blob.digest.substr(0, 19), [&]() -> std::optional<kit::HttpResponse> {
     // A failed PUT may leave its session unusable, so each attempt opens a new one.
     kit::HttpRequest open;
@@ -321,7 +361,8 @@ void RegistryClient::upload_blob(const std::string& repo, const Descriptor& blob
     open.url = url("/v2/" + repo + "/blobs/uploads/");
     auto r = send(open, {}, true);
     if (!r.ok() || r.status != 202 || !r.header("location")) {
-      step = "start upload to " + repo + (r.ok() && r.status == 202 ? " (no Location in the answer)" : "");
+      step = RegistryStep::upload_start;
+      what = "start upload to " + repo + (r.ok() && r.status == 202 ? " (no Location in the answer)" : "");
       return r;
     }
     std::string loc = resolve_location(base_, *r.header("location"));
@@ -348,17 +389,72 @@ void RegistryClient::upload_blob(const std::string& repo, const Descriptor& blob
     };
     auto p = send(put, rewind, true);
     if (p.ok() && (p.status == 201 || p.status == 204)) return std::nullopt;
-    step = "upload of " + blob.digest + " to " + repo;
+    step = RegistryStep::blob_upload;
+    what = "upload of " + blob.digest + " to " + repo;
     return p;
   });
   if (!failed) {
     traffic_.bytes_uploaded += blob.size;
     return;
   }
-  if (failed->ok() && failed->status == 400 && step.rfind("upload of", 0) == 0)
-    throw kit::environment_error(step + " on " + registry_ + " rejected: " + registry_error(*failed),
-                                 "the blob does not match its digest; the source may be corrupt");
-  fail(step, *failed);
+  fail(step, what, *failed);
+}
+
+void RegistryClient::download_blob_stream(const std::string& repo, const Descriptor& blob,
+                                          const std::function<bool(const char*, size_t)>& sink) {
+  Sha256 hash;
+  std::int64_t got = 0;
+  bool oversized = false, refused = false;
+  kit::HttpRequest req;
+  req.url = url("/v2/" + repo + "/blobs/" + blob.digest);
+  req.follow_redirects = true;
+  req.total_timeout = kBlobTimeout;
+  req.body_sink = [&](const char* data, size_t n) {
+    if (static_cast<std::int64_t>(n) > blob.size - got) {
+      oversized = true;
+      return false;
+    }
+    hash.update(data, n);
+    got += static_cast<std::int64_t>(n);
+    if (!sink(data, n)) {
+      refused = true;
+      return false;
+    }
+    return true;
+  };
+  auto r = send(req, {}, true);
+  if (oversized)
+    throw kit::environment_error("blob " + blob.digest + " from " + registry_ + "/" + repo + " is larger than the " +
+                                 std::to_string(blob.size) + " bytes its descriptor declares; the download was stopped");
+  if (refused) throw kit::environment_error("the upload side of a streamed copy of " + blob.digest + " stopped");
+  if (!r.ok() || r.status != 200) fail(RegistryStep::blob_read, "GET blob " + repo + "@" + blob.digest, r);
+  if (hash.digest() != blob.digest || got != blob.size)
+    throw kit::environment_error("blob " + blob.digest + " from " + registry_ + "/" + repo + " does not match its digest");
+  traffic_.bytes_downloaded += got;
+}
+
+void RegistryClient::upload_blob_stream(const std::string& repo, const Descriptor& blob,
+                                        const std::function<size_t(char*, size_t)>& reader) {
+  kit::HttpRequest open;
+  open.method = "POST";
+  open.url = url("/v2/" + repo + "/blobs/uploads/");
+  auto r = send(open, {}, true);
+  if (!r.ok() || r.status != 202 || !r.header("location"))
+    fail(RegistryStep::upload_start, "start upload to " + repo, r);
+  std::string loc = resolve_location(base_, *r.header("location"));
+  loc += (loc.find('?') == std::string::npos ? "?" : "&") + std::string("digest=") + blob.digest;
+  kit::HttpRequest put;
+  put.method = "PUT";
+  put.url = loc;
+  put.headers = {{"Content-Type", "application/octet-stream"}};
+  put.body_size = blob.size;
+  put.total_timeout = kBlobTimeout;
+  put.body_reader = reader;
+  // No rewind: a stream cannot be replayed (a 401 here fails the attempt; the caller falls back).
+  auto p = send(put, [] { return false; }, true);
+  if (!p.ok() || (p.status != 201 && p.status != 204))
+    fail(RegistryStep::blob_upload, "upload of " + blob.digest + " to " + repo, p);
+  traffic_.bytes_uploaded += blob.size;
 }
 
 void RegistryClient::upload_bytes(const std::string& repo, const std::string& digest, const std::string& data) {
@@ -381,7 +477,7 @@ std::string RegistryClient::get_blob_bytes(const std::string& repo, const std::s
   req.follow_redirects = true;
   req.max_body = max;
   auto r = send(req);
-  if (!r.ok() || r.status != 200) fail("GET blob " + repo + "@" + digest, r);
+  if (!r.ok() || r.status != 200) fail(RegistryStep::blob_read, "GET blob " + repo + "@" + digest, r);
   if (r.truncated) throw kit::environment_error("blob " + digest + " is larger than expected");
   if (sha256_digest(r.body) != digest)
     throw kit::environment_error("blob " + digest + " in " + repo + " does not match its digest", "the registry data is corrupt");
@@ -404,7 +500,7 @@ std::optional<std::vector<Descriptor>> RegistryClient::referrers(const std::stri
     // The spec: a registry with the API never answers 404 here, so 404 means "no API" (the
     // caller falls back to the tag scheme). Only on the first page: later ones exist by Link.
     if (page == 0 && r.ok() && r.status == 404) return std::nullopt;
-    if (!r.ok() || r.status != 200) fail("GET referrers of " + repo + "@" + digest, r);
+    if (!r.ok() || r.status != 200) fail(RegistryStep::referrers, "GET referrers of " + repo + "@" + digest, r);
     auto ct = r.header("content-type").value_or("");
     Manifest list;
     try {
@@ -436,6 +532,9 @@ RegistrySession::RegistrySession(ClientOptions options, CredentialSources source
     : options_(std::move(options)), auth_(std::move(sources), options_.tls, options_.retry) {}
 
 void RegistrySession::need(const std::string& registry, const std::string& repository, bool push) {
+  std::lock_guard lock(scopes_mutex_);
+  // Clients already made asked for the old scopes: the next client() makes new ones.
+  for (auto it = clients_.begin(); it != clients_.end();) it = it->first.second == registry ? clients_.erase(it) : std::next(it);
   auto& scopes = scopes_[registry];
   std::string pull = "repository:" + repository + ":pull";
   std::string both = pull + ",push";
@@ -462,8 +561,15 @@ std::optional<std::string> RegistrySession::kept_config(const std::string& diges
   return it->second;
 }
 
-std::unique_ptr<RegistryClient> RegistrySession::client(const std::string& registry) {
-  return std::make_unique<RegistryClient>(registry, options_, auth_, scopes_[registry], traffic_);
+std::shared_ptr<RegistryClient> RegistrySession::client(const std::string& registry) {
+  std::lock_guard lock(scopes_mutex_);
+  auto key = std::make_pair(std::this_thread::get_id(), registry);
+  if (auto it = clients_.find(key); it != clients_.end()) return it->second;
+  std::vector<std::string> scopes;
+  if (auto it = scopes_.find(registry); it != scopes_.end()) scopes = it->second;
+  auto c = std::make_shared<RegistryClient>(registry, options_, auth_, std::move(scopes), traffic_);
+  clients_[key] = c;
+  return c;
 }
 
 }  // namespace image_promote

@@ -3,6 +3,7 @@
 // Authentication (401 -> challenge -> retry) and retries (429/5xx/resets) happen here, so the
 // operations above it read like the protocol: HEAD, GET, mount, upload, PUT.
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <map>
@@ -10,10 +11,13 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "image-promote/auth.hpp"
 #include "image-promote/manifest.hpp"
+#include "image-promote/registry_error.hpp"
 #include "kit/http.hpp"
 
 namespace image_promote {
@@ -22,7 +26,15 @@ struct ClientOptions {
   std::vector<std::string> insecure_registries;  // HOST:PORT spoken to over plain HTTP
   kit::TlsOptions tls;
   kit::RetryPolicy retry;
+  // The whole run's deadline (--timeout): no request, retry or backoff goes past it, so a
+  // registry dripping bytes cannot hold the tool for longer. nullopt: no overall deadline.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  kit::Millis timeout{0};  // what the deadline was computed from, for messages
+  // Directories tried for blobs in transit, in order (from $TMPDIR, read by the command layer).
+  std::vector<std::string> temp_dirs{"/tmp", "/var/tmp", "."};
 };
+
+bool is_insecure(const ClientOptions& options, const std::string& registry);
 
 // Counters shared by all clients of one run (for outputs and benchmarks).
 struct Traffic {
@@ -49,19 +61,28 @@ class RegistryClient {
   // The same PUT, never throwing (an authentication failure included): true when the registry
   // acknowledged it, else `error` says why. For the steps after a tag was written, which must
   // report the exact state rather than unwind.
+  // `confirmed` (when given): the answer named the digest stored, and it is ours.
   bool try_put_manifest(const std::string& repo, const std::string& reference, const std::string& media_type,
-                        const std::string& body, std::string& error);
+                        const std::string& body, std::string& error, bool* confirmed = nullptr);
 
   bool blob_exists(const std::string& repo, const std::string& digest);
   // Cross-repository mount inside this registry; false when the registry did not mount.
   bool mount_blob(const std::string& repo, const std::string& digest, const std::string& from_repo);
-  // Streams a blob into `file` (rewound first), verifying size and digest as it arrives. One
-  // retry schedule for the whole download (each attempt restarts the file).
+  // Streams a blob into `file` (rewound first), verifying size and digest as it arrives: a byte
+  // past the descriptor's size aborts the download (a registry streaming without end must not
+  // fill the disk). One retry schedule for the whole download (each attempt restarts the file).
   void download_blob(const std::string& repo, const Descriptor& blob, std::FILE* file);
   // Streams `file` (size bytes) to the registry as a monolithic upload (POST, then PUT). One retry
   // schedule for the pair: a failed attempt opens a new upload session.
   void upload_blob(const std::string& repo, const Descriptor& blob, std::FILE* file);
   void upload_bytes(const std::string& repo, const std::string& digest, const std::string& data);
+  // One attempt each, for a blob streamed from one registry to another with nothing on disk
+  // (blob_copy falls back to the retried, file-backed path when either fails). The download
+  // stops at the first byte past the declared size and checks the digest at the end; the upload
+  // is a monolithic PUT with ?digest=, which the registry verifies before it keeps anything.
+  void download_blob_stream(const std::string& repo, const Descriptor& blob,
+                            const std::function<bool(const char*, size_t)>& sink);
+  void upload_blob_stream(const std::string& repo, const Descriptor& blob, const std::function<size_t(char*, size_t)>& reader);
   std::string get_blob_bytes(const std::string& repo, const std::string& digest, size_t max);
   // The OCI 1.1 referrers API, every page (Link: rel="next"); nullopt when the registry answers
   // 404, which the spec reserves for "no referrers API". Anything else that is not a list
@@ -72,14 +93,18 @@ class RegistryClient {
   std::string url(const std::string& path) const;
   // `once`: a single attempt (the caller retries the whole operation, see retry_operation).
   kit::HttpResponse send(kit::HttpRequest request, const std::function<bool()>& rewind = {}, bool once = false);
+  // send_with_retry's schedule, bounded by the run's deadline.
+  kit::HttpResponse attempts(kit::HttpRequest request, const kit::RetryPolicy& policy, const std::function<bool()>& rewind);
+  // Throws when the run's deadline has passed; else the time left (or `cap` when there is none).
+  kit::Millis time_left(kit::Millis cap) const;
   // Runs one attempt of an operation made of several requests (each sent once) until it
   // succeeds (nullopt) or its failure is final, on the kit's retry schedule with the server's
   // Retry-After honoured. Returns the response of the last failed attempt.
   std::optional<kit::HttpResponse> retry_operation(const std::string& what,
                                                    const std::function<std::optional<kit::HttpResponse>()>& attempt);
   bool put_manifest_checked(const std::string& repo, const std::string& reference, const std::string& media_type,
-                            const std::string& body, std::string& error);
-  [[noreturn]] void fail(const std::string& what, const kit::HttpResponse& r);
+                            const std::string& body, std::string& error, bool* confirmed);
+  [[noreturn]] void fail(RegistryStep step, const std::string& what, const kit::HttpResponse& r);
 
   std::string registry_;
   std::string base_;
@@ -90,10 +115,10 @@ class RegistryClient {
   kit::HttpClient http_;
 };
 
-// An anonymous temporary file for a blob in transit: $TMPDIR, /tmp, /var/tmp, then the working
-// directory (a FROM scratch container has no /tmp; its working directory is the workspace).
-// Throws kit::Error(environment) when none is writable.
-std::FILE* open_temp_file();
+// An anonymous temporary file for a blob in transit, in the first writable of `dirs` ($TMPDIR,
+// /tmp, /var/tmp, then the working directory: a FROM scratch container has no /tmp; its working
+// directory is the workspace). Throws kit::Error(environment) when none is writable.
+std::FILE* open_temp_file(const std::vector<std::string>& dirs);
 
 // The Location of an upload session as an absolute URL.
 std::string resolve_location(const std::string& base, const std::string& location);
@@ -112,8 +137,10 @@ class RegistrySession {
  public:
   RegistrySession(ClientOptions options, CredentialSources sources);
   void need(const std::string& registry, const std::string& repository, bool push);
-  // A new client for the calling thread.
-  std::unique_ptr<RegistryClient> client(const std::string& registry);
+  // The calling thread's client for `registry`, made on first use and kept for the run: every
+  // step of a command (resolve, copy, tag moves, history) then reuses one connection (one TLS
+  // handshake per registry and thread, not per step). Never hand it to another thread.
+  std::shared_ptr<RegistryClient> client(const std::string& registry);
   Traffic& traffic() { return traffic_; }
   Authenticator& auth() { return auth_; }
   const ClientOptions& options() const { return options_; }
@@ -126,7 +153,11 @@ class RegistrySession {
   ClientOptions options_;
   Authenticator auth_;
   Traffic traffic_;
+  // need() is called before any worker thread starts, client() from every thread: client() only
+  // reads (find, never operator[], which inserts), under the mutex all the same.
+  std::mutex scopes_mutex_;
   std::map<std::string, std::vector<std::string>> scopes_;
+  std::map<std::pair<std::thread::id, std::string>, std::shared_ptr<RegistryClient>> clients_;  // under scopes_mutex_
   std::mutex configs_mutex_;
   std::map<std::string, std::string> configs_;
 };

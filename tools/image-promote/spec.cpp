@@ -1,3 +1,6 @@
+// image-promote's options and commands, declared once: they drive the flags, INPUT_* names,
+// --help, action.yml's inputs and the dispatch (each command carries its function).
+#include "image-promote/commands/commands.hpp"
 #include "image-promote/image_promote.hpp"
 
 namespace image_promote {
@@ -6,83 +9,114 @@ using kit::OptionKind;
 
 namespace {
 
-kit::Option dry_run() { return {"dry-run", "print what would change and change nothing", "", OptionKind::flag}; }
+kit::Option dry_run() { return {.name = "dry-run", .help = "print the plan (what would change) and change nothing", .kind = OptionKind::flag}; }
 kit::Option no_referrers() {
-  return {"no-referrers", "do not copy signatures, attestations and SBOMs attached to the image", "", OptionKind::flag};
+  return {.name = "no-referrers", .help = "do not copy signatures, attestations and SBOMs attached to the image", .kind = OptionKind::flag};
 }
 kit::Option settle() {
-  return {"settle", "with --expect-current: wait this long after writing, then check no racing promotion overwrote us",
-          "500ms", OptionKind::value, "DURATION"};
+  return {.name = "settle",
+          .help = "with --expect-current: wait this long after writing, then check no racing promotion overwrote us",
+          .default_value = "500ms",
+          .metavar = "DURATION"};
 }
 kit::Option fail_on() {
-  return {"fail-on", "severities that block (the lowest listed is the threshold), e.g. HIGH,CRITICAL", "HIGH",
-          OptionKind::value, "SEVERITIES"};
+  return {.name = "fail-on", .help = "severities that block (the lowest listed is the threshold), e.g. HIGH,CRITICAL",
+          .default_value = "HIGH", .metavar = "SEVERITIES"};
 }
-kit::Option ignore_unfixed() { return {"ignore-unfixed", "findings without a fixed version do not block", "", OptionKind::flag}; }
+kit::Option ignore_unfixed() {
+  return {.name = "ignore-unfixed", .help = "findings without a fixed version do not block", .kind = OptionKind::flag};
+}
 kit::Option ignore_file() {
-  return {"ignore-file", "a .trivyignore file: IDs that do not block (`exp:YYYY-MM-DD` honoured)", "", OptionKind::value, "FILE"};
+  return {.name = "ignore-file", .help = "a .trivyignore file: IDs that do not block (`exp:YYYY-MM-DD` honoured)", .metavar = "FILE"};
+}
+kit::Option positional(const char* name, const char* help, const char* metavar) {
+  return {.name = name, .help = help, .kind = OptionKind::positional, .metavar = metavar, .required = true};
+}
+kit::Option required(const char* name, const char* help, const char* metavar) {
+  return {.name = name, .help = help, .metavar = metavar, .required = true};
 }
 
 }  // namespace
 
 const kit::ToolSpec& spec() {
   static const kit::ToolSpec s{
-      "image-promote",
-      "move container images between tags and registries by digest, gate them on a Trivy scan, and roll back",
-      {
-          {"insecure-registry", "HOST:PORT to speak plain HTTP to (loopback is NOT insecure by default)", "",
-           OptionKind::list, "HOST:PORT"},
-          {"username", "registry user name (else REGISTRY_USERNAME; else GITHUB_TOKEN for ghcr.io, docker config); for one registry only",
-           "", OptionKind::value, "NAME"},
-          {"credentials-for", "the registry --username / REGISTRY_USERNAME are for, when the command talks to two", "",
-           OptionKind::value, "HOST"},
-          {"password", "registry password or token (as an input or env only; never on the command line)", "",
-           OptionKind::value, "SECRET", true},
-          {"password-stdin", "read the password from standard input", "", OptionKind::flag},
-          {"cacert", "CA bundle to verify registries' TLS with (else SSL_CERT_FILE / SSL_CERT_DIR)", "", OptionKind::value, "FILE"},
-          {"jobs", "blobs transferred at once", "4", OptionKind::value, "N"},
-          {"retries", "attempts per operation (a request, or a whole blob transfer) on 429/5xx/resets (Retry-After honoured)",
-           "4", OptionKind::value, "N"},
-          {"retry-delay", "first backoff delay (doubles each retry, with jitter)", "200ms", OptionKind::value, "DURATION"},
-      },
-      {
-          {"digest", "print the digest a reference resolves to", {{"image", "image reference", "", OptionKind::positional, "REF"}}, run_digest},
-          {"inspect", "describe an image as JSON: media type, platforms, layers, sizes",
-           {{"image", "image reference", "", OptionKind::positional, "REF"}}, run_inspect},
-          {"copy", "copy an image (all platforms, digest preserved) to another repository or registry",
-           {{"source", "image to copy", "", OptionKind::positional, "SRC"},
-            {"destination", "where to copy it (tag or digest optional; default: the source's tag)", "", OptionKind::positional, "DST"},
-            {"platform", "copy only these platforms of an index, e.g. linux/amd64 (the digest then changes)", "",
-             OptionKind::list, "OS/ARCH"},
-            no_referrers(), dry_run()}, run_copy},
-          {"promote", "point tags at an image by digest, recording the previous digest in the registry",
-           {{"source", "image to promote, pinned by digest (REPO@sha256:...)", "", OptionKind::positional, "SRC"},
-            {"to", "tags to move, comma-separated; TAG (source's repository) or REGISTRY/REPO:TAG", "", OptionKind::value,
-             "TAG[,TAG]"},
-            {"expect-current", "fail (exit 1) unless the tag currently points at this digest ('none': must not exist)", "",
-             OptionKind::value, "DIGEST"},
-            {"allow-tag-source", "accept a source given by tag (resolved once, then used by digest)", "", OptionKind::flag},
-            {"require-scan", "Trivy JSON report of this image (its digests are checked) that must pass the gate before anything moves",
-             "", OptionKind::value, "FILE"},
-            fail_on(), ignore_unfixed(), ignore_file(), settle(), no_referrers(), dry_run()}, run_promote},
-          {"rollback", "move a tag back to an earlier digest from its promotion history",
-           {{"repository", "repository, e.g. ghcr.io/yonima/backend", "", OptionKind::positional, "REPO"},
-            {"tag", "tag to roll back", "", OptionKind::value, "TAG"},
-            {"steps", "how many promotions to undo (default 1)", "", OptionKind::value, "N"},
-            {"to", "roll back to this digest instead", "", OptionKind::value, "DIGEST"},
-            settle(), dry_run()}, run_rollback},
-          {"history", "list the promotions of a tag",
-           {{"repository", "repository, e.g. ghcr.io/yonima/backend", "", OptionKind::positional, "REPO"},
-            {"tag", "tag whose history to show", "", OptionKind::value, "TAG"},
-            {"limit", "at most this many entries", "20", OptionKind::value, "N"}}, run_history},
-          {"gate", "judge a Trivy JSON report: exit 1 while findings at or above the threshold remain",
-           {{"trivy-report", "Trivy JSON report (trivy image --format json)", "", OptionKind::value, "FILE"}, fail_on(),
-            ignore_unfixed(), ignore_file()}, run_gate},
-      },
-      R"(  image-promote digest ghcr.io/yonima/backend:sha-abc123
+      .name = "image-promote",
+      .summary = "move container images between tags and registries by digest, gate them on a Trivy scan, and roll back",
+      .options =
+          {
+              {.name = "insecure-registry", .help = "HOST:PORT to speak plain HTTP to (loopback is NOT insecure by default)",
+               .kind = OptionKind::list, .metavar = "HOST:PORT"},
+              {.name = "username",
+               .help = "registry user name (else REGISTRY_USERNAME; else GITHUB_TOKEN for ghcr.io, auth files); for one registry only",
+               .metavar = "NAME"},
+              {.name = "credentials-for", .help = "the registry --username / REGISTRY_USERNAME are for, when the command talks to two",
+               .metavar = "HOST"},
+              {.name = "password", .help = "registry password or token (as an input or env only; never on the command line)",
+               .metavar = "SECRET", .secret = true},
+              {.name = "password-stdin", .help = "read the password from standard input", .kind = OptionKind::flag},
+              {.name = "cacert", .help = "CA bundle to verify registries' TLS with (else SSL_CERT_FILE / SSL_CERT_DIR)", .metavar = "FILE"},
+              {.name = "jobs", .help = "blobs transferred at once (1-64)", .default_value = "4", .metavar = "N"},
+              {.name = "retries",
+               .help = "attempts per operation (a request, or a whole blob transfer) on 429/5xx/resets (Retry-After honoured)",
+               .default_value = "4", .metavar = "N"},
+              {.name = "retry-delay", .help = "first backoff delay (doubles each retry, with jitter)", .default_value = "200ms",
+               .metavar = "DURATION"},
+              {.name = "timeout", .help = "deadline for the whole run: no request or retry goes past it", .default_value = "30m",
+               .metavar = "DURATION"},
+          },
+      .commands =
+          {
+              {.name = "digest", .summary = "print the digest a reference resolves to",
+               .options = {positional("image", "image reference", "REF")}, .run = commands::digest},
+              {.name = "inspect", .summary = "describe an image as JSON: media type, platforms, layers, sizes",
+               .options = {positional("image", "image reference", "REF")}, .run = commands::inspect},
+              {.name = "copy", .summary = "copy an image (all platforms, digest preserved) to another repository or registry",
+               .options = {positional("source", "image to copy", "SRC"),
+                           positional("destination", "where to copy it (tag or digest optional; default: the source's tag)", "DST"),
+                           {.name = "platform", .help = "copy only these platforms of an index, e.g. linux/amd64 (the digest then changes)",
+                            .kind = OptionKind::list, .metavar = "OS/ARCH"},
+                           no_referrers(), dry_run()},
+               .run = commands::copy},
+              {.name = "promote", .summary = "point tags at an image by digest, recording the previous digest in the registry",
+               .options = {positional("source", "image to promote, pinned by digest (REPO@sha256:...)", "SRC"),
+                           required("to", "tags to move, comma-separated; TAG (source's repository) or REGISTRY/REPO:TAG", "TAG[,TAG]"),
+                           {.name = "expect-current",
+                            .help = "fail (exit 1) unless the tag currently points at this digest ('none': must not exist)",
+                            .metavar = "DIGEST"},
+                           {.name = "allow-tag-source", .help = "accept a source given by tag (resolved once, then used by digest)",
+                            .kind = OptionKind::flag},
+                           {.name = "require-scan",
+                            .help = "Trivy JSON report of this image (its digests are checked) that must pass the gate before anything moves",
+                            .metavar = "FILE"},
+                           fail_on(), ignore_unfixed(), ignore_file(), settle(), no_referrers(), dry_run()},
+               .run = commands::promote},
+              {.name = "rollback", .summary = "move a tag back to an earlier digest from its promotion history",
+               .options = {positional("repository", "repository, e.g. ghcr.io/yonima/backend", "REPO"),
+                           required("tag", "tag to roll back", "TAG"),
+                           {.name = "steps", .help = "how many promotions to undo (default 1)", .metavar = "N"},
+                           {.name = "to", .help = "roll back to this digest instead", .metavar = "DIGEST"},
+                           {.name = "to-previous-of",
+                            .help = "undo the promotion of this digest: back to what the tag held before it (refused unless the tag points at it)",
+                            .metavar = "DIGEST"},
+                           {.name = "expect-current",
+                            .help = "refuse (exit 1, nothing changed) unless the tag points at this digest now ('none': no tag)",
+                            .metavar = "DIGEST"},
+                           settle(), dry_run()},
+               .run = commands::rollback},
+              {.name = "history", .summary = "list the promotions of a tag",
+               .options = {positional("repository", "repository, e.g. ghcr.io/yonima/backend", "REPO"),
+                           required("tag", "tag whose history to show", "TAG"),
+                           {.name = "limit", .help = "at most this many entries", .default_value = "20", .metavar = "N"}},
+               .run = commands::history},
+              {.name = "gate", .summary = "judge a Trivy JSON report: exit 1 while findings at or above the threshold remain",
+               .options = {required("trivy-report", "Trivy JSON report (trivy image --format json)", "FILE"), fail_on(),
+                           ignore_unfixed(), ignore_file()},
+               .run = commands::gate},
+          },
+      .examples = R"(  image-promote digest ghcr.io/yonima/backend:sha-abc123
   image-promote promote ghcr.io/yonima/backend@sha256:... --to production --require-scan trivy.json
   image-promote promote ghcr.io/yonima/backend@sha256:... --to staging,production --expect-current sha256:...
-  image-promote rollback ghcr.io/yonima/backend --tag production
+  image-promote rollback ghcr.io/yonima/backend --tag production --to-previous-of sha256:...
   image-promote history ghcr.io/yonima/backend --tag production
   image-promote copy ghcr.io/yonima/backend@sha256:... registry.example.com/yonima/backend:v1.4.0
   image-promote gate --trivy-report trivy.json --fail-on HIGH,CRITICAL --ignore-unfixed --ignore-file .trivyignore

@@ -6,6 +6,7 @@
 
 #include "kit/error.hpp"
 #include "kit/log.hpp"
+#include "kit/text.hpp"
 #include "migrate-guard/ledger.hpp"
 #include "migrate-guard/lock.hpp"
 #include "migrate-guard/status.hpp"
@@ -78,48 +79,57 @@ DeployFacts observe(pg::Connection& conn, const DeployRequest& req, const Migrat
 DeployResult execute(const DeployPlan& plan, pg::Connection& conn, const std::string& schema, const StepObserver& observer) {
   DeployResult r;
   if (plan.refused() || plan.steps.empty()) return r;
-  std::vector<ExtensionCheck> to_create;
-  for (const auto& name : plan.extensions_to_create) to_create.push_back({name, "", true});
   std::optional<Ledger> ledger;
   for (size_t i = 0; i < plan.steps.size(); ++i) {
     const Step& step = plan.steps[i];
     observer.begin(step);
-    switch (step.kind) {
-      case StepKind::restore_marker:
-        r.marker = pg::record_restore_marker(conn, step.name);
-        kit::log::info("restore marker: " + r.marker->time + (r.marker->name.empty() ? "" : " (restore point " + r.marker->name + ")"));
-        break;
-      case StepKind::create_extension: {
-        auto created = create_missing_extensions(conn, {{step.name, "", true}}, plan.extension_schema);
-        r.created_extensions.insert(r.created_extensions.end(), created.begin(), created.end());
-        break;
-      }
-      case StepKind::apply_migration: {
-        if (!ledger) {
-          ledger.emplace(conn, schema);
-          ledger->create();
-        }
-        const Migration& m = *step.migration;
-        kit::log::info("applying " + m.name);
-        // Set again before each one: a migration that changes or resets them must not carry its
-        // setting into the next.
-        if (plan.lock_timeout_sql) conn.query("SET lock_timeout = " + sql_ms(*plan.lock_timeout_sql));
-        if (plan.statement_timeout) conn.query("SET statement_timeout = " + sql_ms(*plan.statement_timeout));
-        ApplyResult a = apply_migration(conn, *ledger, m);
-        r.runs.push_back({m.name, a.ok, a.elapsed});
-        if (a.ok) {
-          r.applied.push_back(m.name);
-          kit::log::info("applied " + m.name + " in " + kit::format_duration(a.elapsed));
+    try {
+      switch (step.kind) {
+        case StepKind::restore_marker:
+          r.marker = pg::record_restore_marker(conn, step.name);
+          kit::log::info("restore marker: " + r.marker->time + (r.marker->name.empty() ? "" : " (restore point " + r.marker->name + ")"));
+          break;
+        case StepKind::create_extension: {
+          auto created = create_missing_extensions(conn, {{step.name, "", true}}, plan.extension_schema);
+          r.created_extensions.insert(r.created_extensions.end(), created.begin(), created.end());
           break;
         }
-        DeployFailure f;
-        f.migration = &m;
-        f.result = a;
-        for (size_t j = i + 1; j < plan.steps.size(); ++j) f.not_attempted.push_back(plan.steps[j].name);
-        r.failure = std::move(f);
-        observer.end(step);
-        return r;
+        case StepKind::apply_migration: {
+          if (!ledger) {
+            ledger.emplace(conn, schema);
+            ledger->create();
+          }
+          const Migration& m = *step.migration;
+          kit::log::info("applying " + m.name);
+          // Set again before each one: a migration that changes or resets them must not carry its
+          // setting into the next.
+          if (plan.lock_timeout_sql) conn.query("SET lock_timeout = " + sql_ms(*plan.lock_timeout_sql));
+          if (plan.statement_timeout) conn.query("SET statement_timeout = " + sql_ms(*plan.statement_timeout));
+          ApplyResult a = apply_migration(conn, *ledger, m);
+          r.runs.push_back({m.name, a.ok, a.elapsed});
+          if (a.ok) {
+            r.applied.push_back(m.name);
+            kit::log::info("applied " + m.name + " in " + kit::format_duration(a.elapsed));
+            break;
+          }
+          DeployFailure f;
+          f.migration = &m;
+          f.result = a;
+          for (size_t j = i + 1; j < plan.steps.size(); ++j) f.not_attempted.push_back(plan.steps[j].name);
+          r.failure = std::move(f);
+          observer.end(step);
+          return r;
+        }
       }
+    } catch (const std::exception& e) {
+      // A query of our own failed between migrations (a SET, the ledger, an extension). Before
+      // anything changed that is "nothing changed" (exit 3, as thrown); after, the truth is partial.
+      observer.end(step);
+      if (r.applied.empty() && r.created_extensions.empty()) throw;
+      throw kit::partial_error("deploy stopped at step " + std::to_string(i + 1) + " (" + describe(step, plan) + "): " + e.what() +
+                                   "; applied before it: " + (r.applied.empty() ? "none" : kit::join(r.applied, ", ")) +
+                                   (r.created_extensions.empty() ? "" : "; extensions created: " + kit::join(r.created_extensions, ", ")),
+                               "check `migrate-guard status`, then run deploy again: what was applied is recorded");
     }
     observer.end(step);
   }
