@@ -13,6 +13,7 @@
 #include "kit/log.hpp"
 #include "kit/process.hpp"
 #include "kit/text.hpp"
+#include "kit/untrusted_json.hpp"
 #include "pitr-restore/data_dir.hpp"
 #include "pitr-restore/database.hpp"
 #include "pitr-restore/heartbeat.hpp"
@@ -71,7 +72,7 @@ StanzaInfo stanza_info(const Request& r) {
   if (res.exit_code != 0)
     throw kit::environment_error("pgbackrest info failed (exit " + std::to_string(res.exit_code) + "): " + res.err.substr(0, 400),
                                  "check --stanza and --pgbackrest-config");
-  auto j = nlohmann::json::parse(res.out, nullptr, false);
+  auto j = kit::parse_untrusted_json(res.out);
   StanzaInfo info;
   if (!j.is_array() || j.empty() || !j[0].is_object())
     throw kit::environment_error("pgbackrest info printed no stanza", "check --stanza and --pgbackrest-config");
