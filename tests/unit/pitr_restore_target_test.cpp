@@ -1,6 +1,9 @@
 // pitr-restore's pure parts: targets, window checks, the plan, recovery settings, WAL names.
 #include <doctest/doctest.h>
 
+#include <functional>
+#include <random>
+
 #include "kit/error.hpp"
 #include "pitr-restore/plan.hpp"
 #include "pitr-restore/recovery_conf.hpp"
@@ -211,4 +214,31 @@ TEST_CASE("Supabase project refs") {
   CHECK_FALSE(supabase::valid_project_ref("abcdefghijklmnopqrs"));
   CHECK_FALSE(supabase::valid_project_ref("ABCDEFGHIJKLMNOPQRST"));
   CHECK_FALSE(supabase::valid_project_ref("abcdefghij/lmnopqrst"));
+}
+
+TEST_CASE("hostile target text: only one-line usage errors, never a crash or another error") {
+  std::mt19937 rng(20261128);
+  const std::string alphabet = std::string("0123456789-:TZz+ ./agoAGOhms\xff\xc3\xa9\n\r\t'\"\\%") + std::string(1, '\0');
+  for (int i = 0; i < 3000; ++i) {
+    std::string text;
+    size_t n = rng() % (i % 100 == 0 ? 5000 : 40);
+    for (size_t k = 0; k < n; ++k) text += alphabet[rng() % alphabet.size()];
+    CAPTURE(i);
+    for (auto& parse : std::vector<std::function<void()>>{[&] { parse_time(text, kNow); }, [&] { parse_lsn(text); },
+                                                           [&] { check_restore_point_name(text); },
+                                                           [&] { parse_target({}, {}, {}, text, kNow); },
+                                                           [&] { parse_segment_name(text); }}) {
+      try {
+        parse();
+      } catch (const kit::Error& e) {
+        CHECK(e.code() == kit::Exit::usage);
+        std::string m = e.what();
+        CHECK(m.find('\n') == std::string::npos);
+        CHECK(m.size() < 400);
+      }
+    }
+  }
+  // Times far outside any calendar stay errors, not overflows.
+  CHECK(exit_of([] { parse_time("99999999h ago", kNow); }) == kit::Exit::usage);
+  CHECK(exit_of([] { parse_time("0000-00-00T00:00:00Z", kNow); }) == kit::Exit::usage);
 }
