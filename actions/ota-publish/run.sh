@@ -2,7 +2,7 @@
 # The composite action's one step (see action.yml and docs/ota-publish.md, "Packaging"): eas-cli is
 # a Node program, so ota-publish runs on the runner next to it rather than in a FROM scratch
 # container. This script fetches the static ota-publish binary out of the same image the other
-# tools' actions run (ghcr.io/yonima/ota-publish:v0, published by release.yml), makes sure eas-cli
+# tools' actions run (ghcr.io/yonima/ota-publish:v0.1.0, published by release.yml), makes sure eas-cli
 # 24.8.0 is at hand for the commands that need it, and runs the binary with the INPUT_* variables
 # action.yml set. Both are cached in RUNNER_TEMP for the rest of the job.
 # Env (besides INPUT_*): OTA_PUBLISH_IMAGE (image to take the binary from), OTA_PUBLISH_BIN (use this
@@ -10,7 +10,7 @@
 set -euo pipefail
 
 eas_cli_version=24.8.0
-image=${OTA_PUBLISH_IMAGE:-ghcr.io/yonima/ota-publish:v0}
+image=${OTA_PUBLISH_IMAGE:-ghcr.io/yonima/ota-publish:v0.1.0}
 read -r -a docker <<<"${OTA_PUBLISH_DOCKER:-docker}"
 cache=${RUNNER_TEMP:-${TMPDIR:-/tmp}}/yonima-ota-publish
 mkdir -p "$cache"
