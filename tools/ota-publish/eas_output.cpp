@@ -15,7 +15,7 @@ using nlohmann::json;
 constexpr int kMaxDepth = 64;
 constexpr int kMaxCandidates = 64;
 
-enum class Span { complete, unterminated, too_deep };
+enum class Span { complete, unterminated, too_deep, invalid };
 
 // From `start` (a '{' or '['), the end of the JSON value by bracket matching outside strings.
 Span match_brackets(std::string_view s, size_t start, size_t& end) {
@@ -24,6 +24,8 @@ Span match_brackets(std::string_view s, size_t start, size_t& end) {
   for (size_t i = start; i < s.size(); ++i) {
     char c = s[i];
     if (in_string) {
+      // JSON strings hold no raw line break: the text is not JSON (and need not be scanned to its end).
+      if (c == '\n') return Span::invalid;
       if (escaped) escaped = false;
       else if (c == '\\') escaped = true;
       else if (c == '"') in_string = false;
@@ -62,7 +64,9 @@ Read<T> find_document(std::string_view out, const char* expected, Convert conver
       ++candidates;
       size_t end = 0;
       Span span = match_brackets(out, first, end);
-      if (span == Span::too_deep) {
+      if (span == Span::invalid) {
+        last_problem = "text that starts like JSON but is not valid JSON";
+      } else if (span == Span::too_deep) {
         last_problem = "a JSON document nested deeper than " + std::to_string(kMaxDepth) + " levels";
       } else if (span == Span::unterminated) {
         last_problem = "a JSON document that ends early (partial output)";

@@ -41,7 +41,7 @@ EasRunner process_runner(EasSetup setup) {
     spec.timeout = setup.timeout;
     spec.cwd = setup.project_dir;
     kit::log::info("running " + call_name(call) + ": " + call.purpose);
-    EasRun run{call, kit::run_process(spec)};
+    EasRun run{call, kit::run_process(spec), !setup.token};
     log_stderr(run.result.err, !run.succeeded());
     kit::log::debug(call_name(call) + " finished in " + kit::format_duration(run.result.elapsed) + " with exit code " +
                     std::to_string(run.result.exit_code));
@@ -63,14 +63,21 @@ kit::Error eas_failure(const EasRun& run, const std::string& hint) {
   }
   std::string why = eas_error_line(r.err);
   std::string msg = name + " failed (exit " + std::to_string(r.exit_code) + ")" + (why.empty() ? "" : ": " + why);
+  // At 3 a.m. the likeliest cause: say it first.
+  if (run.without_token) msg += " (no EXPO_TOKEN was set, so eas was not logged in unless `eas login` was run here)";
+  std::string next = run.without_token ? "set EXPO_TOKEN to an Expo access token (expo.dev > Account settings > Access tokens; in a "
+                                         "workflow: env: EXPO_TOKEN: ${{ secrets.EXPO_TOKEN }}); then " + hint
+                                       : hint;
   // eas changes EAS with one request at the end of a write; a failed run made no change it reported.
-  return kit::environment_error(msg + (write ? "; EAS reported no change" : "; nothing changed"), hint);
+  return kit::environment_error(msg + (write ? "; EAS reported no change" : "; nothing changed"), next);
 }
 
-std::string read_or_throw(const EasRunner& runner, const EasCall& call) {
+std::string read_or_throw(const EasRunner& runner, const EasCall& call, const std::string& hint) {
   EasRun run = runner(call);
   if (!run.succeeded())
-    throw eas_failure(run, "check EXPO_TOKEN, the project directory (--project-dir) and the names given; run the command above by hand to see eas's full output");
+    throw eas_failure(run, !hint.empty() ? hint
+                                         : "check EXPO_TOKEN, the project directory (--project-dir) and the names given; run the command "
+                                           "above by hand to see eas's full output");
   return run.result.out;
 }
 

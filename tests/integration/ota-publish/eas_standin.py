@@ -155,6 +155,12 @@ def run(command, flags, positionals, state, fault):
             fail("--branch and --channel are mutually exclusive", 2)
         if not flags.get("message") and not flags.get("auto"):
             fail("--message is required in non-interactive mode")
+        if flags["channel"] not in state["channels"] and not fault.get("skip_effect"):
+            # As eas-cli 24.8 (getBranchFromChannelNameAndCreateAndLinkIfNotExistsAsync): a channel
+            # that does not exist is created, with a branch of the same name.
+            name = flags["channel"]
+            state["branches"].setdefault(name, {"id": str(uuid.uuid4()), "groups": []})
+            state["channels"][name] = {"id": str(uuid.uuid4()), "branches": [name], "rollout": None}
         branch = branch_of_channel(state, flags["channel"])
         runtime = state.get("runtime_version", "1.0.0")
         sys.stderr.write("Exported bundle(s)\nUploading 2 bundles\n")

@@ -26,10 +26,11 @@ EasSetup eas_setup(const kit::Context& ctx) {
                            "set EXPO_TOKEN in the environment, or the action's expo-token input");
   if (auto token = ctx.args.opt("expo-token"); token && !token->empty()) {
     setup.env["EXPO_TOKEN"] = *token;  // the child's environment; kit registered it as a secret
-  } else if (auto env_token = ctx.env.get("EXPO_TOKEN")) {
+  } else if (auto env_token = ctx.env.get("EXPO_TOKEN"); env_token && !env_token->empty()) {
     kit::secrets().add(*env_token);  // inherited by eas; masked in everything we print
-  } else if (ctx.env.get("CI")) {
-    kit::log::warn("no EXPO_TOKEN in the environment (nor --expo-token): eas will not be logged in");
+  } else {
+    setup.token = false;
+    if (ctx.env.get("CI")) kit::log::warn("no EXPO_TOKEN in the environment (nor --expo-token): eas will not be logged in");
   }
   return setup;
 }
