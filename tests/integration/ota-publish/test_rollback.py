@@ -159,6 +159,41 @@ class RollbackTest(OtaTest):
         for line in self.said(r).splitlines():
             self.assertFalse(line.startswith("::error::pwned"), line)
 
+    def test_wrong_channel_says_how_to_find_the_right_one(self):
+        r = self.run_ota("rollback", "--channel", "prod")
+        self.assertExit(r, 3)
+        self.assertIn("Could not find a channel with name: prod", self.said(r))
+        self.assertIn("eas channel:list", self.said(r))
+        self.assertEqual(self.commands(), ["channel:view"])
+
+    def test_failure_without_expo_token_says_so(self):
+        self.fault("channel:view", stdout="", exit=1,
+                   stderr="An Expo user account is required to proceed.\n\nLog in by running eas login\nError: channel:view command failed.\n")
+        r = self.run_ota("rollback", "--channel", "production", token=False, env={"CI": "true"})
+        self.assertExit(r, 3)
+        self.assertIn("no EXPO_TOKEN was set", self.said(r))
+        self.assertIn("secrets.EXPO_TOKEN", self.said(r))
+
+    def test_token_echoed_in_what_eas_reads_is_masked(self):
+        self.fault("channel:view", echo_token=True)
+        self.fault("update:list", echo_token=True)
+        r = self.run_ota("rollback", "--channel", "production", "--dry-run", "--json", "--verbose")
+        self.assertExit(r, 0)
+        self.assertIn("***", r.json()["current"]["message"])
+        self.assertNoToken(r)
+
+    def test_hostile_update_message_in_a_refusal_is_escaped(self):
+        hostile = group("\n::error::pwned \x1b[31mred\x1b[0m \udcff")
+        self.set_state(state_with(hostile, self.good))
+        r = self.run_ota("rollback", "--channel", "production", "--expect-current", self.good["group"])
+        self.assertExit(r, 1)
+        self.assertIn("someone published in between", self.said(r))
+        self.assertNotIn('(""', self.said(r))  # eas's message is quoted once
+        for line in self.said(r).splitlines():
+            self.assertFalse(line.startswith("::error::pwned"), line)
+            self.assertNotIn("\x1b", line)
+        self.assertEqual(self.commands(), READS)
+
     def test_usage_errors(self):
         for args, text in ((["--to-group", "abc"], "not an update group id"),
                            (["--expect-current", "--x"], "not an update group id"),
