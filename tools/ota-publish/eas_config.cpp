@@ -368,6 +368,9 @@ std::vector<ConfigFinding> check_config(const ConfigFiles& files, std::vector<Pr
       bool url = url_name(var) && looks_like_url(bv.value);
       bool key = key_name(var);
       if (!url && !key) continue;
+      // A secret is reported once where it is written (public-secret / committed-secret): moving it
+      // to an EAS secret fixes it for every profile, and a build-time token may rightly be shared.
+      if (!secret_kind(var, bv.value).empty()) continue;
       std::string what = url ? "API URL " + var + "=" + shown(kit::redact_url(bv.value), 120) : "key " + var + " (same value)";
       findings.push_back({ConfigRule::shared_value, shared_value_level, file, where(b, bv), 0,
                           "build profile \"" + shown(b.name, 60) + "\" shares the " + what + " with \"" + a.name + "\"" + via(bv) +

@@ -145,6 +145,18 @@ class CheckConfigTest(OtaTest):
         self.assertIn(("bad-extends", "p5"), rules)
         self.assertNotIn(("bad-extends", "p4"), rules)
 
+    def test_realistic_mapbox_project_is_reported_once_per_fix(self):
+        # A shared base with the Mapbox download token (a build-time secret), preview extending production.
+        r = self.check("realistic-mapbox")
+        self.assertExit(r, 1)
+        self.assertEqual(findings(r), [("committed-secret", "eas.json", 6),              # once, where it is written
+                                       ("shared-value", "eas.json", 12), ("shared-value", "eas.json", 12)])
+        messages = " ".join(f["message"] for f in r.json()["findings"])
+        self.assertIn("EXPO_PUBLIC_API_URL=https://api.yonima.app", messages)
+        self.assertIn("inherited through extends", messages)
+        self.assertNotIn("sk.eyJ1", self.said(r))
+        self.assertEqual(r.json()["channels"]["preview"], "preview")
+
     def test_missing_file_is_a_usage_error(self):
         r = self.run_ota("check-config", "--eas-json", os.path.join(self.tmp, "nope.json"))
         self.assertExit(r, 2)
