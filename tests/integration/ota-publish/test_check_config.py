@@ -160,6 +160,11 @@ class CheckConfigTest(OtaTest):
     def test_missing_file_is_a_usage_error(self):
         r = self.run_ota("check-config", "--eas-json", os.path.join(self.tmp, "nope.json"))
         self.assertExit(r, 2)
+        self.assertIn("no such file; run check-config in the Expo project, or name the files with --eas-json", self.said(r))
+        r = self.run_ota("check-config", env={"INPUT_EAS-JSON": "x\n::error::pwned"})
+        self.assertExit(r, 2)
+        for line in self.said(r).splitlines():
+            self.assertFalse(line.startswith("::error::pwned"), line)
         r = self.run_ota("check-config", "--eas-json", self.tmp)
         self.assertExit(r, 2)
         self.assertIn("is a directory", self.said(r))
