@@ -198,7 +198,8 @@ class RollbackTest(OtaTest):
         for args, text in ((["--to-group", "abc"], "not an update group id"),
                            (["--expect-current", "--x"], "not an update group id"),
                            (["--to-group", self.good["group"], "--to-embedded"], "exclude each other"),
-                           (["--runtime-version", "1.0 0"], "space")):
+                           (["--runtime-version", "1.0 0"], "space"),
+                           (["--runtime-version", "1.0\udcff"], "--runtime-version '1.0\ufffd' is not valid UTF-8")):
             with self.subTest(args=args):
                 r = self.run_ota("rollback", "--channel", "production", *args)
                 self.assertExit(r, 2)
