@@ -122,6 +122,12 @@ class CheckConfigTest(OtaTest):
         self.assertEqual(r.json()["channels"], {"development": "development", "preview": "preview", "production": "production"})
         self.assertNotIn("sk_live_abcdef", self.said(r))
 
+    def test_odd_whitespace_that_eas_accepts(self):
+        # A line comment ended by a lone CR, U+2028/U+2029/U+3000/U+00A0 as spaces: JavaScript's \\s, as golden-fleece reads it.
+        r = self.check("odd-whitespace")
+        self.assertExit(r, 0)
+        self.assertEqual(r.json()["channels"], {"development": "development", "preview": "preview", "production": "production"})
+
     def test_ten_thousand_profiles_and_long_extends_chains_stay_fast(self):
         # Bounded: 10,000 profiles, each extending the next, used to run for more than ten minutes.
         build = {"development": {"channel": "development"}, "preview": {"channel": "preview"},
