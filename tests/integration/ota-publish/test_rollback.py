@@ -143,6 +143,26 @@ class RollbackTest(OtaTest):
         self.assertIn("did not finish within", self.said(r))
         self.assertIn("nothing changed", self.said(r))
 
+    def test_hang_while_verifying_is_exit_4_with_what_was_published(self):
+        self.fault("channel:view")  # the first read answers
+        self.fault("channel:view", hang=120)  # the read-back hangs
+        start = time.monotonic()
+        r = self.run_ota("rollback", "--channel", "production", "--timeout", "2s", "--json")
+        self.assertLess(time.monotonic() - start, 20)
+        self.assertExit(r, 4)
+        newest = self.newest()
+        self.assertEqual(newest["copy_of"], self.good["group"])  # the write happened: exit 4 says so
+        self.assertIn("published group " + newest["group"], r.json()["message"])
+        self.assertIn("could not read the channel back", r.json()["message"])
+        self.assertIn("eas update:list --branch production", r.json()["hint"])
+        self.assertNoToken(r)
+
+    def test_republish_hang_is_exit_4(self):
+        self.fault("update:republish", hang=120)
+        r = self.run_ota("rollback", "--channel", "production", "--timeout", "2s")
+        self.assertExit(r, 4)
+        self.assertIn("may or may not have taken effect", self.said(r))
+
     def test_unreadable_channel_is_exit_3(self):
         self.fault("channel:view", stdout="Channel production:\n  Branch: production\n")
         r = self.run_ota("rollback", "--channel", "production")
