@@ -6,7 +6,7 @@ import os
 import time
 import unittest
 
-from ota_fixture import state_with, group, OtaTest, PROJECT_ID, TOKEN
+from ota_fixture import state_with, group, OtaTest, PROJECT_ID, TOKEN, without_masks
 
 
 class PublishTest(OtaTest):
@@ -155,6 +155,16 @@ class PublishTest(OtaTest):
         self.assertExit(r, 0)
         self.assertEqual(self.calls()[0]["expo_token"], TOKEN)
         self.assertIn("::add-mask::" + TOKEN, r.stdout)  # handed to the runner to mask, the one allowed place
+        self.assertNoToken(r)
+
+    def test_environment_token_is_masked_when_the_input_replaces_it(self):
+        other = "expo-env-token-Hh4Jk8Lm2Nq6Rs0Tv3Wx"
+        self.fault("update", skip_effect=True, stdout="", exit=1, stderr="Error: saw %s\n" % other)
+        r = self.run_ota("publish", "--channel", "preview", "--message", "m", token=False,
+                         env={"INPUT_EXPO-TOKEN": TOKEN, "EXPO_TOKEN": other})
+        self.assertExit(r, 3)
+        self.assertEqual(self.calls()[0]["expo_token"], TOKEN)
+        self.assertNotIn(other, without_masks(r.stdout) + without_masks(r.stderr) + r.summary + json.dumps(r.outputs))
         self.assertNoToken(r)
 
     def test_token_on_the_command_line_is_refused(self):
