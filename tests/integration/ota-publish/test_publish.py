@@ -138,6 +138,8 @@ class PublishTest(OtaTest):
         self.assertExit(r, 4)
         self.assertIn("did not finish within", self.said(r))
         self.assertIn("may or may not have taken effect", self.said(r))
+        self.assertIn("before publishing again", self.said(r))
+        self.assertIn("eas channel:view preview --json", self.said(r))
 
     def test_eas_missing_is_exit_3(self):
         r = self.run_ota("publish", "--channel", "preview", "--message", "m", "--eas", os.path.join(self.tmp, "no-such-eas"))
