@@ -41,7 +41,7 @@ EasRunner process_runner(EasSetup setup) {
     spec.timeout = setup.timeout;
     spec.cwd = setup.project_dir;
     kit::log::info("running " + call_name(call) + ": " + call.purpose);
-    EasRun run{call, kit::run_process(spec), !setup.token};
+    EasRun run{call, kit::run_process(spec), !setup.token, setup.program.empty() ? std::string() : setup.program[0]};
     log_stderr(run.result.err, !run.succeeded());
     kit::log::debug(call_name(call) + " finished in " + kit::format_duration(run.result.elapsed) + " with exit code " +
                     std::to_string(run.result.exit_code));
@@ -53,8 +53,10 @@ kit::Error eas_failure(const EasRun& run, const std::string& hint) {
   std::string name = call_name(run.call);
   const auto& r = run.result;
   if (!r.started)
-    return kit::environment_error("could not start eas: " + shown(r.error, 200) + "; nothing changed",
-                                  "install eas-cli 24.8 (npm install -g eas-cli@24.8.0) or pass --eas with its path");
+    return kit::environment_error("could not start eas" + (run.program.empty() ? std::string() : " ('" + shown(run.program, 200) + "')") +
+                                      ": " + shown(r.error, 200) + "; nothing changed",
+                                  "install eas-cli 24.8 (npm install -g eas-cli@24.8.0) or pass --eas with the path of an executable eas "
+                                  "(or a command line such as 'npx --yes eas-cli@24.8.0')");
   bool write = run.call.effect == Effect::write;
   if (r.timed_out) {
     std::string msg = name + " did not finish within " + kit::format_duration(r.elapsed) + " and was stopped";

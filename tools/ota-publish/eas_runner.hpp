@@ -26,6 +26,7 @@ struct EasRun {
   EasCall call;
   kit::ProcessResult result;
   bool without_token = false;  // no EXPO_TOKEN was handed to eas: named when it fails
+  std::string program;         // what was started (--eas's first word), named when it could not be
   bool succeeded() const { return result.started && !result.timed_out && result.exit_code == 0; }
 };
 

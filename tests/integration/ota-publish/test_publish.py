@@ -144,7 +144,7 @@ class PublishTest(OtaTest):
     def test_eas_missing_is_exit_3(self):
         r = self.run_ota("publish", "--channel", "preview", "--message", "m", "--eas", os.path.join(self.tmp, "no-such-eas"))
         self.assertExit(r, 3)
-        self.assertIn("could not start eas", self.said(r))
+        self.assertIn("could not start eas ('%s')" % os.path.join(self.tmp, "no-such-eas"), self.said(r))
         self.assertIn("npm install -g eas-cli@24.8.0", self.said(r))
 
     def test_eas_as_a_command_line(self):
