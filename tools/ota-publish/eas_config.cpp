@@ -95,11 +95,9 @@ ProfileIndex index_profiles(const Value& build) {
   return index;
 }
 
-const Value* profile_at(const Value& build, const ProfileIndex& index, std::string_view name, int* key_line = nullptr) {
+const Value* profile_at(const Value& build, const ProfileIndex& index, std::string_view name) {
   auto it = index.find(name);
-  if (it == index.end()) return nullptr;
-  if (key_line) *key_line = build.key_lines[it->second];
-  return &build.members[it->second].second;
+  return it == index.end() ? nullptr : &build.members[it->second].second;
 }
 
 // Resolves `name` through `extends` into `out`. A problem in the chain is reported once, on the
@@ -110,8 +108,8 @@ void collect_profile(const Value& build, const ProfileIndex& index, const std::s
   std::string at = name;
   while (const Value* p = profile_at(build, index, at)) {
     if (!p->is_object()) break;
-    for (const auto& [seen, value] : chain)
-      if (seen == at) {
+    for (const auto& link : chain)
+      if (link.first == at) {
         findings.push_back({ConfigRule::bad_extends, FindingLevel::error, file, out.line, 0,
                             "build profile \"" + shown(name, 60) + "\" extends itself through \"" + shown(at, 60) +
                                 "\": eas-cli refuses it (Too long chain of profile extensions)"});
