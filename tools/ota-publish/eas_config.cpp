@@ -164,10 +164,12 @@ void find_duplicate_keys(const Value& root, std::vector<ConfigFinding>& findings
     for (size_t k = 0; k < v->members.size(); ++k) last[v->members[k].first] = k;
     for (size_t k = 0; k < v->members.size(); ++k) {
       todo.push_back(&v->members[k].second);
-      if (last[v->members[k].first] != k)
-        findings.push_back({ConfigRule::duplicate_key, FindingLevel::warning, file, v->key_lines[k], 0,
-                            "\"" + shown(v->members[k].first, 60) + "\" is written twice in the same object (again on line " +
-                                std::to_string(v->key_lines[last[v->members[k].first]]) + "): eas-cli uses the last one and ignores this one"});
+      if (size_t again = last[v->members[k].first]; again != k) {
+        std::string message = std::string(1, '"') + shown(v->members[k].first, 60);  // (GCC 12 -Wrestrict misfires on "x" + string&&)
+        message += "\" is written twice in the same object (again on line " + std::to_string(v->key_lines[again]) +
+                   "): eas-cli uses the last one and ignores this one";
+        findings.push_back({ConfigRule::duplicate_key, FindingLevel::warning, file, v->key_lines[k], 0, std::move(message)});
+      }
     }
   }
 }
