@@ -50,6 +50,7 @@ class Report {
   void group_end();
   // Extra fields for the --json result (merged into the top-level object).
   void result(const std::string& key, const nlohmann::json& value);
+  void result(const std::string& key, nlohmann::json&& value);  // no copy of a large result
 
   // Writes outputs, summary and the JSON result. `headline` is the one-line verdict.
   void finish(Exit code, const std::string& headline, const std::string& hint = {});
