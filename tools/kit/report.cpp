@@ -156,6 +156,8 @@ void Report::print(std::string_view line) {
   std::cout << escape_line(secrets().redact(line)) << "\n";
 }
 
+bool Report::wants_summary() const { return state_->env.get("GITHUB_STEP_SUMMARY").has_value(); }
+
 void Report::summary(const std::string& markdown) { state_->summary += secrets().redact(markdown); }
 
 void Report::annotate(Severity severity, const std::string& message, const Location& where) {
