@@ -1,5 +1,7 @@
 #include "kit/json_dump.hpp"
 
+#include "kit/text.hpp"
+
 #include <charconv>
 #include <nlohmann/json.hpp>
 
@@ -7,26 +9,6 @@ namespace kit {
 namespace {
 
 constexpr int kIndent = 2;
-
-// Length of the well-formed UTF-8 sequence at text[i] (RFC 3629: no overlongs, no surrogates,
-// nothing above U+10FFFF), 0 if there is none: the same bytes nlohmann's decoder accepts.
-size_t sequence(const std::string& text, size_t i) {
-  auto b = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
-  unsigned char c = b(i);
-  size_t n;
-  unsigned min, cp;
-  if ((c & 0xE0) == 0xC0) n = 2, min = 0x80, cp = c & 0x1F;
-  else if ((c & 0xF0) == 0xE0) n = 3, min = 0x800, cp = c & 0x0F;
-  else if ((c & 0xF8) == 0xF0) n = 4, min = 0x10000, cp = c & 0x07;
-  else return 0;
-  if (i + n > text.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    if ((b(i + k) & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (b(i + k) & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return n;
-}
 
 // A JSON string literal as nlohmann writes it with ensure_ascii = false. Invalid UTF-8 goes to
 // nlohmann itself (its replacement rules are subtle), which is rare.
@@ -37,7 +19,7 @@ void string_literal(const std::string& text, std::string& out) {
   for (size_t i = 0; i < text.size();) {
     unsigned char c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
-      size_t n = sequence(text, i);
+      size_t n = utf8_sequence(text, i);
       if (n == 0) {
         out.resize(mark);
         out += nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -115,9 +115,6 @@ std::optional<bool> parse_bool(std::string_view text) {
   return std::nullopt;
 }
 
-namespace {
-
-// Length of the valid UTF-8 sequence at text[i], or 0 when the byte there does not start one.
 size_t utf8_sequence(std::string_view text, size_t i) {
   auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
   unsigned char c = byte(i);
@@ -137,8 +134,6 @@ size_t utf8_sequence(std::string_view text, size_t i) {
   if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;  // overlong, out of range, surrogate
   return n;
 }
-
-}  // namespace
 
 std::string_view utf8_prefix(std::string_view text, size_t max_bytes) {
   if (text.size() <= max_bytes) return text;

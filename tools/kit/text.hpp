@@ -29,6 +29,10 @@ std::optional<double> parse_number(std::string_view text);
 // The booleans @actions/core's getBooleanInput accepts: true True TRUE false False FALSE.
 std::optional<bool> parse_bool(std::string_view text);
 
+// Length of the well-formed UTF-8 sequence at text[i] (RFC 3629: no overlongs, no surrogates,
+// nothing above U+10FFFF; 1 for ASCII), 0 when the byte there does not start one: the same bytes
+// nlohmann's decoder accepts.
+size_t utf8_sequence(std::string_view text, size_t i);
 // The longest prefix of `text` of at most `max_bytes` bytes that does not cut a UTF-8 character.
 std::string_view utf8_prefix(std::string_view text, size_t max_bytes);
 // `text` cut to at most `max_chars` characters (code points; invalid bytes count one each), with
