@@ -8,6 +8,7 @@ packages=(
   libssl-dev zlib1g-dev libnghttp2-dev
   nlohmann-json3-dev libboost-dev libboost-filesystem1.74-dev libcxxopts-dev libspdlog-dev
   libfmt-dev doctest-dev libpg-query-dev libpcre2-dev
+  libprotobuf-c-dev  # protobuf-c.h only: pg_query_scan answers in protobuf (the runtime is inside libpg_query.a)
   dpkg-dev
   python3 python3-yaml openssl
   nghttp2-server  # nghttpd: an HTTP/2-only server, for the test that health-gate negotiates h2

@@ -4,10 +4,12 @@
 Each route serves a script: a list of steps, taken in order; a step with "repeat": N is served N
 times, one with "until_ms": T while less than T ms have passed since the script was set; the
 last step repeats forever. A step can set status, json or body, headers, delay_ms (slow answers),
-body_bytes (a large streamed body) and redirect (Location header).
+body_bytes (a large streamed body), body_hex (exact bytes, e.g. invalid UTF-8) and redirect
+(Location header).
 
 Control (only from the tests): PUT /__script {"routes": {...}} replaces the script,
-GET /__stats returns request counts per path. Prints "PORT <n>" on stdout once listening.
+GET /__stats returns request counts per path, GET /__headers the request headers last received per
+path (to see what a client sent, e.g. after a redirect). Prints "PORT <n>" on stdout once listening.
 """
 import argparse
 import json
@@ -18,7 +20,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 lock = threading.Lock()
-state = {"routes": {}, "set_at": time.monotonic(), "served": {}, "counts": {}}
+state = {"routes": {}, "set_at": time.monotonic(), "served": {}, "counts": {}, "headers": {}}
 
 
 def set_script(script):
@@ -72,6 +74,11 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/__stats":
             with lock:
                 return self._send(200, json.dumps(state["counts"]).encode(), {"Content-Type": "application/json"})
+        if path == "/__headers":
+            with lock:
+                return self._send(200, json.dumps(state["headers"]).encode(), {"Content-Type": "application/json"})
+        with lock:
+            state["headers"][path] = {k.lower(): v for k, v in self.headers.items()}
         step = next_step(path)
         if step is None:
             return self._send(404, b'{"message":"no such route"}', {"Content-Type": "application/json"})
@@ -99,8 +106,10 @@ class Handler(BaseHTTPRequestHandler):
                 pass
             return
         if "json" in step:
-            body = json.dumps(step["json"]).encode()
+            body = json.dumps(step["json"], ensure_ascii=False).encode()
             headers.setdefault("Content-Type", "application/json")
+        elif "body_hex" in step:
+            body = bytes.fromhex(step["body_hex"])
         else:
             body = step.get("body", "").encode()
         self._send(status, body, headers)

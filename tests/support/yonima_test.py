@@ -10,6 +10,11 @@ import time
 import unittest
 import urllib.request
 
+import skip_policy
+
+# A skip fails the run under CI and warns elsewhere (see skip_policy.py).
+skip_policy.install()
+
 BIN = os.environ.get("YONIMA_BIN", os.path.join(os.path.dirname(__file__), "..", "..", "build", "bin"))
 SUPPORT = os.path.dirname(os.path.abspath(__file__))
 
@@ -114,6 +119,10 @@ class HttpService:
 
     def stats(self):
         return json.loads(self._control(self.base + "/__stats"))
+
+    def headers_seen(self):
+        """The request headers last received per path (names lower-cased)."""
+        return json.loads(self._control(self.base + "/__headers"))
 
     def stop(self):
         self.proc.terminate()

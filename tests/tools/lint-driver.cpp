@@ -45,7 +45,9 @@ int main(int argc, char** argv) {
       findings.push_back({{"rule", f.rule}, {"severity", error ? "error" : "warning"}, {"message", f.message},
                           {"hint", f.hint}, {"line", f.line}, {"col", f.col}, {"end_line", f.end_line},
                           {"suppressed", f.suppressed}, {"suppress_reason", f.suppress_reason},
-                          {"statement", f.statement}});
+                          {"statement", f.statement}, {"table", f.table},
+                          {"table_origin", lint::table_origin_name(f.table_origin)},
+                          {"table_created_in", f.table_created_in}});
     }
     nlohmann::json spans = nlohmann::json::array();
     for (const auto& s : r.spans) spans.push_back({{"line", s.line}, {"col", s.col}, {"end_line", s.end_line}});

@@ -1,5 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <string>
+#include <vector>
+
 #include "kit/duration.hpp"
 #include "kit/error.hpp"
 
@@ -32,4 +35,18 @@ TEST_CASE("durations format back to the shortest exact form") {
   CHECK(kit::format_duration(Millis(5400000)) == "1h30m");
   CHECK(kit::format_duration(Millis(61001)) == "1m1.001s");
   CHECK(kit::parse_duration(kit::format_duration(Millis(3723004))) == Millis(3723004));
+}
+
+TEST_CASE("hostile durations: a short one-line message, no overflow") {
+  for (const std::string& bad : std::vector<std::string>{std::string(100000, '9') + "s", "5s\n::error::x", std::string("1\0s", 3), "1e400s"}) {
+    try {
+      kit::parse_duration(bad, "--interval");
+      FAIL("accepted");
+    } catch (const kit::Error& e) {
+      std::string what = e.what();
+      CHECK(what.size() < 200);
+      CHECK(what.find('\n') == std::string::npos);
+      CHECK(what.find('\0') == std::string::npos);
+    }
+  }
 }

@@ -5,6 +5,7 @@
 #include "health-gate/checks.hpp"
 #include "health-gate/terminus.hpp"
 #include "kit/error.hpp"
+#include "kit/text.hpp"
 
 using namespace health_gate;
 
@@ -16,6 +17,7 @@ kit::HttpResponse answer(long status, std::string body) {
   r.elapsed = kit::Millis(12);
   return r;
 }
+bool kit_valid(const std::string& text) { return kit::valid_utf8(text) == text; }
 }  // namespace
 
 TEST_CASE("status ranges") {
@@ -129,4 +131,42 @@ TEST_CASE("transport errors") {
   auto p = judge("http://127.0.0.1:1/health", r, c);
   CHECK(p.failure == Failure::transport);
   CHECK(p.detail.rfind("connection refused (/health)", 0) == 0);
+}
+
+TEST_CASE("hostile bodies are judged, never thrown: UTF-8 cut, invalid bytes, deep nesting, huge indexes") {
+  Checks c;
+  // A French message cut by the 120-character limit right inside "é": the detail stays valid UTF-8.
+  std::string french = std::string(119, 'x') + "é base de données indisponible à Thiès";
+  auto r = judge("http://h/health", answer(503, french), c);
+  CHECK(r.failure == Failure::status);
+  CHECK(kit_valid(r.detail));
+  CHECK(r.detail.find("xé…") != std::string::npos);  // 120 characters, the 120th whole
+  CHECK_NOTHROW((void)nlohmann::json(r.detail).dump());
+  // Terminus messages in French and Chinese, with an injected workflow command.
+  std::string terminus = R"({"status":"error","error":{"数据库":{"status":"down","message":"base de données indisponible\n::error::pwned"}}})";
+  r = judge("http://h/health", answer(503, terminus), c);
+  CHECK(r.detail == "503 from /health: 数据库 is down (base de données indisponible ::error::pwned)");
+  // Invalid UTF-8 (Latin-1 "é"), NUL and ESC in a plain body.
+  r = judge("http://h/health", answer(503, std::string("donn\xe9" "es \0\x1b[2J", 13)), c);
+  CHECK(r.detail == "503 from /health: donn\\xe9es \\x00\\x1b[2J");
+  CHECK_NOTHROW((void)nlohmann::json(r.detail).dump());
+  // 1 MiB of nesting under "message" (dump() recursed once per level and overflowed the stack).
+  std::string deep = R"({"message":)" + std::string(1 << 19, '[') + std::string(1 << 19, ']') + "}";
+  r = judge("http://h/health", answer(503, deep), c);
+  CHECK(r.failure == Failure::status);
+  Checks wants_json;
+  wants_json.json = {JsonExpectation::parse("/status=ok")};
+  r = judge("http://h/health", answer(200, deep), wants_json);
+  CHECK(r.failure == Failure::json);
+  CHECK(r.detail.find("nested deeper than 64 levels") != std::string::npos);
+  // A pointer index beyond SIZE_MAX is a missing value, not an exception.
+  Checks index;
+  index.json = {JsonExpectation::parse("/items/99999999999999999999999=1")};
+  r = judge("http://h/health", answer(200, R"({"items":[1]})"), index);
+  CHECK(r.failure == Failure::json);
+  CHECK(r.detail == "/health: /items/99999999999999999999999 is missing, expected 1");
+  Checks version;
+  version.expected_version = "1.5.0";
+  version.version_from = VersionSource::parse("json:/v/18446744073709551616");
+  CHECK(judge("http://h/health", answer(200, R"({"v":["1.5.0"]})"), version).failure == Failure::version);
 }

@@ -218,3 +218,60 @@ TEST_SUITE("migrate-guard lint: parsing, positions, suppression") {
     }
   }
 }
+
+TEST_SUITE("migrate-guard lint: identifiers and the lexer") {
+  using namespace lint_test;
+
+  TEST_CASE("identifier-too-long: names over 63 bytes, quoted or not, once per statement") {
+    std::string name64(64, 'a');
+    std::string name63(63, 'b');
+    auto report = lint::lint_sql("m.sql", "CREATE TABLE \"" + name63 + "\" (id int);\n"
+                                          "CREATE INDEX \"" + name64 + "\" ON \"" + name63 + "\"(id);\n"
+                                          "ALTER INDEX \"" + name64 + "\" RENAME TO " + name64 + "x;\n");
+    std::vector<std::pair<int, int>> at;
+    for (const auto& f : report.findings)
+      if (f.rule == "identifier-too-long") at.push_back({f.line, f.col});
+    // Line 3 names the 64-byte one (quoted) and a 65-byte unquoted one.
+    CHECK(at == std::vector<std::pair<int, int>>{{2, 14}, {3, 13}, {3, 90}});
+    const auto* f = find(report, "identifier-too-long");
+    REQUIRE(f);
+    CHECK(f->severity == lint::Severity::warning);
+    CHECK(f->message.find("64 bytes") != std::string::npos);
+    CHECK(f->message.find("\"" + std::string(63, 'a') + "\")") != std::string::npos);
+  }
+
+  TEST_CASE("identifier-too-long counts bytes, undoes doubled quotes, cuts on a character boundary") {
+    // 31 x "é" (2 bytes each) = 62 bytes + "ab" = 64 bytes, 33 characters.
+    std::string e31;
+    for (int i = 0; i < 31; ++i) e31 += "\xC3\xA9";
+    CHECK(fires("CREATE TABLE \"" + e31 + "ab\" (id int);", "identifier-too-long"));
+    CHECK_FALSE(fires("CREATE TABLE \"" + e31 + "a\" (id int);", "identifier-too-long"));
+    // 62 letters and one doubled quote: the name is 63 bytes.
+    CHECK_FALSE(fires("CREATE TABLE \"" + std::string(62, 'q') + "\"\"\" (id int);", "identifier-too-long"));
+    CHECK(fires("CREATE TABLE \"" + std::string(63, 'q') + "\"\"\" (id int);", "identifier-too-long"));
+    // A long string literal or comment is not an identifier.
+    CHECK_FALSE(fires("SELECT '" + std::string(100, 'x') + "'; -- " + std::string(100, 'y'), "identifier-too-long"));
+    std::string multibyte = "CREATE TABLE \"" + std::string(62, 'z') + "\xC3\xA9\" (id int);";
+    auto report = lint::lint_sql("m.sql", multibyte);
+    const auto* f = find(report, "identifier-too-long");
+    REQUIRE(f);
+    CHECK(f->message.find("(\"" + std::string(62, 'z') + "\")") != std::string::npos);  // é not cut in half
+  }
+
+  TEST_CASE("the lexer: comments inside literals, dollar quotes and nested comments are not comments") {
+    auto report = lint::lint_sql(
+        "m.sql",
+        "SELECT E'it\\'s -- not a comment';\n"
+        "DO $body$ BEGIN PERFORM 1; /* -- migrate-guard-ignore: ban-drop-table no */ END $body$;\n"
+        "/* outer /* inner */ still a comment; DROP TABLE \"X\"; */\n"
+        "DROP TABLE \"A\"; -- migrate-guard-ignore: ban-drop-table scratch table\n"
+        "DROP TABLE \"B\";\n");
+    std::vector<std::string> seen;
+    for (const auto& f : report.findings)
+      if (f.rule == "ban-drop-table") seen.push_back(f.table + (f.suppressed ? "~" : "") + "@" + std::to_string(f.line));
+    CHECK(seen == std::vector<std::string>{"public.A~@4", "public.B@5"});
+    REQUIRE(report.spans.size() == 4);
+    CHECK(report.spans[2].line == 4);
+    CHECK(report.spans[2].col == 1);
+  }
+}

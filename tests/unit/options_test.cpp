@@ -150,3 +150,124 @@ TEST_CASE("--describe-inputs says which inputs are required") {
   CHECK(demo_inputs.count("command") == 0);
   CHECK_FALSE(demo_inputs.at("url"));
 }
+
+namespace {
+std::string demo_usage(std::vector<std::string> argv, std::map<std::string, std::string> env = {}) {
+  try {
+    parse(std::move(argv), std::move(env));
+  } catch (const kit::Error& e) {
+    CHECK(e.code() == kit::Exit::usage);
+    CHECK(std::string(e.what()).find('\n') == std::string::npos);
+    return e.what();
+  }
+  return "accepted";
+}
+
+kit::ToolSpec typed() {
+  return {.name = "typed",
+          .summary = "typed options",
+          .commands = {{.options = {{.name = "jobs", .help = "parallel jobs", .default_value = "4", .type = kit::ValueType::integer},
+                                    {.name = "rate", .help = "a share", .type = kit::ValueType::number},
+                                    {.name = "wait", .help = "a pause", .type = kit::ValueType::duration}}}}};
+}
+
+kit::ToolSpec with_examples() {
+  return {.name = "multi",
+          .summary = "a tool with commands",
+          .commands = {{.name = "go", .summary = "go somewhere"},
+                       {.name = "show", .summary = "show an image", .examples = "  multi show OWN-EXAMPLE\n"},
+                       {.name = "gone", .summary = "another"}},
+          .examples = "  multi go fast\n  multi go far \\\n      --very\n  multi gone away\n  multi show listed\n"};
+}
+}  // namespace
+
+TEST_CASE("an unknown option is named in our words, with the closest one") {
+  CHECK(demo_usage({"--max-atempts", "3"}) == "unknown option --max-atempts; did you mean --max-attempts?");
+  CHECK(demo_usage({"--max-atempts=3"}) == "unknown option --max-atempts; did you mean --max-attempts?");
+  CHECK(demo_usage({"--frobnicate"}) == "unknown option --frobnicate");
+  CHECK(demo_usage({"-x"}) == "unknown option -x");
+  CHECK(demo_usage({"--max-attempts"}).rfind("--max-attempts needs a value", 0) == 0);
+  // A hostile name stays one short line.
+  CHECK(demo_usage({"--a\nb::error::x"}) == "unknown option --a\\nb::error::x");
+}
+
+TEST_CASE("--name=VALUE of any length is split, not run through a regex (crashed past ~32 KB)") {
+  std::string big(200'000, 'x');
+  CHECK(parse({"--url=" + big, "--url=b=c"}).list("url") == std::vector<std::string>{big, "b=c"});
+  CHECK(parse({"--token", "-starts-with-dash"}).str("token") == "-starts-with-dash");
+  CHECK(parse({"--dry-run=FALSE"}).flag("dry-run") == false);
+  CHECK(parse({"--dry-run=True"}).flag("dry-run"));
+  CHECK(demo_usage({"--dry-run=yes"}) == "--dry-run: 'yes' is not a boolean (use true or false)");
+  CHECK(demo_usage({"stray-" + big}).size() < 200);
+}
+
+TEST_CASE("inputs are trimmed; booleans as @actions/core reads them") {
+  CHECK(parse({}, {{"INPUT_MAX-ATTEMPTS", "  7 \n"}}).str("max-attempts") == "7");
+  CHECK(parse({}, {{"INPUT_MAX-ATTEMPTS", "   "}}).str("max-attempts") == "3");  // blank = unset
+  for (const char* t : {"true", "True", "TRUE", " true\n"}) CHECK(parse({}, {{"INPUT_DRY-RUN", t}}).flag("dry-run"));
+  for (const char* f : {"false", "False", "FALSE"}) CHECK_FALSE(parse({}, {{"INPUT_DRY-RUN", f}}).flag("dry-run"));
+  for (const char* bad : {"yes", "1", "on", "maybe"})
+    CHECK(demo_usage({}, {{"INPUT_DRY-RUN", bad}}) == "INPUT_DRY-RUN: '" + std::string(bad) + "' is not a boolean (use true or false)");
+}
+
+TEST_CASE("typed options are checked while parsing, from flags and inputs alike") {
+  auto run = [](std::vector<std::string> argv, std::map<std::string, std::string> env = {}) -> std::string {
+    argv.insert(argv.begin(), "typed");
+    try {
+      kit::parse_args(typed(), argv, kit::Env(env));
+      return "accepted";
+    } catch (const kit::Error& e) {
+      CHECK(e.code() == kit::Exit::usage);
+      return e.what();
+    }
+  };
+  CHECK(run({}, {{"INPUT_JOBS", "abc"}}) == "INPUT_JOBS: 'abc' is not a whole number");
+  CHECK(run({"--jobs", "1.5"}) == "--jobs: '1.5' is not a whole number");
+  CHECK(run({"--rate", "nan"}) == "--rate: 'nan' is not a number");
+  CHECK(run({"--rate=inf"}) == "--rate: 'inf' is not a number");
+  CHECK(run({}, {{"INPUT_WAIT", "soon"}}).rfind("INPUT_WAIT: 'soon' is not a duration", 0) == 0);
+  CHECK(run({"--jobs", "8", "--rate", "0.5", "--wait", "2s"}) == "accepted");
+  CHECK(run({}) == "accepted");  // defaults are the tool's own business
+  // Without .type, the metavar N or DURATION (what --help promises) is checked as such.
+  CHECK(demo_usage({}, {{"INPUT_MAX-ATTEMPTS", "abc"}}) == "INPUT_MAX-ATTEMPTS: 'abc' is not a whole number");
+  CHECK(demo_usage({"--max-attempts=1x"}) == "--max-attempts: '1x' is not a whole number");
+}
+
+TEST_CASE("Args::integer and Args::number are strict") {
+  CHECK_THROWS_AS(parse({"--max-attempts", "nan"}).number("max-attempts", 0, 1), kit::Error);
+  CHECK_THROWS_AS(parse({"--max-attempts", "5 "}).integer("max-attempts", 1, 10), kit::Error);
+  CHECK(parse({"--url", "0.5"}).number("url", 0, 1) == doctest::Approx(0.5));
+  CHECK_THROWS_AS(parse({"--url", "inf"}).number("url", 0, 1), kit::Error);
+}
+
+TEST_CASE("`help COMMAND` and per-command help show that command's examples only") {
+  auto env = kit::Env(std::map<std::string, std::string>{});
+  auto help = [&](std::vector<std::string> argv) { return kit::parse_args(with_examples(), argv, env); };
+  auto go = help({"multi", "help", "go"});
+  CHECK(go.early == kit::Early::help);
+  CHECK(go.text.find("multi go fast") != std::string::npos);
+  CHECK(go.text.find("multi go far \\\n      --very") != std::string::npos);  // continuation line kept
+  CHECK(go.text.find("multi gone away") == std::string::npos);
+  CHECK(go.text.find("multi show") == std::string::npos);
+  CHECK(help({"multi", "go", "--help"}).text == go.text);
+  auto show = help({"multi", "help", "show"}).text;
+  CHECK(show.find("OWN-EXAMPLE") != std::string::npos);
+  CHECK(show.find("multi show listed") == std::string::npos);
+  auto top = help({"multi", "help"}).text;
+  CHECK(top.find("multi gone away") != std::string::npos);
+  CHECK(top.find("multi help COMMAND") != std::string::npos);
+  try {
+    help({"multi", "help", "goo"});
+    FAIL("accepted");
+  } catch (const kit::Error& e) {
+    CHECK(std::string(e.what()) == "unknown command 'goo'; did you mean go? (one of: go, show, gone)");
+  }
+  try {
+    help({"multi", "shw"});
+    FAIL("accepted");
+  } catch (const kit::Error& e) {
+    CHECK(std::string(e.what()).rfind("unknown command 'shw'; did you mean show?", 0) == 0);
+  }
+  // A one-command tool: `help` is its help.
+  CHECK(kit::parse_args(demo(), {"demo", "help"}, env).early == kit::Early::help);
+}

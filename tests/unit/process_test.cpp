@@ -35,5 +35,35 @@ TEST_CASE("stdin is fed to the child") {
   kit::ProcessSpec spec{{"cat"}};
   spec.stdin_data = "hello";
   auto r = kit::run_process(spec);
-  CHECK(r.out == "hello\n");
+  CHECK(r.out == "hello");  // the bytes the child wrote, no newline added
+}
+
+TEST_CASE("a child writing one endless line keeps a bounded tail, quickly") {
+  // 24 MiB without a newline: the capture keeps the last 1 MiB (it grew without bound and erased
+  // 1 MiB per line before). (Echoing, which cuts the line, is covered by the health-gate
+  // integration test test_hook_writing_one_endless_line_stays_bounded.)
+  for (bool echo : {false}) {
+    kit::ProcessSpec spec{{"sh", "-c", "head -c 25165824 /dev/zero | tr '\\0' x; printf 'END'"}};
+    spec.echo_output = echo;
+    spec.timeout = kit::Millis(60'000);
+    auto r = kit::run_process(spec);
+    CHECK(r.exit_code == 0);
+    CHECK_FALSE(r.timed_out);
+    CHECK(r.out.size() <= (1u << 20));
+    CHECK(r.out.size() >= (1u << 19));
+    CHECK(r.out.substr(r.out.size() - 4) == "xEND");
+  }
+}
+
+TEST_CASE("a child that exits without reading its stdin does not kill us with SIGPIPE") {
+  // 4 MiB is far more than a pipe holds: the write meets a closed pipe. Before, SIGPIPE killed the
+  // calling process (image-promote, with a credential helper that failed early).
+  kit::ProcessSpec spec{{"sh", "-c", "exit 3"}};
+  spec.stdin_data = std::string(4 << 20, 'x');
+  auto r = kit::run_process(spec);
+  CHECK(r.started);
+  CHECK(r.exit_code == 3);
+  // And the signal is not left pending for later: a second run works the same.
+  auto again = kit::run_process(spec);
+  CHECK(again.exit_code == 3);
 }

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 #include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "kit/report.hpp"
@@ -53,4 +55,54 @@ TEST_CASE("the report writes outputs and summary files, redacting secrets") {
 
 TEST_CASE("markdown tables escape pipes and newlines") {
   CHECK(kit::markdown_table({"a", "b"}, {{"x|y", "1\n2"}}) == "| a | b |\n| --- | --- |\n| x\\|y | 1 2 |\n");
+}
+
+TEST_CASE("outputs keep their type in --json and are text in $GITHUB_OUTPUT; lists one item per line") {
+  char out_path[] = "/tmp/kit-out-XXXXXX";
+  close(mkstemp(out_path));
+  kit::Env env(std::map<std::string, std::string>{{"GITHUB_OUTPUT", out_path}});
+  std::stringstream captured;
+  auto* old = std::cout.rdbuf(captured.rdbuf());
+  {
+    kit::Report report(env, "demo", true);
+    report.output("healthy", true);
+    report.output("attempts", size_t{3});
+    report.output("rate", 0.25);
+    report.output("reason", "text");
+    report.output("applied", std::vector<std::string>{"1_init", "2_users\nsmuggled"});
+    report.result("detail", nlohmann::json("caf\xe9 cut in the middle of \xc3"));  // invalid UTF-8 must not throw
+    report.print("not printed under --json");
+    report.finish(kit::Exit::ok, "done \xff");
+  }
+  std::cout.rdbuf(old);
+  auto j = nlohmann::json::parse(captured.str());
+  CHECK(j["outputs"]["healthy"] == true);
+  CHECK(j["outputs"]["attempts"] == 3);
+  CHECK(j["outputs"]["rate"] == 0.25);
+  CHECK(j["outputs"]["reason"] == "text");
+  CHECK(j["outputs"]["applied"] == nlohmann::json::array({"1_init", "2_users smuggled"}));
+  CHECK(j["detail"].get<std::string>().find("caf") == 0);
+  CHECK(captured.str().find("not printed") == std::string::npos);
+  std::stringstream out;
+  out << std::ifstream(out_path).rdbuf();
+  CHECK(out.str().find("healthy=true\n") != std::string::npos);
+  CHECK(out.str().find("attempts=3\n") != std::string::npos);
+  CHECK(out.str().find("rate=0.25\n") != std::string::npos);
+  CHECK(out.str().find("\n1_init\n2_users smuggled\n") != std::string::npos);
+  std::remove(out_path);
+}
+
+TEST_CASE("untrusted text printed by a tool cannot become a workflow command") {
+  CHECK(kit::escape_line("::add-mask::x") == "\\::add-mask::x");
+  CHECK(kit::escape_line("  ::stop-commands::t") == "  \\::stop-commands::t");
+  CHECK(kit::escape_line("entry\n::error::pwned\x1b[2J") == "entry\\n::error::pwned\\x1b[2J");
+  CHECK(kit::format_annotation(kit::Severity::error, std::string("a\0b\x1b", 4), {}) == "::error::a\\x00b\\x1b");
+  std::stringstream captured;
+  auto* old = std::cout.rdbuf(captured.rdbuf());
+  {
+    kit::Report report(kit::Env(std::map<std::string, std::string>{}), "demo", false);
+    report.print("::error::from a registry\n::add-mask::x");
+  }
+  std::cout.rdbuf(old);
+  CHECK(captured.str() == "\\::error::from a registry\\n::add-mask::x\n");
 }

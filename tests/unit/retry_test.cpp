@@ -44,3 +44,10 @@ TEST_CASE("retryable statuses") {
   CHECK_FALSE(kit::is_retryable_status(404));
   CHECK_FALSE(kit::is_retryable_status(200));
 }
+
+TEST_CASE("Retry-After: every HTTP-date form (libcurl's date parser)") {
+  // 1445412480 = Wed, 21 Oct 2015 07:28:00 GMT, in IMF-fixdate, RFC 850 and asctime forms.
+  for (const char* date : {"Wed, 21 Oct 2015 07:28:00 GMT", "Wednesday, 21-Oct-15 07:28:00 GMT", "Wed Oct 21 07:28:00 2015"})
+    CHECK(kit::parse_retry_after(date, 1445412470) == kit::Millis(10000));
+  CHECK_FALSE(kit::parse_retry_after(std::string(10'000, '9'), 0).has_value());
+}

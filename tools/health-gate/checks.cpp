@@ -6,33 +6,40 @@
 
 #include "health-gate/terminus.hpp"
 #include "kit/error.hpp"
+#include "kit/http.hpp"
+#include "kit/text.hpp"
+#include "kit/untrusted_json.hpp"
 
 namespace health_gate {
 namespace {
 
+// A value quoted in a usage error: short, one line.
+std::string shown(std::string_view value) { return kit::truncate_text(kit::escape_controls(value), 60); }
+
 int parse_status_code(const std::string& text, const std::string& whole) {
-  size_t used = 0;
-  int code = 0;
-  try {
-    code = std::stoi(text, &used);
-  } catch (...) {
-    used = 0;
-  }
-  if (text.empty() || used != text.size() || code < 100 || code > 599)
-    throw kit::usage_error("--expect-status: '" + whole + "' is not a list of status codes or ranges (e.g. 200-299,301)");
-  return code;
+  auto code = kit::parse_integer(text);
+  if (!code || *code < 100 || *code > 599)
+    throw kit::usage_error("--expect-status: '" + shown(whole) + "' is not a list of status codes or ranges (e.g. 200-299,301)");
+  return static_cast<int>(*code);
 }
 
-std::string short_body(const std::string& body) {
-  std::string s = body.substr(0, 120);
+// Text from the response for a one-line detail: cut on a character boundary (a cut through "è"
+// made the JSON writer throw), invalid bytes and control characters escaped, so the detail is
+// valid UTF-8 on one line wherever it goes (logs, outputs, summary, HEALTH_GATE_REASON).
+std::string quote_untrusted(std::string_view text, size_t max_chars = 120) {
+  std::string s(kit::utf8_prefix(text, 4 * max_chars));
   for (char& c : s)
     if (c == '\n' || c == '\r') c = ' ';
-  return s + (body.size() > 120 ? "…" : "");
+  std::string cut = kit::truncate_text(s, max_chars);
+  if (cut.size() == s.size() && s.size() < text.size()) cut += "…";
+  return kit::escape_controls(cut);
 }
 
 std::string json_text(const nlohmann::json& j) {
-  return j.is_string() ? j.get<std::string>() : j.dump();
+  return j.is_string() ? j.get<std::string>() : kit::json_excerpt(j, 10'000);
 }
+
+std::string short_json(const nlohmann::json& j) { return quote_untrusted(json_text(j)); }
 
 bool json_matches(const nlohmann::json& actual, const std::string& expected) {
   auto parsed = nlohmann::json::parse(expected, nullptr, false);
@@ -62,7 +69,7 @@ StatusRanges StatusRanges::parse(const std::string& text) {
     } else {
       lo = parse_status_code(part.substr(0, dash), text);
       hi = parse_status_code(part.substr(dash + 1), text);
-      if (hi < lo) throw kit::usage_error("--expect-status: range '" + part + "' is backwards");
+      if (hi < lo) throw kit::usage_error("--expect-status: range '" + shown(part) + "' is backwards");
     }
     r.ranges.emplace_back(lo, hi);
     if (comma == std::string::npos) break;
@@ -80,13 +87,10 @@ bool StatusRanges::contains(long status) const {
 JsonExpectation JsonExpectation::parse(const std::string& text) {
   size_t eq = text.find('=');
   if (text.empty() || text[0] != '/' || eq == std::string::npos)
-    throw kit::usage_error("--expect-json: '" + text + "' must look like /json/pointer=value (e.g. /status=ok)");
+    throw kit::usage_error("--expect-json: '" + shown(text) + "' must look like /json/pointer=value (e.g. /status=ok)");
   JsonExpectation e{text.substr(0, eq), text.substr(eq + 1)};
-  try {
-    nlohmann::json::json_pointer check(e.pointer);
-  } catch (const std::exception& ex) {
-    throw kit::usage_error("--expect-json: '" + e.pointer + "' is not a JSON Pointer (" + ex.what() + ")");
-  }
+  if (!kit::is_json_pointer(e.pointer))
+    throw kit::usage_error("--expect-json: '" + shown(e.pointer) + "' is not a JSON Pointer ('~' must be written ~0, '/' inside a name ~1)");
   return e;
 }
 
@@ -95,16 +99,13 @@ VersionSource VersionSource::parse(const std::string& text) {
   if (text.rfind("json:", 0) == 0) {
     v.kind = json;
     v.where = text.substr(5);
-    try {
-      nlohmann::json::json_pointer check(v.where);
-    } catch (...) {
-      throw kit::usage_error("--version-from: '" + v.where + "' is not a JSON Pointer (e.g. json:/version)");
-    }
+    if (!kit::is_json_pointer(v.where))
+      throw kit::usage_error("--version-from: '" + shown(v.where) + "' is not a JSON Pointer (e.g. json:/version)");
   } else if (text.rfind("header:", 0) == 0 && text.size() > 7) {
     v.kind = header;
     v.where = text.substr(7);
   } else {
-    throw kit::usage_error("--version-from: '" + text + "' must be json:/pointer or header:NAME");
+    throw kit::usage_error("--version-from: '" + shown(text) + "' must be json:/pointer or header:NAME");
   }
   return v;
 }
@@ -132,23 +133,23 @@ ProbeResult judge(const std::string& url, const kit::HttpResponse& response, con
   r.transport = response.error;
   r.latency = response.elapsed;
   r.http_version = response.http_version;
-  std::string path = url_path(url);
+  std::string path = quote_untrusted(url_path(url), 200);
   if (!response.ok()) {
     r.failure = Failure::transport;
-    r.detail = std::string(kit::transport_error_name(response.error)) + " (" + path + "): " + response.error_message;
+    r.detail = std::string(kit::transport_error_name(response.error)) + " (" + path + "): " + quote_untrusted(response.error_message, 300);
     return r;
   }
 
-  auto body = nlohmann::json::parse(response.body, nullptr, false);
+  std::string not_json;
+  auto body = kit::parse_untrusted_json(response.body, kit::kMaxJsonDepth, &not_json);
   bool is_json = !body.is_discarded();
   if (is_json) r.failing_indicators.clear();
 
   if (checks.expected_version) {
     if (checks.version_from.kind == VersionSource::header) {
-      if (auto h = response.header(checks.version_from.where)) r.version = *h;
+      if (auto h = response.header(checks.version_from.where)) r.version = quote_untrusted(*h, 200);
     } else if (is_json) {
-      nlohmann::json::json_pointer ptr(checks.version_from.where);
-      if (body.contains(ptr)) r.version = json_text(body[ptr]);
+      if (auto* v = kit::find_pointer(body, checks.version_from.where)) r.version = quote_untrusted(json_text(*v), 200);
     }
   }
 
@@ -159,29 +160,30 @@ ProbeResult judge(const std::string& url, const kit::HttpResponse& response, con
       auto failures = terminus_failures(body);
       for (const auto& f : failures) r.failing_indicators.push_back(f.indicator);
       if (!failures.empty()) r.detail += ": " + describe_terminus_failures(failures);
-      else if (body.is_object() && body.contains("message")) r.detail += ": " + json_text(body["message"]);
+      else if (body.is_object() && body.contains("message")) r.detail += ": " + short_json(body["message"]);
     } else if (!response.body.empty()) {
-      r.detail += ": " + short_body(response.body);
+      r.detail += ": " + quote_untrusted(response.body);
     }
     return r;
   }
 
   if (!checks.json.empty() && !is_json) {
     r.failure = Failure::json;
-    r.detail = path + " did not answer JSON" + (response.truncated ? " (body larger than the limit)" : "") + ": " +
-               short_body(response.body);
+    r.detail = path + " did not answer JSON" +
+               (response.truncated ? " (body larger than the limit)" : not_json == "not JSON" ? "" : " (" + not_json + ")") + ": " +
+               quote_untrusted(response.body);
     return r;
   }
   for (const auto& e : checks.json) {
-    nlohmann::json::json_pointer ptr(e.pointer);
-    if (!body.contains(ptr)) {
+    const nlohmann::json* actual = kit::find_pointer(body, e.pointer);
+    if (!actual) {
       r.failure = Failure::json;
       r.detail = path + ": " + e.pointer + " is missing, expected " + e.expected;
       return r;
     }
-    if (!json_matches(body[ptr], e.expected)) {
+    if (!json_matches(*actual, e.expected)) {
       r.failure = Failure::json;
-      r.detail = path + ": " + e.pointer + " is " + body[ptr].dump() + ", expected " + e.expected;
+      r.detail = path + ": " + e.pointer + " is " + quote_untrusted(actual->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)) + ", expected " + e.expected;
       auto failures = terminus_failures(body);
       for (const auto& f : failures) r.failing_indicators.push_back(f.indicator);
       if (!failures.empty()) r.detail += " (" + describe_terminus_failures(failures) + ")";

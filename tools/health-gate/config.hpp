@@ -32,11 +32,13 @@ struct Config {
   std::vector<std::string> urls;
   std::string method = "GET";
   kit::Headers headers;
+  std::vector<std::string> secret_headers;  // names of headers whose value is secret: never sent to another origin
   bool follow_redirects = false;
   kit::TlsOptions tls;
   Checks checks;
   Timing timing;
   Hooks hooks;
+  std::vector<std::string> warnings;  // accepted, but probably not what was meant (logged before the run)
 };
 
 }  // namespace health_gate

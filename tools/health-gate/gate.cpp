@@ -28,6 +28,7 @@ ProbeFn http_prober(const Config& config) {
     req.method = config.method;
     req.url = url;
     req.headers = config.headers;
+    req.secret_headers = config.secret_headers;
     req.follow_redirects = config.follow_redirects;
     req.tls = config.tls;
     req.total_timeout = request_timeout;

@@ -1,78 +1,92 @@
-#include <curl/curl.h>
-
-#include <regex>
+#include <unistd.h>
 
 #include "health-gate/health_gate.hpp"
 #include "kit/error.hpp"
 #include "kit/log.hpp"
 #include "kit/process.hpp"
+#include "kit/http.hpp"
 #include "kit/secrets.hpp"
+#include "kit/text.hpp"
 
 namespace health_gate {
 namespace {
 
-void check_url(const std::string& url) {
-  CURLU* u = curl_url();
-  CURLUcode rc = curl_url_set(u, CURLUPART_URL, url.c_str(), 0);
-  char* scheme = nullptr;
-  bool ok = rc == CURLUE_OK && curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK;
-  std::string s = scheme ? scheme : "";
-  curl_free(scheme);
-  curl_url_cleanup(u);
-  if (!ok || (s != "http" && s != "https"))
-    throw kit::usage_error("--url: '" + kit::redact_url(url) + "' is not an http(s) URL");
-}
+// "Authorization: Bearer ${TOKEN}" -> the header with the variable's value. The value of a header
+// that names a variable, or whose name says credential (kit::is_secret_header), is a kit::Secret:
+// redacted everywhere and never sent to another origin on a redirect.
+struct ParsedHeader {
+  std::string name, value;
+  bool secret = false;
+};
 
-// "Authorization: Bearer ${TOKEN}" -> header with the variable's value, registered as a secret.
-std::pair<std::string, std::string> parse_header(const std::string& text, const kit::Env& env) {
+ParsedHeader parse_header(const std::string& text, size_t index, const kit::Env& env) {
   auto colon = text.find(':');
-  if (colon == std::string::npos || colon == 0)
-    throw kit::usage_error("--header: '" + text.substr(0, 40) + "' must look like 'Name: value'");
-  std::string name = text.substr(0, colon);
-  std::string value = text.substr(colon + 1);
-  value.erase(0, value.find_first_not_of(" \t"));
-  static const std::regex var(R"(\$\{([A-Za-z_][A-Za-z0-9_]*)\})");
-  std::string expanded;
-  auto begin = std::sregex_iterator(value.begin(), value.end(), var);
-  size_t last = 0;
-  for (auto it = begin; it != std::sregex_iterator(); ++it) {
-    auto v = env.get((*it)[1].str());
-    if (!v) throw kit::usage_error("--header " + name + ": environment variable " + (*it)[1].str() + " is not set");
-    expanded += value.substr(last, it->position() - last) + *v;
-    last = it->position() + it->length();
-    kit::secrets().add(*v);
+  std::string name = colon == std::string::npos ? "" : kit::trim(text.substr(0, colon));
+  bool token_name = !name.empty() && name.find_first_of(" \t\r\n()<>@,;\\\"/[]?={}") == std::string::npos;
+  if (colon == std::string::npos || !token_name) {
+    // Not shown: an entry without its colon ("X-Api-Key abc123") is likely a secret typed wrong.
+    kit::Secret{text};
+    throw kit::usage_error("--header #" + std::to_string(index) + " must look like 'Name: value' (the entry is not shown: it may hold a secret)");
   }
-  expanded += value.substr(last);
-  // A line break would end the header early and smuggle in another (the secrets above are already
-  // registered, so this message cannot show them).
-  if (expanded.find_first_of("\r\n") != std::string::npos)
-    throw kit::usage_error("--header " + name + ": the value contains a line break");
-  // A credential header is secret as a whole, whether typed in or partly read from the
-  // environment, and so is its credential after a scheme ("Bearer abc" -> "abc").
-  if (kit::is_secret_header(name)) {
-    kit::secrets().add(expanded);
+  std::string value = kit::trim(text.substr(colon + 1));
+  // ${NAME} expansion, read left to right (no regex: a header value may be long).
+  std::string expanded;
+  bool from_env = false;
+  for (size_t i = 0; i < value.size();) {
+    size_t open = value.find("${", i);
+    if (open == std::string::npos) {
+      expanded.append(value, i, std::string::npos);
+      break;
+    }
+    size_t close = value.find('}', open + 2);
+    std::string var = close == std::string::npos ? "" : value.substr(open + 2, close - open - 2);
+    bool valid = !var.empty() && !(var[0] >= '0' && var[0] <= '9') &&
+                 var.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") == std::string::npos;
+    if (!valid) {
+      expanded.append(value, i, open + 2 - i);
+      i = open + 2;
+      continue;
+    }
+    auto v = env.get(var);
+    if (!v) throw kit::usage_error("--header " + name + ": environment variable " + var + " is not set");
+    kit::Secret{*v};
+    expanded.append(value, i, open - i);
+    expanded += *v;
+    from_env = true;
+    i = close + 1;
+  }
+  bool secret = from_env || kit::is_secret_header(name);
+  // A credential header is secret as a whole, and so is its credential after a scheme
+  // ("Bearer abc" -> "abc"). Registered before any message below can show it.
+  if (secret) {
+    kit::Secret{expanded};
     auto space = expanded.find(' ');
     auto credential = space == std::string::npos ? std::string::npos : expanded.find_first_not_of(' ', space);
-    if (credential != std::string::npos) kit::secrets().add(expanded.substr(credential));
+    if (credential != std::string::npos) kit::Secret{expanded.substr(credential)};
   }
-  return {name, expanded};
+  // A line break would end the header early and smuggle in another.
+  if (expanded.find_first_of("\r\n") != std::string::npos)
+    throw kit::usage_error("--header " + name + ": the value contains a line break");
+  return {name, expanded, secret};
 }
 
 double parse_rate(const std::string& text) {
   std::string t = text;
   bool pct = !t.empty() && t.back() == '%';
   if (pct) t.pop_back();
-  size_t used = 0;
-  double v = -1;
-  try {
-    v = std::stod(t, &used);
-  } catch (...) {
-    used = 0;
-  }
-  if (pct) v /= 100;
-  if (t.empty() || used != t.size() || v < 0 || v > 1)
-    throw kit::usage_error("--min-success-rate: '" + text + "' must be a share between 0 and 1, or a percentage like 99%");
-  return v;
+  auto v = kit::parse_number(t);  // finite decimals only: "nan" and "inf" are refused
+  if (v && pct) *v /= 100;
+  if (!v || *v < 0 || *v > 1)
+    throw kit::usage_error("--min-success-rate: '" + kit::truncate_text(kit::escape_controls(text), 40) +
+                           "' must be a share between 0 and 1, or a percentage like 99%");
+  return *v;
+}
+
+bool is_http_method(const std::string& m) {
+  if (m.size() < 3 || m.size() > 10) return false;
+  for (char c : m)
+    if (c < 'A' || c > 'Z') return false;
+  return true;
 }
 
 }  // namespace
@@ -84,8 +98,9 @@ Config plan(const kit::Args& args, const kit::Env& env) {
   // plan() safe for callers that build Args themselves.
   if (c.urls.empty()) throw kit::usage_error("missing --url (or INPUT_URL)");
   for (const auto& u : c.urls) {
-    check_url(u);
-    kit::learn_url_secret(u);
+    kit::learn_url_secret(u);  // first: the message below must not show a ?token=
+    if (!kit::is_http_url(u))
+      throw kit::usage_error("--url: '" + kit::truncate_text(kit::escape_controls(kit::redact_url(u)), 80) + "' is not an http(s) URL");
   }
 
   c.checks.status = StatusRanges::parse(args.str("expect-status"));
@@ -113,17 +128,24 @@ Config plan(const kit::Args& args, const kit::Env& env) {
     throw kit::usage_error("--max-p95-latency must be longer than 0s");
   if (c.timing.max_p95_latency && !c.timing.observe)
     throw kit::usage_error("--max-p95-latency needs --observe (it is judged over the observation window)");
+  if (c.timing.interval >= c.timing.deadline)
+    c.warnings.push_back("--interval " + kit::format_duration(c.timing.interval) + " is not shorter than --timeout " +
+                         kit::format_duration(c.timing.deadline) + ": the service gets one probe only; use a shorter --interval");
 
-  c.method = args.str("method");
-  for (auto& ch : c.method) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  static const std::regex method_re("^[A-Z]{3,10}$");
-  if (!std::regex_match(c.method, method_re)) throw kit::usage_error("--method: '" + args.str("method") + "' is not an HTTP method");
-  for (const auto& h : args.list("header")) c.headers.push_back(parse_header(h, env));
+  c.method = kit::upper(args.str("method"));
+  if (!is_http_method(c.method))
+    throw kit::usage_error("--method: '" + kit::truncate_text(kit::escape_controls(args.str("method")), 20) + "' is not an HTTP method");
+  size_t index = 0;
+  for (const auto& h : args.list("header")) {
+    auto header = parse_header(h, ++index, env);
+    if (header.secret) c.secret_headers.push_back(header.name);
+    c.headers.emplace_back(header.name, header.value);
+  }
   c.follow_redirects = args.flag("follow-redirects");
   c.tls.cacert = args.str("cacert");
   c.tls.insecure = args.flag("insecure");
   if (!c.tls.cacert.empty() && access(c.tls.cacert.c_str(), R_OK) != 0)
-    throw kit::usage_error("--cacert: cannot read '" + c.tls.cacert + "'");
+    throw kit::usage_error("--cacert: cannot read '" + kit::truncate_text(kit::escape_controls(c.tls.cacert), 80) + "'");
 
   if (auto cmd = args.opt("on-failure")) {
     c.hooks.on_failure = kit::split_command(*cmd);

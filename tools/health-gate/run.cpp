@@ -1,3 +1,4 @@
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "health-gate/gate.hpp"
@@ -6,6 +7,7 @@
 #include "kit/log.hpp"
 #include "kit/process.hpp"
 #include "kit/secrets.hpp"
+#include "kit/text.hpp"
 
 namespace health_gate {
 namespace {
@@ -15,18 +17,14 @@ std::string status_text(const ProbeResult& r) {
 }
 
 void write_report(kit::Report& report, const Config& config, const GateRun& run, const Verdict& v) {
-  report.output("healthy", v.healthy ? "true" : "false");
-  report.output("attempts", std::to_string(run.probes.size()));
+  report.output("healthy", v.healthy);
+  report.output("attempts", run.probes.size());
   report.output("elapsed", kit::format_duration(run.elapsed));
-  report.output("last-status", std::to_string(v.last_status));
+  report.output("last-status", v.last_status);
   report.output("p50-latency", kit::format_duration(v.p50));
   report.output("p95-latency", kit::format_duration(v.p95));
   report.output("reason", v.reason);
-  if (config.timing.observe) {
-    char rate[16];
-    std::snprintf(rate, sizeof rate, "%.4f", run.observed_success_rate);
-    report.output("observed-success-rate", rate);
-  }
+  if (config.timing.observe) report.output("observed-success-rate", std::round(run.observed_success_rate * 10'000) / 10'000);
   std::string last_version;
   for (const auto& p : run.probes)
     if (p.result.version) last_version = *p.result.version;
@@ -72,28 +70,29 @@ std::map<std::string, std::string> hook_env(const Config& config, const GateRun&
     last_url = p.result.url;
     if (p.result.version) last_version = *p.result.version;
   }
+  // Texts that quote the service (reason, served version) are redacted here: a service that
+  // reflects a secret header or token in its body must not hand it to the rollback command.
   return {{"HEALTH_GATE_HEALTHY", v.healthy ? "true" : "false"},
-          {"HEALTH_GATE_REASON", v.reason},
+          {"HEALTH_GATE_REASON", kit::secrets().redact(v.reason)},
           {"HEALTH_GATE_URL", kit::redact_url(last_url)},
           {"HEALTH_GATE_LAST_STATUS", std::to_string(v.last_status)},
           {"HEALTH_GATE_ATTEMPTS", std::to_string(run.probes.size())},
           {"HEALTH_GATE_ELAPSED", kit::format_duration(run.elapsed)},
           {"HEALTH_GATE_EXPECTED_VERSION", config.checks.expected_version.value_or("")},
-          {"HEALTH_GATE_SERVED_VERSION", last_version},
+          {"HEALTH_GATE_SERVED_VERSION", kit::secrets().redact(last_version)},
           {"HEALTH_GATE_PHASE", run.turned_healthy ? "observe" : "probe"}};
 }
 
 // Runs a hook; returns an empty string on success, else what went wrong.
 std::string run_hook(const char* name, const std::vector<std::string>& argv, const Config& config, const GateRun& run,
                      const Verdict& v, kit::Report& report) {
-  std::string shown;
-  for (const auto& a : argv) shown += (shown.empty() ? "" : " ") + a;
+  std::string shown = kit::escape_controls(kit::join(argv, " "));
   report.group_begin(std::string(name) + ": " + shown);
   kit::log::info(std::string("running ") + name + ": " + shown);
   kit::ProcessSpec spec{argv, hook_env(config, run, v), std::nullopt, config.hooks.timeout, true};
   auto result = kit::run_process(spec);
   report.group_end();
-  report.output(std::string(name) + "-exit-code", std::to_string(result.exit_code));
+  report.output(std::string(name) + "-exit-code", result.exit_code);
   if (!result.started) return "could not start: " + result.error;
   if (result.timed_out) return "did not finish within " + kit::format_duration(config.hooks.timeout) + " and was stopped";
   if (result.exit_code != 0) return "exited with code " + std::to_string(result.exit_code);
@@ -104,6 +103,7 @@ std::string run_hook(const char* name, const std::vector<std::string>& argv, con
 
 kit::Outcome run(kit::Context& ctx) {
   Config config = plan(ctx.args, ctx.env);
+  for (const auto& w : config.warnings) ctx.report.annotate(kit::Severity::warning, w, {.title = "health-gate"});
   if (config.tls.insecure)
     kit::log::warn("--insecure: TLS certificates are NOT verified; anyone on the path can answer for the service");
   std::string targets;
@@ -129,13 +129,13 @@ kit::Outcome run(kit::Context& ctx) {
     return {kit::Exit::negative, "NOT healthy: " + v.reason, v.hint};
   }
   kit::log::error("NOT healthy: " + v.reason);
-  ctx.report.output("rolled-back", "false");
+  ctx.report.output("rolled-back", false);
   std::string problem = run_hook("on-failure", config.hooks.on_failure, config, gate, v, ctx.report);
   if (!problem.empty()) {
     throw kit::partial_error("NOT healthy (" + v.reason + ") and the rollback " + problem,
                              "the broken release may still be serving: roll back by hand now, then check the rollback command's output above");
   }
-  ctx.report.output("rolled-back", "true");
+  ctx.report.output("rolled-back", true);
   std::string headline = "NOT healthy: " + v.reason + "; rollback succeeded";
   ctx.report.annotate(kit::Severity::error, headline, {.title = "health-gate: rolled back"});
   return {kit::Exit::negative, headline, v.hint};

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kit/text.hpp"
+
 namespace health_gate {
 
 bool looks_like_terminus(const nlohmann::json& body) {
@@ -30,11 +32,25 @@ std::vector<TerminusFailure> terminus_failures(const nlohmann::json& body) {
 }
 
 std::string describe_terminus_failures(const std::vector<TerminusFailure>& failures) {
+  // Every part comes from the service: one line, cut on character boundaries, controls escaped
+  // (a message may carry "\n::error::..." meant for the Actions runner).
+  auto safe = [](const std::string& text, size_t max_chars) {
+    std::string one_line = text;
+    for (char& c : one_line)
+      if (c == '\n' || c == '\r') c = ' ';
+    return kit::escape_controls(kit::truncate_text(one_line, max_chars));
+  };
   std::string out;
+  size_t shown = 0;
   for (const auto& f : failures) {
+    if (shown == 5) {
+      out += "; and " + std::to_string(failures.size() - shown) + " more";
+      break;
+    }
     if (!out.empty()) out += "; ";
-    out += f.indicator + " is " + f.status;
-    if (!f.message.empty()) out += " (" + f.message + ")";
+    out += safe(f.indicator, 60) + " is " + safe(f.status, 30);
+    if (!f.message.empty()) out += " (" + safe(f.message, 200) + ")";
+    ++shown;
   }
   return out;
 }

@@ -1,15 +1,16 @@
 #include "kit/duration.hpp"
 
+#include <cctype>
 #include <cmath>
-#include <cstdlib>
 
 #include "kit/error.hpp"
+#include "kit/text.hpp"
 
 namespace kit {
 
 Millis parse_duration(std::string_view text, std::string_view what) {
   auto bad = [&](const std::string& why) {
-    return usage_error(std::string(what) + ": '" + std::string(text) + "' is not a duration (" + why +
+    return usage_error(std::string(what) + ": '" + truncate_text(escape_controls(text), 60) + "' is not a duration (" + why +
                        "; use e.g. 500ms, 5s, 2m, 1h30m)");
   };
   if (text.empty()) throw bad("empty");
@@ -19,8 +20,8 @@ Millis parse_duration(std::string_view text, std::string_view what) {
     size_t start = i;
     while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
     if (start == i) throw bad("expected a number");
-    std::string number(text.substr(start, i - start));
-    if (number.find('.') != number.rfind('.')) throw bad("malformed number");
+    auto number = parse_number(text.substr(start, i - start));  // digits and at most one point
+    if (!number) throw bad("malformed number");
     size_t ustart = i;
     while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
     std::string_view unit = text.substr(ustart, i - ustart);
@@ -31,7 +32,7 @@ Millis parse_duration(std::string_view text, std::string_view what) {
     else if (unit == "h") factor = 3'600'000;
     else if (unit.empty()) throw bad("missing unit");
     else throw bad("unknown unit '" + std::string(unit) + "'");
-    total_ms += std::strtod(number.c_str(), nullptr) * factor;
+    total_ms += *number * factor;
   }
   if (total_ms > 7.0 * 24 * 3'600'000) throw bad("longer than a week");
   return Millis(static_cast<long long>(std::llround(total_ms)));

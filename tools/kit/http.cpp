@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <ctime>
 #include <mutex>
 #include <thread>
@@ -22,7 +21,9 @@ std::once_flag global_init;
 struct Transfer {
   const HttpRequest* request;
   HttpResponse* response;
+  CURL* handle = nullptr;
   bool aborted_by_sink = false;
+  bool drop_redirect_body = false;  // a hop of a redirect chain followed by HttpClient::send
 };
 
 size_t on_header(char* data, size_t size, size_t n, void* user) {
@@ -45,6 +46,11 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
 size_t on_body(char* data, size_t size, size_t n, void* user) {
   auto* t = static_cast<Transfer*>(user);
   size_t len = size * n;
+  if (t->drop_redirect_body) {
+    long status = 0;
+    curl_easy_getinfo(t->handle, CURLINFO_RESPONSE_CODE, &status);
+    if (status >= 300 && status <= 399) return len;
+  }
   if (t->request->body_sink) {
     if (!t->request->body_sink(data, len)) {
       t->aborted_by_sink = true;
@@ -91,21 +97,37 @@ TransportError classify(CURLcode code) {
   }
 }
 
-const char* nonempty_env(const char* name) {
-  const char* v = std::getenv(name);
-  return v && *v ? v : nullptr;
+// The proxy for a URL, read the way curl reads its environment, plus the upper-case HTTP_PROXY.
+// curl ignores HTTP_PROXY as a CGI precaution (a request's "Proxy:" header reaches a CGI program
+// as HTTP_PROXY); this tool is no CGI program, and runners and corporate machines often set only
+// the upper-case names, so HTTP_PROXY counts for http:// URLs when http_proxy is not set. Setting
+// CURLOPT_PROXY explicitly (to "" for none) keeps libcurl from reading the process environment.
+std::string proxy_for(const std::string& url, const Env& env) {
+  std::string scheme = lower(url.substr(0, url.find("://")));
+  std::optional<std::string> proxy;
+  if (scheme == "http") {
+    proxy = env.get("http_proxy");
+    if (!proxy) proxy = env.get("HTTP_PROXY");
+  } else if (scheme == "https") {
+    proxy = env.get("https_proxy");
+    if (!proxy) proxy = env.get("HTTPS_PROXY");
+  }
+  if (!proxy) proxy = env.get("all_proxy");
+  if (!proxy) proxy = env.get("ALL_PROXY");
+  return proxy.value_or("");
 }
 
-// libcurl reads http_proxy, https_proxy, all_proxy and no_proxy (either case) on its own, but not
-// the upper-case HTTP_PROXY: a CGI precaution, as a request's "Proxy:" header reaches a CGI
-// program as HTTP_PROXY. This tool is no CGI program, and runners and corporate machines often
-// set only the upper-case names, so HTTP_PROXY is honoured for http:// URLs when http_proxy is not
-// set. no_proxy / NO_PROXY still apply: libcurl checks them for an explicit proxy too. (A redirect
-// to https:// followed with --follow-redirects then tunnels through the same proxy.)
-const char* upper_case_http_proxy(const std::string& url) {
-  if (url.size() < 7 || lower(url.substr(0, 7)) != "http://") return nullptr;
-  if (nonempty_env("http_proxy")) return nullptr;
-  return nonempty_env("HTTP_PROXY");
+bool is_declared_secret(const HttpRequest& request, const std::string& name) {
+  if (is_secret_header(name)) return true;
+  for (const auto& s : request.secret_headers)
+    if (lower(s) == lower(name)) return true;
+  return false;
+}
+
+bool has_secret_header(const HttpRequest& request) {
+  for (const auto& [name, value] : request.headers)
+    if (is_declared_secret(request, name)) return true;
+  return false;
 }
 
 }  // namespace
@@ -135,7 +157,9 @@ bool is_retryable_status(long status) {
   return status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
 }
 
-HttpClient::HttpClient() {
+HttpClient::HttpClient() : HttpClient(Env()) {}
+
+HttpClient::HttpClient(Env env) : env_(std::move(env)) {
   std::call_once(global_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   curl_ = curl_easy_init();
 }
@@ -143,10 +167,55 @@ HttpClient::HttpClient() {
 HttpClient::~HttpClient() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
 
 HttpResponse HttpClient::send(const HttpRequest& request) {
+  if (!request.follow_redirects || !has_secret_header(request)) return send_once(request);
+  // Redirects are followed here rather than by libcurl, so that secret headers stay with the
+  // origin they were meant for. The body of a redirect is dropped, as libcurl drops it: a
+  // streamed download (body_sink) gets the final answer's bytes only.
+  HttpRequest hop = request;
+  hop.follow_redirects = false;
+  manual_redirects_ = true;
+  struct Reset {
+    bool& flag;
+    ~Reset() { flag = false; }
+  } reset{manual_redirects_};
+  const std::string origin = url_origin(request.url);
+  Millis spent{0};
+  for (int redirects = 0;; ++redirects) {
+    HttpResponse r = send_once(hop);
+    spent += r.elapsed;
+    r.elapsed = spent;
+    if (!r.ok() || r.status < 300 || r.status > 399 || r.redirect_url.empty()) return r;
+    if (redirects >= request.max_redirects || !is_http_url(r.redirect_url)) {
+      r.error = redirects >= request.max_redirects ? TransportError::too_many_redirects : TransportError::other;
+      r.error_message = redirects >= request.max_redirects
+                            ? "more than " + std::to_string(request.max_redirects) + " redirects"
+                            : "redirect to a URL that is not http(s): " + secrets().redact(r.redirect_url);
+      return r;
+    }
+    hop.url = r.redirect_url;
+    if (url_origin(hop.url) != origin)
+      std::erase_if(hop.headers, [&](const auto& header) { return is_declared_secret(request, header.first); });
+    // As browsers and libcurl do: 303 turns into GET, and so do 301/302 after a POST.
+    if (r.status == 303 || ((r.status == 301 || r.status == 302) && hop.method == "POST")) {
+      if (hop.method != "HEAD") hop.method = "GET";
+      hop.body.clear();
+      hop.body_reader = nullptr;
+    }
+    hop.total_timeout = request.total_timeout - spent;
+    if (hop.total_timeout.count() <= 0) {
+      r.error = TransportError::timeout;
+      r.error_message = "redirects took longer than " + format_duration(request.total_timeout);
+      return r;
+    }
+  }
+}
+
+HttpResponse HttpClient::send_once(const HttpRequest& request) {
   CURL* c = static_cast<CURL*>(curl_);
   curl_easy_reset(c);
   HttpResponse response;
-  Transfer transfer{&request, &response};
+  Transfer transfer{&request, &response, c};
+  transfer.drop_redirect_body = manual_redirects_;
   ++requests_;
 
   curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
@@ -164,14 +233,20 @@ HttpResponse HttpClient::send(const HttpRequest& request) {
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &transfer);
   curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
-  if (const char* proxy = upper_case_http_proxy(request.url)) curl_easy_setopt(c, CURLOPT_PROXY, proxy);
+  std::string proxy = proxy_for(request.url, env_);
+  curl_easy_setopt(c, CURLOPT_PROXY, proxy.c_str());
+  // no_proxy applies to an explicit proxy too (names, domains, IPs, CIDR, *).
+  // Always set: left unset, libcurl would read no_proxy from the process environment itself.
+  std::string no_proxy = env_.get("no_proxy").value_or(env_.get("NO_PROXY").value_or(""));
+  curl_easy_setopt(c, CURLOPT_NOPROXY, no_proxy.c_str());
 
   // A static libcurl has no compiled-in CA path and ignores CURL_CA_BUNDLE: point it explicitly.
   // SSL_CERT_DIR is a hashed directory (openssl rehash), searched by subject hash at verification.
   const TlsOptions& tls = request.tls;
   if (!tls.cacert.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, tls.cacert.c_str());
-  else if (const char* f = nonempty_env("SSL_CERT_FILE")) curl_easy_setopt(c, CURLOPT_CAINFO, f);
-  if (const char* d = nonempty_env("SSL_CERT_DIR"); d && tls.cacert.empty()) curl_easy_setopt(c, CURLOPT_CAPATH, d);
+  std::optional<std::string> ca_file = env_.get("SSL_CERT_FILE"), ca_dir = env_.get("SSL_CERT_DIR");
+  if (tls.cacert.empty() && ca_file) curl_easy_setopt(c, CURLOPT_CAINFO, ca_file->c_str());
+  if (tls.cacert.empty() && ca_dir) curl_easy_setopt(c, CURLOPT_CAPATH, ca_dir->c_str());
   if (tls.insecure) {
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -215,6 +290,12 @@ HttpResponse HttpClient::send(const HttpRequest& request) {
   char* effective = nullptr;
   curl_easy_getinfo(c, CURLINFO_EFFECTIVE_URL, &effective);
   if (effective) response.effective_url = effective;
+  char* redirect = nullptr;
+  curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &redirect);
+  if (redirect) response.redirect_url = redirect;
+  curl_off_t retry_after = 0;
+  if (curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK && retry_after > 0)
+    response.retry_after = Millis(std::min<curl_off_t>(retry_after, 7 * 24 * 3600) * 1000);
 
   bool our_abort = code == CURLE_WRITE_ERROR && (response.truncated || transfer.aborted_by_sink);
   if (code != CURLE_OK && !our_abort) {
@@ -233,9 +314,42 @@ bool worth_retrying(const HttpResponse& r) {
 
 std::optional<Millis> retry_after_of(const HttpResponse& r) {
   if (!r.ok() || (r.status != 429 && r.status != 503)) return std::nullopt;
+  if (r.retry_after) return r.retry_after;
+  // libcurl reports 0 both for "Retry-After: 0" and for no header; a header asking for no wait
+  // is still an answer.
   auto h = r.header("retry-after");
   if (!h) return std::nullopt;
   return parse_retry_after(*h, std::time(nullptr));
+}
+
+std::string url_origin(const std::string& url) {
+  CURLU* u = curl_url();
+  std::string out;
+  if (curl_url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
+    char *scheme = nullptr, *host = nullptr, *port = nullptr;
+    if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK && curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK)
+      out = lower(scheme) + "://" + lower(host) + ":" + port;
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(port);
+  }
+  curl_url_cleanup(u);
+  return out;
+}
+
+bool is_http_url(const std::string& url) {
+  CURLU* u = curl_url();
+  bool ok = false;
+  if (curl_url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
+    char *scheme = nullptr, *host = nullptr;
+    ok = curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK && curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+         host && *host && (lower(scheme) == "http" || lower(scheme) == "https");
+    curl_free(scheme);
+    curl_free(host);
+  }
+  curl_url_cleanup(u);
+  return ok;
 }
 
 HttpResponse HttpClient::send_with_retry(const HttpRequest& request, const RetryPolicy& policy,

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "kit/duration.hpp"
+#include "kit/env.hpp"
 #include "kit/retry.hpp"
 
 namespace kit {
@@ -38,6 +39,11 @@ struct HttpRequest {
   Millis total_timeout{30'000};
   bool follow_redirects = false;
   int max_redirects = 10;
+  // Headers that carry a credential besides those kit::is_secret_header recognises by name (e.g. a
+  // header whose value came from a secret). Every secret header is sent to the request's origin
+  // only: a redirect to another scheme, host or port drops them (libcurl drops only its own
+  // Authorization and Cookie).
+  std::vector<std::string> secret_headers;
   size_t max_body = 4 * 1024 * 1024;  // bytes kept; the rest is not read (response.truncated)
   TlsOptions tls;
 };
@@ -52,13 +58,20 @@ struct HttpResponse {
   Millis elapsed{0};
   std::string http_version;  // "1.0", "1.1" or "2" (ALPN-negotiated over TLS); "" without a response
   std::string effective_url;
+  std::string redirect_url;  // where a 3xx points (absolute), when it was not followed
+  // The server's Retry-After (delta-seconds or any HTTP-date form, read by libcurl), if any.
+  std::optional<Millis> retry_after;
   std::optional<std::string> header(const std::string& name) const;  // case-insensitive, first
   bool ok() const { return error == TransportError::none; }
 };
 
+// Proxies (http_proxy, HTTP_PROXY, https_proxy, all_proxy, no_proxy, either case) and CA paths
+// (SSL_CERT_FILE, SSL_CERT_DIR) are read from the client's kit::Env, never from the process
+// directly, so a test can hand a client a made-up environment.
 class HttpClient {
  public:
-  HttpClient();
+  HttpClient();  // the process environment
+  explicit HttpClient(Env env);
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
@@ -75,8 +88,11 @@ class HttpClient {
   std::uint64_t requests_sent() const { return requests_; }
 
  private:
+  HttpResponse send_once(const HttpRequest& request);
   void* curl_;
+  bool manual_redirects_ = false;  // send() is following redirects itself
   std::uint64_t requests_ = 0;
+  Env env_;
 };
 
 bool is_retryable_status(long status);
@@ -86,5 +102,12 @@ bool is_retryable_status(long status);
 // a 429/503's Retry-After says when.
 bool worth_retrying(const HttpResponse& response);
 std::optional<Millis> retry_after_of(const HttpResponse& response);
+
+// "scheme://host:port" with the default port filled in and the host lower-cased; "" when `url`
+// is not a URL. Two URLs with the same origin may share credentials.
+std::string url_origin(const std::string& url);
+
+// Whether `url` is an absolute http:// or https:// URL with a host (libcurl's URL parser).
+bool is_http_url(const std::string& url);
 
 }  // namespace kit

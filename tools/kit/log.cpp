@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kit/secrets.hpp"
+#include "kit/text.hpp"
 
 namespace kit::log {
 namespace {
@@ -55,7 +56,10 @@ std::shared_ptr<spdlog::logger>& logger() {
 void write(spdlog::level::level_enum level, std::string_view message) {
   auto& l = logger();
   if (!l->should_log(level)) return;
-  l->log(level, "{}", secrets().redact(message));
+  // Every message is one line whatever it quotes: a response body or a registry's error text
+  // with "\n::error::..." (or ESC, NUL) must not start a line the runner executes or a terminal
+  // obeys. Escaping here covers every tool.
+  l->log(level, "{}", escape_controls(secrets().redact(message)));
 }
 
 }  // namespace

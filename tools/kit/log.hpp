@@ -1,6 +1,7 @@
 #pragma once
 // Logging to stderr (spdlog underneath, kept out of this header so it stays cheap to include).
-// Every message is redacted before it is written.
+// Every message is redacted, and its control characters escaped (one message = one line), before
+// it is written.
 #include <string_view>
 
 namespace kit::log {

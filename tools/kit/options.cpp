@@ -1,23 +1,27 @@
-#define CXXOPTS_VECTOR_DELIMITER '\0'  // repeatable flags are repeated, never comma-split
+// The command line is read here rather than by cxxopts: cxxopts 3.1 runs std::regex over every
+// argument, which recurses once per character and crashed every tool on `--name=VALUE` past ~32 KB,
+// and its messages ("Option ‘timout’ does not exist") are not the tools' words. Once `--name=value`
+// is split and names are checked against the declaration (for "did you mean"), nothing is left for
+// an option library to do.
 #include "kit/options.hpp"
 
 #include <algorithm>
-#include <cxxopts.hpp>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "kit/error.hpp"
 #include "kit/secrets.hpp"
+#include "kit/text.hpp"
 
 namespace kit {
 namespace {
 
 const std::vector<Option>& common_options() {
   static const std::vector<Option> options = {
-      {"json", "print one JSON result object on stdout", "", OptionKind::flag},
-      {"log-format", "log format on stderr: text or json", "text", OptionKind::value, "FORMAT"},
-      {"verbose", "log debug details", "", OptionKind::flag},
-      {"quiet", "log only warnings and errors", "", OptionKind::flag},
+      {.name = "json", .help = "print one JSON result object on stdout", .kind = OptionKind::flag},
+      {.name = "log-format", .help = "log format on stderr: text or json", .default_value = "text", .metavar = "FORMAT"},
+      {.name = "verbose", .help = "log debug details", .kind = OptionKind::flag},
+      {.name = "quiet", .help = "log only warnings and errors", .kind = OptionKind::flag},
   };
   return options;
 }
@@ -45,23 +49,62 @@ std::string command_list(const ToolSpec& spec) {
   return out;
 }
 
-bool parse_bool(const std::string& name, const std::string& text) {
-  std::string v = text;
-  std::transform(v.begin(), v.end(), v.begin(), ::tolower);
-  if (v == "true" || v == "1" || v == "yes" || v == "on") return true;
-  if (v == "false" || v == "0" || v == "no" || v == "off") return false;
-  throw usage_error(input_env_name(name) + ": '" + text + "' is not a boolean (use true or false)");
+// The declared type, or the one the metavar promises in --help (see ValueType).
+ValueType value_type(const Option& o) {
+  if (o.type != ValueType::text || o.kind != OptionKind::value) return o.type;
+  if (o.metavar == "N") return ValueType::integer;
+  if (o.metavar == "DURATION") return ValueType::duration;
+  return ValueType::text;
 }
 
-std::vector<std::string> split_lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    auto first = line.find_first_not_of(" \t");
-    if (first == std::string::npos) continue;
-    out.push_back(line.substr(first, line.find_last_not_of(" \t") - first + 1));
+// A value quoted in a usage error: one short line, whatever the user (or a workflow) passed.
+std::string shown(std::string_view value) { return truncate_text(escape_controls(value), 60); }
+
+std::vector<std::string> option_names(const std::vector<Option>& all) {
+  std::vector<std::string> names;
+  for (const auto& o : all)
+    if (o.kind != OptionKind::positional) names.push_back(o.name);
+  names.push_back("help");
+  names.push_back("version");
+  return names;
+}
+
+Error unknown_option(const ToolSpec& spec, const std::string& command, std::string_view arg, const std::vector<Option>& all) {
+  std::string name(arg.substr(0, arg.find('=')));
+  std::string bare = name.substr(name.find_first_not_of('-') == std::string::npos ? name.size() : name.find_first_not_of('-'));
+  std::string message = "unknown option " + shown(name);
+  if (auto near = closest_match(bare, option_names(all))) message += "; did you mean --" + *near + "?";
+  std::string help = spec.name + (command.empty() ? "" : " " + command) + " --help";
+  return usage_error(message, "see '" + help + "' for the options");
+}
+
+Error unknown_command(const ToolSpec& spec, const std::string& command) {
+  std::vector<std::string> names;
+  for (const auto& c : spec.commands) names.push_back(c.name);
+  std::string message = "unknown command '" + shown(command) + "'";
+  if (auto near = closest_match(command, names)) message += "; did you mean " + *near + "?";
+  return usage_error(message + " (one of: " + command_list(spec) + ")");
+}
+
+// The examples for one command: its own, else the tool's example lines that run it (with their
+// continuation lines).
+std::string examples_for(const ToolSpec& spec, const Command* cmd) {
+  if (!cmd) return spec.examples;
+  if (!cmd->examples.empty()) return cmd->examples;
+  if (cmd->name.empty()) return spec.examples;
+  std::string out;
+  std::istringstream in(spec.examples);
+  bool taking = false;
+  std::string invocation = spec.name + " " + cmd->name;
+  for (std::string line; std::getline(in, line);) {
+    bool continuation = taking;
+    if (!continuation) {
+      auto at = line.find(invocation);
+      taking = at != std::string::npos &&
+               (at + invocation.size() == line.size() || line[at + invocation.size()] == ' ');
+    }
+    if (taking) out += line + "\n";
+    taking = taking && !line.empty() && line.back() == '\\';
   }
   return out;
 }
@@ -101,8 +144,8 @@ std::string describe_inputs(const ToolSpec& spec, const Command* cmd) {
 }  // namespace
 
 std::string input_env_name(const std::string& option_name) {
-  std::string out = "INPUT_";
-  for (char c : option_name) out += c == ' ' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  std::string out = "INPUT_" + upper(option_name);
+  std::replace(out.begin(), out.end(), ' ', '_');
   return out;
 }
 
@@ -112,7 +155,7 @@ std::string help_text(const ToolSpec& spec, const std::string& command) {
   if (named_commands(spec) && !cmd) {
     out << spec.name << " - " << spec.summary << "\n\nUsage: " << spec.name << " COMMAND [OPTIONS]\n\nCommands:\n";
     for (const auto& c : spec.commands) out << "  " << c.name << std::string(c.name.size() < 14 ? 14 - c.name.size() : 1, ' ') << c.summary << "\n";
-    out << "\nRun '" << spec.name << " COMMAND --help' for a command's options.\n";
+    out << "\nRun '" << spec.name << " help COMMAND' (or '" << spec.name << " COMMAND --help') for a command's options and examples.\n";
   } else {
     std::string usage = spec.name + (cmd && !cmd->name.empty() ? " " + cmd->name : "");
     out << usage << " - " << (cmd && !cmd->summary.empty() ? cmd->summary : spec.summary) << "\n\nUsage: " << usage;
@@ -134,7 +177,8 @@ std::string help_text(const ToolSpec& spec, const std::string& command) {
   }
   out << "\nExit codes: 0 success, 1 the check said no, 2 usage error (nothing changed),\n"
          "            3 environment or remote error (nothing changed), 4 failed part-way: a human is needed.\n";
-  if (!spec.examples.empty()) out << "\nExamples:\n" << spec.examples;
+  std::string examples = named_commands(spec) && !cmd ? spec.examples : examples_for(spec, cmd);
+  if (!examples.empty()) out << "\nExamples:\n" << examples;
   return out.str();
 }
 
@@ -150,94 +194,132 @@ Parsed parse_args(const ToolSpec& spec, const std::vector<std::string>& argv_in,
     }
   }
 
+  // `<tool> help [COMMAND]`, unless a tool declares a command of that name.
+  if (argv.size() > 1 && argv[1] == "help" && !find_command(spec, "help")) {
+    std::string topic = argv.size() > 2 ? argv[2] : "";
+    if (!topic.empty() && named_commands(spec) && !find_command(spec, topic)) throw unknown_command(spec, topic);
+    parsed.early = Early::help;
+    parsed.text = help_text(spec, named_commands(spec) ? topic : "");
+    return parsed;
+  }
+
   std::string command;
   if (named_commands(spec)) {
     if (argv.size() > 1 && !argv[1].empty() && argv[1][0] != '-') {
       command = argv[1];
       argv.erase(argv.begin() + 1);
     } else if (auto c = env.get("INPUT_COMMAND")) {
-      command = *c;
+      command = trim(*c);
     }
   }
   const Command* cmd = named_commands(spec) ? find_command(spec, command) : (spec.commands.empty() ? nullptr : &spec.commands.front());
-  bool wants_help = std::find(argv.begin(), argv.end(), "--help") != argv.end() ||
-                    std::find(argv.begin(), argv.end(), "-h") != argv.end();
-  bool wants_describe = std::find(argv.begin(), argv.end(), "--describe-inputs") != argv.end();
-  if (wants_help) {
+  auto before_dashes = [&](std::string_view word) {
+    for (size_t i = 1; i < argv.size() && argv[i] != "--"; ++i)
+      if (argv[i] == word) return true;
+    return false;
+  };
+  if (before_dashes("--help") || before_dashes("-h")) {
     parsed.early = Early::help;
     parsed.text = help_text(spec, command);
     return parsed;
   }
-  if (wants_describe) {
+  if (before_dashes("--describe-inputs")) {
     parsed.early = Early::describe_inputs;
     parsed.text = describe_inputs(spec, cmd);
     return parsed;
   }
   if (named_commands(spec) && !cmd) {
     if (command.empty()) throw usage_error("missing command (one of: " + command_list(spec) + ")");
-    throw usage_error("unknown command '" + command + "' (one of: " + command_list(spec) + ")");
+    throw unknown_command(spec, command);
   }
 
   auto all = options_for(spec, cmd);
-  cxxopts::Options opts(spec.name, spec.summary);
-  auto adder = opts.add_options();
+  std::map<std::string, const Option*> by_name;
   std::vector<const Option*> positional_specs;
   for (const auto& o : all) {
-    if (o.kind == OptionKind::flag) adder(o.name, o.help, cxxopts::value<bool>());
-    else if (o.kind == OptionKind::positional) positional_specs.push_back(&o);
-    else adder(o.name, o.help, cxxopts::value<std::vector<std::string>>());
+    if (o.kind == OptionKind::positional) positional_specs.push_back(&o);
+    else by_name.emplace(o.name, &o);
   }
-  adder("yonima-positional", "", cxxopts::value<std::vector<std::string>>());
-  opts.parse_positional({"yonima-positional"});
 
-  std::vector<char*> cargv;
-  for (auto& a : argv) cargv.push_back(a.data());
   Args& args = parsed.args;
   args.command_ = command;
-  try {
-    auto result = opts.parse(static_cast<int>(cargv.size()), cargv.data());
-    for (const auto& o : all) {
-      args.kinds_[o.name] = o.kind;
-      if (!o.default_value.empty()) args.defaults_[o.name] = o.default_value;
-      if (o.kind == OptionKind::positional) continue;
-      if (!result.count(o.name)) continue;
-      if (o.kind == OptionKind::flag) {
-        args.given_[o.name] = {result[o.name].as<bool>() ? "true" : "false"};
-      } else {
-        auto values = result[o.name].as<std::vector<std::string>>();
-        if (o.kind == OptionKind::value && values.size() > 1)
-          throw usage_error("--" + o.name + " given more than once");
-        args.given_[o.name] = values;
-      }
+  for (const auto& o : all) {
+    args.kinds_[o.name] = o.kind;
+    if (!o.default_value.empty()) args.defaults_[o.name] = o.default_value;
+  }
+  std::string where = spec.name + (command.empty() ? "" : " " + command);
+  for (size_t i = 1; i < argv.size(); ++i) {
+    const std::string& a = argv[i];
+    if (a == "--") {
+      args.positionals_.insert(args.positionals_.end(), argv.begin() + static_cast<long>(i) + 1, argv.end());
+      break;
     }
-    if (result.count("yonima-positional"))
-      args.positionals_ = result["yonima-positional"].as<std::vector<std::string>>();
-  } catch (const cxxopts::exceptions::exception& e) {
-    std::string what = e.what();
-    throw usage_error(what + " (see '" + spec.name + (command.empty() ? "" : " " + command) + " --help')");
+    if (a.size() > 2 && a.compare(0, 2, "--") == 0) {
+      size_t eq = a.find('=');
+      std::string name = a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+      auto it = by_name.find(name);
+      if (it == by_name.end()) throw unknown_option(spec, command, a, all);
+      const Option& o = *it->second;
+      if (o.kind == OptionKind::flag) {
+        bool on = true;
+        if (eq != std::string::npos) {
+          auto b = parse_bool(std::string_view(a).substr(eq + 1));
+          if (!b) throw usage_error("--" + name + ": '" + shown(std::string_view(a).substr(eq + 1)) + "' is not a boolean (use true or false)");
+          on = *b;
+        }
+        args.given_[o.name] = {on ? "true" : "false"};
+        continue;
+      }
+      std::string value;
+      if (eq != std::string::npos) {
+        value = a.substr(eq + 1);
+      } else {
+        if (i + 1 >= argv.size()) throw usage_error("--" + name + " needs a value (" + o.metavar + ")", "see '" + where + " --help'");
+        value = argv[++i];
+      }
+      auto& values = args.given_[o.name];
+      values.push_back(std::move(value));
+      if (o.kind == OptionKind::value && values.size() > 1) throw usage_error("--" + o.name + " given more than once");
+      continue;
+    }
+    if (a.size() > 1 && a[0] == '-') throw unknown_option(spec, command, a, all);
+    args.positionals_.push_back(a);
   }
 
   if (args.positionals_.size() > positional_specs.size()) {
-    throw usage_error("unexpected argument '" + args.positionals_[positional_specs.size()] + "' (see '" + spec.name +
-                      (command.empty() ? "" : " " + command) + " --help')");
+    throw usage_error("unexpected argument '" + shown(args.positionals_[positional_specs.size()]) + "' (see '" + where + " --help')");
   }
   for (size_t i = 0; i < positional_specs.size(); ++i) {
     const auto& o = *positional_specs[i];
     if (i < args.positionals_.size()) args.given_[o.name] = {args.positionals_[i]};
   }
 
-  // GitHub Actions inputs fill whatever the command line left unset.
+  // GitHub Actions inputs fill whatever the command line left unset; like @actions/core, values
+  // are trimmed and a blank one counts as unset.
+  std::map<std::string, std::string> source;  // how the user gave each option, for messages
   for (const auto& o : all) {
-    if (args.given_.count(o.name)) continue;
-    auto v = env.get(input_env_name(o.name));
-    if (!v) continue;
-    if (o.kind == OptionKind::flag) args.given_[o.name] = {parse_bool(o.name, *v) ? "true" : "false"};
-    else if (o.kind == OptionKind::list) args.given_[o.name] = split_lines(*v);
-    else args.given_[o.name] = {*v};
+    if (args.given_.count(o.name)) {
+      source[o.name] = o.kind == OptionKind::positional ? o.metavar : "--" + o.name;
+      continue;
+    }
+    auto raw = env.get(input_env_name(o.name));
+    if (!raw) continue;
+    std::string v = trim(*raw);
+    if (v.empty()) continue;
+    source[o.name] = input_env_name(o.name);
+    if (o.kind == OptionKind::flag) {
+      auto b = parse_bool(v);
+      if (!b) throw usage_error(input_env_name(o.name) + ": '" + shown(v) + "' is not a boolean (use true or false)");
+      args.given_[o.name] = {*b ? "true" : "false"};
+    } else if (o.kind == OptionKind::list) {
+      args.given_[o.name] = split_lines(v);
+    } else {
+      args.given_[o.name] = {v};
+    }
   }
   for (const auto& o : all)
     if (o.secret && args.given_.count(o.name))
-      for (const auto& v : args.given_[o.name]) secrets().add(v);
+      for (const auto& v : args.given_[o.name]) Secret{v};
   // A required option left unset (a blank input included) is named the way the user can give it.
   for (const auto& o : all) {
     if (!o.required || !o.default_value.empty()) continue;
@@ -245,6 +327,21 @@ Parsed parse_args(const ToolSpec& spec, const std::vector<std::string>& argv_in,
     if (it != args.given_.end() && !it->second.empty()) continue;
     std::string how = o.kind == OptionKind::positional ? o.metavar : "--" + o.name;
     throw usage_error("missing " + how + " (or " + input_env_name(o.name) + ")", how + ": " + o.help);
+  }
+  // Typed values are checked now, so a bad one is a usage error before anything runs.
+  for (const auto& o : all) {
+    ValueType type = value_type(o);
+    if (type == ValueType::text) continue;
+    auto it = args.given_.find(o.name);
+    if (it == args.given_.end()) continue;
+    const std::string& how = source[o.name];
+    for (const auto& v : it->second) {
+      if (type == ValueType::integer && !parse_integer(v))
+        throw usage_error(how + ": '" + shown(v) + "' is not a whole number");
+      if (type == ValueType::number && !parse_number(v))
+        throw usage_error(how + ": '" + shown(v) + "' is not a number");
+      if (type == ValueType::duration) parse_duration(v, how);
+    }
   }
   return parsed;
 }
@@ -281,36 +378,23 @@ std::optional<Millis> Args::opt_duration(const std::string& name) const {
 
 long long Args::integer(const std::string& name, long long min, long long max) const {
   std::string v = str(name);
-  size_t used = 0;
-  long long n = 0;
-  try {
-    n = std::stoll(v, &used);
-  } catch (...) {
-    used = 0;
-  }
-  if (v.empty() || used != v.size())
-    throw usage_error("--" + name + ": '" + v + "' is not a whole number");
-  if (n < min || n > max)
+  auto n = parse_integer(v);
+  if (!n) throw usage_error("--" + name + ": '" + shown(v) + "' is not a whole number");
+  if (*n < min || *n > max)
     throw usage_error("--" + name + ": " + v + " is out of range (" + std::to_string(min) + ".." + std::to_string(max) + ")");
-  return n;
+  return *n;
 }
 
 double Args::number(const std::string& name, double min, double max) const {
   std::string v = str(name);
-  size_t used = 0;
-  double n = 0;
-  try {
-    n = std::stod(v, &used);
-  } catch (...) {
-    used = 0;
-  }
-  if (v.empty() || used != v.size()) throw usage_error("--" + name + ": '" + v + "' is not a number");
-  if (n < min || n > max) {
+  auto n = parse_number(v);
+  if (!n) throw usage_error("--" + name + ": '" + shown(v) + "' is not a number");
+  if (*n < min || *n > max) {
     std::ostringstream r;
     r << "--" << name << ": " << v << " is out of range (" << min << ".." << max << ")";
     throw usage_error(r.str());
   }
-  return n;
+  return *n;
 }
 
 }  // namespace kit

@@ -14,6 +14,18 @@ namespace kit {
 
 enum class OptionKind { value, flag, list, positional };
 
+// What a value must look like, checked while parsing (flag, input or default alike), so that
+// `INPUT_JOBS=abc` is a usage error (exit 2) before anything runs, in every tool. Ranges and
+// meaning stay with the tool (Args::integer(name, min, max)). An option left `text` whose metavar
+// is `N` or `DURATION` (what --help promises the user) is checked as an integer or a duration too,
+// so tools declared before `type` existed get the check without a change.
+enum class ValueType {
+  text,
+  integer,   // a whole number (kit::parse_integer)
+  number,    // a finite decimal number: no nan, no inf (kit::parse_number)
+  duration,  // 500ms, 5s, 2m, 1h30m (kit::parse_duration)
+};
+
 struct Option {
   std::string name;  // long flag and input name, e.g. "max-attempts"
   std::string help;
@@ -26,6 +38,7 @@ struct Option {
   // only, which action.yml cannot express (one file serves every command), so there it shows as
   // not required; needs that depend on other options stay checks in the tool's code.
   bool required = false;
+  ValueType type = ValueType::text;
 };
 
 struct Context;
@@ -39,6 +52,9 @@ struct Command {
   std::string summary;  // one line for --help
   std::vector<Option> options;
   CommandRun run = nullptr;
+  // Shown by `<tool> <command> --help` and `<tool> help <command>`, one example per line. When
+  // empty, the lines of ToolSpec::examples that run this command are shown instead.
+  std::string examples;
 };
 
 // Called inside a catch block for an exception that is not a kit::Error: a tool that knows the
@@ -88,8 +104,13 @@ struct Parsed {
   std::string text;  // help or description when early != none
 };
 
-// Flags win over INPUT_<NAME>, which wins over the default. Every problem is a usage error (exit 2),
-// a missing required option too ("missing --url (or INPUT_URL)").
+// Flags win over INPUT_<NAME>, which wins over the default. Every problem is a usage error (exit 2)
+// in one line, a missing required option too ("missing --url (or INPUT_URL)"), an unknown one with
+// the closest name ("unknown option --timout; did you mean --timeout?"). `--name=value` and
+// `--name value` are the same; a flag takes `--name` or `--name=true|false`. Inputs are trimmed, as
+// @actions/core does; a boolean input is true/True/TRUE or false/False/FALSE. `<tool> help
+// [COMMAND]` is the same as `<tool> [COMMAND] --help`. Secret options are registered (kit::Secret)
+// before any message can show them. A plain function over its arguments: fuzz harnesses call it.
 Parsed parse_args(const ToolSpec& spec, const std::vector<std::string>& argv, const Env& env);
 
 std::string help_text(const ToolSpec& spec, const std::string& command);

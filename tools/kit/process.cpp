@@ -1,12 +1,12 @@
 #include "kit/process.hpp"
 
-#include <pthread.h>
-#include <csignal>
-
 #include <utility>  // boost 1.74 headers use std::exchange without including it
 #include <boost/process.hpp>
+#include <pthread.h>
+
 #include <chrono>
 #include <condition_variable>
+#include <csignal>
 #include <memory>
 #include <mutex>
 #include <iostream>
@@ -14,14 +14,17 @@
 
 #include "kit/error.hpp"
 #include "kit/log.hpp"
+#include "kit/text.hpp"
 #include "kit/secrets.hpp"
+#include "kit/workflow_command.hpp"
 
 namespace bp = boost::process;
 
 namespace kit {
 namespace {
 
-constexpr size_t kMaxCapture = 1 << 20;
+constexpr size_t kMaxCapture = 1 << 20;   // the tail of each stream kept for the caller
+constexpr size_t kMaxEchoLine = 16 << 10;  // longer lines are echoed cut, with a note
 
 // One captured stream, shared with the thread that drains it: a grandchild that keeps the pipe
 // open (a rollback that restarts a daemon) must not hang us, so the thread may outlive the call.
@@ -33,60 +36,113 @@ struct Capture {
   std::condition_variable finished;
 };
 
-void drain(std::shared_ptr<Capture> c, bool echo) {
-  std::string line;
-  while (std::getline(c->stream, line)) {
-    if (echo) std::cerr << secrets().redact(line) << "\n";
-    std::lock_guard lock(c->mutex);
-    c->text += line;
-    c->text += '\n';
-    if (c->text.size() > kMaxCapture) c->text.erase(0, c->text.size() - kMaxCapture);
+// Keeps the last kMaxCapture bytes in amortised constant time per byte: the buffer may grow to
+// twice the cap before the front is dropped in one move (erasing 1 MiB per line made a hook with
+// 3 MB of output take 20 s).
+void keep_tail(std::string& text, std::string_view more) {
+  text.append(more);
+  if (text.size() > 2 * kMaxCapture) text.erase(0, text.size() - kMaxCapture);
+}
+
+// Echoes a child's output line by line to our stderr, redacted and escaped (its lines may quote
+// untrusted text, and a line starting with `::` would be run by the Actions runner). A line that
+// never ends (one endless line) is cut at kMaxEchoLine: memory stays bounded.
+class LineEcho {
+ public:
+  void feed(std::string_view data) {
+    while (!data.empty()) {
+      size_t nl = data.find('\n');
+      std::string_view piece = data.substr(0, nl);
+      if (!skipping_) {
+        size_t room = kMaxEchoLine - line_.size();
+        line_.append(piece.substr(0, room));
+        if (piece.size() > room) {
+          write(" … (line cut)");
+          skipping_ = true;  // the rest of this line is not echoed
+        }
+      }
+      if (nl == std::string_view::npos) return;
+      if (!skipping_) write("");
+      skipping_ = false;
+      data.remove_prefix(nl + 1);
+    }
   }
+  void finish() {
+    if (!line_.empty()) write("");
+  }
+
+ private:
+  void write(const char* note) {
+    if (!line_.empty() && line_.back() == '\r') line_.pop_back();
+    std::cerr << escape_line(secrets().redact(line_)) << note << "\n";
+    line_.clear();
+  }
+  std::string line_;
+  bool skipping_ = false;
+};
+
+void drain(std::shared_ptr<Capture> c, bool echo) {
+  LineEcho lines;
+  char buffer[64 * 1024];
+  while (true) {
+    int n = 0;
+    try {
+      n = c->stream.pipe().read(buffer, static_cast<int>(sizeof buffer));  // one read(2): what is there
+    } catch (...) {
+      n = 0;
+    }
+    if (n <= 0) break;
+    std::string_view chunk(buffer, static_cast<size_t>(n));
+    if (echo) lines.feed(chunk);
+    std::lock_guard lock(c->mutex);
+    keep_tail(c->text, chunk);
+  }
+  if (echo) lines.finish();
   std::lock_guard lock(c->mutex);
+  if (c->text.size() > kMaxCapture) c->text.erase(0, c->text.size() - kMaxCapture);
   c->done = true;
   c->finished.notify_all();
+}
+
+// Writes the child's stdin and closes it. A child that exits without reading it all (a credential
+// helper that fails early) makes the write raise SIGPIPE, which would kill the tool: SIGPIPE is
+// blocked in this thread while writing and a pending one discarded, so the write just fails.
+// (Ignoring SIGPIPE process-wide would be inherited by every child, and break their pipelines.)
+void feed_stdin(bp::opstream& in, const std::optional<std::string>& data) {
+  sigset_t pipe_signal, previous;
+  sigemptyset(&pipe_signal);
+  sigaddset(&pipe_signal, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_signal, &previous);
+  try {
+    if (data) in.write(data->data(), static_cast<std::streamsize>(data->size()));
+    in.flush();
+  } catch (...) {
+  }
+  try {
+    in.pipe().close();
+  } catch (...) {
+  }
+  sigset_t pending;
+  sigpending(&pending);
+  if (sigismember(&pending, SIGPIPE) && !sigismember(&previous, SIGPIPE)) {
+    timespec no_wait{0, 0};
+    sigtimedwait(&pipe_signal, nullptr, &no_wait);
+  }
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
 }
 
 std::string collect(const std::shared_ptr<Capture>& c, std::chrono::milliseconds grace) {
   std::unique_lock lock(c->mutex);
   c->finished.wait_for(lock, grace, [&] { return c->done; });
-  return c->text;
+  std::string_view tail = c->text;
+  if (tail.size() > kMaxCapture) tail.remove_prefix(tail.size() - kMaxCapture);
+  return std::string(tail);
 }
 
 std::string find_program(const std::string& name) {
   if (name.find('/') != std::string::npos) return name;
   auto p = bp::search_path(name);
   return p.empty() ? std::string() : p.string();
-}
-
-}  // namespace
-
-namespace {
-
-// A child may exit without reading its standard input (a credential helper that fails at once):
-// writing to the pipe then raises SIGPIPE, whose default action kills us. SIGPIPE is blocked in
-// this thread for the write (the write fails with EPIPE instead, which is not an error here: the
-// child's exit code says what happened), and a SIGPIPE left pending is taken back before the mask
-// is restored.
-void write_stdin(boost::process::opstream& in, const std::optional<std::string>& data) {
-  sigset_t pipe_only, old;
-  sigemptyset(&pipe_only);
-  sigaddset(&pipe_only, SIGPIPE);
-  pthread_sigmask(SIG_BLOCK, &pipe_only, &old);
-  try {
-    if (data) in << *data;
-    in.flush();
-  } catch (const std::exception&) {
-    // EPIPE: the child is gone or closed its input; its exit code tells the rest.
-  }
-  in.pipe().close();
-  sigset_t pending;
-  sigpending(&pending);
-  if (sigismember(&pending, SIGPIPE) && !sigismember(&old, SIGPIPE)) {
-    timespec zero{0, 0};
-    sigtimedwait(&pipe_only, nullptr, &zero);
-  }
-  pthread_sigmask(SIG_SETMASK, &old, nullptr);
 }
 
 }  // namespace
@@ -120,7 +176,7 @@ ProcessResult run_process(const ProcessSpec& spec) {
   result.started = true;
   std::thread(drain, out, spec.echo_output).detach();
   std::thread(drain, err, spec.echo_output).detach();
-  write_stdin(in, spec.stdin_data);
+  feed_stdin(in, spec.stdin_data);
 
   // Boost 1.74's wait_for can miss a SIGCHLD that arrives before it starts waiting and then sleep
   // the whole timeout; polling running() (waitpid WNOHANG) has no such race.
@@ -177,7 +233,7 @@ std::vector<std::string> split_command(const std::string& command) {
       in_word = true;
     }
   }
-  if (quote != none) throw usage_error("unterminated quote in command: " + secrets().redact(command));
+  if (quote != none) throw usage_error("unterminated quote in command: " + truncate_text(escape_controls(secrets().redact(command)), 80));
   if (in_word) words.push_back(word);
   return words;
 }

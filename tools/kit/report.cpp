@@ -10,43 +10,9 @@
 
 #include "kit/log.hpp"
 #include "kit/secrets.hpp"
+#include "kit/text.hpp"
 
 namespace kit {
-
-std::string escape_command_data(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '%') out += "%25";
-    else if (c == '\r') out += "%0D";
-    else if (c == '\n') out += "%0A";
-    else out += c;
-  }
-  return out;
-}
-
-std::string escape_command_property(std::string_view text) {
-  std::string out;
-  for (char c : escape_command_data(text)) {
-    if (c == ':') out += "%3A";
-    else if (c == ',') out += "%2C";
-    else out += c;
-  }
-  return out;
-}
-
-std::string format_annotation(Severity severity, std::string_view message, const Location& where) {
-  static const char* names[] = {"error", "warning", "notice"};
-  std::string props;
-  auto add = [&](const char* key, const std::string& value) {
-    props += (props.empty() ? " " : ",") + std::string(key) + "=" + escape_command_property(value);
-  };
-  if (!where.file.empty()) add("file", where.file);
-  if (where.line > 0) add("line", std::to_string(where.line));
-  if (where.end_line > 0) add("endLine", std::to_string(where.end_line));
-  if (where.col > 0) add("col", std::to_string(where.col));
-  if (!where.title.empty()) add("title", where.title);
-  return "::" + std::string(names[static_cast<int>(severity)]) + props + "::" + escape_command_data(message);
-}
 
 std::string format_output_entry(const std::string& name, const std::string& value) {
   if (value.find('\n') == std::string::npos && value.find('\r') == std::string::npos) return name + "=" + value + "\n";
@@ -72,7 +38,7 @@ std::string markdown_table(const std::vector<std::string>& header, const std::ve
       else if (c == '\n' || c == '\r') out += ' ';
       else out += c;
     }
-    return out;
+    return valid_utf8(out);
   };
   std::string out = "|";
   for (const auto& h : header) out += " " + cell(h) + " |";
@@ -92,7 +58,8 @@ struct Report::State {
   std::string tool;
   bool json_mode;
   bool actions;
-  std::vector<std::pair<std::string, std::string>> outputs;
+  // name -> value as JSON (string, boolean, number or array of strings), in the order first set.
+  std::vector<std::pair<std::string, nlohmann::json>> outputs;
   std::string summary;
   nlohmann::json result = nlohmann::json::object();
   nlohmann::json annotations = nlohmann::json::array();
@@ -107,14 +74,66 @@ Report::~Report() = default;
 bool Report::json_mode() const { return state_->json_mode; }
 bool Report::in_actions() const { return state_->actions; }
 
-void Report::output(const std::string& name, const std::string& value) {
-  std::string clean = secrets().redact(value);
-  for (auto& [n, v] : state_->outputs)
+namespace {
+
+// Every string inside a JSON value redacted; the value's shape kept. (Redacting the dumped text
+// would miss a secret whose JSON form is escaped, and dump() throws on invalid UTF-8.)
+nlohmann::json redact_json(const nlohmann::json& value) {
+  if (value.is_string()) return secrets().redact(value.get_ref<const std::string&>());
+  if (value.is_array()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& item : value) out.push_back(redact_json(item));
+    return out;
+  }
+  if (value.is_object()) {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& [key, item] : value.items()) out[secrets().redact(key)] = redact_json(item);
+    return out;
+  }
+  return value;
+}
+
+// The text form of an output value in $GITHUB_OUTPUT.
+std::string output_text(const nlohmann::json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_array()) {
+    std::string out;
+    for (const auto& item : value) out += (out.empty() ? "" : "\n") + (item.is_string() ? item.get<std::string>() : item.dump());
+    return out;
+  }
+  return value.dump();
+}
+
+void set_output(std::vector<std::pair<std::string, nlohmann::json>>& outputs, const std::string& name, nlohmann::json value) {
+  for (auto& [n, v] : outputs)
     if (n == name) {
-      v = clean;
+      v = std::move(value);
       return;
     }
-  state_->outputs.emplace_back(name, clean);
+  outputs.emplace_back(name, std::move(value));
+}
+
+}  // namespace
+
+void Report::output(const std::string& name, const std::string& value) { set_output(state_->outputs, name, secrets().redact(value)); }
+void Report::output(const std::string& name, bool value) { set_output(state_->outputs, name, value); }
+void Report::output_integer(const std::string& name, long long value) { set_output(state_->outputs, name, value); }
+void Report::output(const std::string& name, double value) { set_output(state_->outputs, name, value); }
+void Report::output(const std::string& name, const std::vector<std::string>& items) {
+  nlohmann::json list = nlohmann::json::array();
+  // One item per line in $GITHUB_OUTPUT: an item must not carry a line break of its own.
+  for (const auto& item : items) {
+    std::string clean = secrets().redact(item);
+    for (auto& c : clean)
+      if (c == '\n' || c == '\r') c = ' ';
+    list.push_back(clean);
+  }
+  set_output(state_->outputs, name, std::move(list));
+}
+
+void Report::print(std::string_view line) {
+  if (state_->json_mode) return;
+  std::cout << escape_line(secrets().redact(line)) << "\n";
 }
 
 void Report::summary(const std::string& markdown) { state_->summary += secrets().redact(markdown); }
@@ -150,7 +169,7 @@ void Report::group_end() {
 }
 
 void Report::result(const std::string& key, const nlohmann::json& value) {
-  state_->result[key] = nlohmann::json::parse(secrets().redact(value.dump()));
+  state_->result[key] = redact_json(value);
 }
 
 void Report::finish(Exit code, const std::string& headline, const std::string& hint) {
@@ -159,15 +178,15 @@ void Report::finish(Exit code, const std::string& headline, const std::string& h
   std::string clean_hint = secrets().redact(hint);
   if (auto path = s.env.get("GITHUB_OUTPUT")) {
     std::ofstream out(*path, std::ios::app);
-    for (const auto& [name, value] : s.outputs) out << format_output_entry(name, value);
+    for (const auto& [name, value] : s.outputs) out << format_output_entry(name, valid_utf8(output_text(value)));
     if (!out) log::warn("could not write step outputs to " + *path);
   }
   if (auto path = s.env.get("GITHUB_STEP_SUMMARY"); path && !s.summary.empty()) {
     std::ofstream out(*path, std::ios::app);
     // GitHub caps a step summary at 1 MiB; keep well under it rather than lose the whole summary.
     constexpr size_t cap = 900 * 1024;
-    if (s.summary.size() > cap) s.summary = s.summary.substr(0, cap) + "\n\n_(summary truncated)_\n";
-    out << s.summary << "\n";
+    if (s.summary.size() > cap) s.summary = std::string(utf8_prefix(s.summary, cap)) + "\n\n_(summary truncated)_\n";
+    out << valid_utf8(s.summary) << "\n";
     if (!out) log::warn("could not write the step summary to " + *path);
   }
   if (s.json_mode) {
@@ -178,7 +197,7 @@ void Report::finish(Exit code, const std::string& headline, const std::string& h
     j["message"] = clean_headline;
     if (!clean_hint.empty()) j["hint"] = clean_hint;
     nlohmann::json outs = nlohmann::json::object();
-    for (const auto& [name, value] : s.outputs) outs[name] = value;
+    for (const auto& [name, value] : s.outputs) outs[name] = value;  // typed, as set
     j["outputs"] = outs;
     if (!s.annotations.empty()) j["annotations"] = s.annotations;
     std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;

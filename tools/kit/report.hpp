@@ -2,6 +2,7 @@
 // The one way a tool tells the world what happened: step outputs ($GITHUB_OUTPUT), a Markdown
 // step summary ($GITHUB_STEP_SUMMARY), annotations, groups, and the --json result on stdout.
 // Everything written passes through the secret redaction.
+#include <concepts>
 #include <memory>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
@@ -9,23 +10,9 @@
 
 #include "kit/env.hpp"
 #include "kit/error.hpp"
+#include "kit/workflow_command.hpp"  // Severity, Location, annotation formatting
 
 namespace kit {
-
-enum class Severity { error, warning, notice };
-
-struct Location {
-  std::string file;
-  int line = 0;
-  int end_line = 0;
-  int col = 0;
-  std::string title;
-};
-
-// Workflow-command escaping, as the GitHub Actions toolkit does it.
-std::string escape_command_data(std::string_view text);
-std::string escape_command_property(std::string_view text);
-std::string format_annotation(Severity severity, std::string_view message, const Location& where);
 
 // One `name=value` or heredoc entry in the $GITHUB_OUTPUT format; multi-line values get a random
 // delimiter that does not occur in the value.
@@ -41,7 +28,22 @@ class Report {
   Report(const Report&) = delete;
   Report& operator=(const Report&) = delete;
 
+  // Step outputs. In $GITHUB_OUTPUT every value is text (a list one item per line); the --json
+  // result keeps the type: a string, a boolean, a number, an array of strings.
   void output(const std::string& name, const std::string& value);
+  void output(const std::string& name, const char* value) { output(name, std::string(value)); }
+  void output(const std::string& name, bool value);
+  template <std::integral T>
+    requires(!std::same_as<T, bool>)
+  void output(const std::string& name, T value) {
+    output_integer(name, static_cast<long long>(value));
+  }
+  void output(const std::string& name, double value);
+  void output(const std::string& name, const std::vector<std::string>& items);
+  // A line of the tool's own result on stdout (a digest, a table row) for people and pipes. It may
+  // carry untrusted text (registry data), so it is redacted and escaped to one safe line
+  // (kit::escape_line); nothing is printed under --json, where stdout holds the result only.
+  void print(std::string_view line);
   void summary(const std::string& markdown);
   void annotate(Severity severity, const std::string& message, const Location& where = {});
   void group_begin(const std::string& name);
@@ -56,6 +58,7 @@ class Report {
   bool in_actions() const;
 
  private:
+  void output_integer(const std::string& name, long long value);
   struct State;
   std::unique_ptr<State> state_;
 };

@@ -1,9 +1,13 @@
 #include "kit/retry.hpp"
 
+#include <curl/curl.h>
+
 #include <algorithm>
 #include <cmath>
 #include <ctime>
 #include <string>
+
+#include "kit/text.hpp"
 
 namespace kit {
 
@@ -17,20 +21,18 @@ Millis backoff_delay(const RetryPolicy& policy, int retry, std::mt19937_64& rng,
 }
 
 std::optional<Millis> parse_retry_after(std::string_view value, std::int64_t now) {
-  std::string v(value);
-  while (!v.empty() && std::isspace(static_cast<unsigned char>(v.back()))) v.pop_back();
-  while (!v.empty() && std::isspace(static_cast<unsigned char>(v.front()))) v.erase(v.begin());
+  std::string v = trim(value);
   if (v.empty()) return std::nullopt;
   if (std::all_of(v.begin(), v.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
     if (v.size() > 9) return std::nullopt;
-    return Millis(std::stoll(v) * 1000);
+    return Millis(*parse_integer(v) * 1000);
   }
-  std::tm tm{};
-  // IMF-fixdate, e.g. "Wed, 21 Oct 2015 07:28:00 GMT"
-  const char* end = strptime(v.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  if (!end || *end != '\0') return std::nullopt;
-  std::int64_t when = timegm(&tm);
-  return Millis(std::max<std::int64_t>(0, when - now) * 1000);
+  // Every HTTP-date form (IMF-fixdate, RFC 850, asctime), parsed by libcurl as it does for the
+  // responses it reads itself (CURLINFO_RETRY_AFTER).
+  if (v.size() > 64) return std::nullopt;
+  time_t when = curl_getdate(v.c_str(), nullptr);
+  if (when == -1) return std::nullopt;
+  return Millis(std::max<std::int64_t>(0, static_cast<std::int64_t>(when) - now) * 1000);
 }
 
 }  // namespace kit

@@ -4,6 +4,7 @@
 
 #include "kit/log.hpp"
 #include "kit/secrets.hpp"
+#include "kit/text.hpp"
 #include "kit/version.hpp"
 
 namespace kit {
@@ -19,13 +20,11 @@ namespace {
 bool wants_json(const std::vector<std::string>& argv, const Env& env) {
   for (size_t i = 1; i < argv.size(); ++i) {
     if (argv[i] == "--") break;
-    if (argv[i] == "--json" || argv[i] == "--json=true") return true;
+    if (argv[i] == "--json") return true;
+    if (argv[i].rfind("--json=", 0) == 0) return parse_bool(std::string_view(argv[i]).substr(7)).value_or(false);
   }
   auto v = env.get(input_env_name("json"));
-  if (!v) return false;
-  std::string s = *v;
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s == "true" || s == "1" || s == "yes" || s == "on";
+  return v && parse_bool(trim(*v)).value_or(false);
 }
 
 // The one reporting path for a failed run, whenever the error was found: message, annotation,
@@ -34,7 +33,8 @@ int report_error(const ToolSpec& spec, Report& report, const Error& e) {
   std::string message = e.what();
   if (e.code() == Exit::usage) {
     // Usage errors are one line on stderr, whatever the log settings.
-    std::cerr << spec.name << ": " << secrets().redact(message) << std::endl;
+    // Escaped: the message may quote what the user (or a workflow input) passed.
+    std::cerr << spec.name << ": " << escape_controls(secrets().redact(message)) << std::endl;
     // In Actions the run page shows annotations, not stderr; outside it the line above is enough.
     if (report.in_actions()) report.annotate(Severity::error, message, {.title = spec.name + ": usage error"});
   } else {

@@ -5,7 +5,7 @@
 #include <cctype>
 #include <cstdio>
 
-#include "kit/report.hpp"
+#include "kit/workflow_command.hpp"
 #include "kit/text.hpp"
 
 namespace kit {
@@ -103,6 +103,8 @@ std::vector<Span> url_secrets(std::string_view text) {
 }
 }  // namespace
 
+Secret::Secret(std::string value) : value_(std::move(value)) { secrets().add(value_); }
+
 void Secrets::add(std::string value) {
   // A multi-line secret (a key file, a certificate) is masked line by line as well: the runner
   // masks per line, and a log line may carry only one line of it.
@@ -130,7 +132,7 @@ void Secrets::add(std::string value) {
     if (announce_ && piece.find('\n') == std::string::npos) {
       FILE* stream = announce_to_stderr_ ? stderr : stdout;
       std::fflush(stream == stderr ? stdout : stderr);
-      std::fprintf(stream, "::add-mask::%s\n", escape_command_data(piece).c_str());
+      std::fprintf(stream, "%s\n", format_add_mask(piece).c_str());
       std::fflush(stream);
     }
   }
@@ -172,8 +174,8 @@ std::string redact_url(std::string_view url) { return replace_spans(url, url_sec
 std::string learn_url_secret(std::string_view url) {
   for (const auto& s : url_secrets(url)) {
     std::string_view value = url.substr(s.begin, s.end - s.begin);
-    secrets().add(std::string(value));
-    secrets().add(percent_decode(value));
+    Secret{std::string(value)};
+    Secret{percent_decode(value)};
   }
   return redact_url(url);
 }

@@ -8,9 +8,22 @@
 
 namespace kit {
 
+// A secret value. Constructing one is the one way a secret is registered: from then on it is
+// redacted everywhere (and masked with ::add-mask:: in Actions), so code that learns a token or a
+// password holds it as a kit::Secret instead of calling register functions here and there.
+class Secret {
+ public:
+  explicit Secret(std::string value);
+  const std::string& value() const { return value_; }  // for the request or child env that needs it
+  bool empty() const { return value_.empty(); }
+
+ private:
+  std::string value_;
+};
+
 class Secrets {
  public:
-  // Registers a secret (and each line of a multi-line one). In GitHub Actions it is also announced
+  // Registers a secret (prefer constructing a kit::Secret, which calls this) and each line of a multi-line one). In GitHub Actions it is also announced
   // with ::add-mask:: (stdout, or stderr under --json) so the runner masks it in everything it
   // displays, including output the tool never sees.
   void add(std::string value);

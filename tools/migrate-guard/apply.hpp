@@ -7,9 +7,12 @@
 #include "kit/duration.hpp"
 #include "migrate-guard/migrations.hpp"
 
+namespace pg {
+class Connection;
+}  // namespace pg
+
 namespace migrate_guard {
 
-class Connection;
 class Ledger;
 
 struct ApplyResult {
@@ -19,9 +22,17 @@ struct ApplyResult {
   std::string logs;        // what went into _prisma_migrations.logs
   TextPosition where;      // in migration.sql; line 0 when the server gave no position
   bool connection_lost = false;
+  // The script ran COMMIT (or END) before the failing statement: what came before it stays in
+  // the database although the migration failed. 1-based line of that last COMMIT, 0 when none.
+  int committed_through_line = 0;
 };
 
-ApplyResult apply_migration(Connection& conn, Ledger& ledger, const Migration& m);
+ApplyResult apply_migration(pg::Connection& conn, Ledger& ledger, const Migration& m);
+
+// What to do after a failed migration, in words that match what was kept.
+std::string failure_hint(const Migration& m, const ApplyResult& r);
+// "; its COMMIT at line N had already committed the statements before it" or "".
+std::string committed_note(const Migration& m, const ApplyResult& r);
 
 // The text Prisma-style logs carry for a failed script.
 std::string failure_logs(const Migration& m, const std::string& sqlstate, const std::string& message,

@@ -1,6 +1,6 @@
 #include "migrate-guard/catalog.hpp"
 
-#include "migrate-guard/connection.hpp"
+#include "pg/connection.hpp"
 
 namespace migrate_guard {
 namespace {
@@ -45,7 +45,7 @@ const char* const kQueries[] = {
 
 }  // namespace
 
-std::set<std::string> schema_snapshot(Connection& conn, const std::vector<std::string>& schemas) {
+std::set<std::string> schema_snapshot(pg::Connection& conn, const std::vector<std::string>& schemas) {
   std::string list;
   for (const auto& s : schemas) list += (list.empty() ? "" : ",") + s;
   std::set<std::string> lines;

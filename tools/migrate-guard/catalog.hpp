@@ -6,11 +6,13 @@
 #include <string>
 #include <vector>
 
+namespace pg {
+class Connection;
+}  // namespace pg
+
 namespace migrate_guard {
 
-class Connection;
-
 // Objects owned by extensions (PostGIS's spatial_ref_sys) and the ledger table are left out.
-std::set<std::string> schema_snapshot(Connection& conn, const std::vector<std::string>& schemas);
+std::set<std::string> schema_snapshot(pg::Connection& conn, const std::vector<std::string>& schemas);
 
 }  // namespace migrate_guard

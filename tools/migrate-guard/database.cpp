@@ -5,37 +5,17 @@
 
 namespace migrate_guard {
 
-DbTarget target_from_args(const kit::Context& ctx, const std::string& option) {
-  return resolve_target(ctx.args.str(option), "--" + option, ctx.env);
-}
-
-void refuse_pooler(const DbTarget& target) {
-  if (target.pooler_reasons.empty()) return;
-  std::string why;
-  for (const auto& r : target.pooler_reasons) why += (why.empty() ? "" : "; ") + r;
-  throw kit::usage_error("refusing a pooled connection (" + why +
-                         "): migrations need a direct connection (Supabase: db.<ref>.supabase.co:5432 or the session pooler on 5432)");
-}
-
-std::unique_ptr<Connection> connect(const kit::Context& ctx, const DbTarget& target) {
-  auto conn = Connection::open(target, ctx.args.duration("connect-timeout"));
-  kit::log::debug("connected to " + target.display + " (PostgreSQL " + conn->server_version() + ", pid " +
+std::unique_ptr<pg::Connection> connect(const Database& db) {
+  // Which variable or flag named the database: with DATABASE_URL, DIRECT_URL and schema.prisma in
+  // play, the reader must see which one was used.
+  kit::log::info("database: " + db.target.display + (db.target.source.empty() ? "" : " (from " + db.target.source + ")"));
+  auto conn = pg::Connection::open(db.target, db.connect_timeout);
+  kit::log::debug("connected to " + db.target.display + " (PostgreSQL " + conn->server_version() + ", pid " +
                   std::to_string(conn->backend_pid()) + ")");
   return conn;
 }
 
-std::string server_side_pooler_reason(Connection& conn) {
-  std::string first = conn.scalar("SELECT pg_backend_pid()::text");
-  for (int i = 0; i < 3; ++i) {
-    std::string again = conn.scalar("SELECT pg_backend_pid()::text");
-    if (again != first)
-      return "consecutive statements ran in different server sessions (pids " + first + " and " + again +
-             "): this is a transaction pooler";
-  }
-  return "";
-}
-
-long long user_objects_in(Connection& conn, const std::string& schema) {
+long long user_objects_in(pg::Connection& conn, const std::string& schema) {
   std::string n = conn.scalar(R"(
     WITH ns AS (SELECT oid FROM pg_namespace WHERE nspname = $1),
     ext AS (SELECT objid FROM pg_depend WHERE deptype = 'e')

@@ -1,243 +1,165 @@
 // deploy: refuse unsafe states with nothing changed, then lock, mark a restore point, ensure
 // extensions and apply the pending migrations in order, each as one script as Prisma does.
-#include <nlohmann/json.hpp>
+#include "migrate-guard/deploy.hpp"
 
-#include <chrono>
-#include <optional>
+#include <algorithm>
 
+#include "kit/error.hpp"
 #include "kit/log.hpp"
 #include "kit/text.hpp"
-#include "migrate-guard/apply.hpp"
-#include "migrate-guard/database.hpp"
-#include "migrate-guard/extensions.hpp"
 #include "migrate-guard/ledger.hpp"
-#include "migrate-guard/lint_runner.hpp"
 #include "migrate-guard/lock.hpp"
-#include "migrate-guard/migrate_guard.hpp"
-#include "migrate-guard/restore_marker.hpp"
 #include "migrate-guard/status.hpp"
+#include "pg/connection.hpp"
+#include "pg/pooler.hpp"
+#include "pg/quote.hpp"
 
 namespace migrate_guard {
 namespace {
 
-struct DeployPlan {
-  MigrationsFolder folder;
-  DbTarget target;
-  kit::Millis lock_timeout{10'000};
-  std::optional<kit::Millis> lock_timeout_sql, statement_timeout;
-  std::vector<std::string> extensions;
-  std::string extension_schema;
-  bool allow_edited = false, skip_lint = false, dry_run = false;
-  std::vector<std::string> disabled_rules;
-};
+std::string sql_ms(kit::Millis d) { return "'" + std::to_string(d.count()) + "ms'"; }
 
-DeployPlan plan_deploy(const kit::Context& ctx) {
-  DeployPlan p;
-  p.folder = read_migrations(ctx.args.str("dir"));
-  p.target = target_from_args(ctx);
-  refuse_pooler(p.target);
-  p.lock_timeout = ctx.args.duration("lock-timeout");
-  p.lock_timeout_sql = ctx.args.opt_duration("lock-timeout-sql");
-  p.statement_timeout = ctx.args.opt_duration("statement-timeout");
-  p.extensions = parse_extension_list(ctx.args.list("require-extension"));
-  p.extension_schema = ctx.args.str("extension-schema");
-  if (p.extension_schema.empty()) throw kit::usage_error("--extension-schema must not be empty");
-  p.allow_edited = ctx.args.flag("allow-edited");
-  p.skip_lint = ctx.args.flag("skip-lint");
-  p.dry_run = ctx.args.flag("dry-run");
-  p.disabled_rules = ctx.args.list("disable-rule");
-  return p;
-}
-
-
-std::vector<std::string> names(const std::vector<const Entry*>& v) {
-  std::vector<std::string> out;
-  for (const auto* e : v) out.push_back(e->name);
-  return out;
-}
-
-kit::Outcome refuse(kit::Context& ctx, const Status& s, const std::string& headline, const std::string& hint) {
-  ctx.report.output("refused", "true");
-  ctx.report.result("migrations", status_json(s));
-  ctx.report.summary("### migrate-guard deploy: refused, nothing applied\n\n" + headline + "\n\n**What to do:** " + hint + "\n\n" +
-                     status_markdown(s));
-  return {kit::Exit::negative, "deploy refused, nothing applied: " + headline, hint};
-}
-
-// The refusals that depend on the database's state; nullopt when deploying is safe.
-std::optional<kit::Outcome> check_refusals(kit::Context& ctx, const DeployPlan& p, Connection& conn, const Status& s) {
-  if (auto failed = s.with(State::failed); !failed.empty()) {
-    const Entry& e = *failed.front();
-    ctx.report.annotate(kit::Severity::error, failed_message(e), {.file = e.file ? e.file->path : "", .title = "migrate-guard: failed migration"});
-    return refuse(ctx, s, failed_message(e), failed_hint(e));
+// Rows of an existing table, counted up to `cap` (LIMIT: cheap on a big table); the catalog's
+// estimate first, so a table known to be large is not read at all.
+TableFacts table_facts(pg::Connection& conn, const std::string& qualified, long long cap) {
+  TableFacts t;
+  auto dot = qualified.find('.');
+  std::string schema = dot == std::string::npos ? "public" : qualified.substr(0, dot);
+  std::string name = dot == std::string::npos ? qualified : qualified.substr(dot + 1);
+  auto rows = conn.query(
+      "SELECT c.reltuples::bigint FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+      "WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p')",
+      {schema, name});
+  if (rows.empty()) return t;
+  t.exists = true;
+  long long estimate = rows[0][0] ? std::stoll(*rows[0][0]) : -1;  // -1: never analyzed
+  if (estimate > cap * 10 + 1000) {
+    t.rows = estimate;
+    t.at_least = true;
+    return t;
   }
-  if (auto edited = s.with(State::edited); !edited.empty()) {
-    if (!p.allow_edited) {
-      for (const auto* e : edited)
-        ctx.report.annotate(kit::Severity::error, "migration " + e->name + " was edited after it was applied",
-                            {.file = e->file->path, .line = 1, .title = "migrate-guard: edited after apply"});
-      return refuse(ctx, s, "applied migrations were edited afterwards: " + kit::join(names(edited), ", "),
-                    "restore them from git and put the change in a new migration; if the edit is cosmetic (comments, "
-                    "whitespace), deploy with --allow-edited");
-    }
-    kit::log::warn("--allow-edited: ignoring edits to applied migrations " + kit::join(names(edited), ", "));
-  }
-  for (const auto* e : s.with(State::missing))
-    kit::log::warn("migration " + e->name + " is recorded as applied but missing from " + p.folder.dir);
+  std::string n = conn.scalar("SELECT count(*) FROM (SELECT 1 FROM " + pg::quote_ident(schema) + "." + pg::quote_ident(name) +
+                              " LIMIT " + std::to_string(cap) + ") s");
+  t.rows = n.empty() ? 0 : std::stoll(n);
+  t.at_least = t.rows >= cap;
+  return t;
+}
+
+DeployFacts observe(pg::Connection& conn, const DeployRequest& req, const MigrationsFolder& folder) {
+  DeployFacts f;
+  f.folder = &folder;
+  f.schema = req.db.target.schema;
+  f.status = load_status(conn, f.schema, folder);
   bool no_history = true;
-  for (const auto& e : s.entries)
+  for (const auto& e : f.status.entries)
     if (e.row) no_history = false;
-  if (no_history) {
-    long long objects = user_objects_in(conn, p.target.schema);
-    if (objects > 0) {
-      std::string first = p.folder.migrations.empty() ? "NAME" : p.folder.migrations.front().name;
-      return refuse(ctx, s,
-                    "schema " + p.target.schema + " is not empty (" + std::to_string(objects) +
-                        " objects) and has no migration history (Prisma P3005)",
-                    "baseline it: for each migration already reflected in the database run `migrate-guard resolve --applied "
-                    "NAME` (e.g. " + first + "), then deploy");
-    }
-  }
-  auto pending = s.with(State::pending);
-  if (!pending.empty() && !p.skip_lint) {
+  if (no_history) f.objects_without_history = user_objects_in(conn, f.schema);
+  f.extensions = check_extensions(conn, req.options.extensions);
+  auto pending = f.status.with(State::pending);
+  if (!pending.empty() && !req.options.skip_lint) {
     if (!linter_built()) {
-      kit::log::warn("this build has no linter: pending migrations were not linted");
+      f.linter_missing = true;
     } else {
       std::vector<const Migration*> files;
       for (const auto* e : pending) files.push_back(e->file);
-      LintRun lint = lint_migrations(p.folder, files, p.disabled_rules);
-      annotate_findings(ctx.report, lint);
-      ctx.report.result("lint", lint_json(lint));
-      if (lint.errors > 0) {
-        ctx.report.output("refused", "true");
-        ctx.report.summary("### migrate-guard deploy: refused, nothing applied\n\n" + std::to_string(lint.errors) +
-                           " lint errors in pending migrations\n\n" + lint_markdown(lint));
-        return kit::Outcome{kit::Exit::negative,
-                            "deploy refused, nothing applied: " + std::to_string(lint.errors) + " lint errors in pending migrations",
-                            "fix the statements (see the annotations), or suppress one with `-- migrate-guard-ignore: RULE reason` "
-                            "above it, or deploy with --skip-lint"};
-      }
+      f.lint = lint_migrations(folder, files, req.options.disabled_rules, f.schema);
+      long long cap = std::max<long long>(1, req.options.small_table_rows);
+      for (const auto& file : f.lint->files)
+        for (const auto& x : file.findings)
+          if (!x.suppressed && x.severity == lint::Severity::error && x.table_origin == lint::TableOrigin::existing && !x.table.empty() &&
+              !f.tables.count(x.table))
+            f.tables[x.table] = table_facts(conn, x.table, cap);
     }
   }
-  return std::nullopt;
+  return f;
 }
-
-std::string sql_ms(kit::Millis d) { return "'" + std::to_string(d.count()) + "ms'"; }
 
 }  // namespace
 
-kit::Outcome run_deploy(kit::Context& ctx) {
-  DeployPlan p = plan_deploy(ctx);
-  report_folder_warnings(ctx.report, p.folder);
-  auto conn = connect(ctx, p.target);
-  if (auto why = server_side_pooler_reason(*conn); !why.empty())
+DeployResult execute(const DeployPlan& plan, pg::Connection& conn, const std::string& schema, const StepObserver& observer) {
+  DeployResult r;
+  if (plan.refused() || plan.steps.empty()) return r;
+  std::optional<Ledger> ledger;
+  for (size_t i = 0; i < plan.steps.size(); ++i) {
+    const Step& step = plan.steps[i];
+    observer.begin(step);
+    try {
+      switch (step.kind) {
+        case StepKind::restore_marker:
+          r.marker = pg::record_restore_marker(conn, step.name);
+          kit::log::info("restore marker: " + r.marker->time + (r.marker->name.empty() ? "" : " (restore point " + r.marker->name + ")"));
+          break;
+        case StepKind::create_extension: {
+          auto created = create_missing_extensions(conn, {{step.name, "", true}}, plan.extension_schema);
+          r.created_extensions.insert(r.created_extensions.end(), created.begin(), created.end());
+          break;
+        }
+        case StepKind::apply_migration: {
+          if (!ledger) {
+            ledger.emplace(conn, schema);
+            ledger->create();
+          }
+          const Migration& m = *step.migration;
+          kit::log::info("applying " + m.name);
+          // Set again before each one: a migration that changes or resets them must not carry its
+          // setting into the next.
+          if (plan.lock_timeout_sql) conn.query("SET lock_timeout = " + sql_ms(*plan.lock_timeout_sql));
+          if (plan.statement_timeout) conn.query("SET statement_timeout = " + sql_ms(*plan.statement_timeout));
+          ApplyResult a = apply_migration(conn, *ledger, m);
+          r.runs.push_back({m.name, a.ok, a.elapsed});
+          if (a.ok) {
+            r.applied.push_back(m.name);
+            kit::log::info("applied " + m.name + " in " + kit::format_duration(a.elapsed));
+            break;
+          }
+          DeployFailure f;
+          f.migration = &m;
+          f.result = a;
+          for (size_t j = i + 1; j < plan.steps.size(); ++j) f.not_attempted.push_back(plan.steps[j].name);
+          r.failure = std::move(f);
+          observer.end(step);
+          return r;
+        }
+      }
+    } catch (const std::exception& e) {
+      // A query of our own failed between migrations (a SET, the ledger, an extension). Before
+      // anything changed that is "nothing changed" (exit 3, as thrown); after, the truth is partial.
+      observer.end(step);
+      if (r.applied.empty() && r.created_extensions.empty()) throw;
+      throw kit::partial_error("deploy stopped at step " + std::to_string(i + 1) + " (" + describe(step, plan) + "): " + e.what() +
+                                   "; applied before it: " + (r.applied.empty() ? "none" : kit::join(r.applied, ", ")) +
+                                   (r.created_extensions.empty() ? "" : "; extensions created: " + kit::join(r.created_extensions, ", ")),
+                               "check `migrate-guard status`, then run deploy again: what was applied is recorded");
+    }
+    observer.end(step);
+  }
+  return r;
+}
+
+std::unique_ptr<DeployRun> deploy(const DeployRequest& req, const StepObserver& observer) {
+  if (req.options.extension_schema.empty()) throw kit::usage_error("--extension-schema must not be empty");
+  auto run = std::make_unique<DeployRun>();
+  run->folder = read_migrations(req.dir);
+  pg::refuse_pooler(req.db.target);
+  auto conn = connect(req.db);
+  if (auto why = pg::server_side_pooler_reason(*conn); !why.empty())
     throw kit::usage_error("refusing a pooled connection (" + why + "): migrations need a direct connection");
   // If this process dies mid-migration, the server notices within a second and rolls the
   // script back instead of finishing it unobserved (PostgreSQL 14+; ignored before).
   try {
     conn->query("SET client_connection_check_interval = 1000");
-  } catch (const PgError&) {
+  } catch (const pg::PgError&) {
   }
-
+  // A dry run changes nothing, so it does not queue behind (or block) a running deploy.
   std::optional<MigrationLock> lock;
-  if (!p.dry_run) lock.emplace(*conn, p.lock_timeout);
-  Status s = load_status(*conn, p.target.schema, p.folder);
-  if (auto refused = check_refusals(ctx, p, *conn, s)) return *refused;
-
-  auto pending = s.with(State::pending);
-  auto ext_checks = check_extensions(*conn, p.extensions);
-  std::vector<std::string> to_create;
-  for (const auto& c : ext_checks)
-    if (c.installed_schema.empty()) to_create.push_back(c.name);
-  ctx.report.output("pending-count", std::to_string(pending.size()));
-
-  if (p.dry_run) {
-    std::vector<std::vector<std::string>> rows;
-    int step = 0;
-    rows.push_back({std::to_string(++step), "record a restore marker", "server time + pg_create_restore_point when permitted"});
-    for (const auto& e : to_create) rows.push_back({std::to_string(++step), "create extension " + e, "in schema " + p.extension_schema});
-    for (const auto* e : pending) rows.push_back({std::to_string(++step), "apply " + e->name, e->file->path});
-    if (pending.empty() && to_create.empty()) rows.clear();
-    nlohmann::json plan = {{"apply", names(pending)}, {"create_extensions", to_create}, {"extension_schema", p.extension_schema}};
-    ctx.report.result("plan", plan);
-    ctx.report.output("would-apply", kit::join(names(pending), ", "));
-    for (const auto& r : rows) kit::log::info("plan: " + r[0] + ". " + r[1] + (r[2].empty() ? "" : " (" + r[2] + ")"));
-    std::string headline = "dry run: " + std::to_string(pending.size()) + " migrations would be applied" +
-                           (to_create.empty() ? "" : ", extensions to create: " + kit::join(to_create, ", "));
-    ctx.report.summary("### migrate-guard deploy (dry run)\n\n" + headline + "\n\n" +
-                       (rows.empty() ? std::string("Nothing to do.\n") : kit::markdown_table({"step", "action", "detail"}, rows)));
-    return {kit::Exit::ok, headline};
-  }
-
-  if (pending.empty() && to_create.empty()) {
-    ctx.report.output("applied", "");
-    ctx.report.output("applied-count", "0");
-    ctx.report.summary("### migrate-guard deploy: up to date\n\nNo pending migrations.\n\n" + status_markdown(s));
-    return {kit::Exit::ok, "no pending migrations: database schema is up to date"};
-  }
-
-  RestoreMarker marker = record_restore_marker(*conn, pending.empty() ? "extensions" : pending.front()->name);
-  ctx.report.output("restore-point-time", marker.time);
-  ctx.report.output("restore-point-name", marker.name);
-  ctx.report.output("restore-point-lsn", marker.lsn);
-  kit::log::info("restore marker: " + marker.time + (marker.name.empty() ? "" : " (restore point " + marker.name + ")"));
-  auto created = create_missing_extensions(*conn, ext_checks, p.extension_schema);
-  ctx.report.output("created-extensions", kit::join(created, ", "));
-
-  Ledger ledger(*conn, p.target.schema);
-  ledger.create();
-
-  std::vector<std::string> applied;
-  std::vector<std::vector<std::string>> timing_rows;
-  nlohmann::json timings = nlohmann::json::array();
-  for (size_t i = 0; i < pending.size(); ++i) {
-    const Entry& e = *pending[i];
-    ctx.report.group_begin("apply " + e.name);
-    kit::log::info("applying " + e.name);
-    // Set again before each one: a migration that changes or resets them must not carry its
-    // setting into the next.
-    if (p.lock_timeout_sql) conn->query("SET lock_timeout = " + sql_ms(*p.lock_timeout_sql));
-    if (p.statement_timeout) conn->query("SET statement_timeout = " + sql_ms(*p.statement_timeout));
-    ApplyResult r = apply_migration(*conn, ledger, *e.file);
-    ctx.report.group_end();
-    timings.push_back({{"name", e.name}, {"ok", r.ok}, {"ms", r.elapsed.count()}});
-    timing_rows.push_back({e.name, r.ok ? "applied" : "FAILED", kit::format_duration(r.elapsed)});
-    if (r.ok) {
-      applied.push_back(e.name);
-      kit::log::info("applied " + e.name + " in " + kit::format_duration(r.elapsed));
-      continue;
-    }
-    std::vector<std::string> not_applied;
-    for (size_t j = i + 1; j < pending.size(); ++j) not_applied.push_back(pending[j]->name);
-    std::string where = e.file->path + (r.where.line ? ":" + std::to_string(r.where.line) + ":" + std::to_string(r.where.col) : "");
-    std::string headline = "migration " + e.name + " failed at " + where + ": " + r.error + "; applied before it: " +
-                           (applied.empty() ? "none" : kit::join(applied, ", ")) + "; not attempted: " + (not_applied.empty() ? "none" : kit::join(not_applied, ", "));
-    std::string hint = r.connection_lost
-                           ? "the connection was lost while " + e.name + " ran, so its row could not be updated: check whether its "
-                             "changes are in the database, then `migrate-guard resolve --rolled-back " + e.name +
-                                 "` (not there) or `--applied " + e.name + "` (there)"
-                           : "nothing of " + e.name + " was kept (one transaction). Fix migration.sql, then run `migrate-guard resolve "
-                             "--rolled-back " + e.name + "` and deploy again";
-    ctx.report.annotate(kit::Severity::error, r.error,
-                        {.file = e.file->path, .line = r.where.line, .col = r.where.col, .title = "migrate-guard: " + e.name + " failed"});
-    ctx.report.output("applied", kit::join(applied, ", "));
-    ctx.report.output("applied-count", std::to_string(applied.size()));
-    ctx.report.output("failed", e.name);
-    ctx.report.result("timings", timings);
-    ctx.report.summary("### migrate-guard deploy: FAILED at " + e.name + "\n\n" + headline + "\n\n**What to do:** " + hint +
-                       "\n\nRestore marker: " + marker.time + (marker.name.empty() ? "" : " (`" + marker.name + "`)") + "\n\n" +
-                       kit::markdown_table({"migration", "result", "time"}, timing_rows));
-    return {kit::Exit::partial, headline, hint};
-  }
-  ctx.report.output("applied", kit::join(applied, ", "));
-  ctx.report.output("applied-count", std::to_string(applied.size()));
-  ctx.report.result("timings", timings);
-  std::string headline = "applied " + std::to_string(applied.size()) + " migrations" +
-                         (created.empty() ? "" : " (created extensions: " + kit::join(created, ", ") + ")");
-  ctx.report.summary("### migrate-guard deploy: applied " + std::to_string(applied.size()) + " migrations\n\nRestore marker: " +
-                     marker.time + (marker.name.empty() ? "" : " (`" + marker.name + "`)") + "\n\n" +
-                     kit::markdown_table({"migration", "result", "time"}, timing_rows));
-  return {kit::Exit::ok, headline};
+  if (!req.options.dry_run) lock.emplace(*conn, req.options.lock_timeout);
+  DeployFacts facts = observe(*conn, req, run->folder);
+  run->plan = plan_deploy(facts, req.options);
+  run->status = std::move(facts.status);
+  for (const auto& w : run->plan.warnings) kit::log::warn(w);
+  if (req.options.dry_run || run->plan.refused() || run->plan.nothing_to_do()) return run;
+  run->result = execute(run->plan, *conn, req.db.target.schema, observer);
+  return run;
 }
 
 }  // namespace migrate_guard

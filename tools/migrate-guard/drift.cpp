@@ -1,17 +1,14 @@
-// drift: the migrations applied to an empty shadow database must give the schema the target has.
-// A difference means someone changed the database outside the migrations (`prisma db push`
-// against production, a hand-made index), or a migration was edited after it ran.
+#include "migrate-guard/drift.hpp"
+
+#include "kit/error.hpp"
 #include "kit/log.hpp"
 #include "migrate-guard/catalog.hpp"
-#include "migrate-guard/connection.hpp"
-#include "migrate-guard/database.hpp"
 #include "migrate-guard/extensions.hpp"
-#include "migrate-guard/migrate_guard.hpp"
 #include "migrate-guard/migrations.hpp"
 #include "migrate-guard/shadow.hpp"
 #include "migrate-guard/status.hpp"
-
-#include <nlohmann/json.hpp>
+#include "pg/connection.hpp"
+#include "pg/quote.hpp"
 
 namespace migrate_guard {
 
@@ -19,7 +16,7 @@ namespace {
 
 // What the target's history says was applied, in folder order: pending and failed migrations
 // never ran there, so replaying them would show up as false drift.
-std::vector<const Migration*> applied_migrations(Connection& db, const DbTarget& target, const MigrationsFolder& folder,
+std::vector<const Migration*> applied_migrations(pg::Connection& db, const pg::DbTarget& target, const MigrationsFolder& folder,
                                                  std::vector<std::string>& notes) {
   Status status = load_status(db, target.schema, folder);
   std::vector<const Migration*> out;
@@ -41,12 +38,11 @@ std::vector<const Migration*> applied_migrations(Connection& db, const DbTarget&
 
 }  // namespace
 
-kit::Outcome run_drift(kit::Context& ctx) {
-  MigrationsFolder folder = read_migrations(ctx.args.str("dir"));
-  if (!ctx.args.has("shadow-database-url"))
-    throw kit::usage_error("drift needs --shadow-database-url (an empty database the migrations are applied to)");
-  DbTarget target = target_from_args(ctx);
-  DbTarget shadow_target = target_from_args(ctx, "shadow-database-url");
+DriftResult check_drift(const DriftRequest& req) {
+  MigrationsFolder folder = read_migrations(req.dir);
+  const pg::DbTarget& target = req.db.target;
+  Database shadow_db = req.shadow;
+  pg::DbTarget& shadow_target = shadow_db.target;
   if (shadow_target.display == target.display)
     throw kit::usage_error("--shadow-database-url is the database itself: give an empty, throwaway database");
   // The replay must resolve unqualified names as the deploy did.
@@ -54,68 +50,43 @@ kit::Outcome run_drift(kit::Context& ctx) {
     shadow_target.schema = target.schema;
     shadow_target.schema_given = true;
   }
-  std::vector<std::string> schemas = ctx.args.has("schema") ? ctx.args.list("schema") : std::vector<std::string>{target.schema};
+  std::vector<std::string> schemas = req.schemas.empty() ? std::vector<std::string>{target.schema} : req.schemas;
 
-  auto db = connect(ctx, target);
-  auto shadow_conn = connect(ctx, shadow_target);
+  auto db = connect(req.db);
+  auto shadow_conn = connect(shadow_db);
   ShadowDatabase shadow(*shadow_conn, shadow_target, schemas);
-  std::vector<std::string> notes;
-  std::vector<const Migration*> replay = applied_migrations(*db, target, folder, notes);
-  for (const auto& n : notes) kit::log::info(n);
+  DriftResult r;
+  std::vector<const Migration*> replay = applied_migrations(*db, target, folder, r.notes);
+  for (const auto& n : r.notes) kit::log::info(n);
 
   // Extensions the target has are created in the shadow first, where the target keeps them.
   for (const auto& row : db->query("SELECT e.extname, n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
                                    "WHERE e.extname <> 'plpgsql'")) {
     auto checks = check_extensions(shadow.conn(), {*row[0]});
-    shadow.conn().script("CREATE SCHEMA IF NOT EXISTS " + quote_ident(*row[1]));
+    shadow.conn().script("CREATE SCHEMA IF NOT EXISTS " + pg::quote_ident(*row[1]));
     create_missing_extensions(shadow.conn(), checks, *row[1]);
   }
-  if (shadow_target.schema_given) shadow.conn().script("CREATE SCHEMA IF NOT EXISTS " + quote_ident(shadow_target.schema));
+  if (shadow_target.schema_given) shadow.conn().script("CREATE SCHEMA IF NOT EXISTS " + pg::quote_ident(shadow_target.schema));
   for (const Migration* m : replay) {
     try {
       shadow.conn().script(m->sql);
-    } catch (const PgError& e) {
-      kit::Location where{.file = m->path, .title = "migrate-guard drift"};
-      if (e.position > 0) {
-        TextPosition p = position_in(m->sql, e.position);
-        where.line = p.line;
-        where.col = p.col;
-      }
-      ctx.report.annotate(kit::Severity::error, std::string("fails on an empty database: ") + e.what(), where);
-      return {kit::Exit::negative, "migration " + m->name + " fails on an empty database: " + e.what(),
-              "the migrations cannot reproduce the schema; fix " + m->path};
+    } catch (const pg::PgError& e) {
+      ReplayFailure f{m->name, m->path, e.what(), {}};
+      if (e.position > 0) f.where = position_in(m->sql, e.position);
+      r.replay_failure = f;
+      return r;
     }
   }
+  r.replayed = replay.size();
 
   auto actual = schema_snapshot(*db, schemas);
   auto expected = schema_snapshot(shadow.conn(), schemas);
-  std::vector<std::string> only_db, only_migrations;
+  r.compared = actual.size();
   for (const auto& l : actual)
-    if (!expected.count(l)) only_db.push_back(l);
+    if (!expected.count(l)) r.only_in_database.push_back(l);
   for (const auto& l : expected)
-    if (!actual.count(l)) only_migrations.push_back(l);
-
-  std::vector<std::vector<std::string>> rows;
-  for (const auto& l : only_db) rows.push_back({"only in the database", l});
-  for (const auto& l : only_migrations) rows.push_back({"only in the migrations", l});
-  bool drift = !rows.empty();
-  ctx.report.output("drift", drift ? "true" : "false");
-  ctx.report.output("differences", std::to_string(rows.size()));
-  ctx.report.result("only_in_database", only_db);
-  ctx.report.result("only_in_migrations", only_migrations);
-  std::string md = std::string("### migrate-guard drift: ") + (drift ? "the database differs from the migrations" : "no drift") +
-                   "\n\n" + std::to_string(replay.size()) + " migrations replayed in the shadow database, " +
-                   std::to_string(actual.size()) + " objects compared.\n\n";
-  for (const auto& n : notes) md += "- " + n + "\n";
-  if (!notes.empty()) md += "\n";
-  if (drift) md += kit::markdown_table({"where", "object"}, rows);
-  ctx.report.summary(md);
-  for (const auto& r : rows) kit::log::warn(r[0] + ": " + r[1]);
-  if (!drift) return {kit::Exit::ok, "no drift: the database matches its " + std::to_string(replay.size()) + " applied migrations"};
-  return {kit::Exit::negative,
-          "drift: " + std::to_string(only_db.size()) + " object(s) only in the database, " + std::to_string(only_migrations.size()) +
-              " only in the migrations",
-          "turn the change into a migration (prisma migrate diff) or undo it; never `prisma db push` in production"};
+    if (!actual.count(l)) r.only_in_migrations.push_back(l);
+  return r;
 }
 
 }  // namespace migrate_guard

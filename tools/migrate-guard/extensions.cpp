@@ -4,8 +4,8 @@
 
 #include "kit/error.hpp"
 #include "kit/log.hpp"
-#include "migrate-guard/connection.hpp"
-#include "migrate-guard/target.hpp"
+#include "pg/connection.hpp"
+#include "pg/quote.hpp"
 
 namespace migrate_guard {
 
@@ -30,7 +30,7 @@ std::vector<std::string> parse_extension_list(const std::vector<std::string>& gi
   return out;
 }
 
-std::vector<ExtensionCheck> check_extensions(Connection& conn, const std::vector<std::string>& names) {
+std::vector<ExtensionCheck> check_extensions(pg::Connection& conn, const std::vector<std::string>& names) {
   std::vector<ExtensionCheck> out;
   for (const auto& n : names) {
     ExtensionCheck c;
@@ -47,7 +47,7 @@ std::vector<ExtensionCheck> check_extensions(Connection& conn, const std::vector
   return out;
 }
 
-std::vector<std::string> create_missing_extensions(Connection& conn, const std::vector<ExtensionCheck>& checks,
+std::vector<std::string> create_missing_extensions(pg::Connection& conn, const std::vector<ExtensionCheck>& checks,
                                                    const std::string& schema) {
   std::vector<std::string> created;
   for (const auto& c : checks) {
@@ -58,9 +58,9 @@ std::vector<std::string> create_missing_extensions(Connection& conn, const std::
     }
     try {
       if (conn.scalar("SELECT count(*) FROM pg_namespace WHERE nspname = $1", {schema}) == "0")
-        conn.query("CREATE SCHEMA IF NOT EXISTS " + quote_ident(schema));
-      conn.query("CREATE EXTENSION IF NOT EXISTS " + quote_ident(c.name) + " WITH SCHEMA " + quote_ident(schema));
-    } catch (const PgError& e) {
+        conn.query("CREATE SCHEMA IF NOT EXISTS " + pg::quote_ident(schema));
+      conn.query("CREATE EXTENSION IF NOT EXISTS " + pg::quote_ident(c.name) + " WITH SCHEMA " + pg::quote_ident(schema));
+    } catch (const pg::PgError& e) {
       throw kit::environment_error("could not create extension " + c.name + " in schema " + schema + ": " + e.what(),
                                    "create it as a privileged user (or in your provider's dashboard), then deploy again");
     }

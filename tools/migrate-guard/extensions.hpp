@@ -4,9 +4,11 @@
 #include <string>
 #include <vector>
 
-namespace migrate_guard {
-
+namespace pg {
 class Connection;
+}  // namespace pg
+
+namespace migrate_guard {
 
 struct ExtensionCheck {
   std::string name;
@@ -15,9 +17,9 @@ struct ExtensionCheck {
 };
 
 std::vector<std::string> parse_extension_list(const std::vector<std::string>& given);  // splits commas, validates
-std::vector<ExtensionCheck> check_extensions(Connection& conn, const std::vector<std::string>& names);
+std::vector<ExtensionCheck> check_extensions(pg::Connection& conn, const std::vector<std::string>& names);
 // Creates the missing ones in `schema`; throws kit::Error(environment) when that is impossible.
-std::vector<std::string> create_missing_extensions(Connection& conn, const std::vector<ExtensionCheck>& checks,
+std::vector<std::string> create_missing_extensions(pg::Connection& conn, const std::vector<ExtensionCheck>& checks,
                                                    const std::string& schema);
 
 }  // namespace migrate_guard

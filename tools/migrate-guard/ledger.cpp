@@ -2,8 +2,8 @@
 
 #include <openssl/rand.h>
 
-#include "migrate-guard/connection.hpp"
-#include "migrate-guard/target.hpp"
+#include "pg/connection.hpp"
+#include "pg/quote.hpp"
 
 namespace migrate_guard {
 
@@ -22,18 +22,18 @@ std::string new_uuid() {
   return out;
 }
 
-Ledger::Ledger(Connection& conn, std::string schema)
-    : conn_(conn), schema_(std::move(schema)), table_(quote_ident(schema_) + ".\"_prisma_migrations\"") {}
+Ledger::Ledger(pg::Connection& conn, std::string schema)
+    : conn_(conn), schema_(std::move(schema)), table_(pg::quote_ident(schema_) + ".\"_prisma_migrations\"") {}
 
 bool Ledger::exists() {
-  return conn_.scalar("SELECT to_regclass($1) IS NOT NULL", {quote_ident(schema_) + "._prisma_migrations"}) == "t";
+  return conn_.scalar("SELECT to_regclass($1) IS NOT NULL", {pg::quote_ident(schema_) + "._prisma_migrations"}) == "t";
 }
 
 void Ledger::create() {
   // CREATE SCHEMA IF NOT EXISTS needs the CREATE privilege on the database even when the schema
   // exists; an application role usually lacks it.
   if (conn_.scalar("SELECT count(*) FROM pg_namespace WHERE nspname = $1", {schema_}) == "0")
-    conn_.query("CREATE SCHEMA IF NOT EXISTS " + quote_ident(schema_));
+    conn_.query("CREATE SCHEMA IF NOT EXISTS " + pg::quote_ident(schema_));
   // Prisma's DDL, column for column.
   conn_.query("CREATE TABLE IF NOT EXISTS " + table_ + R"( (
     "id"                    VARCHAR(36) PRIMARY KEY NOT NULL,

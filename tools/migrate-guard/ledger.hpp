@@ -6,9 +6,11 @@
 #include <string>
 #include <vector>
 
-namespace migrate_guard {
-
+namespace pg {
 class Connection;
+}  // namespace pg
+
+namespace migrate_guard {
 
 struct LedgerRow {
   std::string id;
@@ -23,7 +25,7 @@ struct LedgerRow {
 
 class Ledger {
  public:
-  Ledger(Connection& conn, std::string schema);
+  Ledger(pg::Connection& conn, std::string schema);
   bool exists();
   void create();                   // CREATE SCHEMA/TABLE IF NOT EXISTS, Prisma's exact DDL
   std::vector<LedgerRow> rows();   // oldest first; empty when the table does not exist
@@ -36,7 +38,7 @@ class Ledger {
   const std::string& table() const { return table_; }
 
  private:
-  Connection& conn_;
+  pg::Connection& conn_;
   std::string schema_;
   std::string table_;  // quoted, schema-qualified
 };

@@ -6,6 +6,7 @@
 
 #include "kit/error.hpp"
 #include "kit/log.hpp"
+#include "kit/text.hpp"
 
 namespace migrate_guard {
 
@@ -17,12 +18,56 @@ bool linter_built() {
 #endif
 }
 
+namespace {
+
+// Levenshtein distance: enough to turn `require-lock-timout` into `require-lock-timeout`.
+std::size_t distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+std::vector<std::string> disabled_rule_names(const std::vector<std::string>& values) {
+  std::vector<std::string> names = kit::split_commas(values);
+  for (const auto& name : names) {
+    const auto& all = lint::rules();
+    if (std::any_of(all.begin(), all.end(), [&](const lint::RuleInfo& r) { return r.name == name; })) continue;
+    std::string best;
+    std::size_t best_distance = std::string::npos;
+    std::vector<std::string> known;
+    for (const auto& r : all) {
+      known.push_back(r.name);
+      std::size_t d = distance(kit::lower(name), r.name);
+      if (d < best_distance) best_distance = d, best = r.name;
+    }
+    // Only suggest a name that is plausibly a typo of the one given.
+    bool close = best_distance <= std::max<std::size_t>(2, best.size() / 4);
+    // The name is untrusted text: keep it short in the message (the report escapes it).
+    std::string shown = name.size() > 80 ? name.substr(0, 80) + "..." : name;
+    throw kit::usage_error("--disable-rule: unknown rule '" + shown + "'" + (close ? " (did you mean " + best + "?)" : "") +
+                           "; known rules: " + kit::join(known, ", "));
+  }
+  return names;
+}
+
 LintRun lint_migrations(const MigrationsFolder& folder, const std::vector<const Migration*>& selected,
-                        const std::vector<std::string>& disabled_rules) {
+                        const std::vector<std::string>& disabled_rules, const std::string& default_schema) {
   LintRun run;
 #ifdef MIGRATE_GUARD_HAVE_LINT
   lint::Options options;
-  for (const auto& r : disabled_rules) options.disabled_rules.insert(r);
+  options.default_schema = default_schema;
+  for (const auto& r : disabled_rule_names(disabled_rules)) options.disabled_rules.insert(r);
   // Every earlier migration is read too: the column types it declared tell a safe varchar
   // widening from a table rewrite, and its tables count as existing ones.
   std::vector<lint::MigrationFile> files;
@@ -41,6 +86,7 @@ LintRun lint_migrations(const MigrationsFolder& folder, const std::vector<const 
   (void)folder;
   (void)selected;
   (void)disabled_rules;
+  (void)default_schema;
   throw kit::environment_error("this migrate-guard was built without the linter (tools/migrate-guard/lint)",
                                "rebuild with lint/ present, or deploy with --skip-lint");
 #endif
@@ -52,10 +98,10 @@ void annotate_findings(kit::Report& report, const LintRun& run) {
     for (const auto& x : f.findings) {
       if (x.suppressed) continue;
       std::string msg = x.rule + ": " + x.message + (x.hint.empty() ? "" : " — " + x.hint);
+      // annotate() prints the finding once: as a workflow command under Actions, else as an
+      // error/warning log line with file:line:col. Logging it again here printed it twice.
       report.annotate(x.severity == lint::Severity::error ? kit::Severity::error : kit::Severity::warning, msg,
                       {.file = f.path, .line = x.line, .end_line = x.end_line, .col = x.col, .title = "migrate-guard lint: " + x.rule});
-      kit::log::info(f.path + ":" + std::to_string(x.line) + ":" + std::to_string(x.col) + ": " +
-                     (x.severity == lint::Severity::error ? "error" : "warning") + ": " + msg);
     }
 }
 
@@ -92,7 +138,10 @@ nlohmann::json lint_json(const LintRun& run) {
                     {"col", x.col},
                     {"end_line", x.end_line},
                     {"suppressed", x.suppressed},
-                    {"suppress_reason", x.suppress_reason}});
+                    {"suppress_reason", x.suppress_reason},
+                    {"table", x.table},
+                    {"table_origin", lint::table_origin_name(x.table_origin)},
+                    {"table_created_in", x.table_created_in}});
     files.push_back({{"path", f.path}, {"statements", f.statements}, {"syntax_error", f.syntax_error}, {"findings", fs}});
   }
   return {{"files", files}, {"statements", run.statements}, {"errors", run.errors}, {"warnings", run.warnings},

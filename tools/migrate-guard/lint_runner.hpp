@@ -20,9 +20,14 @@ struct LintRun {
 };
 
 bool linter_built();  // false when this binary was built without lint/
+// The --disable-rule values (items may be comma-separated) as rule names; a name that is not a rule
+// is a usage error (exit 2) whose one line names the closest rule and every known one.
+std::vector<std::string> disabled_rule_names(const std::vector<std::string>& values);
 // Lints `selected` (pointers into folder.migrations), reading the earlier migrations for context.
+// `disabled_rules` goes through disabled_rule_names.
+// `default_schema`: what unqualified table names resolve to in Finding::table (deploy: the URL's ?schema=).
 LintRun lint_migrations(const MigrationsFolder& folder, const std::vector<const Migration*>& selected,
-                        const std::vector<std::string>& disabled_rules);
+                        const std::vector<std::string>& disabled_rules, const std::string& default_schema = "public");
 void annotate_findings(kit::Report& report, const LintRun& run);
 std::string lint_markdown(const LintRun& run);
 nlohmann::json lint_json(const LintRun& run);

@@ -5,11 +5,11 @@
 
 #include "kit/error.hpp"
 #include "kit/log.hpp"
-#include "migrate-guard/connection.hpp"
+#include "pg/connection.hpp"
 
 namespace migrate_guard {
 
-std::string describe_lock_holder(Connection& conn) {
+std::string describe_lock_holder(pg::Connection& conn) {
   // A bigint advisory key shows up as classid (high 32 bits) / objid (low 32 bits), objsubid 1.
   auto rows = conn.query(
       "SELECT a.pid::text, coalesce(a.usename, ''), coalesce(a.application_name, ''), coalesce(host(a.client_addr), 'local socket'),"
@@ -28,7 +28,7 @@ std::string describe_lock_holder(Connection& conn) {
   return out;
 }
 
-MigrationLock::MigrationLock(Connection& conn, kit::Millis timeout) : conn_(conn) {
+MigrationLock::MigrationLock(pg::Connection& conn, kit::Millis timeout) : conn_(conn) {
   auto start = std::chrono::steady_clock::now();
   bool announced = false;
   while (true) {

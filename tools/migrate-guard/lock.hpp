@@ -5,9 +5,11 @@
 
 #include "kit/duration.hpp"
 
-namespace migrate_guard {
-
+namespace pg {
 class Connection;
+}  // namespace pg
+
+namespace migrate_guard {
 
 constexpr long long kPrismaLockKey = 72707369;
 
@@ -15,18 +17,18 @@ class MigrationLock {
  public:
   // Polls pg_try_advisory_lock until `timeout`; on timeout throws kit::Error(environment)
   // naming the session that holds it (from pg_stat_activity).
-  MigrationLock(Connection& conn, kit::Millis timeout);
+  MigrationLock(pg::Connection& conn, kit::Millis timeout);
   ~MigrationLock();  // releases it (the session ending releases it too)
   MigrationLock(const MigrationLock&) = delete;
   MigrationLock& operator=(const MigrationLock&) = delete;
   kit::Millis waited() const { return waited_; }
 
  private:
-  Connection& conn_;
+  pg::Connection& conn_;
   kit::Millis waited_{0};
 };
 
 // "pid 123 (user app, application 'prisma', from 10.0.0.5, running for 42s: SELECT ...)" or "".
-std::string describe_lock_holder(Connection& conn);
+std::string describe_lock_holder(pg::Connection& conn);
 
 }  // namespace migrate_guard

@@ -6,7 +6,7 @@
 namespace migrate_guard {
 
 const kit::ToolSpec& spec();
-// Rethrows a PgError (called inside a catch block) as a kit::Error; see kit::ErrorLift.
+// Rethrows a pg::PgError (called inside a catch block) as a kit::Error; see kit::ErrorLift.
 void lift_error();
 
 // One function per command, named in the declaration; kit::run_tool dispatches.

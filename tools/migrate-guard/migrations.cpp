@@ -87,22 +87,51 @@ std::string check_lock_toml(const std::string& text) {
   return "";
 }
 
+namespace {
+
+// `--dir prisma` instead of `--dir prisma/migrations`: the folder that holds migration folders.
+bool holds_migrations(const fs::path& p) {
+  std::error_code ec;
+  if (fs::exists(p / "migration_lock.toml", ec)) return true;
+  for (fs::directory_iterator it(p, ec), end; !ec && it != end; it.increment(ec))
+    if (fs::is_regular_file(it->path() / "migration.sql", ec)) return true;
+  return false;
+}
+
+[[noreturn]] void unreadable(const std::string& what, const std::error_code& ec) {
+  std::string why = ec.message();
+  if (ec == std::errc::too_many_symbolic_link_levels) why += " (a symlink loop)";
+  throw kit::usage_error("--dir: cannot read " + what + ": " + why);
+}
+
+}  // namespace
+
 MigrationsFolder read_migrations(const std::string& dir) {
   std::error_code ec;
-  if (!fs::is_directory(dir, ec))
+  if (!fs::is_directory(dir, ec)) {
+    if (ec && ec != std::errc::no_such_file_or_directory) unreadable("'" + dir + "'", ec);
     throw kit::usage_error("--dir: '" + dir + "' is not a folder (expected prisma/migrations with <timestamp>_<name>/migration.sql)");
+  }
   MigrationsFolder folder;
   folder.dir = dir;
   static const std::regex name_re(R"(^[0-9]{8,}_[A-Za-z0-9_.-]+$)");
   std::vector<fs::directory_entry> entries;
-  for (const auto& e : fs::directory_iterator(dir, ec)) entries.push_back(e);
-  if (ec) throw kit::usage_error("--dir: cannot list '" + dir + "': " + ec.message());
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) entries.push_back(*it);
+  if (ec) unreadable("'" + dir + "'", ec);
   for (const auto& e : entries) {
     std::string name = e.path().filename().string();
-    if (e.is_directory()) {
+    bool is_dir = e.is_directory(ec);
+    if (ec) unreadable("'" + e.path().string() + "'", ec);
+    if (is_dir) {
       fs::path sql = e.path() / "migration.sql";
-      if (!fs::is_regular_file(sql))
+      bool has_sql = fs::is_regular_file(sql, ec);
+      if (ec && ec != std::errc::no_such_file_or_directory) unreadable("'" + sql.string() + "'", ec);
+      if (!has_sql) {
+        if (holds_migrations(e.path()))
+          throw kit::usage_error("--dir: '" + dir + "' holds the migrations folder '" + name + "', not migrations: did you mean --dir " +
+                                 (fs::path(dir) / name).lexically_normal().string() + "?");
         throw kit::usage_error("migration folder '" + name + "' has no migration.sql (" + sql.string() + ")");
+      }
       if (!std::regex_match(name, name_re))
         folder.warnings.push_back("'" + name + "' is not named <timestamp>_<name>; it is still applied in name order");
       Migration m;
@@ -110,6 +139,13 @@ MigrationsFolder read_migrations(const std::string& dir) {
       m.path = (fs::path(dir) / name / "migration.sql").lexically_normal().string();
       m.sql = read_file(sql);
       m.checksum = sha256_hex(m.sql);
+      if (auto nul = m.sql.find('\0'); nul != std::string::npos) {
+        int line = 1 + static_cast<int>(std::count(m.sql.begin(), m.sql.begin() + static_cast<long>(nul), '\n'));
+        throw UnusableMigration(m.path, line,
+                                m.path + ":" + std::to_string(line) + ": migration.sql contains a NUL byte: nothing after it would be "
+                                "sent to the server, so the migration is refused",
+                                "remove the NUL byte (an editor or encoding accident: save the file as UTF-8 text) and deploy again");
+      }
       folder.migrations.push_back(std::move(m));
     } else if (name == "migration_lock.toml") {
       std::string problem = check_lock_toml(read_file(e.path()));

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "kit/error.hpp"
+
 namespace migrate_guard {
 
 struct Migration {
@@ -19,8 +21,20 @@ struct MigrationsFolder {
   std::vector<std::string> warnings;  // unexpected entries, names not in <timestamp>_<name> form
 };
 
-// Reads the folder. Throws kit::Error(usage) when it is missing, a migration folder has no
-// migration.sql, or migration_lock.toml is unreadable or names another provider.
+// A migration file that cannot be applied as it is: a NUL byte ends the C string libpq sends, so
+// everything after it would be silently dropped while the migration is recorded as applied.
+// A usage error (exit 2) that knows the file and line, so commands annotate it there.
+struct UnusableMigration : kit::Error {
+  UnusableMigration(std::string path_, int line_, std::string message, std::string hint)
+      : kit::Error(kit::Exit::usage, std::move(message), std::move(hint)), path(std::move(path_)), line(line_) {}
+  std::string path;
+  int line = 0;
+};
+
+// Reads the folder. Throws kit::Error(usage) when it is missing or unreadable (a symlink loop), a
+// migration folder has no migration.sql (naming the migrations folder when --dir is one level too
+// high), migration_lock.toml is unreadable or names another provider; UnusableMigration for a
+// migration.sql with a NUL byte.
 MigrationsFolder read_migrations(const std::string& dir);
 
 std::string sha256_hex(const std::string& bytes);

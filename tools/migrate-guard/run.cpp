@@ -1,6 +1,6 @@
 #include "kit/error.hpp"
-#include "migrate-guard/connection.hpp"
 #include "migrate-guard/migrate_guard.hpp"
+#include "pg/connection.hpp"
 
 namespace migrate_guard {
 
@@ -8,7 +8,7 @@ namespace migrate_guard {
 void lift_error() {
   try {
     throw;
-  } catch (const PgError& e) {
+  } catch (const pg::PgError& e) {
     throw kit::environment_error(std::string("database error: ") + (e.sqlstate.empty() ? "" : e.sqlstate + " ") + e.what(),
                                  e.connection_lost
                                      ? "the connection to the database was lost; check `migrate-guard status` before retrying"

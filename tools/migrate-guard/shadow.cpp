@@ -5,6 +5,7 @@
 #include "kit/error.hpp"
 #include "kit/log.hpp"
 #include "migrate-guard/database.hpp"
+#include "pg/quote.hpp"
 
 namespace migrate_guard {
 namespace {
@@ -17,7 +18,7 @@ bool contains(const std::vector<std::string>& v, const std::string& s) { return 
 
 }  // namespace
 
-ShadowDatabase::ShadowDatabase(Connection& conn, const DbTarget& target, const std::vector<std::string>& schemas)
+ShadowDatabase::ShadowDatabase(pg::Connection& conn, const pg::DbTarget& target, const std::vector<std::string>& schemas)
     : conn_(conn), display_(target.display) {
   for (const auto& s : schemas)
     if (user_objects_in(conn_, s) > 0)
@@ -49,16 +50,16 @@ void ShadowDatabase::reset() {
   if (reset_done_) return;
   reset_done_ = true;
   for (const auto& row : conn_.query("SELECT extname FROM pg_extension"))
-    if (!contains(extensions_before_, *row[0])) conn_.query("DROP EXTENSION IF EXISTS " + quote_ident(*row[0]) + " CASCADE");
+    if (!contains(extensions_before_, *row[0])) conn_.query("DROP EXTENSION IF EXISTS " + pg::quote_ident(*row[0]) + " CASCADE");
   std::vector<std::string> before;
   for (const auto& s : schemas_before_) before.push_back(s.name);
   for (const auto& row : conn_.query(kUserSchemas))
-    if (!contains(before, *row[0])) conn_.query("DROP SCHEMA " + quote_ident(*row[0]) + " CASCADE");
+    if (!contains(before, *row[0])) conn_.query("DROP SCHEMA " + pg::quote_ident(*row[0]) + " CASCADE");
   // Only schemas that held nothing when we started are emptied, so this loses nothing.
   for (const auto& s : schemas_before_) {
     if (!s.was_empty || user_objects_in(conn_, s.name) == 0) continue;
-    std::string sql = "BEGIN; DROP SCHEMA " + quote_ident(s.name) + " CASCADE; CREATE SCHEMA " + quote_ident(s.name) +
-                      " AUTHORIZATION " + quote_ident(s.owner) + ";";
+    std::string sql = "BEGIN; DROP SCHEMA " + pg::quote_ident(s.name) + " CASCADE; CREATE SCHEMA " + pg::quote_ident(s.name) +
+                      " AUTHORIZATION " + pg::quote_ident(s.owner) + ";";
     for (const auto& g : s.grants) sql += " " + g + ";";
     conn_.script(sql + " COMMIT;");
   }

@@ -4,20 +4,20 @@
 #include <string>
 #include <vector>
 
-#include "migrate-guard/connection.hpp"
-#include "migrate-guard/target.hpp"
+#include "pg/connection.hpp"
+#include "pg/target.hpp"
 
 namespace migrate_guard {
 
 class ShadowDatabase {
  public:
   // Throws kit::Error(usage) when one of `schemas` already holds user objects.
-  ShadowDatabase(Connection& conn, const DbTarget& target, const std::vector<std::string>& schemas);
+  ShadowDatabase(pg::Connection& conn, const pg::DbTarget& target, const std::vector<std::string>& schemas);
   ~ShadowDatabase();  // reset(); a failure there is logged, never thrown
   ShadowDatabase(const ShadowDatabase&) = delete;
   ShadowDatabase& operator=(const ShadowDatabase&) = delete;
 
-  Connection& conn() { return conn_; }
+  pg::Connection& conn() { return conn_; }
   // Drops what the replay created: new extensions and schemas, and the contents of the schemas that
   // were there (recreated with their owner and grants).
   void reset();
@@ -28,7 +28,7 @@ class ShadowDatabase {
     bool was_empty = true;            // only schemas that held nothing are emptied again
     std::vector<std::string> grants;  // GRANT statements that restore its ACL
   };
-  Connection& conn_;
+  pg::Connection& conn_;
   std::string display_;
   std::vector<SchemaState> schemas_before_;
   std::vector<std::string> extensions_before_;

@@ -7,7 +7,8 @@ using kit::OptionKind;
 namespace {
 
 kit::Option database_url() {
-  return {"database-url", "PostgreSQL URL of the database to migrate (else DATABASE_URL, else libpq's PG* variables); must be a direct connection, not a pooler",
+  return {"database-url", "PostgreSQL URL of the database to migrate (else the variable schema.prisma's directUrl/url names, else DIRECT_URL, "
+          "DATABASE_URL, libpq's PG* variables); must be a direct connection, not a pooler",
           "", OptionKind::value, "URL", true};
 }
 kit::Option lock_timeout() {
@@ -45,6 +46,12 @@ const kit::ToolSpec& spec() {
             {"lock-timeout-sql", "SET lock_timeout to this before each migration (e.g. 5s): DDL waiting on a hot table fails instead of blocking it",
              "", OptionKind::value, "DURATION"},
             {"statement-timeout", "SET statement_timeout to this before each migration", "", OptionKind::value, "DURATION"},
+            {.name = "small-table-rows",
+             .help = "a lint finding on an existing table with fewer rows than this (from the catalog) does not block; empty tables "
+                     "and tables created by this run never do",
+             .default_value = "0",
+             .kind = OptionKind::value,
+             .metavar = "N"},
             {"allow-edited", "deploy even though an applied migration was edited afterwards", "", OptionKind::flag},
             {"skip-lint", "do not refuse pending migrations with lint errors", "", OptionKind::flag},
             disable_rule(),
@@ -64,8 +71,11 @@ const kit::ToolSpec& spec() {
             {"rules", "list the rules and exit", "", OptionKind::flag}}, run_lint},
           {"drift", "replay the applied migrations in an empty shadow database and compare its schema with the database's",
            {database_url(),
-            {"shadow-database-url", "an EMPTY throwaway database the migrations are replayed in (emptied again afterwards)", "",
-             OptionKind::value, "URL", true},
+            {.name = "shadow-database-url",
+             .help = "an EMPTY throwaway database the migrations are replayed in (emptied again afterwards); else the variable "
+                     "schema.prisma's shadowDatabaseUrl names, else SHADOW_DATABASE_URL",
+             .metavar = "URL",
+             .secret = true},
             {"schema", "schemas to compare (default: the URL's ?schema=, else public)", "", OptionKind::list, "SCHEMA"}}, run_drift},
       },
       R"(  migrate-guard status --dir prisma/migrations

@@ -129,7 +129,7 @@ class HealthGateTest(ToolTest):
         self.svc.set({"/health": [OK]})
         r = self.gate("--url", self.svc.url(), "--observe", "500ms", "--max-p95-latency", "2s", *FAST)
         self.assertExit(r, 0)
-        self.assertEqual(r.outputs["observed-success-rate"], "1.0000")
+        self.assertEqual(r.outputs["observed-success-rate"], "1.0")
         self.assertGreater(int(r.outputs["attempts"]), 2)
 
     def test_all_urls_must_be_healthy(self):
@@ -172,8 +172,8 @@ class HealthGateTest(ToolTest):
         self.assertEqual(run["code"], 0, run)
         result = json.loads(run["stdout"])
         self.assertTrue(result["healthy"])
-        self.assertEqual(result["outputs"]["healthy"], "true")
-        self.assertEqual(result["outputs"]["attempts"], "1")
+        self.assertIs(result["outputs"]["healthy"], True)
+        self.assertEqual(result["outputs"]["attempts"], 1)
         self.assertLess(run["rss"], 40 * 1024, "health-gate used %d KiB for a 10 MB body" % run["rss"])
 
     def test_body_pattern_that_backtracks_forever_gives_up(self):
@@ -271,7 +271,11 @@ class HealthGateTest(ToolTest):
         result = r.json()
         self.assertTrue(result["ok"])
         self.assertEqual(result["exit_code"], 0)
-        self.assertEqual(result["outputs"]["healthy"], "true")
+        # Outputs keep their type in --json (item 16): booleans, numbers, text.
+        self.assertIs(result["outputs"]["healthy"], True)
+        self.assertEqual(result["outputs"]["attempts"], 1)
+        self.assertEqual(result["outputs"]["last-status"], 200)
+        self.assertIsInstance(result["outputs"]["reason"], str)
         self.assertEqual(result["probes"][0]["status"], 200)
 
     def test_json_logs(self):

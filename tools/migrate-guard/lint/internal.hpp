@@ -16,33 +16,50 @@ namespace migrate_guard::lint::detail {
 
 using json = nlohmann::json;
 
-// ---- source.cpp: positions and comments in the raw text -------------------------------------
+// ---- source.cpp: positions, comments and identifiers from PostgreSQL's own lexer -------------
 struct Comment {
   std::size_t begin = 0;  // byte offsets into the file
   std::size_t end = 0;
   std::string text;       // without the `--` / `/* */` markers
 };
 
+// An identifier longer than PostgreSQL keeps (NAMEDATALEN - 1 = 63 bytes): the server truncates
+// it with only a NOTICE.
+struct LongIdentifier {
+  std::size_t begin = 0;  // byte offset of the token (its opening quote when quoted)
+  std::size_t bytes = 0;  // length of the name itself, quotes and doubled quotes undone
+  std::string name;
+};
+
+// A byte range of the file; scan() narrows it to its first and last real token.
+struct Range {
+  std::size_t begin = 0;
+  std::size_t end = 0;
+};
+
 class Source {
  public:
-  explicit Source(const std::string& text);
+  explicit Source(std::string text);
   const std::string& text() const { return text_; }
   const std::vector<Comment>& comments() const { return comments_; }
+  const std::vector<LongIdentifier>& long_identifiers() const { return long_identifiers_; }
   int line_of(std::size_t offset) const;  // 1-based
   int col_of(std::size_t offset) const;   // 1-based, in characters (UTF-8 code points)
-  // First byte in [begin, end) that is neither blank nor inside a comment (end if none).
-  std::size_t first_token(std::size_t begin, std::size_t end) const;
-  // Last byte in [begin, end) that is neither blank nor inside a comment, plus one.
-  std::size_t last_token_end(std::size_t begin, std::size_t end) const;
+  // Lexes the file with libpg_query's pg_query_scan, one statement at a time so that memory stays
+  // bounded by the largest statement: `statements` are the parser's ranges, in order, each cut at
+  // token boundaries. Each range becomes [first token, end of last token) (comments, blanks and
+  // `;` excluded); comments and long identifiers anywhere in the file are recorded.
+  void scan(std::vector<Range>& statements);
   // Byte offset of the `cursor`-th character (1-based, as PostgreSQL reports error positions)
   // counted from byte `from`.
   std::size_t offset_of_char(std::size_t from, int cursor) const;
 
  private:
-  bool in_comment(std::size_t offset) const;
+  void scan_piece(std::size_t begin, std::size_t end, Range* statement);
   std::string text_;
   std::vector<std::size_t> line_starts_;
   std::vector<Comment> comments_;
+  std::vector<LongIdentifier> long_identifiers_;
 };
 
 // ---- parse.cpp: statements from libpg_query --------------------------------------------------
@@ -62,7 +79,7 @@ struct Parsed {
   bool syntax_error = false;
 };
 
-Parsed parse(const Source& source);
+Parsed parse(Source& source);  // also lexes the source (Source::scan)
 
 // ---- what the file did before the statement being checked -----------------------------------
 struct ColumnType {
@@ -71,15 +88,26 @@ struct ColumnType {
   bool array = false;
 };
 
+// What the migrations read so far did, across the files of lint_sequence (renames followed).
+struct History {
+  // Column types known from CREATE TABLE / ADD COLUMN / ALTER TYPE: lets varchar changes be judged
+  // widening or narrowing, and an enum swap (Prisma's "_new" type dance) be seen as a change.
+  std::map<std::string, std::map<std::string, ColumnType>> columns;
+  std::map<std::string, int> created_in;           // table -> index of the file whose plain CREATE TABLE made it
+  std::map<std::string, std::string> index_table;  // index -> its table (CREATE INDEX, constraints)
+  std::vector<std::string> paths;                  // per file index
+  std::vector<bool> linted;                        // per file index: MigrationFile::lint
+  int file = 0;                                    // index of the file being linted
+};
+
 struct FileState {
   int statement_count = 0;                 // statements in the file (all of them)
   std::set<std::string> new_tables;        // created earlier in this file
   std::set<std::string> new_indexes;       // created earlier in this file
+  std::set<std::string> new_views;         // created earlier in this file
   bool lock_timeout_set = false;           // a `SET lock_timeout` with a non-zero value ran
   bool lock_timeout_reported = false;      // require-lock-timeout reports once per file
-  // Column types known from CREATE TABLE / ADD COLUMN / ALTER TYPE, in this file or (through
-  // lint_sequence) in earlier migrations: lets varchar changes be judged widening or narrowing.
-  std::map<std::string, std::map<std::string, ColumnType>>* columns = nullptr;
+  History* history = nullptr;              // never null while linting
 };
 
 // ---- rules report into a Sink ----------------------------------------------------------------
@@ -89,8 +117,9 @@ class Sink {
       : source_(source), statement_(statement), out_(out) {}
   // `location`: a `location` field of the node (relative to node_base), or nullopt for the
   // statement's start.
+  // `table`: the table the finding concerns (a relation_name key), empty when none.
   void add(const std::string& rule, std::string message, std::string hint,
-           std::optional<long> location = std::nullopt);
+           std::optional<long> location = std::nullopt, const std::string& table = {});
 
  private:
   const Source& source_;
@@ -101,7 +130,21 @@ class Sink {
 Severity severity_of(const std::string& rule);
 
 // ---- node helpers (nodes.cpp) ----------------------------------------------------------------
-std::string relation_name(const json& range_var);  // "schema.table" or "table" (public omitted)
+// "schema.table", or "table" when the schema is the default one (Options::default_schema, set for
+// the duration of a lint by DefaultSchema below): `public.t` and `t` are the same table.
+std::string relation_name(const json& range_var);
+// The key of relation_name qualified: "public.table".
+std::string qualified(const std::string& key);
+class DefaultSchema {
+ public:
+  explicit DefaultSchema(const std::string& schema);
+  ~DefaultSchema();
+  DefaultSchema(const DefaultSchema&) = delete;
+  DefaultSchema& operator=(const DefaultSchema&) = delete;
+
+ private:
+  std::string previous_;
+};
 // A DropStmt object ({"List":{"items":[String...]}} or {"String":...}) as "schema.name" / "name".
 std::string object_name(const json& object);
 std::string str(const json& node, const char* key);  // "" when missing
@@ -122,8 +165,13 @@ void check_locking(const Statement&, FileState&, Sink&);
 void check_types(const Statement&, const FileState&, Sink&);
 void check_transactions(const Statement&, const FileState&, Sink&);
 
-// The strongest lock the statement takes on a table that existed before this file, when that lock
-// blocks writes ("ACCESS EXCLUSIVE", "SHARE ROW EXCLUSIVE", "SHARE"); empty otherwise.
-std::string blocking_lock(const Statement&, const FileState&);
+// The strongest lock the statement takes on a table (or view) that existed before this file, when
+// that lock blocks writes ("ACCESS EXCLUSIVE", "SHARE ROW EXCLUSIVE", "SHARE"), and on which
+// relation; lock empty otherwise.
+struct BlockingLock {
+  std::string lock;
+  std::string table;
+};
+BlockingLock blocking_lock(const Statement&, const FileState&);
 
 }  // namespace migrate_guard::lint::detail

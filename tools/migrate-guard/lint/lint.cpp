@@ -94,26 +94,73 @@ bool zero_timeout(const std::string& value) {
   return i > 0 && (i == value.size() || value.substr(i) == "ms" || value.substr(i) == "s" || value.substr(i) == "min");
 }
 
+// Renames follow the object: a table's columns, creation record and indexes move to the new
+// name; a type rename retypes every column of that type (PostgreSQL refers to the type by OID).
+void rename_table(const std::string& from, const std::string& to, FileState& state) {
+  History& h = *state.history;
+  if (state.new_tables.erase(from)) state.new_tables.insert(to);
+  if (auto c = h.columns.find(from); c != h.columns.end()) {
+    auto cols = std::move(c->second);
+    h.columns.erase(c);
+    h.columns[to] = std::move(cols);
+  }
+  if (auto c = h.created_in.find(from); c != h.created_in.end()) {
+    int file = c->second;
+    h.created_in.erase(c);
+    h.created_in[to] = file;
+  }
+  for (auto& [index, table] : h.index_table)
+    if (table == from) table = to;
+}
+
+void forget_table(const std::string& table, FileState& state) {
+  History& h = *state.history;
+  h.columns.erase(table);
+  h.created_in.erase(table);
+  state.new_tables.erase(table);
+  for (auto it = h.index_table.begin(); it != h.index_table.end();) {
+    if (it->second == table) it = h.index_table.erase(it);
+    else ++it;
+  }
+}
+
 void track_state(const Statement& st, FileState& state) {
-  Columns& columns = *state.columns;
+  History& h = *state.history;
+  Columns& columns = h.columns;
   const json& n = st.node;
   if (st.kind == "CreateStmt") {
     // With IF NOT EXISTS the table may be an old, live one: only a plain CREATE makes it new.
     if (flag(n, "if_not_exists")) return;
     std::string table = relation_name(n["relation"]);
     state.new_tables.insert(table);
+    h.created_in[table] = h.file;
     auto& cols = columns[table];
     cols.clear();
     for (const auto& elt : items(n, "tableElts")) {
       if (elt.contains("ColumnDef")) {
         cols[str(elt["ColumnDef"], "colname")] = column_type(elt["ColumnDef"]["typeName"]);
+      } else if (elt.contains("Constraint")) {
+        std::string index = str(elt["Constraint"], "conname");
+        if (!index.empty()) h.index_table[index] = table;
       }
     }
   } else if (st.kind == "CreateTableAsStmt") {
-    if (n.contains("into")) state.new_tables.insert(relation_name(n["into"]["rel"]));
+    if (n.contains("into") && !flag(n, "if_not_exists")) {
+      std::string table = relation_name(n["into"]["rel"]);
+      if (str(n, "objtype") == "OBJECT_MATVIEW") {
+        state.new_views.insert(table);
+      } else {
+        state.new_tables.insert(table);
+        h.created_in[table] = h.file;
+      }
+    }
+  } else if (st.kind == "ViewStmt") {
+    // Only a plain CREATE VIEW is surely new; OR REPLACE may replace a live view.
+    if (!flag(n, "replace") && n.contains("view")) state.new_views.insert(relation_name(n["view"]));
   } else if (st.kind == "IndexStmt") {
     std::string name = str(n, "idxname");
     if (!name.empty() && !flag(n, "if_not_exists")) state.new_indexes.insert(name);
+    if (!name.empty()) h.index_table[name] = relation_name(n["relation"]);
   } else if (st.kind == "AlterTableStmt") {
     std::string table = relation_name(n["relation"]);
     for (const auto& item : items(n, "cmds")) {
@@ -126,6 +173,9 @@ void track_state(const Statement& st, FileState& state) {
         columns[table][str(cmd, "name")] = column_type(cmd["def"]["ColumnDef"]["typeName"]);
       } else if (sub == "AT_DropColumn") {
         columns[table].erase(str(cmd, "name"));
+      } else if (sub == "AT_AddConstraint" && cmd.contains("def") && cmd["def"].contains("Constraint")) {
+        std::string index = str(cmd["def"]["Constraint"], "conname");
+        if (!index.empty()) h.index_table[index] = table;
       }
     }
   } else if (st.kind == "RenameStmt") {
@@ -133,21 +183,41 @@ void track_state(const Statement& st, FileState& state) {
     std::string table = n.contains("relation") ? relation_name(n["relation"]) : "";
     std::string to = str(n, "newname");
     if (type == "OBJECT_TABLE") {
-      if (state.new_tables.count(table)) state.new_tables.insert(to);
-      if (columns.count(table)) {
-        columns[to] = columns[table];
-        columns.erase(table);
+      // The new name keeps the schema of the old one.
+      auto dot = table.rfind('.');
+      rename_table(table, dot == std::string::npos ? to : table.substr(0, dot + 1) + to, state);
+    } else if (type == "OBJECT_VIEW" || type == "OBJECT_MATVIEW") {
+      if (state.new_views.erase(table)) state.new_views.insert(to);
+    } else if (type == "OBJECT_INDEX") {
+      std::string index = str(n["relation"], "relname");
+      if (state.new_indexes.erase(index)) state.new_indexes.insert(to);
+      if (auto it = h.index_table.find(index); it != h.index_table.end()) {
+        std::string on = it->second;
+        h.index_table.erase(it);
+        h.index_table[to] = on;
       }
     } else if (type == "OBJECT_COLUMN" && columns.count(table)) {
       auto& cols = columns[table];
       auto it = cols.find(str(n, "subname"));
       if (it != cols.end()) {
-        cols[to] = it->second;
-        cols.erase(str(n, "subname"));
+        ColumnType t = it->second;
+        cols.erase(it);
+        cols[to] = t;
       }
+    } else if (type == "OBJECT_TYPE" || type == "OBJECT_DOMAIN") {
+      // ALTER TYPE "Role_new" RENAME TO "Role": the columns typed "Role_new" are now "Role".
+      std::string from = object_name(n["object"]);
+      if (auto dot = from.rfind('.'); dot != std::string::npos) from.erase(0, dot + 1);
+      for (auto& [t, cols] : columns)
+        for (auto& [c, ct] : cols)
+          if (ct.name == from) ct.name = to;
     }
-  } else if (st.kind == "DropStmt" && str(n, "removeType") == "OBJECT_TABLE") {
-    for (const auto& obj : items(n, "objects")) columns.erase(object_name(obj));
+  } else if (st.kind == "DropStmt") {
+    std::string type = str(n, "removeType");
+    for (const auto& obj : items(n, "objects")) {
+      if (type == "OBJECT_TABLE") forget_table(object_name(obj), state);
+      else if (type == "OBJECT_INDEX") h.index_table.erase(object_name(obj));
+    }
   } else if (st.kind == "VariableSetStmt" && str(n, "name") == "lock_timeout") {
     state.lock_timeout_set = str(n, "kind") == "VAR_SET_VALUE" && !zero_timeout(var_set_value(n));
   } else if (st.kind == "SelectStmt") {
@@ -165,6 +235,33 @@ void track_state(const Statement& st, FileState& state) {
       if (text(args[0]) == "lock_timeout") state.lock_timeout_set = !zero_timeout(text(args[1]));
     }
   }
+}
+
+// Where the table of a finding comes from, judged before the statement's own effects.
+void locate_table(Finding& f, const FileState& state) {
+  if (f.table.empty()) return;
+  const History& h = *state.history;
+  std::string key = f.table;
+  f.table = qualified(key);
+  if (state.new_tables.count(key)) {
+    f.table_origin = TableOrigin::same_file;
+    return;
+  }
+  auto c = h.created_in.find(key);
+  if (c != h.created_in.end() && c->second < h.file && h.linted[static_cast<std::size_t>(c->second)]) {
+    f.table_origin = TableOrigin::earlier_migration;
+    f.table_created_in = h.paths[static_cast<std::size_t>(c->second)];
+    return;
+  }
+  f.table_origin = TableOrigin::existing;
+}
+
+// What PostgreSQL keeps of a long name: 63 bytes, cut back to a character boundary
+// (truncate_identifier uses pg_mbcliplen).
+std::string truncated_name(const std::string& name) {
+  std::size_t n = std::min<std::size_t>(name.size(), 63);
+  while (n > 0 && n < name.size() && (static_cast<unsigned char>(name[n]) & 0xC0) == 0x80) --n;
+  return name.substr(0, n);
 }
 
 // PostgreSQL (UTF8 database) rejects invalid UTF-8 and NUL bytes, and the JSON parse tree could not
@@ -201,9 +298,11 @@ std::optional<std::size_t> sanitize_utf8(std::string& text) {
 
 }  // namespace
 
-void Sink::add(const std::string& rule, std::string message, std::string hint, std::optional<long> location) {
+void Sink::add(const std::string& rule, std::string message, std::string hint, std::optional<long> location,
+               const std::string& table) {
   Finding f;
   f.rule = rule;
+  f.table = table;
   f.severity = severity_of(rule);
   f.message = std::move(message);
   f.hint = std::move(hint);
@@ -217,14 +316,14 @@ void Sink::add(const std::string& rule, std::string message, std::string hint, s
   out_.push_back(std::move(f));
 }
 
-FileReport lint_file(const std::string& path, const std::string& sql, const Options& options, Columns& columns) {
+FileReport lint_file(const std::string& path, const std::string& sql, const Options& options, History& history) {
   FileReport report;
   report.path = path;
   std::string text = sql;
   // A UTF-8 byte order mark is not SQL; blank it without moving any offset.
   if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.replace(0, 3, "   ");
   std::optional<std::size_t> bad_byte = sanitize_utf8(text);
-  Source source(text);
+  Source source(std::move(text));
   Parsed parsed = parse(source);
   report.statements = static_cast<int>(parsed.statements.size());
   report.syntax_error = parsed.syntax_error;
@@ -261,9 +360,22 @@ FileReport lint_file(const std::string& path, const std::string& sql, const Opti
     if (!options.disabled_rules.count(f.rule)) report.findings.push_back(std::move(f));
   }
 
+  // Long identifiers, by the statement they sit in (each name once per statement).
+  std::vector<std::vector<const LongIdentifier*>> long_names(parsed.statements.size());
+  for (const auto& id : source.long_identifiers()) {
+    auto st = std::upper_bound(parsed.statements.begin(), parsed.statements.end(), id.begin,
+                               [](std::size_t at, const Statement& x) { return at < x.begin; });
+    if (st == parsed.statements.begin()) continue;
+    --st;
+    if (id.begin >= st->end) continue;
+    auto& names = long_names[static_cast<std::size_t>(st->index)];
+    if (std::none_of(names.begin(), names.end(), [&](const LongIdentifier* x) { return x->name == id.name; }))
+      names.push_back(&id);
+  }
+
   FileState state;
   state.statement_count = report.statements;
-  state.columns = &columns;
+  state.history = &history;
   for (const auto& st : parsed.statements) {
     std::vector<Finding> found;
     Sink sink(source, st, found);
@@ -281,10 +393,20 @@ FileReport lint_file(const std::string& path, const std::string& sql, const Opti
       f.statement = st.index;
       found.push_back(std::move(f));
     } else {
+      for (const LongIdentifier* id : long_names[static_cast<std::size_t>(st.index)]) {
+        sink.add("identifier-too-long",
+                 "Identifier \"" + id->name + "\" is " + std::to_string(id->bytes) +
+                     " bytes: PostgreSQL silently keeps only the first 63 (\"" + truncated_name(id->name) +
+                     "\"), so the database and the schema that generated this SQL disagree on the name.",
+                 "Use a name of at most 63 bytes (Prisma: give the index, constraint or relation a shorter name with "
+                 "map: \"...\", or the model/field one with @@map/@map).",
+                 static_cast<long>(id->begin - st.node_base));
+      }
       check_destructive(st, state, sink);
       check_locking(st, state, sink);
       check_types(st, state, sink);
       check_transactions(st, state, sink);
+      for (auto& f : found) locate_table(f, state);
       track_state(st, state);
     }
     for (auto& f : found) {
@@ -310,16 +432,25 @@ FileReport lint_file(const std::string& path, const std::string& sql, const Opti
 }  // namespace detail
 
 FileReport lint_sql(const std::string& path, const std::string& sql, const Options& options) {
-  detail::Columns columns;
-  return detail::lint_file(path, sql, options, columns);
+  detail::DefaultSchema schema(options.default_schema);
+  detail::History history;
+  history.paths.push_back(path);
+  history.linted.push_back(true);
+  return detail::lint_file(path, sql, options, history);
 }
 
 std::vector<FileReport> lint_sequence(const std::vector<MigrationFile>& files, const Options& options) {
-  detail::Columns columns;
-  std::vector<FileReport> out;
+  detail::DefaultSchema schema(options.default_schema);
+  detail::History history;
   for (const auto& file : files) {
-    FileReport report = detail::lint_file(file.path, file.sql, options, columns);
-    if (file.lint) out.push_back(std::move(report));
+    history.paths.push_back(file.path);
+    history.linted.push_back(file.lint);
+  }
+  std::vector<FileReport> out;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    history.file = static_cast<int>(i);
+    FileReport report = detail::lint_file(files[i].path, files[i].sql, options, history);
+    if (files[i].lint) out.push_back(std::move(report));
   }
   return out;
 }

@@ -36,11 +36,25 @@ const json& items(const json& node, const char* key) {
   return it != node.end() && it->is_array() ? *it : empty;
 }
 
+namespace {
+// Per thread, so concurrent lints with different schemas do not mix; set by DefaultSchema.
+thread_local std::string default_schema = "public";
+}  // namespace
+
+DefaultSchema::DefaultSchema(const std::string& schema) : previous_(default_schema) {
+  default_schema = schema.empty() ? "public" : schema;
+}
+DefaultSchema::~DefaultSchema() { default_schema = previous_; }
+
 std::string relation_name(const json& range_var) {
-  // "public" is the default schema: `public.t` and `t` are the same table for "created in this file".
   std::string schema = str(range_var, "schemaname");
   std::string rel = str(range_var, "relname");
-  return schema.empty() || schema == "public" ? rel : schema + "." + rel;
+  return schema.empty() || schema == default_schema ? rel : schema + "." + rel;
+}
+
+std::string qualified(const std::string& key) {
+  if (key.empty() || key.find('.') != std::string::npos) return key;
+  return default_schema + "." + key;
 }
 
 std::string object_name(const json& object) {
@@ -52,7 +66,8 @@ std::string object_name(const json& object) {
       name += str(part["String"], "sval");
     }
   }
-  if (name.rfind("public.", 0) == 0) name.erase(0, 7);
+  const std::string prefix = default_schema + ".";
+  if (name.rfind(prefix, 0) == 0) name.erase(0, prefix.size());
   return name;
 }
 

@@ -1,6 +1,8 @@
 // Statements from libpg_query (the PostgreSQL 15 parser). The whole file is parsed at once; when
 // that fails, the file is split with the scanner and each piece parsed alone, so one syntax error
-// is reported at its own line and the other statements are still checked.
+// is reported at its own line and the other statements are still checked. The parser gives each
+// statement's range; Source::scan then narrows it to its tokens.
+#include <cctype>
 #include <memory>
 
 #include <pg_query.h>
@@ -27,8 +29,7 @@ struct SplitResult {
 };
 
 // Appends the statements of a successful parse of text[base, base + size).
-void add_statements(const Source& source, const char* tree, std::size_t base, std::size_t size,
-                    std::vector<Statement>& out) {
+void add_statements(const char* tree, std::size_t base, std::size_t size, std::vector<Statement>& out) {
   json doc = json::parse(tree);
   for (const auto& raw : items(doc, "stmts")) {
     std::size_t loc = base + static_cast<std::size_t>(integer(raw, "stmt_location"));
@@ -36,8 +37,8 @@ void add_statements(const Source& source, const char* tree, std::size_t base, st
     std::size_t limit = len == 0 ? base + size : loc + static_cast<std::size_t>(len);
     Statement st;
     st.index = static_cast<int>(out.size());
-    st.begin = source.first_token(loc, limit);
-    st.end = source.last_token_end(st.begin, limit);
+    st.begin = loc;
+    st.end = limit;
     st.node_base = base;
     if (raw.contains("stmt") && raw["stmt"].is_object() && !raw["stmt"].empty()) {
       st.kind = raw["stmt"].begin().key();
@@ -51,21 +52,36 @@ Statement syntax_error(const Source& source, std::size_t piece_begin, std::size_
                        const PgQueryError& error, int index) {
   Statement st;
   st.index = index;
-  st.begin = source.first_token(piece_begin, piece_end);
-  st.end = source.last_token_end(st.begin, piece_end);
+  st.begin = piece_begin;
+  st.end = piece_end;
   st.error = error.message ? error.message : "syntax error";
-  st.error_offset = error.cursorpos > 0 ? source.offset_of_char(piece_begin, error.cursorpos) : st.begin;
+  st.error_offset = error.cursorpos > 0 ? source.offset_of_char(piece_begin, error.cursorpos) : std::string::npos;
   return st;
+}
+
+// Narrows every statement to its tokens and records the file's comments.
+void locate(Source& source, std::vector<Statement>& statements) {
+  std::vector<Range> ranges;
+  ranges.reserve(statements.size());
+  for (const auto& st : statements) ranges.push_back({st.begin, st.end});
+  source.scan(ranges);
+  for (std::size_t i = 0; i < statements.size(); ++i) {
+    statements[i].begin = ranges[i].begin;
+    statements[i].end = ranges[i].end;
+    if (statements[i].kind.empty() && statements[i].error_offset == std::string::npos)
+      statements[i].error_offset = statements[i].begin;  // no position from the parser: the statement's start
+  }
 }
 
 }  // namespace
 
-Parsed parse(const Source& source) {
+Parsed parse(Source& source) {
   Parsed parsed;
   const std::string& text = source.text();
   ParseResult whole(text);
   if (!whole.r.error) {
-    add_statements(source, whole.r.parse_tree, 0, text.size(), parsed.statements);
+    add_statements(whole.r.parse_tree, 0, text.size(), parsed.statements);
+    locate(source, parsed.statements);
     return parsed;
   }
   parsed.syntax_error = true;
@@ -73,6 +89,7 @@ Parsed parse(const Source& source) {
   if (split.r.error) {
     // Not even the scanner gets through (e.g. an unterminated quote): one error, no statements.
     parsed.statements.push_back(syntax_error(source, 0, text.size(), *whole.r.error, 0));
+    locate(source, parsed.statements);
     return parsed;
   }
   bool located = false;
@@ -86,14 +103,18 @@ Parsed parse(const Source& source) {
                                                static_cast<int>(parsed.statements.size())));
       located = true;
     } else {
-      add_statements(source, one.r.parse_tree, loc, len, parsed.statements);
+      add_statements(one.r.parse_tree, loc, len, parsed.statements);
     }
   }
+  locate(source, parsed.statements);
   if (!located) {
     // Every piece parses alone but the file does not: report the parser's own position.
     Statement st = syntax_error(source, 0, text.size(), *whole.r.error,
                                 static_cast<int>(parsed.statements.size()));
+    if (st.error_offset == std::string::npos) st.error_offset = 0;
     st.begin = st.error_offset;
+    st.end = std::max(st.begin, text.size());
+    while (st.end > st.begin && (std::isspace(static_cast<unsigned char>(text[st.end - 1])) || text[st.end - 1] == ';')) --st.end;
     parsed.statements.push_back(std::move(st));
   }
   return parsed;

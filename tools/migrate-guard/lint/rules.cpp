@@ -25,11 +25,22 @@ const std::vector<RuleInfo>& rules() {
       {"constraint-missing-not-valid", Severity::error, "ADD CONSTRAINT CHECK / FOREIGN KEY without NOT VALID scans the table while holding its lock."},
       {"disallowed-unique-constraint", Severity::error, "ADD UNIQUE builds its index under ACCESS EXCLUSIVE unless it reuses a concurrently built index (USING INDEX)."},
       {"transaction-nesting", Severity::error, "BEGIN / COMMIT / ROLLBACK inside a migration: the file already runs as one transaction."},
+      {"identifier-too-long", Severity::warning, "An identifier longer than 63 bytes: PostgreSQL truncates it with only a NOTICE, and tools that know the full name (Prisma) no longer find it."},
       {"ban-drop-not-null", Severity::warning, "DROP NOT NULL on an existing column: readers that assume a value may break."},
       {"prefer-timestamptz", Severity::warning, "timestamp without time zone drops the UTC offset."},
       {"require-lock-timeout", Severity::warning, "ACCESS EXCLUSIVE (or other write-blocking) work without a preceding SET lock_timeout can queue behind a long query and block all traffic."},
   };
   return all;
+}
+
+const char* table_origin_name(TableOrigin origin) {
+  switch (origin) {
+    case TableOrigin::existing: return "existing";
+    case TableOrigin::same_file: return "same_file";
+    case TableOrigin::earlier_migration: return "earlier_migration";
+    case TableOrigin::none: break;
+  }
+  return "none";
 }
 
 namespace detail {

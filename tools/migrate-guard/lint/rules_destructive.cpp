@@ -9,17 +9,15 @@ bool existing(const std::string& table, const FileState& state) { return !state.
 
 void drop_stmt(const Statement& st, const FileState& state, Sink& sink) {
   if (str(st.node, "removeType") != "OBJECT_TABLE") return;
-  std::string names;
+  // One finding per table: each carries its table, and `deploy` judges each against the database.
   for (const auto& obj : items(st.node, "objects")) {
     std::string name = object_name(obj);
     if (!existing(name, state)) continue;
-    if (!names.empty()) names += ", ";
-    names += name;
+    sink.add("ban-drop-table", "DROP TABLE " + name + " deletes a table and its data; the running release may still use it.",
+             "Deploy code that no longer uses the table first, keep a backup, then drop it in a later migration "
+             "(suppress with `-- migrate-guard-ignore: ban-drop-table <reason>`).",
+             std::nullopt, name);
   }
-  if (names.empty()) return;
-  sink.add("ban-drop-table", "DROP TABLE " + names + " deletes a table and its data; the running release may still use it.",
-           "Deploy code that no longer uses the table first, keep a backup, then drop it in a later migration "
-           "(suppress with `-- migrate-guard-ignore: ban-drop-table <reason>`).");
 }
 
 void alter_table(const Statement& st, const FileState& state, Sink& sink) {
@@ -31,7 +29,8 @@ void alter_table(const Statement& st, const FileState& state, Sink& sink) {
     if (str(cmd, "subtype") != "AT_DropColumn") continue;
     sink.add("ban-drop-column",
              "DROP COLUMN " + str(cmd, "name") + " on " + table + " deletes data; the running release may still read or write it.",
-             "Stop using the column in code (Prisma: remove it from the schema and deploy) before dropping it in a later migration.");
+             "Stop using the column in code (Prisma: remove it from the schema and deploy) before dropping it in a later migration.",
+             std::nullopt, table);
   }
 }
 
@@ -43,13 +42,15 @@ void rename_stmt(const Statement& st, const FileState& state, Sink& sink) {
   if (type == "OBJECT_TABLE") {
     sink.add("renaming-table",
              "Renaming table " + table + " to " + str(st.node, "newname") + " breaks every query of the release still running.",
-             "Create the new table (or a view with the new name), move readers and writers over in steps, then drop the old name.");
+             "Create the new table (or a view with the new name), move readers and writers over in steps, then drop the old name.",
+             std::nullopt, table);
   } else if (type == "OBJECT_COLUMN" && str(st.node, "relationType") == "OBJECT_TABLE") {
     sink.add("renaming-column",
              "Renaming column " + table + "." + str(st.node, "subname") + " to " + str(st.node, "newname") +
                  " breaks every query of the release still running.",
              "Add the new column, write to both, backfill, switch reads, then drop the old column in a later release "
-             "(Prisma: keep the column name and use @map for the field name).");
+             "(Prisma: keep the column name and use @map for the field name).",
+             std::nullopt, table);
   }
 }
 

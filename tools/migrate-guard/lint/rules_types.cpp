@@ -50,7 +50,7 @@ void check_timestamp(const json& column_def, const std::string& where, Sink& sin
            "and values depend on the writer's TimeZone setting.",
            "Use timestamptz. Prisma maps DateTime to timestamp(3) by default: declare the field with "
            "@db.Timestamptz(3) instead.",
-           location(type));
+           location(type), where);
 }
 
 void add_column(const std::string& table, const json& def, const FileState& state, Sink& sink) {
@@ -65,7 +65,7 @@ void add_column(const std::string& table, const json& def, const FileState& stat
              "Adding " + column + " NOT NULL without a DEFAULT fails as soon as the table has a row.",
              "Add the column nullable (or with a constant DEFAULT), backfill, then add the NOT NULL in steps "
              "(CHECK ... NOT VALID, VALIDATE, SET NOT NULL). Prisma: make the field optional or give it @default.",
-             location(def));
+             location(def), table);
   }
   std::string why;
   if (dflt) {
@@ -86,7 +86,7 @@ void add_column(const std::string& table, const json& def, const FileState& stat
              "Adding " + column + " rewrites the whole table under ACCESS EXCLUSIVE: " + why + ".",
              "Add the column without a default (or with a constant one), set the default in a second statement, and "
              "backfill existing rows in batches.",
-             location(def));
+             location(def), table);
   }
 }
 
@@ -116,9 +116,9 @@ void alter_column_type(const std::string& table, const json& cmd, const FileStat
   const json& def = cmd["def"]["ColumnDef"];
   ColumnType to = column_type(def["typeName"]);
   std::optional<ColumnType> from;
-  if (state.columns) {
-    auto t = state.columns->find(table);
-    if (t != state.columns->end()) {
+  if (state.history) {
+    auto t = state.history->columns.find(table);
+    if (t != state.history->columns.end()) {
       auto c = t->second.find(column);
       if (c != t->second.end()) from = c->second;
     }
@@ -137,7 +137,7 @@ void alter_column_type(const std::string& table, const json& cmd, const FileStat
   sink.add("changing-column-type", message,
            "Add a new column of the new type, write to both, backfill in batches, switch reads, then drop the old one. "
            "Widening a varchar or moving to text is safe: suppress with a reason.",
-           location(def));
+           location(def), table);
 }
 
 }  // namespace
@@ -167,13 +167,15 @@ void check_types(const Statement& st, const FileState& state, Sink& sink) {
       sink.add("ban-drop-not-null",
                "DROP NOT NULL on " + table + "." + str(cmd, "name") +
                    " lets NULLs in: code of the running release that assumes a value may break.",
-               "Make sure every reader handles NULL first (Prisma: the field becomes optional), then deploy this.");
+               "Make sure every reader handles NULL first (Prisma: the field becomes optional), then deploy this.",
+               std::nullopt, table);
     } else if (sub == "AT_SetNotNull" && existing(table, state)) {
       sink.add("adding-not-nullable-field",
                "SET NOT NULL on " + table + "." + str(cmd, "name") +
                    " scans the whole table while holding ACCESS EXCLUSIVE (reads and writes wait).",
                "Add CHECK (col IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT in a later migration, then SET NOT NULL "
-               "(PostgreSQL 12+ uses the validated check and skips the scan) and drop the check.");
+               "(PostgreSQL 12+ uses the validated check and skips the scan) and drop the check.",
+               std::nullopt, table);
     }
   }
 }

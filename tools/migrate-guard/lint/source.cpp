@@ -1,87 +1,111 @@
-// Positions and comments in the raw migration text. libpg_query's JSON tree carries no comments,
-// and statement locations include the blanks and comments before a statement, so this small
-// scanner finds comments (outside literals, quoted identifiers and dollar-quoted bodies) and the
-// first real token of each statement.
+// Positions, comments and identifiers in the raw migration text. libpg_query's JSON tree carries
+// no comments, and statement locations include the blanks and comments before a statement, so the
+// text is lexed again with PostgreSQL's own scanner (pg_query_scan): dollar quotes, nested
+// comments, E'' strings and standard_conforming_strings behave exactly as on the server.
 #include <algorithm>
 #include <cctype>
+
+#include <pg_query.h>
+#include <pg_query/pg_query.pb-c.h>
 
 #include "internal.hpp"
 
 namespace migrate_guard::lint::detail {
 namespace {
 
-bool ident_char(unsigned char c) { return std::isalnum(c) || c == '_' || c >= 0x80; }
+constexpr std::size_t kMaxIdentifierBytes = 63;  // NAMEDATALEN - 1
+
+struct Scan {
+  PgQueryScanResult result;
+  PgQuery__ScanResult* tokens = nullptr;
+  explicit Scan(const char* sql) : result(pg_query_scan(sql)) {
+    if (!result.error)
+      tokens = pg_query__scan_result__unpack(nullptr, result.pbuf.len, reinterpret_cast<const uint8_t*>(result.pbuf.data));
+  }
+  ~Scan() {
+    if (tokens) pg_query__scan_result__free_unpacked(tokens, nullptr);
+    pg_query_free_scan_result(result);
+  }
+  Scan(const Scan&) = delete;
+  Scan& operator=(const Scan&) = delete;
+};
+
+bool blank(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+
+// A quoted identifier's name: the quotes dropped, "" read as one ".
+std::string unquote(const std::string& token) {
+  if (token.size() < 2 || token.front() != '"') return token;
+  std::string out;
+  for (std::size_t i = 1; i + 1 < token.size(); ++i) {
+    out += token[i];
+    if (token[i] == '"' && token[i + 1] == '"') ++i;
+  }
+  return out;
+}
 
 }  // namespace
 
-Source::Source(const std::string& text) : text_(text) {
+Source::Source(std::string text) : text_(std::move(text)) {
   line_starts_.push_back(0);
-  for (std::size_t i = 0; i < text_.size(); ++i) {
-    if (text_[i] == '\n') line_starts_.push_back(i + 1);
+  for (std::size_t i = text_.find('\n'); i != std::string::npos; i = text_.find('\n', i + 1)) line_starts_.push_back(i + 1);
+}
+
+void Source::scan(std::vector<Range>& statements) {
+  std::size_t at = 0;
+  for (auto& st : statements) {
+    std::size_t begin = std::max(at, std::min(st.begin, text_.size()));
+    std::size_t end = std::max(begin, std::min(st.end, text_.size()));
+    if (begin > at) scan_piece(at, begin, nullptr);  // the `;` and comments between statements
+    scan_piece(begin, end, &st);
+    at = end;
   }
-  const std::string& s = text_;
-  const std::size_t n = s.size();
-  std::size_t i = 0;
-  while (i < n) {
-    char c = s[i];
-    if (c == '-' && i + 1 < n && s[i + 1] == '-') {
-      std::size_t e = s.find('\n', i);
-      if (e == std::string::npos) e = n;
-      std::string body = s.substr(i + 2, e - i - 2);
+  if (at < text_.size()) scan_piece(at, text_.size(), nullptr);
+}
+
+void Source::scan_piece(std::size_t begin, std::size_t end, Range* statement) {
+  if (statement) *statement = {begin, begin};
+  if (begin >= end) return;
+  // The scanner reads a NUL-terminated string: the piece is copied, except when it is the file.
+  std::string piece;
+  const char* sql = text_.c_str();
+  if (begin != 0 || end != text_.size()) {
+    piece.assign(text_, begin, end - begin);
+    sql = piece.c_str();
+  }
+  Scan scan(sql);
+  if (!scan.tokens) {
+    // The lexer gives up (an unterminated quote or comment: the parser reports it): the piece is
+    // one token from its first to its last non-blank byte.
+    std::size_t b = begin, e = end;
+    while (b < e && blank(text_[b])) ++b;
+    while (e > b && (blank(text_[e - 1]) || text_[e - 1] == ';')) --e;
+    if (statement) *statement = {b, e};
+    return;
+  }
+  bool first = true;
+  for (std::size_t i = 0; i < scan.tokens->n_tokens; ++i) {
+    const PgQuery__ScanToken* t = scan.tokens->tokens[i];
+    std::size_t tb = begin + static_cast<std::size_t>(t->start);
+    std::size_t te = begin + static_cast<std::size_t>(t->end);
+    if (t->token == PG_QUERY__TOKEN__SQL_COMMENT) {
+      std::string body = text_.substr(tb + 2, te - tb - 2);
       if (!body.empty() && body.back() == '\r') body.pop_back();
-      comments_.push_back({i, e, body});
-      i = e;
-    } else if (c == '/' && i + 1 < n && s[i + 1] == '*') {
-      int depth = 1;  // PostgreSQL block comments nest
-      std::size_t j = i + 2;
-      while (j < n && depth > 0) {
-        if (s[j] == '/' && j + 1 < n && s[j + 1] == '*') { ++depth; j += 2; }
-        else if (s[j] == '*' && j + 1 < n && s[j + 1] == '/') { --depth; j += 2; }
-        else ++j;
-      }
-      std::size_t body_end = depth == 0 ? j - 2 : j;
-      comments_.push_back({i, j, s.substr(i + 2, body_end - i - 2)});
-      i = j;
-    } else if (c == '\'') {
-      // E'...' strings honour backslash escapes; standard strings only double quotes.
-      bool escapes = i > 0 && (s[i - 1] == 'E' || s[i - 1] == 'e') && (i < 2 || !ident_char(s[i - 2]));
-      std::size_t j = i + 1;
-      while (j < n) {
-        if (escapes && s[j] == '\\') { j += 2; continue; }
-        if (s[j] == '\'') {
-          if (j + 1 < n && s[j + 1] == '\'') { j += 2; continue; }
-          break;
-        }
-        ++j;
-      }
-      i = std::min(n, j + 1);
-    } else if (c == '"') {
-      std::size_t j = i + 1;
-      while (j < n) {
-        if (s[j] == '"') {
-          if (j + 1 < n && s[j + 1] == '"') { j += 2; continue; }
-          break;
-        }
-        ++j;
-      }
-      i = std::min(n, j + 1);
-    } else if (c == '$' && (i == 0 || !ident_char(s[i - 1]))) {
-      // $tag$ ... $tag$ (a tag never starts with a digit: `$1` is a parameter).
-      std::size_t j = i + 1;
-      if (j < n && std::isdigit(static_cast<unsigned char>(s[j]))) { ++i; continue; }
-      while (j < n && ident_char(s[j]) && s[j] != '$') ++j;
-      if (j < n && s[j] == '$') {
-        std::string tag = s.substr(i, j - i + 1);
-        std::size_t close = s.find(tag, j + 1);
-        i = close == std::string::npos ? n : close + tag.size();
-      } else {
-        ++i;
-      }
-    } else if (ident_char(static_cast<unsigned char>(c))) {
-      while (i < n && (ident_char(s[i]) || s[i] == '$')) ++i;  // identifiers may contain `$`
-    } else {
-      ++i;
+      comments_.push_back({tb, te, std::move(body)});
+      continue;
     }
+    if (t->token == PG_QUERY__TOKEN__C_COMMENT) {
+      bool closed = te - tb >= 4 && text_.compare(te - 2, 2, "*/") == 0;
+      comments_.push_back({tb, te, text_.substr(tb + 2, te - tb - 2 - (closed ? 2 : 0))});
+      continue;
+    }
+    if (t->token == PG_QUERY__TOKEN__IDENT && te - tb > kMaxIdentifierBytes) {
+      std::string name = unquote(text_.substr(tb, te - tb));
+      if (name.size() > kMaxIdentifierBytes) long_identifiers_.push_back({tb, name.size(), std::move(name)});
+    }
+    if (!statement || t->token == PG_QUERY__TOKEN__ASCII_59) continue;
+    if (first) statement->begin = tb;
+    first = false;
+    statement->end = te;
   }
 }
 
@@ -97,33 +121,6 @@ int Source::col_of(std::size_t offset) const {
     if ((static_cast<unsigned char>(text_[i]) & 0xC0) != 0x80) ++col;  // count code points
   }
   return col;
-}
-
-bool Source::in_comment(std::size_t offset) const {
-  auto it = std::upper_bound(comments_.begin(), comments_.end(), offset,
-                             [](std::size_t o, const Comment& c) { return o < c.begin; });
-  if (it == comments_.begin()) return false;
-  --it;
-  return offset >= it->begin && offset < it->end;
-}
-
-std::size_t Source::first_token(std::size_t begin, std::size_t end) const {
-  end = std::min(end, text_.size());
-  for (std::size_t i = begin; i < end; ++i) {
-    if (std::isspace(static_cast<unsigned char>(text_[i])) || in_comment(i)) continue;
-    return i;
-  }
-  return end;
-}
-
-std::size_t Source::last_token_end(std::size_t begin, std::size_t end) const {
-  end = std::min(end, text_.size());
-  for (std::size_t i = end; i > begin; --i) {
-    char c = text_[i - 1];
-    if (std::isspace(static_cast<unsigned char>(c)) || c == ';' || in_comment(i - 1)) continue;
-    return i;
-  }
-  return begin;
 }
 
 std::size_t Source::offset_of_char(std::size_t from, int cursor) const {

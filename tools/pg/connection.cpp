@@ -1,12 +1,13 @@
-#include "migrate-guard/connection.hpp"
+#include "pg/connection.hpp"
 
 #include <libpq-fe.h>
 
 #include "kit/error.hpp"
 #include "kit/log.hpp"
 #include "kit/secrets.hpp"
+#include "pg/quote.hpp"
 
-namespace migrate_guard {
+namespace pg {
 namespace {
 
 std::string chomp(std::string s) {
@@ -126,4 +127,4 @@ std::string Connection::server_version() const {
   return v ? v : "";
 }
 
-}  // namespace migrate_guard
+}  // namespace pg

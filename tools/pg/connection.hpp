@@ -8,11 +8,11 @@
 #include <vector>
 
 #include "kit/duration.hpp"
-#include "migrate-guard/target.hpp"
+#include "pg/target.hpp"
 
 struct pg_conn;
 
-namespace migrate_guard {
+namespace pg {
 
 // An error reported by the server (or a lost connection: sqlstate empty, connection_lost true).
 struct PgError : std::runtime_error {
@@ -47,4 +47,4 @@ class Connection {
   pg_conn* conn_;
 };
 
-}  // namespace migrate_guard
+}  // namespace pg

@@ -8,9 +8,9 @@
 #include <sstream>
 
 #include "kit/log.hpp"
-#include "kit/text.hpp"
 #include "kit/process.hpp"
-#include "migrate-guard/database.hpp"
+#include "kit/text.hpp"
+#include "migrate-guard/commands/common.hpp"
 #include "migrate-guard/lint_runner.hpp"
 #include "migrate-guard/migrate_guard.hpp"
 #include "migrate-guard/status.hpp"
@@ -72,6 +72,7 @@ kit::Outcome run_lint(kit::Context& ctx) {
     throw kit::environment_error("this migrate-guard was built without the linter (tools/migrate-guard/lint)");
 #endif
   }
+  std::vector<std::string> disabled = disabled_rule_names(ctx.args.list("disable-rule"));  // usage errors first
   int selectors = int(ctx.args.has("since")) + int(ctx.args.flag("pending")) + int(ctx.args.has("migration"));
   if (selectors > 1) throw kit::usage_error("use one of --since, --pending and --migration");
   MigrationsFolder folder = read_migrations(ctx.args.str("dir"));
@@ -91,7 +92,7 @@ kit::Outcome run_lint(kit::Context& ctx) {
     }
     selection = "selected migrations";
   } else if (ctx.args.flag("pending")) {
-    DbTarget target = target_from_args(ctx);
+    pg::DbTarget target = target_from_args(ctx);
     auto conn = connect(ctx, target);
     Status s = load_status(*conn, target.schema, folder);
     for (const auto* e : s.with(State::pending)) selected.push_back(e->file);
@@ -99,8 +100,8 @@ kit::Outcome run_lint(kit::Context& ctx) {
   } else {
     for (const auto& m : folder.migrations) selected.push_back(&m);
   }
-  kit::log::info("linting " + std::to_string(selected.size()) + " " + selection);
-  LintRun run = lint_migrations(folder, selected, ctx.args.list("disable-rule"));
+  kit::log::info("linting " + std::to_string(selected.size()) + " files (" + selection + ")");
+  LintRun run = lint_migrations(folder, selected, disabled);
   annotate_findings(ctx.report, run);
   ctx.report.result("lint", lint_json(run));
   ctx.report.output("errors", std::to_string(run.errors));

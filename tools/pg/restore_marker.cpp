@@ -1,9 +1,9 @@
-#include "migrate-guard/restore_marker.hpp"
+#include "pg/restore_marker.hpp"
 
 #include "kit/log.hpp"
-#include "migrate-guard/connection.hpp"
+#include "pg/connection.hpp"
 
-namespace migrate_guard {
+namespace pg {
 
 std::string restore_point_name(const std::string& compact_time, const std::string& first_migration) {
   std::string name = "migrate-guard-" + compact_time + "-" + first_migration;
@@ -35,4 +35,4 @@ RestoreMarker record_restore_marker(Connection& conn, const std::string& first_m
   return m;
 }
 
-}  // namespace migrate_guard
+}  // namespace pg

@@ -3,10 +3,13 @@
 #include "kit/error.hpp"
 #include "kit/secrets.hpp"
 #include "migrate-guard/extensions.hpp"
-#include "migrate-guard/restore_marker.hpp"
-#include "migrate-guard/target.hpp"
+#include "pg/pooler.hpp"
+#include "pg/quote.hpp"
+#include "pg/restore_marker.hpp"
+#include "pg/target.hpp"
 
-using namespace migrate_guard;
+using namespace pg;
+using migrate_guard::parse_extension_list;
 
 TEST_CASE("Prisma-only URL parameters are taken off before libpq sees them") {
   std::vector<std::pair<std::string, std::string>> taken;
@@ -66,4 +69,51 @@ TEST_CASE("extension lists and restore point names") {
   auto n = restore_point_name("20240101T000000Z", std::string(80, 'x'));
   CHECK(n.size() == 63);
   CHECK(n.rfind("migrate-guard-20240101T000000Z-", 0) == 0);
+}
+
+TEST_CASE("pooler: every host of a multi-host URL, pgbouncer=true on any port") {
+  CHECK(pooler_reasons("h1,h2", "5432,6543", {}).size() == 1);
+  CHECK(pooler_reasons("h1,h2", "5432", {}).empty());
+  CHECK(pooler_reasons("h", "5433", {{"pgbouncer", "true"}}).size() == 1);
+  CHECK(pooler_reasons("h", "5433", {{"pgbouncer", "TRUE"}}).size() == 1);
+  kit::secrets().clear();
+  kit::Env env(std::map<std::string, std::string>{});
+  auto t = resolve_target("postgresql://u:pw@10.0.0.1:5432,10.0.0.2:6543/db", "--database-url", env);
+  CHECK_FALSE(t.pooler_reasons.empty());
+}
+
+TEST_CASE("URLs refused before connecting: other providers, unencoded @ or # in the password") {
+  kit::secrets().clear();
+  kit::Env env(std::map<std::string, std::string>{});
+  for (const char* url : {"mysql://root:pw@h:3306/app", "sqlserver://h:1433;database=app", "file:./dev.db", "mongodb+srv://u:pw@c/app"}) {
+    try {
+      resolve_target(url, "--database-url", env);
+      FAIL("accepted " << url);
+    } catch (const kit::Error& e) {
+      CHECK(e.code() == kit::Exit::usage);
+      CHECK(std::string(e.what()).find("not supported") != std::string::npos);
+    }
+  }
+  for (const char* url : {"postgresql://app:p@ss#word-9@h:5432/db", "postgresql://app:a#b-secret@h/db", "postgres://app:x@y-secret@h/db"}) {
+    try {
+      resolve_target(url, "--database-url", env);
+      FAIL("accepted " << url);
+    } catch (const kit::Error& e) {
+      std::string m = e.what();
+      CHECK(e.code() == kit::Exit::usage);
+      CHECK(m.find("percent-encode") != std::string::npos);
+      for (const char* piece : {"ss#word", "word-9", "b-secret", "y-secret", "p@ss"}) CHECK(m.find(piece) == std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("the environment variables tried, in order; where the URL came from") {
+  kit::secrets().clear();
+  kit::Env env(std::map<std::string, std::string>{{"DATABASE_URL", "postgresql://u@pooled:6543/db"}, {"DIRECT_URL", "postgresql://u@direct:5432/db"}});
+  auto t = resolve_target("", "--database-url", env, {"DIRECT_URL", "DATABASE_URL"});
+  CHECK(t.source == "DIRECT_URL");
+  CHECK(t.host == "direct");
+  auto d = resolve_target("", "--database-url", env);
+  CHECK(d.source == "DATABASE_URL");
+  CHECK_FALSE(d.pooler_reasons.empty());
 }

@@ -4,7 +4,7 @@
 // (pg_create_restore_point, superuser or granted) when the server allows one.
 #include <string>
 
-namespace migrate_guard {
+namespace pg {
 
 class Connection;
 
@@ -20,4 +20,4 @@ RestoreMarker record_restore_marker(Connection& conn, const std::string& first_m
 // "migrate-guard-20240101T120000Z-<migration>", cut to PostgreSQL's 63-byte limit.
 std::string restore_point_name(const std::string& compact_time, const std::string& first_migration);
 
-}  // namespace migrate_guard
+}  // namespace pg

@@ -1,4 +1,4 @@
-#include "migrate-guard/target.hpp"
+#include "pg/target.hpp"
 
 #include <libpq-fe.h>
 
@@ -8,11 +8,10 @@
 #include "kit/error.hpp"
 #include "kit/secrets.hpp"
 #include "kit/text.hpp"
+#include "pg/pooler.hpp"
 
-namespace migrate_guard {
+namespace pg {
 namespace {
-
-
 
 // Parameters Prisma accepts in its URLs that libpq would reject as unknown.
 const std::vector<std::string> kPrismaOnly = {"schema",       "pgbouncer",          "connection_limit", "pool_timeout",
@@ -37,13 +36,47 @@ std::string prisma_tls_to_libpq(const std::string& conninfo, const std::vector<s
   return out;
 }
 
-}  // namespace
-
-std::string quote_ident(const std::string& name) {
-  std::string out = "\"";
-  for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
+// "mysql" for "mysql://...", "" when the text has no URL scheme (a libpq key=value string).
+std::string scheme_of(const std::string& url) {
+  auto sep = url.find("://");
+  if (sep == std::string::npos || sep == 0) return url.rfind("file:", 0) == 0 ? "file" : "";
+  for (size_t i = 0; i < sep; ++i)
+    if (!std::isalnum(static_cast<unsigned char>(url[i])) && url[i] != '+' && url[i] != '-' && url[i] != '.') return "";
+  return kit::lower(url.substr(0, sep));
 }
+
+// Prisma's providers, by URL scheme, for the message that names what is not supported.
+std::string provider_of(const std::string& scheme) {
+  if (scheme == "mysql" || scheme == "mariadb") return "MySQL";
+  if (scheme == "sqlserver") return "SQL Server";
+  if (scheme.rfind("mongodb", 0) == 0) return "MongoDB";
+  if (scheme == "file") return "SQLite";
+  if (scheme == "prisma" || scheme.rfind("prisma+", 0) == 0) return "Prisma Accelerate / Prisma Postgres proxy";
+  return "";
+}
+
+// The URL's user info holds a raw '@' or '#' (or another '@' after the first): libpq would split
+// the password there and show its tail as the host. Refuses it without quoting any part of it; the
+// whole candidate password becomes a secret first, in case anything else echoes it.
+void refuse_unencoded_userinfo(const std::string& url, const std::string& source) {
+  size_t start = url.find("://") + 3;
+  size_t slash = url.find('/', start);
+  std::string authority = url.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+  size_t last_at = authority.rfind('@');
+  if (last_at == std::string::npos) return;
+  std::string userinfo = authority.substr(0, last_at);
+  if (userinfo.find('@') == std::string::npos && userinfo.find('#') == std::string::npos) return;
+  size_t colon = userinfo.find(':');
+  if (colon != std::string::npos) kit::secrets().add(userinfo.substr(colon + 1));
+  kit::secrets().add(userinfo);
+  std::string host = authority.substr(last_at + 1);
+  if (host.find('#') != std::string::npos || host.find('@') != std::string::npos) host.clear();
+  throw kit::usage_error(source + ": the user name or password in the URL" + (host.empty() ? "" : " for " + host) +
+                         " holds an unencoded '@' or '#'; percent-encode special characters in it (@ as %40, # as %23, : as %3A, "
+                         "/ as %2F), as Prisma requires (P1013)");
+}
+
+}  // namespace
 
 std::string strip_url_params(const std::string& url, const std::vector<std::string>& drop,
                              std::vector<std::pair<std::string, std::string>>& taken) {
@@ -71,35 +104,30 @@ std::string strip_url_params(const std::string& url, const std::vector<std::stri
   return kept.empty() ? base : base + "?" + kept;
 }
 
-std::vector<std::string> pooler_reasons(const std::string& host, const std::string& port,
-                                        const std::vector<std::pair<std::string, std::string>>& prisma_params) {
-  std::vector<std::string> reasons;
-  std::string h = kit::lower(host);
-  if (port == "6543") reasons.push_back("port 6543 is the transaction pooler port (Supabase/Supavisor)");
-  // Supavisor's session mode (port 5432) keeps one server session per client, so the advisory
-  // lock holds; GitHub's IPv4-only runners reach Supabase through it. Only transaction mode breaks.
-  if (h.find("pooler.supabase.com") != std::string::npos && port != "5432" && port != "6543")
-    reasons.push_back("host " + host + " is Supabase's pooler on port " + port + " (only session mode, port 5432, keeps the lock)");
-  else if (h.find("pgbouncer") != std::string::npos) reasons.push_back("host " + host + " looks like PgBouncer");
-  for (const auto& [k, v] : prisma_params)
-    if (k == "pgbouncer" && kit::lower(v) == "true") reasons.push_back("the URL says pgbouncer=true");
-  return reasons;
-}
-
-DbTarget resolve_target(const std::string& url_given, const std::string& option, const kit::Env& env) {
+DbTarget resolve_target(const std::string& url_given, const std::string& option, const kit::Env& env,
+                        const std::vector<std::string>& env_vars) {
   std::string url = url_given, source = option;
-  if (url.empty()) {
-    if (auto v = env.get("DATABASE_URL")) {
+  for (const auto& name : env_vars) {
+    if (!url.empty()) break;
+    if (auto v = env.get(name); v && !v->empty()) {
       url = *v;
-      source = "DATABASE_URL";
+      source = name;
     }
   }
   if (url.empty() && !env.get("PGHOST") && !env.get("PGDATABASE") && !env.get("PGSERVICE") && !env.get("PGPORT"))
-    throw kit::usage_error("no database: give " + option + " URL or set DATABASE_URL (or PGHOST/PGDATABASE)");
+    throw kit::usage_error("no database: give " + option + " URL or set " + kit::join(env_vars, " or ") + " (or PGHOST/PGDATABASE)");
   DbTarget t;
+  t.source = url.empty() ? "PG* variables" : source;
   if (!url.empty()) {
+    std::string scheme = scheme_of(url);
+    bool is_url = scheme == "postgresql" || scheme == "postgres";
+    if (!scheme.empty() && !is_url) {
+      std::string provider = provider_of(scheme);
+      throw kit::usage_error(source + ": " + scheme + ": URLs are not supported" + (provider.empty() ? "" : " (" + provider + ")") +
+                             ": migrate-guard works with PostgreSQL only (postgresql://USER:PASSWORD@HOST:PORT/DATABASE)");
+    }
+    if (is_url) refuse_unencoded_userinfo(url, source);
     kit::learn_url_secret(url);
-    bool is_url = url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0;
     std::vector<std::pair<std::string, std::string>> taken;
     t.conninfo = is_url ? strip_url_params(url, kPrismaOnly, taken) : url;
     for (const auto& [k, v] : taken) {
@@ -155,4 +183,4 @@ DbTarget resolve_target(const std::string& url_given, const std::string& option,
   return t;
 }
 
-}  // namespace migrate_guard
+}  // namespace pg

@@ -1,0 +1,34 @@
+#pragma once
+// JSON from the outside (response bodies, manifests, reports) read without trusting its shape:
+// nesting is bounded before parsing (nlohmann's dump, comparison and copy recurse once per level,
+// so 1 MB of `[[[[…` overflowed the stack), and JSON Pointers are resolved without exceptions (an
+// array index beyond SIZE_MAX is simply not there). Plain functions: fuzz harnesses call them.
+#include <cstddef>
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <string_view>
+
+namespace kit {
+
+constexpr size_t kMaxJsonDepth = 64;
+
+// The deepest nesting of arrays and objects in `text` (strings skipped), counting no further
+// than `stop_at`. Works on any bytes, JSON or not.
+size_t json_depth(std::string_view text, size_t stop_at);
+
+// Parses `text`; the result is discarded (is_discarded()) when it is not JSON (invalid UTF-8
+// included) or nests deeper than `max_depth`. `why` (optional) says which.
+nlohmann::json parse_untrusted_json(std::string_view text, size_t max_depth = kMaxJsonDepth, std::string* why = nullptr);
+
+// The value at an RFC 6901 JSON Pointer ("/info/db/status", "/items/0"), or nullptr when any step
+// is missing, out of range or not a container. Never throws. A malformed pointer finds nothing.
+const nlohmann::json* find_pointer(const nlohmann::json& document, std::string_view pointer);
+
+// Whether `pointer` is a well-formed JSON Pointer ("" or "/a/b~1c"; ~ only as ~0 or ~1).
+bool is_json_pointer(std::string_view pointer);
+
+// A JSON value as short one-line text for a message: a string as it is, anything else dumped;
+// invalid UTF-8 replaced, cut to `max_chars` characters.
+std::string json_excerpt(const nlohmann::json& value, size_t max_chars = 200);
+
+}  // namespace kit
