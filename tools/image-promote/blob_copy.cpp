@@ -1,5 +1,7 @@
 #include "image-promote/blob_copy.hpp"
 
+#include <curl/curl.h>  // CURL_READFUNC_ABORT, for a streamed upload whose source failed
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -108,11 +110,13 @@ class BlobPipe {
     }
     return true;
   }
-  // Blocks while empty; 0 at the end (or when the writer failed: the upload is then short, which
-  // libcurl reports as an error, and the registry would refuse the digest anyway).
+  // Blocks while empty; 0 at the end. When the download failed, the upload is aborted
+  // (CURL_READFUNC_ABORT): a short body would leave the registry waiting for the rest of its
+  // Content-Length, and us waiting for its answer.
   size_t read(char* out, size_t n) {
     std::unique_lock lock(mutex_);
     changed_.wait(lock, [&] { return writer_done_ || size_ > 0; });
+    if (size_ == 0 && !writer_ok_) return CURL_READFUNC_ABORT;
     size_t take = std::min({n, size_, ring_.size() - head_});
     std::memcpy(out, ring_.data() + head_, take);
     head_ = (head_ + take) % ring_.size();
@@ -120,9 +124,10 @@ class BlobPipe {
     changed_.notify_all();
     return take;
   }
-  void close_writer() {
+  void close_writer(bool ok) {
     std::lock_guard lock(mutex_);
     writer_done_ = true;
+    writer_ok_ = ok;
     changed_.notify_all();
   }
   void close_reader() {
@@ -136,7 +141,7 @@ class BlobPipe {
   std::condition_variable changed_;
   std::vector<char> ring_ = std::vector<char>(kPipeBytes);
   size_t head_ = 0, size_ = 0;
-  bool writer_done_ = false, reader_gone_ = false;
+  bool writer_done_ = false, writer_ok_ = false, reader_gone_ = false;
 };
 
 // One streamed attempt: true when the destination has the blob, verified by its registry.
@@ -152,7 +157,7 @@ bool stream_blob(RegistrySession& session, RegistryClient& d, const Reference& s
     } catch (...) {
       download_error = std::current_exception();
     }
-    pipe.close_writer();
+    pipe.close_writer(!download_error);
   });
   std::string upload_error;
   try {

@@ -1,8 +1,9 @@
 #pragma once
 // Copies a manifest tree (index -> manifests -> config and layers) from one repository to
 // another by digest, so the digest is preserved. What the destination has is skipped (HEAD
-// first); inside one registry blobs are mounted (no HEAD); otherwise they stream through a temporary file
-// (never a whole layer in memory), several at once.
+// first); inside one registry blobs are mounted (no HEAD); otherwise a blob of 1 MiB or more
+// streams registry to registry, and smaller ones (or a failed stream) go through a temporary
+// file (never a whole layer in memory), several at once.
 #include <cstdint>
 #include <string>
 #include <vector>

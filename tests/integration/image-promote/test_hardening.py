@@ -175,6 +175,43 @@ class HostileRegistryTest(ToolTest):
         self.assertLess(self.hostile.stats()["manifest_gets"] - before, 30)
 
 
+class StreamedCopyTest(ToolTest):
+    """Item 12: large blobs stream registry to registry; under faults a failed stream falls back
+    to the retried file path, and every copy is verified or absent."""
+
+    def test_streamed_copies_under_faults(self):
+        from ip_fixture import FaultProxy
+        src, dst = Registry(), Registry()
+        self.addCleanup(src.stop)
+        self.addCleanup(dst.stop)
+        img = ImageBuilder()
+        self.addCleanup(img.cleanup)
+        digest = img.push(img.single("big", "big", extra_bytes=3 << 20), src.host, "team/big", "v1")
+        r = ip("copy", "%s/team/big@%s" % (src.host, digest), "%s/clean/big:v1" % dst.host, "--json",
+               insecure=[src.host, dst.host])
+        self.assertExit(r, 0)
+        self.assertEqual(r.json()["blobs_streamed"], 1)
+        self.assertEqual(dst.resolve("clean/big", "v1"), digest)
+        proxy = FaultProxy(dst, rate=0.0, seed=12)
+        self.addCleanup(proxy.stop)
+        src_proxy = FaultProxy(src, rate=0.0, seed=13)
+        self.addCleanup(src_proxy.stop)
+        proxy.set_rate(0.25)
+        src_proxy.set_rate(0.25)
+        codes = []
+        for i in range(8):
+            r = ip("copy", "%s/team/big@%s" % (src_proxy.host, digest), "%s/f%d/big:v1" % (proxy.host, i), "--retries", "4",
+                   "--retry-delay", "1ms", insecure=[proxy.host, src_proxy.host], timeout=120)
+            codes.append(r.code)
+            tag = dst.resolve("f%d/big" % i, "v1")
+            if r.code == 0:
+                self.assertEqual(tag, digest, r)
+            else:
+                self.assertIn(r.code, (3, 4), r)
+                self.assertIn(tag, (None, digest), r)
+        self.assertGreater(codes.count(0), 3, codes)
+
+
 class ValidationTest(ToolTest):
     """Item 24: bad input is exit 2 with one line, before any request."""
 
