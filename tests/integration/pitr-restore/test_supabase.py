@@ -137,6 +137,34 @@ class SupabaseTest(PitrTest):
         self.assertIn("429", out(r))
         self.assertIn("60 requests a minute", out(r))
 
+    def test_progress_line_every_10s_through_a_429_storm_while_restoring(self):
+        # Polls throttled for the rest of the minute with Retry-After: 15: the wait is honoured (no
+        # poll before it), yet a progress line still comes at least every 10 s (timed as it arrives).
+        self.api.configure(projects={REF: self.project(restore_seconds=2)}, rate_limit_after=4, retry_after=15)
+        env = dict(os.environ, SUPABASE_ACCESS_TOKEN=TOKEN, CI="true")
+        proc = subprocess.Popen([os.path.join(BIN, "pitr-restore"), "restore", "--provider", "supabase", "--project-ref", REF,
+                                 "--api-url", self.api.url, "--poll-interval", "5s", "--to", "15m ago", "--confirm", REF],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+        lines, deadline = [], time.monotonic() + 150
+        try:
+            for line in proc.stderr:
+                lines.append((time.monotonic(), line))
+                self.assertLess(time.monotonic(), deadline, "bounded")
+            proc.wait(timeout=10)
+        finally:
+            proc.kill()
+            proc.stderr.close()
+        self.assertEqual(proc.returncode, 0, "".join(l for _, l in lines))
+        self.assertNotIn(TOKEN, "".join(l for _, l in lines))
+        progress = [t for t, l in lines if "progress:" in l]
+        self.assertGreaterEqual(len(progress), 5)
+        gaps = [b - a for a, b in zip(progress, progress[1:])]
+        self.assertLessEqual(max(gaps), 11, gaps)
+        self.assertTrue(any("Retry-After" in l for _, l in lines))
+        polls = [e["at"] for e in self.api.log() if e["method"] == "GET" and e["path"] == "/v1/projects/" + REF]
+        throttled_gaps = [b - a for a, b in zip(polls, polls[1:])]
+        self.assertGreaterEqual(max(throttled_gaps), 14.5, throttled_gaps)  # Retry-After honoured
+
     def test_project_that_never_comes_back(self):
         self.api.configure(projects={REF: self.project(never_back=True)})
         r = self.run_pitr("restore", "--to", "15m ago", "--confirm", REF, "--timeout", "4s")
