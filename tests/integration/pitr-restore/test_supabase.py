@@ -95,8 +95,8 @@ class SupabaseTest(PitrTest):
 
     def test_api_refusals(self):
         cases = [({"refuse_restore": True}, TOKEN, 2, "answered 400"),
-                 ({}, "sbp_wrong", 3, "SUPABASE_ACCESS_TOKEN"),
-                 ({"forbidden": True}, TOKEN, 3, "answered 403")]
+                 ({}, "sbp_wrong", 3, "not accepted: mistyped, expired or revoked"),
+                 ({"forbidden": True}, TOKEN, 3, "owner or administrator")]
         for extra, token, code, text in cases:
             with self.subTest(text=text):
                 self.api.configure(projects={REF: self.project(**extra)})
@@ -104,6 +104,8 @@ class SupabaseTest(PitrTest):
                 self.assertExit(r, code)
                 self.assertIn(text, out(r))
                 self.assertIn("nothing was changed", out(r))
+                if code == 3:
+                    self.assertEqual(self.posts(), [])  # refused on the first read: no restore asked for
         self.api.configure(projects={})
         r = self.run_pitr("window")
         self.assertExit(r, 2)
@@ -222,6 +224,10 @@ class SupabaseTest(PitrTest):
             (["restore", "--to", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 8 * 86400)), "--confirm", REF], 2,
              "before the earliest base backup"),
             (["restore", "--to", "30s ago", "--confirm", REF], 2, "after the latest recoverable moment"),
+            # A second ahead (whole seconds, at least half a second after now when it runs).
+            (["restore", "--to", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 1.5)), "--confirm", REF], 2,
+             "in the future"),
+            (["restore", "--to", "2026-11-28T23:00:00", "--confirm", REF], 2, "no UTC offset: add Z or +HH:MM"),
             (["restore", "--lsn", "0/3000028", "--confirm", REF], 2, "not to a WAL location"),
             (["rehearse", "--to", "15m ago"], 2, "self-managed provider"),
         ]
@@ -236,6 +242,9 @@ class SupabaseTest(PitrTest):
         self.assertIn("SUPABASE_ACCESS_TOKEN is not set", out(r))
         r = pitr("window", "--provider", "supabase", "--project-ref", "Not-A-Ref", env={"SUPABASE_ACCESS_TOKEN": TOKEN})
         self.assertExit(r, 2)
+        r = pitr("window", "--provider", "supabse", "--project-ref", REF, env={"SUPABASE_ACCESS_TOKEN": TOKEN})
+        self.assertExit(r, 2)
+        self.assertIn("did you mean supabase?", out(r))
         r = pitr("window", "--provider", "supabase", "--project-ref", REF, "--api-url", "http://127.0.0.1:%d" % port,
                  env={"SUPABASE_ACCESS_TOKEN": TOKEN}, timeout=120)
         self.assertExit(r, 3)
