@@ -64,6 +64,30 @@ TEST_CASE("deploy plan: restore marker, then extensions, then the pending migrat
   CHECK(plan_markdown(p).find("create extension postgis (in schema extensions)") != std::string::npos);
 }
 
+TEST_CASE("deploy plan: the Supabase restore point comes right after the marker, before any change; never without --supabase-project") {
+  Setup s({mig("1_a", "A"), mig("2_b", "B")}, {});
+  s.facts.status = compare(s.folder.migrations, {done(s.folder.migrations[0])}, true);
+  s.facts.extensions = {{"postgis", "", true}};
+  DeployOptions o;
+  CHECK(kinds(plan_deploy(s.facts, o)) == std::vector<StepKind>{StepKind::restore_marker, StepKind::create_extension, StepKind::apply_migration});
+  o.supabase = SupabaseRestorePoint{.project_ref = "abcdefghijklmnopqrst", .token = "sbp_secret"};
+  DeployPlan p = plan_deploy(s.facts, o);
+  CHECK(kinds(p) == std::vector<StepKind>{StepKind::restore_marker, StepKind::supabase_restore_point, StepKind::create_extension,
+                                          StepKind::apply_migration});
+  CHECK(p.steps[1].name == "2_b");
+  CHECK(plan_json(p)["steps"][1]["kind"] == "supabase-restore-point");
+  std::string md = plan_markdown(p);
+  CHECK(md.find("restore point in Supabase project abcdefghijklmnopqrst") != std::string::npos);
+  CHECK(md.find("refuses the deploy") != std::string::npos);
+  CHECK(md.find("sbp_secret") == std::string::npos);
+  o.supabase->optional = true;
+  CHECK(plan_markdown(plan_deploy(s.facts, o)).find("only warns") != std::string::npos);
+  // Up to date: no marker, and no API call either.
+  s.facts.status = compare(s.folder.migrations, {done(s.folder.migrations[0]), done(s.folder.migrations[1])}, true);
+  s.facts.extensions = {};
+  CHECK(plan_deploy(s.facts, o).nothing_to_do());
+}
+
 TEST_CASE("deploy plan: nothing pending and every extension present is nothing to do, not even a restore marker") {
   Setup s({mig("1_a", "A")}, {});
   s.facts.status = compare(s.folder.migrations, {done(s.folder.migrations[0])}, true);

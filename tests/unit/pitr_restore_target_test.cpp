@@ -99,6 +99,30 @@ TEST_CASE("a target is checked against the window, which the message names") {
   CHECK(refusal(t, w, kNow).find("not available") != std::string::npos);
 }
 
+TEST_CASE("an --lsn target is checked against the WAL the window spans, which the message names") {
+  Window w;
+  w.available = true;
+  w.earliest = kNow - 3600'000'000LL;
+  w.latest = kNow - 60'000'000LL;
+  RecoveryTarget t;
+  t.kind = TargetKind::lsn;
+  t.lsn = "0/3000028";
+  CHECK(refusal(t, w, kNow).empty());  // bounds unknown (pgBackRest): not checked
+  w.earliest_lsn = lsn_value("0/2000100");
+  w.latest_lsn = lsn_value("0/5000000");
+  CHECK(refusal(t, w, kNow).empty());
+  t.lsn = "0/1FFFFFF";
+  auto m = refusal(t, w, kNow);
+  CHECK(m.find("before the base backup's consistent point") != std::string::npos);
+  CHECK(m.find("0/2000100 .. 0/5000000") != std::string::npos);
+  CHECK(m.find("2026-11-28T09:50:00Z .. 2026-11-28T10:49:00Z") != std::string::npos);
+  t.lsn = "1/0";
+  CHECK(refusal(t, w, kNow).find("beyond the end of the WAL available") != std::string::npos);
+  w.latest_lsn.reset();  // a running server: no end
+  CHECK(refusal(t, w, kNow).empty());
+  CHECK(format_lsn(lsn_value("16/B374D848")) == "16/B374D848");
+}
+
 TEST_CASE("the plan: before-migration from the restore point, else started_at; what is lost") {
   Request r;
   r.provider = Provider::supabase;

@@ -13,6 +13,7 @@
 #include "pg/connection.hpp"
 #include "pg/pooler.hpp"
 #include "pg/quote.hpp"
+#include "supabase/management_api.hpp"
 
 namespace migrate_guard {
 namespace {
@@ -43,6 +44,40 @@ TableFacts table_facts(pg::Connection& conn, const std::string& qualified, long 
   t.rows = n.empty() ? 0 : std::stoll(n);
   t.at_least = t.rows >= cap;
   return t;
+}
+
+// What to do about a restore point the Management API would not create, by its answer.
+std::string restore_point_hint(const supabase::ApiError& e) {
+  switch (e.status) {
+    case 0: return "the Management API did not answer: check --supabase-api-url and the network";
+    case 401: return "SUPABASE_ACCESS_TOKEN was refused: create a new personal access token (Account > Access Tokens)";
+    case 403: return "the token's user may not manage this project's backups: use a token of an owner or administrator";
+    case 404: return "the project ref is wrong, or named restore points are not enabled for this project (Supabase enables them on request)";
+    case 429: return "the API kept rate-limiting (60 requests a minute per user): wait a minute and deploy again";
+    default: return e.status >= 500 ? "the Management API failed: check status.supabase.com and deploy again" : "check the answer above";
+  }
+}
+
+// The Supabase restore point, named as the marker just recorded so pitr-restore --before-migration
+// recognises it. Refuses the deploy (nothing migrated yet) unless it was made optional.
+void create_supabase_restore_point(const SupabaseRestorePoint& sp, const pg::RestoreMarker& marker, DeployResult& r) {
+  supabase::ApiConfig config;
+  config.base_url = sp.api_url;
+  config.token = sp.token;
+  supabase::ManagementApi api(std::move(config));
+  try {
+    api.create_restore_point(sp.project_ref, marker.point_name);
+    r.supabase_restore_point = marker.point_name;
+    kit::log::info("Supabase restore point " + marker.point_name + " created in project " + sp.project_ref);
+  } catch (const supabase::ApiError& e) {
+    std::string what = "could not create a restore point in Supabase project " + sp.project_ref + ": " + e.what();
+    if (!sp.optional)
+      throw kit::environment_error(what + "; deploy refused, no migration applied (only a restore marker was written to the WAL)",
+                                   restore_point_hint(e) + "; or deploy with --allow-without-restore-point to migrate with only "
+                                   "the restore marker's time (restore-point-time) as the recovery target");
+    r.supabase_restore_point_error = e.what();
+    kit::log::warn(what + "; going on (--allow-without-restore-point): the recovery target is the restore marker's time " + marker.time);
+  }
 }
 
 DeployFacts observe(pg::Connection& conn, const DeployRequest& req, const MigrationsFolder& folder) {
@@ -88,6 +123,9 @@ DeployResult execute(const DeployPlan& plan, pg::Connection& conn, const std::st
         case StepKind::restore_marker:
           r.marker = pg::record_restore_marker(conn, step.name);
           kit::log::info("restore marker: " + r.marker->time + (r.marker->name.empty() ? "" : " (restore point " + r.marker->name + ")"));
+          break;
+        case StepKind::supabase_restore_point:
+          if (plan.supabase && r.marker) create_supabase_restore_point(*plan.supabase, *r.marker, r);
           break;
         case StepKind::create_extension: {
           auto created = create_missing_extensions(conn, {{step.name, "", true}}, plan.extension_schema);

@@ -37,6 +37,8 @@ struct DeployFailure {
 
 struct DeployResult {
   std::optional<pg::RestoreMarker> marker;
+  std::string supabase_restore_point;        // the name created in the Supabase project, "" when none
+  std::string supabase_restore_point_error;  // why none was created (--allow-without-restore-point)
   std::vector<std::string> created_extensions;
   std::vector<std::string> applied;
   std::vector<MigrationRun> runs;

@@ -66,6 +66,7 @@ DeployPlan plan_deploy(const DeployFacts& facts, const DeployOptions& options) {
   const Status& s = facts.status;
   DeployPlan p;
   p.extension_schema = options.extension_schema;
+  p.supabase = options.supabase;
   p.lock_timeout_sql = options.lock_timeout_sql;
   p.statement_timeout = options.statement_timeout;
   auto pending = s.with(State::pending);
@@ -117,7 +118,10 @@ DeployPlan plan_deploy(const DeployFacts& facts, const DeployOptions& options) {
   for (const auto& c : facts.extensions)
     if (c.installed_schema.empty()) p.extensions_to_create.push_back(c.name);
   if (pending.empty() && p.extensions_to_create.empty()) return p;  // up to date: no marker either
-  p.steps.push_back({StepKind::restore_marker, pending.empty() ? "extensions" : pending.front()->name, nullptr});
+  std::string first = pending.empty() ? "extensions" : pending.front()->name;
+  p.steps.push_back({StepKind::restore_marker, first, nullptr});
+  // After the marker: its server time names the point, so pitr-restore --before-migration finds it.
+  if (options.supabase) p.steps.push_back({StepKind::supabase_restore_point, first, nullptr});
   for (const auto& e : p.extensions_to_create) p.steps.push_back({StepKind::create_extension, e, nullptr});
   for (const auto* e : pending) p.steps.push_back({StepKind::apply_migration, e->name, e->file});
   return p;
@@ -126,6 +130,7 @@ DeployPlan plan_deploy(const DeployFacts& facts, const DeployOptions& options) {
 const char* step_kind_name(StepKind k) {
   switch (k) {
     case StepKind::restore_marker: return "restore-marker";
+    case StepKind::supabase_restore_point: return "supabase-restore-point";
     case StepKind::create_extension: return "create-extension";
     case StepKind::apply_migration: return "apply-migration";
   }
@@ -135,6 +140,10 @@ const char* step_kind_name(StepKind k) {
 std::string describe(const Step& s, const DeployPlan& plan) {
   switch (s.kind) {
     case StepKind::restore_marker: return "record a restore marker (server time + pg_create_restore_point when permitted)";
+    case StepKind::supabase_restore_point:
+      return "create a named restore point in Supabase project " + (plan.supabase ? plan.supabase->project_ref : std::string("?")) +
+             " (Management API)" + (plan.supabase && plan.supabase->optional ? "; a failure only warns (--allow-without-restore-point)"
+                                                                               : "; a failure refuses the deploy");
     case StepKind::create_extension: return "create extension " + s.name + " (in schema " + plan.extension_schema + ")";
     case StepKind::apply_migration: return "apply " + s.name + (s.migration ? " (" + s.migration->path + ")" : "");
   }

@@ -17,6 +17,17 @@
 
 namespace migrate_guard {
 
+// A Supabase project to create a named restore point in (Management API) before migrating, so
+// `pitr-restore --before-migration` can restore to it. The token is a secret (kit::secrets()).
+struct SupabaseRestorePoint {
+  std::string project_ref;
+  std::string api_url = "https://api.supabase.com";
+  std::string token;  // SUPABASE_ACCESS_TOKEN
+  // false: a restore point that cannot be created refuses the deploy (nothing migrated); true
+  // (--allow-without-restore-point): it is a warning and the deploy goes on.
+  bool optional = false;
+};
+
 struct DeployOptions {
   kit::Millis lock_timeout{10'000};
   std::optional<kit::Millis> lock_timeout_sql, statement_timeout;  // SET before each migration
@@ -29,6 +40,7 @@ struct DeployOptions {
   // A lint finding on an existing table with fewer rows than this is not blocking (an empty table
   // never is): the lock or rewrite it warns about is over before anyone waits.
   long long small_table_rows = 0;
+  std::optional<SupabaseRestorePoint> supabase;  // --supabase-project
 };
 
 // A table a lint finding concerns, as the live target has it.
@@ -59,7 +71,7 @@ struct Note {
   kit::Location where;
 };
 
-enum class StepKind { restore_marker, create_extension, apply_migration };
+enum class StepKind { restore_marker, supabase_restore_point, create_extension, apply_migration };
 
 struct Step {
   StepKind kind = StepKind::apply_migration;
@@ -76,6 +88,7 @@ struct DeployPlan {
   std::vector<std::string> pending;       // names, in apply order
   std::vector<std::string> extensions_to_create;
   std::string extension_schema;
+  std::optional<SupabaseRestorePoint> supabase;  // for the supabase_restore_point step
   std::optional<kit::Millis> lock_timeout_sql, statement_timeout;
   std::optional<LintRun> lint;  // the pending migrations' findings, as judged for this target
   // Findings the live target makes harmless, one line each ("table `public.users` is new (created by

@@ -63,7 +63,17 @@ const kit::ToolSpec& spec() {
             {"allow-edited", "deploy even though an applied migration was edited afterwards", "", OptionKind::flag},
             {"skip-lint", "do not refuse pending migrations with lint errors", "", OptionKind::flag},
             disable_rule(),
-            {"dry-run", "print the plan (what would be applied, refusals) and change nothing", "", OptionKind::flag}}, run_deploy},
+            {"dry-run", "print the plan (what would be applied, refusals) and change nothing", "", OptionKind::flag},
+            {.name = "supabase-project",
+             .help = "also create a named restore point in this Supabase project (Management API, token from SUPABASE_ACCESS_TOKEN) "
+                     "before migrating, for pitr-restore --before-migration; if it cannot be created the deploy is refused",
+             .metavar = "REF"},
+            {.name = "supabase-api-url", .help = "Supabase Management API base URL", .default_value = "https://api.supabase.com",
+             .metavar = "URL"},
+            {.name = "allow-without-restore-point",
+             .help = "with --supabase-project: deploy even if the restore point cannot be created (a warning; the restore "
+                     "marker's time stays the recovery target)",
+             .kind = OptionKind::flag}}, run_deploy},
           {"resolve", "mark a migration as applied or rolled back, with Prisma's semantics",
            {database_url(), lock_timeout(),
             {"applied", "record NAME as applied without running it (baselining, or after fixing a failure by hand)", "",

@@ -23,6 +23,7 @@ RestoreMarker record_restore_marker(Connection& conn, const std::string& first_m
     // Replicas and restricted roles cannot read it; the timestamp is enough to recover.
   }
   std::string name = restore_point_name(compact, first_migration);
+  m.point_name = name;
   try {
     // The restore point's own LSN is the exact recovery target; the one read above is a fallback.
     std::string lsn = conn.scalar("SELECT pg_create_restore_point($1)::text", {name});

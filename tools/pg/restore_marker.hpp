@@ -12,6 +12,9 @@ struct RestoreMarker {
   std::string time;  // server clock, ISO 8601 UTC with microseconds
   std::string lsn;   // WAL position, when readable
   std::string name;  // restore point name, "" when none could be created
+  // restore_point_name() of this marker, even when the server would not create it: a provider's
+  // own restore point (Supabase) takes this name, which pitr-restore --before-migration recognises.
+  std::string point_name;
   std::string why_no_name;
 };
 

@@ -18,8 +18,11 @@ void lift_error() {
       case 404:
         throw kit::usage_error(m + " (no such project, or the token's user cannot see it)", "check --project-ref");
       case 401:
+        throw kit::environment_error(m + " (the token was not accepted: mistyped, expired or revoked)",
+                                     "set SUPABASE_ACCESS_TOKEN to a valid personal access token (Dashboard > Account > Access Tokens)");
       case 403:
-        throw kit::environment_error(m, "check SUPABASE_ACCESS_TOKEN: a personal access token of a member allowed to restore this project");
+        throw kit::environment_error(m + " (the token is valid but its user may not do this on this project)",
+                                     "use a personal access token of an owner or administrator of the project's organization");
       case 429:
         throw kit::environment_error(m, "the API allows 60 requests a minute per user across all tokens: wait a minute, then retry");
       default:

@@ -223,6 +223,18 @@ Facts self_managed_facts(const Request& r, Micros now) {
     f.archive_gap = first_gap(archive, backup.timeline, backup.start_segment, extra);
     std::optional<Micros> carried = have_pgdata ? newest_write(s.pgdata + "/pg_wal", f.unarchived_wal) : std::nullopt;
     f.window = self_managed_window(backup, archive, f.server_running, carried, now);
+    // The --lsn bounds: from the consistent point of the backup to the end of the newest segment
+    // recovery can read (archive or the old pg_wal); a running server is still writing: no end.
+    const std::string& consistent = backup.end_lsn.empty() ? backup.start_lsn : backup.end_lsn;
+    if (!consistent.empty()) f.window.earliest_lsn = lsn_value(consistent);
+    if (!f.server_running) {
+      std::optional<std::uint64_t> last;
+      for (const auto& seg : archive.segments)
+        if (seg.timeline == backup.timeline && (!last || seg.number > *last)) last = seg.number;
+      for (const auto& name : f.unarchived_wal)
+        if (auto seg = parse_segment_name(name, archive.segment_bytes); seg && (!last || seg->number > *last)) last = seg->number;
+      if (last) f.window.latest_lsn = (*last + 1) * archive.segment_bytes;
+    }
     // A named target is looked up in the WAL itself (archive, then the unarchived tail), so an
     // unknown name is refused now rather than after the data directory was replaced.
     if (r.mode == Mode::window || r.target.kind == TargetKind::restore_point || r.target.kind == TargetKind::before_migration) {

@@ -70,7 +70,14 @@ RestoreResult restore_supabase(const Request& r, const Plan& plan, const kit::En
       "the restore was requested and may still be running: watch the project in the dashboard; do not request another restore "
       "before it is ACTIVE_HEALTHY";
   using clock = std::chrono::steady_clock;
+  // The status polls are not retried inside the client: a 429's Retry-After (up to a minute) is
+  // waited out here, in steps of --poll-interval, each with its progress line (one every 10 s at
+  // least in CI logs, even in a 429 storm).
+  supabase::ApiConfig poll_config = config_of(r);
+  poll_config.retry.max_attempts = 1;
+  supabase::ManagementApi poller(std::move(poll_config));
   auto start = clock::now();
+  auto next_poll = start;
   std::string last_status;
   bool seen_other = false;
   // Right after the request the project may still say ACTIVE_HEALTHY for a moment: that is only
@@ -79,9 +86,13 @@ RestoreResult restore_supabase(const Request& r, const Plan& plan, const kit::En
   for (;;) {
     auto elapsed = std::chrono::duration_cast<kit::Millis>(clock::now() - start);
     std::string status;
-    try {
-      status = api.project_status(ref);
+    if (clock::now() < next_poll) {
+      kit::log::info("progress: waiting out the Management API's Retry-After before the next status poll, elapsed " +
+                     kit::format_duration(kit::Millis(elapsed.count() / 1000 * 1000)));
+    } else try {
+      status = poller.project_status(ref);
     } catch (const supabase::ApiError& e) {
+      if (e.status == 429) next_poll = clock::now() + std::min(e.retry_after.value_or(r.poll_interval), kit::Millis(120'000));
       // The project is unreachable while it restores; the API itself may stumble. Keep polling
       // until the deadline, saying so each time.
       kit::log::warn(std::string("progress: status poll failed (") + e.what() + "), elapsed " + kit::format_duration(kit::Millis(elapsed.count() / 1000 * 1000)));

@@ -155,6 +155,12 @@ std::string parse_lsn(std::string_view text, std::string_view what) {
   return norm(text.substr(0, slash)) + "/" + norm(text.substr(slash + 1));
 }
 
+std::string format_lsn(std::uint64_t lsn) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%X/%X", static_cast<unsigned>(lsn >> 32), static_cast<unsigned>(lsn & 0xffffffffu));
+  return buf;
+}
+
 std::uint64_t lsn_value(const std::string& lsn) {
   auto slash = lsn.find('/');
   return (std::stoull(lsn.substr(0, slash), nullptr, 16) << 32) | std::stoull(lsn.substr(slash + 1), nullptr, 16);

@@ -45,6 +45,7 @@ std::string format_span(Micros from, Micros to);
 // throws kit::Error(usage) otherwise.
 std::string parse_lsn(std::string_view text, std::string_view what = "--lsn");
 std::uint64_t lsn_value(const std::string& lsn);
+std::string format_lsn(std::uint64_t lsn);  // "0/3000028", as PostgreSQL prints it
 
 // A restore point name PostgreSQL accepts: 1..63 bytes, printable, no quote or backslash (it
 // goes into a configuration file). Throws kit::Error(usage).

@@ -26,6 +26,16 @@ std::string refusal(const RecoveryTarget& target, const Window& window, Micros n
     if (!known && window.restore_points_listed)
       return "restore point '" + target.name + "' is not known" + in_window;
   }
+  if (target.kind == TargetKind::lsn && !target.lsn.empty() && (window.earliest_lsn || window.latest_lsn)) {
+    // Recovery would only find out after the data directory was replaced: refuse now.
+    std::uint64_t v = lsn_value(target.lsn);
+    std::string range = "; the WAL at hand spans " + (window.earliest_lsn ? format_lsn(*window.earliest_lsn) : std::string("?")) + " .. " +
+                        (window.latest_lsn ? format_lsn(*window.latest_lsn) : std::string("the running server's position"));
+    if (window.earliest_lsn && v < *window.earliest_lsn)
+      return "the target LSN " + target.lsn + " is before the base backup's consistent point" + range + in_window;
+    if (window.latest_lsn && v > *window.latest_lsn)
+      return "the target LSN " + target.lsn + " is beyond the end of the WAL available" + range + in_window;
+  }
   if (!target.time) return "";
   Micros t = *target.time;
   if (t > now) return "the target " + format_time(t) + " is in the future (now is " + format_time(now) + ")" + in_window;

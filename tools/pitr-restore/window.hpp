@@ -1,6 +1,7 @@
 #pragma once
 // The recovery window: from the earliest base backup to the latest recoverable moment, plus the
 // named restore points a provider knows. A target is checked against it before anything changes.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,6 +24,10 @@ struct Window {
   std::optional<Micros> earliest;  // the earliest base backup's consistent point
   std::optional<Micros> latest;    // the latest recoverable moment known
   std::string earliest_source, latest_source;  // where each bound was read
+  // Self-managed: the WAL positions a --lsn target must lie between (the base backup's consistent
+  // point; the end of the newest WAL segment at hand). Unknown (nullopt) is not checked: pgBackRest,
+  // or a running server still writing.
+  std::optional<std::uint64_t> earliest_lsn, latest_lsn;
   std::vector<NamedPoint> restore_points;
   // The provider listed every restore point (Supabase's list, a scan of the WAL): a name not in
   // the list is refused instead of failing after the data directory was replaced.

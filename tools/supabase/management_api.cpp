@@ -95,8 +95,10 @@ ManagementApi::Answer ManagementApi::call(const std::string& method, const std::
       a.body = kit::parse_untrusted_json(r.body);
       return a;
     }
-  throw ApiError(operation, r.status, kit::TransportError::none,
-                 operation + " answered " + std::to_string(r.status) + ": " + message_of(r.body));
+  ApiError e(operation, r.status, kit::TransportError::none,
+             operation + " answered " + std::to_string(r.status) + ": " + message_of(r.body));
+  e.retry_after = kit::retry_after_of(r);
+  throw e;
 }
 
 Backups ManagementApi::backups(const std::string& ref) {

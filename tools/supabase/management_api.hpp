@@ -33,6 +33,7 @@ struct ApiError : std::runtime_error {
   std::string operation;  // "GET /v1/projects/{ref}/database/backups"
   long status = 0;        // 0 when there was no HTTP answer
   kit::TransportError transport = kit::TransportError::none;
+  std::optional<kit::Millis> retry_after;  // the server's Retry-After (a 429 the retries did not outlast)
 };
 
 struct Backups {

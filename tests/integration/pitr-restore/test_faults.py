@@ -98,6 +98,23 @@ class Faults(PitrTest):
         self.c.pg_ctl("start")
         self.assertEqual(self.c.pg.sql("app", "SELECT count(*) FROM t"), "80001")
 
+    def test_lsn_outside_the_wal_at_hand_is_refused_before_anything_changes(self):
+        # Stopped server: the WAL at hand ends with the newest segment (archive or old pg_wal), so a
+        # target past it, or before the base backup is consistent, is refused up front (exit 2)
+        # instead of failing part-way after the data directory was moved aside.
+        self.c.pg_ctl("stop", "-m", "fast")
+        for lsn, text in (("FF/0", "beyond the end of the WAL available"), ("0/1", "before the base backup's consistent point")):
+            with self.subTest(lsn=lsn):
+                r = pitr(*self.args("--lsn", lsn))
+                self.assertExit(r, 2)
+                self.assertIn(text, out(r))
+                self.assertIn("the WAL at hand spans", out(r))
+                self.assertIn("recovery window is", out(r))
+                self.assertEqual(glob.glob(self.c.pgdata + ".pitr-restore-*"), [])
+                self.assertFalse(os.path.exists(os.path.join(self.c.pgdata, "recovery.signal")))
+        self.c.pg_ctl("start")
+        self.assertUntouched()
+
     def mount_tmpfs(self, size_mb):
         d = tempfile.mkdtemp(prefix="pitr-tmpfs-", dir=self.c.root)
         subprocess.run(["mount", "-t", "tmpfs", "-o", "size=%dm,mode=755" % size_mb, "tmpfs", d], check=True)

@@ -10,36 +10,12 @@ import select
 import subprocess
 import time
 import unittest
-import urllib.request
 
 from pitr import PitrTest, out, pitr
 from postgres import Postgres
 from yonima_test import BIN, free_port
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-TOKEN = "sbp_0123456789abcdef0123456789abcdef01234567"
-REF = "abcdefghijklmnopqrst"
-
-
-class StandIn:
-    def __init__(self):
-        self.proc = subprocess.Popen(["python3", os.path.join(HERE, "supabase_standin.py")], stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL, text=True)
-        self.port = int(self.proc.stdout.readline().split()[1])
-        self.url = "http://127.0.0.1:%d" % self.port
-
-    def configure(self, **cfg):
-        cfg.setdefault("token", TOKEN)
-        req = urllib.request.Request(self.url + "/__config", method="PUT", data=json.dumps(cfg).encode())
-        urllib.request.urlopen(req, timeout=5).read()
-
-    def log(self):
-        return json.loads(urllib.request.urlopen(self.url + "/__log", timeout=5).read())
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait(timeout=10)
-        self.proc.stdout.close()
+from standin import REF, TOKEN, StandIn
 
 
 class SupabaseTest(PitrTest):
@@ -119,8 +95,8 @@ class SupabaseTest(PitrTest):
 
     def test_api_refusals(self):
         cases = [({"refuse_restore": True}, TOKEN, 2, "answered 400"),
-                 ({}, "sbp_wrong", 3, "SUPABASE_ACCESS_TOKEN"),
-                 ({"forbidden": True}, TOKEN, 3, "answered 403")]
+                 ({}, "sbp_wrong", 3, "not accepted: mistyped, expired or revoked"),
+                 ({"forbidden": True}, TOKEN, 3, "owner or administrator")]
         for extra, token, code, text in cases:
             with self.subTest(text=text):
                 self.api.configure(projects={REF: self.project(**extra)})
@@ -128,6 +104,8 @@ class SupabaseTest(PitrTest):
                 self.assertExit(r, code)
                 self.assertIn(text, out(r))
                 self.assertIn("nothing was changed", out(r))
+                if code == 3:
+                    self.assertEqual(self.posts(), [])  # refused on the first read: no restore asked for
         self.api.configure(projects={})
         r = self.run_pitr("window")
         self.assertExit(r, 2)
@@ -160,6 +138,34 @@ class SupabaseTest(PitrTest):
         self.assertExit(r, 3)
         self.assertIn("429", out(r))
         self.assertIn("60 requests a minute", out(r))
+
+    def test_progress_line_every_10s_through_a_429_storm_while_restoring(self):
+        # Polls throttled for the rest of the minute with Retry-After: 15: the wait is honoured (no
+        # poll before it), yet a progress line still comes at least every 10 s (timed as it arrives).
+        self.api.configure(projects={REF: self.project(restore_seconds=2)}, rate_limit_after=4, retry_after=15)
+        env = dict(os.environ, SUPABASE_ACCESS_TOKEN=TOKEN, CI="true")
+        proc = subprocess.Popen([os.path.join(BIN, "pitr-restore"), "restore", "--provider", "supabase", "--project-ref", REF,
+                                 "--api-url", self.api.url, "--poll-interval", "5s", "--to", "15m ago", "--confirm", REF],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+        lines, deadline = [], time.monotonic() + 150
+        try:
+            for line in proc.stderr:
+                lines.append((time.monotonic(), line))
+                self.assertLess(time.monotonic(), deadline, "bounded")
+            proc.wait(timeout=10)
+        finally:
+            proc.kill()
+            proc.stderr.close()
+        self.assertEqual(proc.returncode, 0, "".join(l for _, l in lines))
+        self.assertNotIn(TOKEN, "".join(l for _, l in lines))
+        progress = [t for t, l in lines if "progress:" in l]
+        self.assertGreaterEqual(len(progress), 5)
+        gaps = [b - a for a, b in zip(progress, progress[1:])]
+        self.assertLessEqual(max(gaps), 11, gaps)
+        self.assertTrue(any("Retry-After" in l for _, l in lines))
+        polls = [e["at"] for e in self.api.log() if e["method"] == "GET" and e["path"] == "/v1/projects/" + REF]
+        throttled_gaps = [b - a for a, b in zip(polls, polls[1:])]
+        self.assertGreaterEqual(max(throttled_gaps), 14.5, throttled_gaps)  # Retry-After honoured
 
     def test_project_that_never_comes_back(self):
         self.api.configure(projects={REF: self.project(never_back=True)})
@@ -218,6 +224,10 @@ class SupabaseTest(PitrTest):
             (["restore", "--to", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 8 * 86400)), "--confirm", REF], 2,
              "before the earliest base backup"),
             (["restore", "--to", "30s ago", "--confirm", REF], 2, "after the latest recoverable moment"),
+            # A second ahead (whole seconds, at least half a second after now when it runs).
+            (["restore", "--to", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 1.5)), "--confirm", REF], 2,
+             "in the future"),
+            (["restore", "--to", "2026-11-28T23:00:00", "--confirm", REF], 2, "no UTC offset: add Z or +HH:MM"),
             (["restore", "--lsn", "0/3000028", "--confirm", REF], 2, "not to a WAL location"),
             (["rehearse", "--to", "15m ago"], 2, "self-managed provider"),
         ]
@@ -232,6 +242,9 @@ class SupabaseTest(PitrTest):
         self.assertIn("SUPABASE_ACCESS_TOKEN is not set", out(r))
         r = pitr("window", "--provider", "supabase", "--project-ref", "Not-A-Ref", env={"SUPABASE_ACCESS_TOKEN": TOKEN})
         self.assertExit(r, 2)
+        r = pitr("window", "--provider", "supabse", "--project-ref", REF, env={"SUPABASE_ACCESS_TOKEN": TOKEN})
+        self.assertExit(r, 2)
+        self.assertIn("did you mean supabase?", out(r))
         r = pitr("window", "--provider", "supabase", "--project-ref", REF, "--api-url", "http://127.0.0.1:%d" % port,
                  env={"SUPABASE_ACCESS_TOKEN": TOKEN}, timeout=120)
         self.assertExit(r, 3)

@@ -2,15 +2,44 @@
 // what was executed: outputs, annotations, summary and --json, each written once.
 #include <nlohmann/json.hpp>
 
+#include "kit/http.hpp"
 #include "kit/log.hpp"
+#include "kit/secrets.hpp"
 #include "kit/text.hpp"
 #include "migrate-guard/commands/common.hpp"
 #include "migrate-guard/deploy.hpp"
 #include "migrate-guard/migrate_guard.hpp"
 #include "migrate-guard/status.hpp"
+#include "supabase/management_api.hpp"
 
 namespace migrate_guard {
 namespace {
+
+// --supabase-project (else SUPABASE_PROJECT_REF) with SUPABASE_ACCESS_TOKEN: checked before anything
+// is read or locked, so a typo costs nothing.
+std::optional<SupabaseRestorePoint> supabase_from(const kit::Context& ctx) {
+  auto ref = ctx.args.opt("supabase-project");
+  bool optional = ctx.args.flag("allow-without-restore-point");
+  if (!ref) {
+    if (optional) throw kit::usage_error("--allow-without-restore-point only applies with --supabase-project REF");
+    return std::nullopt;
+  }
+  if (!supabase::valid_project_ref(*ref))
+    throw kit::usage_error("--supabase-project: '" + kit::escape_controls(ref->substr(0, 40)) +
+                           "' is not a Supabase project ref (20 lower-case letters, as in https://REF.supabase.co)");
+  SupabaseRestorePoint sp;
+  sp.project_ref = *ref;
+  sp.optional = optional;
+  sp.api_url = ctx.args.str("supabase-api-url");
+  if (!kit::is_http_url(sp.api_url))
+    throw kit::usage_error("--supabase-api-url: '" + kit::escape_controls(kit::redact_url(sp.api_url).substr(0, 100)) + "' is not an http(s) URL");
+  auto token = ctx.env.get("SUPABASE_ACCESS_TOKEN");
+  if (!token || token->empty())
+    throw kit::usage_error("--supabase-project needs SUPABASE_ACCESS_TOKEN (a personal access token, read from the environment only, never from a flag)");
+  kit::secrets().add(*token);
+  sp.token = *token;
+  return sp;
+}
 
 DeployRequest request_from(const kit::Context& ctx) {
   DeployRequest r;
@@ -31,6 +60,7 @@ DeployRequest request_from(const kit::Context& ctx) {
   o.skip_lint = ctx.args.flag("skip-lint");
   o.dry_run = ctx.args.flag("dry-run");
   o.disabled_rules = ctx.args.list("disable-rule");
+  o.supabase = supabase_from(ctx);
   return r;
 }
 
@@ -89,6 +119,7 @@ kit::Outcome report_result(kit::Context& ctx, const DeployRun& run) {
   ctx.report.output("restore-point-time", r.marker ? r.marker->time : "");
   ctx.report.output("restore-point-name", r.marker ? r.marker->name : "");
   ctx.report.output("restore-point-lsn", r.marker ? r.marker->lsn : "");
+  ctx.report.output("supabase-restore-point", r.supabase_restore_point);
   ctx.report.output("created-extensions", kit::join(r.created_extensions, ", "));
   ctx.report.output("applied", kit::join(r.applied, ", "));
   ctx.report.output("applied-count", std::to_string(r.applied.size()));
@@ -100,6 +131,10 @@ kit::Outcome report_result(kit::Context& ctx, const DeployRun& run) {
   }
   ctx.report.result("timings", timings);
   std::string marker = r.marker ? marker_text(*r.marker) : "none";
+  if (!r.supabase_restore_point.empty())
+    marker += "; Supabase restore point `" + r.supabase_restore_point + "` in project " + p.supabase->project_ref;
+  else if (p.supabase)
+    marker += "; **no Supabase restore point** (" + kit::escape_controls(r.supabase_restore_point_error) + ", --allow-without-restore-point)";
   if (!r.failure) {
     std::string headline = "applied " + std::to_string(r.applied.size()) + " migrations" +
                            (r.created_extensions.empty() ? "" : " (created extensions: " + kit::join(r.created_extensions, ", ") + ")");

@@ -4,6 +4,7 @@
 
 #include "kit/error.hpp"
 #include "kit/secrets.hpp"
+#include "kit/text.hpp"
 #include "pitr-restore/commands/command.hpp"
 #include "supabase/management_api.hpp"
 
@@ -37,7 +38,11 @@ Request request_from(const kit::Context& ctx, Needs needs) {
   if (provider == "supabase") r.provider = Provider::supabase;
   else if (provider == "postgres") r.provider = Provider::postgres;
   else if (provider == "pgbackrest") r.provider = Provider::pgbackrest;
-  else throw kit::usage_error("--provider: '" + provider.substr(0, 40) + "' is not a provider (use supabase, postgres or pgbackrest)");
+  else {
+    auto guess = kit::closest_match(provider, {"supabase", "postgres", "pgbackrest"});
+    throw kit::usage_error("--provider: '" + provider.substr(0, 40) + "' is not a provider" +
+                           (guess ? "; did you mean " + *guess + "?" : "") + " (use supabase, postgres or pgbackrest)");
+  }
 
   if (auto url = a.opt("database-url")) {
     kit::learn_url_secret(*url);
