@@ -14,6 +14,7 @@ packages=(
   nghttp2-server  # nghttpd: an HTTP/2-only server, for the test that health-gate negotiates h2
   postgresql-15 postgresql-15-postgis-3 postgresql-client-15
   docker-registry apache2-utils skopeo umoci buildah podman runc debootstrap
+  clang lld libclang-rt-14-dev  # libFuzzer + sanitizer runtimes for scripts/fuzz.sh (tests/fuzz)
 
 )
 

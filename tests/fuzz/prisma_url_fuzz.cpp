@@ -1,0 +1,33 @@
+// Prisma database URLs (DATABASE_URL, --database-url, schema.prisma's url): Prisma-only parameters
+// taken off, the pooler heuristics, a password-free display. Invariants: only kit::Error(usage)
+// escapes; the password never appears in the display; the secrets registry is reset per input.
+#include "fuzz_support.hpp"
+#include "kit/env.hpp"
+#include "kit/error.hpp"
+#include "kit/secrets.hpp"
+#include "pg/pooler.hpp"
+#include "pg/target.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string url = fuzz::as_string(data, size);
+  std::vector<std::pair<std::string, std::string>> taken;
+  std::string stripped = pg::strip_url_params(url, {"schema", "pgbouncer", "connection_limit"}, taken);
+  FUZZ_CHECK(stripped.size() <= url.size() + 1, "stripping never grows the URL");
+  kit::secrets().clear();
+  kit::Env env(std::map<std::string, std::string>{});
+  try {
+    pg::DbTarget t = pg::resolve_target(url, "--database-url", env);
+    FUZZ_CHECK(!t.source.empty(), "a target says where it came from");
+    FUZZ_CHECK(kit::secrets().redact(t.display) == t.display, "the display holds no registered secret");
+    (void)pg::pooler_reasons(t.host, t.port, taken);
+    try {
+      pg::refuse_pooler(t);
+    } catch (const kit::Error& e) {
+      FUZZ_CHECK(e.code() == kit::Exit::usage, "a pooler is a usage error");
+    }
+  } catch (const kit::Error& e) {
+    FUZZ_CHECK(e.code() == kit::Exit::usage, "a bad URL is a usage error");
+  }
+  kit::secrets().clear();
+  return 0;
+}
