@@ -1,0 +1,59 @@
+// Inputs the libFuzzer harnesses (tests/fuzz, docs/fuzzing.md) found crashing, each reduced to
+// what triggers it. Each failed before the fix named beside it.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "image-promote/trivy.hpp"
+#include "kit/error.hpp"
+#include "kit/retry.hpp"
+
+TEST_CASE("fuzz: a Retry-After date centuries ahead is a capped wait, not a signed overflow (kit/retry.cpp)") {
+  // retry_after_fuzz: "Nov512209990 4" is read by curl_getdate as a date in year ~5 billion;
+  // (when - now) * 1000 overflowed int64 (UBSan).
+  const std::int64_t now = 1'795'000'000;
+  auto r = kit::parse_retry_after("Nov512209990 4", now);
+  REQUIRE(r);
+  CHECK(r->count() > 0);
+  CHECK(*r <= kit::Millis(366LL * 24 * 3600 * 1000));
+  CHECK(*r > kit::RetryPolicy{}.max_retry_after);  // still "too long to wait" for every caller
+  // Past dates stay "now".
+  auto past = kit::parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now);
+  REQUIRE(past);
+  CHECK(past->count() == 0);
+}
+
+namespace {
+image_promote::GateResult evaluate(const std::string& report) {
+  image_promote::GatePolicy policy;
+  policy.threshold = image_promote::Severity::high;
+  return image_promote::evaluate_report(report, policy);
+}
+}  // namespace
+
+TEST_CASE("fuzz: a Trivy report with fields of the wrong type is read, not an internal error (image-promote/trivy.cpp)") {
+  // trivy_fuzz: "ArtifactName": {...} threw nlohmann's type_error.302 out of evaluate_report.
+  CHECK_NOTHROW(evaluate(R"({"SchemaVersion":2,"ArtifactName":{"OS":{}}})"));
+  CHECK(evaluate(R"({"SchemaVersion":2,"ArtifactName":{"OS":{}}})").artifact.empty());
+  // Results that are not objects, Vulnerabilities entries that are not objects, fields of other types.
+  auto r = evaluate(R"({"SchemaVersion":2,"ArtifactName":"x","Results":[1,"a",null,
+      {"Target":7,"Vulnerabilities":[3,{"VulnerabilityID":"CVE-1","PkgName":["p"],"Severity":4,"FixedVersion":{}},
+       {"VulnerabilityID":"CVE-2","PkgName":"q","InstalledVersion":"1","Severity":"CRITICAL","Title":false}]}]})");
+  CHECK(r.total == 2);
+  REQUIRE(r.blocking.size() == 1);
+  CHECK(r.blocking[0].id == "CVE-2");
+  CHECK(r.blocking[0].title.empty());
+  CHECK(evaluate(R"({"SchemaVersion":2,"Results":{"a":{"Vulnerabilities":[]}}})").total == 0);
+}
+
+TEST_CASE("fuzz: a Trivy report nested 100000 levels deep is refused like any untrusted JSON (image-promote/trivy.cpp)") {
+  // Bounded as kit/untrusted_json.hpp bounds every other untrusted document (dump() recurses per level).
+  std::string deep = R"({"SchemaVersion":2,"Results":)" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  try {
+    evaluate(deep);
+    FAIL("a report nested that deep was accepted");
+  } catch (const kit::Error& e) {
+    CHECK(e.code() == kit::Exit::usage);
+    CHECK(std::string(e.what()).find("nests deeper") != std::string::npos);
+  }
+}
