@@ -13,7 +13,6 @@ endif()
 find_package(Boost 1.74 REQUIRED COMPONENTS filesystem)
 find_package(Threads REQUIRED)
 
-find_path(CXXOPTS_INCLUDE_DIR cxxopts.hpp REQUIRED)
 find_path(SPDLOG_INCLUDE_DIR spdlog/spdlog.h REQUIRED)
 find_path(DOCTEST_INCLUDE_DIR doctest/doctest.h PATH_SUFFIXES doctest REQUIRED)
 find_path(PG_QUERY_INCLUDE_DIR pg_query.h REQUIRED)

@@ -6,14 +6,17 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates curl
   libssl-dev zlib1g-dev libnghttp2-dev
-  nlohmann-json3-dev libboost-dev libboost-filesystem1.74-dev libcxxopts-dev libspdlog-dev
+  nlohmann-json3-dev libboost-dev libboost-filesystem1.74-dev libspdlog-dev
   libfmt-dev doctest-dev libpg-query-dev libpcre2-dev
   libprotobuf-c-dev  # protobuf-c.h only: pg_query_scan answers in protobuf (the runtime is inside libpg_query.a)
   dpkg-dev
   python3 python3-yaml openssl
+  jq  # the workflows' run steps use it (GitHub runners have it); tests run those steps
   nghttp2-server  # nghttpd: an HTTP/2-only server, for the test that health-gate negotiates h2
   postgresql-15 postgresql-15-postgis-3 postgresql-client-15
+  pgbackrest  # pitr-restore drives it, and its tests restore through it for real
   docker-registry apache2-utils skopeo umoci buildah podman runc debootstrap
+  strace  # ota-publish tests: where the real eas-cli connects, and what is on every command line
   clang lld libclang-rt-14-dev  # libFuzzer + sanitizer runtimes for scripts/fuzz.sh (tests/fuzz)
 
 )

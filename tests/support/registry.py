@@ -114,10 +114,13 @@ class Registry:
 
     # --- direct API access for assertions (anonymous or basic) ---
     def _request(self, method, path, headers=None, data=None, auth=None):
-        req = urllib.request.Request("http://%s%s" % (self.host, path), method=method, data=data, headers=headers or {})
+        scheme = "https" if self.tls else "http"
+        req = urllib.request.Request("%s://%s%s" % (scheme, self.host, path), method=method, data=data,
+                                     headers=headers or {})
         if auth:
             req.add_header("Authorization", "Basic " + base64.b64encode(("%s:%s" % auth).encode()).decode())
-        return urllib.request.urlopen(req, timeout=10)
+        ctx = ssl._create_unverified_context() if self.tls else None
+        return urllib.request.urlopen(req, timeout=10, context=ctx)
 
     def resolve(self, repo, ref, auth=None):
         """The digest `repo:ref` points at, or None."""

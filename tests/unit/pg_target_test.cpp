@@ -94,7 +94,8 @@ TEST_CASE("URLs refused before connecting: other providers, unencoded @ or # in 
       CHECK(std::string(e.what()).find("not supported") != std::string::npos);
     }
   }
-  for (const char* url : {"postgresql://app:p@ss#word-9@h:5432/db", "postgresql://app:a#b-secret@h/db", "postgres://app:x@y-secret@h/db"}) {
+  for (const char* url : {"postgresql://app:p@ss#word-9@h:5432/db", "postgresql://app:a#b-secret@h/db", "postgres://app:x@y-secret@h/db",
+                          "postgresql://app:ab/y-secret@h:5432/db"}) {
     try {
       resolve_target(url, "--database-url", env);
       FAIL("accepted " << url);
@@ -116,4 +117,14 @@ TEST_CASE("the environment variables tried, in order; where the URL came from") 
   auto d = resolve_target("", "--database-url", env);
   CHECK(d.source == "DATABASE_URL");
   CHECK_FALSE(d.pooler_reasons.empty());
+}
+
+TEST_CASE("an '@' after the user info (in the query) is not a password problem") {
+  kit::secrets().clear();
+  kit::Env env(std::map<std::string, std::string>{});
+  auto t = resolve_target("postgresql://app:pw@h:5432/db?application_name=me@ci", "--database-url", env);
+  CHECK(t.host == "h");
+  auto u = resolve_target("postgresql://app:p%40ss%23w@h?sslmode=disable", "--database-url", env);
+  CHECK(u.host == "h");
+  CHECK(kit::secrets().redact("x p@ss#w y").find("p@ss#w") == std::string::npos);
 }

@@ -168,7 +168,10 @@ ProcessResult run_process(const ProcessSpec& spec) {
   bp::group group;
   auto start = std::chrono::steady_clock::now();
   std::error_code ec;
-  bp::child child(exe, bp::args(args), env, bp::std_out > out->stream, bp::std_err > err->stream, bp::std_in < in, group, ec);
+  bp::child child = spec.cwd.empty()
+      ? bp::child(exe, bp::args(args), env, bp::std_out > out->stream, bp::std_err > err->stream, bp::std_in < in, group, ec)
+      : bp::child(exe, bp::args(args), env, bp::std_out > out->stream, bp::std_err > err->stream, bp::std_in < in, group,
+                  bp::start_dir = spec.cwd, ec);
   if (ec) {
     result.error = ec.message();
     return result;

@@ -16,6 +16,7 @@ struct ProcessSpec {
   std::optional<std::string> stdin_data;
   Millis timeout{600'000};
   bool echo_output = false;  // also copy the child's output to our stderr as it arrives
+  std::string cwd;  // working directory of the child; empty: ours
 };
 
 struct ProcessResult {

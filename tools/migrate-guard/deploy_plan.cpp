@@ -155,7 +155,8 @@ nlohmann::json plan_json(const DeployPlan& plan) {
   return {{"apply", plan.pending},
           {"create_extensions", plan.extensions_to_create},
           {"extension_schema", plan.extension_schema},
-          {"steps", steps}};
+          {"steps", steps},
+          {"not_blocking", plan.not_blocking}};
 }
 
 }  // namespace migrate_guard

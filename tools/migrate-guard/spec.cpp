@@ -1,5 +1,7 @@
 #include "migrate-guard/migrate_guard.hpp"
 
+#include "migrate-guard/commands/common.hpp"
+
 namespace migrate_guard {
 
 using kit::OptionKind;
@@ -25,6 +27,12 @@ kit::Option extension_schema() {
 }
 kit::Option disable_rule() {
   return {"disable-rule", "lint rules turned off for the whole run", "", OptionKind::list, "RULE"};
+}
+
+// lint reads the folder itself (commands/lint.cpp); a refused file is annotated at its line as
+// for the other commands.
+kit::Outcome run_lint_annotated(kit::Context& ctx) {
+  return annotating_files(ctx, [&] { return run_lint(ctx); });
 }
 
 }  // namespace
@@ -68,7 +76,7 @@ const kit::ToolSpec& spec() {
             {"pending", "lint only migrations not yet applied to the database", "", OptionKind::flag},
             {"migration", "lint only these migrations (folder names); earlier ones are still read for context", "",
              OptionKind::list, "NAME"},
-            {"rules", "list the rules and exit", "", OptionKind::flag}}, run_lint},
+            {"rules", "list the rules and exit", "", OptionKind::flag}}, run_lint_annotated},
           {"drift", "replay the applied migrations in an empty shadow database and compare its schema with the database's",
            {database_url(),
             {.name = "shadow-database-url",

@@ -59,20 +59,22 @@ std::string provider_of(const std::string& scheme) {
 // the password there and show its tail as the host. Refuses it without quoting any part of it; the
 // whole candidate password becomes a secret first, in case anything else echoes it.
 void refuse_unencoded_userinfo(const std::string& url, const std::string& source) {
+  // Everything before the query; its last '@' ends the user info (a raw '/' in a password would
+  // otherwise end the host part early, so it is looked for too).
   size_t start = url.find("://") + 3;
-  size_t slash = url.find('/', start);
-  std::string authority = url.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+  size_t query = url.find('?', start);
+  std::string authority = url.substr(start, query == std::string::npos ? std::string::npos : query - start);
   size_t last_at = authority.rfind('@');
   if (last_at == std::string::npos) return;
   std::string userinfo = authority.substr(0, last_at);
-  if (userinfo.find('@') == std::string::npos && userinfo.find('#') == std::string::npos) return;
+  if (userinfo.find_first_of("@#/") == std::string::npos) return;
   size_t colon = userinfo.find(':');
   if (colon != std::string::npos) kit::secrets().add(userinfo.substr(colon + 1));
   kit::secrets().add(userinfo);
   std::string host = authority.substr(last_at + 1);
-  if (host.find('#') != std::string::npos || host.find('@') != std::string::npos) host.clear();
+  host = host.substr(0, host.find('/'));
   throw kit::usage_error(source + ": the user name or password in the URL" + (host.empty() ? "" : " for " + host) +
-                         " holds an unencoded '@' or '#'; percent-encode special characters in it (@ as %40, # as %23, : as %3A, "
+                         " holds an unencoded '@', '#' or '/'; percent-encode special characters in it (@ as %40, # as %23, : as %3A, "
                          "/ as %2F), as Prisma requires (P1013)");
 }
 

@@ -11,6 +11,8 @@ import yaml
 from yonima_test import BIN
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+VERSION = subprocess.run(["python3", os.path.join(ROOT, "scripts", "release-version.py"), "show"], capture_output=True,
+                         text=True, check=True).stdout.strip()
 
 
 class ActionInputsTest(unittest.TestCase):
@@ -35,14 +37,36 @@ class ActionInputsTest(unittest.TestCase):
                     # GitHub treats a missing `required` as false; the runner refuses the step
                     # before the binary starts when a required input is absent, so it must agree.
                     self.assertIs(inputs[d["name"]].get("required", False), d["required"], d["name"])
-                self.assertEqual(action["runs"]["using"], "docker")
-                self.assertEqual(action["runs"]["image"], "docker://ghcr.io/yonima/%s:v0" % tool)
+                if action["runs"]["using"] == "composite":
+                    self.check_composite(tool, action, described)
+                else:
+                    self.assertEqual(action["runs"]["using"], "docker")
+                    # By the release version, never a moving tag: test_release.py checks it against release.yml.
+                    self.assertEqual(action["runs"]["image"], "docker://ghcr.io/yonima/%s:v%s" % (tool, VERSION))
                 self.assertTrue(action.get("outputs"), "%s declares no outputs" % tool)
+
+    def check_composite(self, tool, action, described):
+        """A composite action (ota-publish: eas-cli needs Node) gets no INPUT_* from the runner: its
+        step hands every input on as INPUT_<NAME> (scripts/action-inputs.py --env), and every output
+        is the step's output of the same name."""
+        self.assertEqual(tool, "ota-publish", "only ota-publish is a composite action (see docs/ota-publish.md)")
+        [step] = [s for s in action["runs"]["steps"] if s.get("id") == "run"]
+        env = step["env"]
+        self.assertEqual(sorted(env), sorted("INPUT_" + d["name"].upper() for d in described))
+        for d in described:
+            self.assertEqual(env["INPUT_" + d["name"].upper()], "${{ inputs.%s }}" % d["name"])
+        for name, output in action["outputs"].items():
+            self.assertEqual(output["value"], "${{ steps.run.outputs.%s }}" % name)
+        self.assertTrue(os.access(os.path.join(ROOT, "actions", tool, "run.sh"), os.X_OK))
+        block = subprocess.run(["python3", os.path.join(ROOT, "scripts", "action-inputs.py"), "--env", os.path.join(BIN, tool)],
+                               capture_output=True, text=True, check=True).stdout
+        with open(os.path.join(ROOT, "actions", tool, "action.yml")) as f:
+            self.assertIn(block, f.read())
 
     def test_required_inputs(self):
         """health-gate requires url and nothing else; the multi-command tools require their command
         (what one command needs is checked by the tool, as GitHub's `required` cannot depend on it)."""
-        for tool in ["health-gate", "image-promote", "migrate-guard"]:
+        for tool in ["health-gate", "image-promote", "migrate-guard", "ota-publish", "pitr-restore"]:
             with self.subTest(tool=tool):
                 described = json.loads(subprocess.run([os.path.join(BIN, tool), "--describe-inputs"],
                                                       capture_output=True, text=True, check=True).stdout)

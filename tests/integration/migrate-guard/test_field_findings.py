@@ -38,6 +38,8 @@ class LiveJudgementTest(MigrateGuardTest):
         r = self.run_mg("deploy", "--dry-run", lint=True)
         self.assertExit(r, 0)
         self.assertIn("table `public.users` has 0 rows: not blocking", out(r) + r.summary)
+        r = self.run_mg("deploy", "--dry-run", "--json", lint=True)
+        self.assertEqual(len(json_of(r)["plan"]["not_blocking"]), 1)
         self.q("INSERT INTO users (email) SELECT 'u' || g || '@example.com' FROM generate_series(1, 50) g")
         r = self.run_mg("deploy", lint=True)
         self.assertExit(r, 1)
@@ -166,6 +168,10 @@ class FolderTest(MigrateGuardTest):
         self.assertIn("NUL", r.stderr)
         self.assertIn("::error file=%s,line=2" % path, r.stdout)
         self.assertEqual(self.q("SELECT to_regclass('users') IS NULL AND to_regclass('_prisma_migrations') IS NULL"), "t")
+        for command in ("status", "lint"):
+            r = self.run_mg(command)
+            self.assertExit(r, 2)
+            self.assertIn("::error file=%s,line=2" % path, r.stdout)
 
     def test_commit_in_the_middle_then_a_failure_tells_what_was_committed(self):
         self.add("20240101000000_half", "CREATE TABLE kept (id INT);\nCOMMIT;\nCREATE TABLE lost (id INT);\nSELECT 1/0;\n")

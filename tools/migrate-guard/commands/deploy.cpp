@@ -84,6 +84,7 @@ kit::Outcome report_result(kit::Context& ctx, const DeployRun& run) {
     annotate_findings(ctx.report, *p.lint);
     ctx.report.result("lint", lint_json(*p.lint));
   }
+  ctx.report.result("plan", plan_json(p));
   ctx.report.output("pending-count", std::to_string(p.pending.size()));
   ctx.report.output("restore-point-time", r.marker ? r.marker->time : "");
   ctx.report.output("restore-point-name", r.marker ? r.marker->name : "");

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The composite action's one step (see action.yml and docs/ota-publish.md, "Packaging"): eas-cli is
+# a Node program, so ota-publish runs on the runner next to it rather than in a FROM scratch
+# container. This script fetches the static ota-publish binary out of the same image the other
+# tools' actions run (ghcr.io/yonima/ota-publish:v0.1.0, published by release.yml), makes sure eas-cli
+# 24.8.0 is at hand for the commands that need it, and runs the binary with the INPUT_* variables
+# action.yml set. Both are cached in RUNNER_TEMP for the rest of the job.
+# Env (besides INPUT_*): OTA_PUBLISH_IMAGE (image to take the binary from), OTA_PUBLISH_BIN (use this
+# binary instead), OTA_PUBLISH_DOCKER (the docker command; tests use podman).
+set -euo pipefail
+
+eas_cli_version=24.8.0
+image=${OTA_PUBLISH_IMAGE:-ghcr.io/yonima/ota-publish:v0.1.0}
+read -r -a docker <<<"${OTA_PUBLISH_DOCKER:-docker}"
+cache=${RUNNER_TEMP:-${TMPDIR:-/tmp}}/yonima-ota-publish
+mkdir -p "$cache"
+
+say() { printf 'ota-publish action: %s\n' "$*" >&2; }
+
+bin=${OTA_PUBLISH_BIN:-}
+if [ -z "$bin" ]; then
+  bin=$cache/ota-publish
+  if [ ! -x "$bin" ]; then
+    say "taking the static binary out of $image"
+    cid=$("${docker[@]}" create "$image") || { say "ERROR: cannot create a container from $image (is docker available and the image public?)"; exit 3; }
+    status=0
+    "${docker[@]}" cp "$cid:/usr/local/bin/ota-publish" "$bin.part" >/dev/null || status=$?
+    "${docker[@]}" rm "$cid" >/dev/null 2>&1 || true
+    [ "$status" -eq 0 ] || { say "ERROR: the image $image holds no /usr/local/bin/ota-publish"; exit 3; }
+    chmod 755 "$bin.part"
+    mv "$bin.part" "$bin"
+  fi
+fi
+
+case ${INPUT_COMMAND:-} in
+  publish|rollback|rollout)
+    if [ -z "${INPUT_EAS:-}" ]; then
+      if command -v eas >/dev/null 2>&1 && eas --version 2>/dev/null | grep -q "^eas-cli/$eas_cli_version "; then
+        INPUT_EAS=eas
+      else
+        node_version=$(node --version 2>/dev/null || echo none)
+        case $node_version in
+          v20.1[89].*|v20.[2-9][0-9].*|v2[2-9].*|v[3-9][0-9].*) ;;
+          *) say "ERROR: eas-cli $eas_cli_version needs Node ^20.18.3 or >=22 (found $node_version)"; exit 3 ;;
+        esac
+        if [ ! -x "$cache/eas-cli/node_modules/.bin/eas" ]; then
+          say "installing eas-cli@$eas_cli_version"
+          npm install --prefix "$cache/eas-cli" --no-audit --no-fund --loglevel=error "eas-cli@$eas_cli_version" >&2
+        fi
+        INPUT_EAS=$cache/eas-cli/node_modules/.bin/eas
+      fi
+      export INPUT_EAS
+    fi
+    ;;
+esac
+exec "$bin"

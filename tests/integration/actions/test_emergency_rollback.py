@@ -1,0 +1,138 @@
+"""workflows/emergency-rollback.yml run through the workflow runner: target api moves the tag back,
+redeploys by digest and health-gates; target database shows the pitr-restore plan and restores only
+when `confirm` names the project (against the Supabase Management API STAND-IN of the pitr-restore
+tests: the real API cannot be reached from here); a wrong confirmation changes nothing and says why."""
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import unittest
+import urllib.request
+
+from backend_scenario import BackendWorld, DRILL
+from workflow_runner import WorkflowRunner
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+EMERGENCY = os.path.join(ROOT, "workflows", "emergency-rollback.yml")
+
+
+class EmergencyRollbackTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.w = BackendWorld()
+        try:
+            cls.w.release("1.0.0", migration="20261101000000_init")
+            cls.w.release("1.1.0")
+            for v in ("1.0.0", "1.1.0"):
+                r = cls.w.run(v)
+                assert r["deploy"].result == "success", r.log()
+        except Exception:
+            cls.w.stop()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.w.stop()
+
+    def emergency(self, **inputs):
+        base = {"image": self.w.image, "health-url": self.w.health_url, "reason": "test",
+                "deploy-command": "bash %s %s" % (os.path.join(DRILL, "deploy.sh"), self.w.work)}
+        base.update(inputs)
+        return self.w.run_workflow(EMERGENCY, base)
+
+    def test_1_wrong_confirmation_changes_nothing(self):
+        r = self.emergency(target="api", confirm="rollback please")
+        self.assertEqual(r["refuse"].result, "failure")
+        self.assertIn("confirm must be ROLLBACK", r["refuse"].steps[0].log)
+        self.assertEqual(r["api"].result, "skipped")
+        self.assertEqual(self.w.production_version(), "1.1.0")
+        r = self.emergency(target="API ", confirm="ROLLBACK")
+        self.assertEqual(r["refuse"].result, "failure")
+        self.assertIn("target must be api, app or database", r["refuse"].steps[0].log)
+        self.assertEqual(r["api"].result, "skipped")
+
+    def test_2_api_rollback(self):
+        r = self.emergency(target="api", confirm="ROLLBACK")
+        api = r["api"]
+        self.assertEqual(api.result, "success", r.log())
+        self.assertEqual(r["refuse"].result, "skipped")
+        self.assertEqual(self.w.production_version(), "1.0.0")
+        self.assertEqual(self.w.served_version(), "1.0.0")
+        self.assertEqual(api.step("health").outputs["healthy"], "true")
+        self.assertIn("### emergency rollback: api", api.summary)
+        self.assertIn("Requested by yonima-bot: test", api.summary)
+        for job in ("app", "database-plan", "database-restore"):
+            self.assertEqual(r[job].result, "skipped", job)
+
+
+SUPABASE_STANDIN = os.path.join(ROOT, "tests", "integration", "pitr-restore", "supabase_standin.py")
+TOKEN = "sbp_0123456789abcdef0123456789abcdef01234567"
+REF = "abcdefghijklmnopqrst"
+
+
+class EmergencyDatabaseTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.proc = subprocess.Popen(["python3", SUPABASE_STANDIN], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                    text=True)
+        cls.api = "http://127.0.0.1:%d" % int(cls.proc.stdout.readline().split()[1])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.proc.terminate()
+        cls.proc.wait(timeout=10)
+
+    def setUp(self):
+        now = int(time.time())
+        cfg = {"token": TOKEN, "projects": {REF: {"earliest": now - 7 * 86400, "latest": now - 60, "restore_seconds": 1}}}
+        urllib.request.urlopen(urllib.request.Request(self.api + "/__config", method="PUT", data=json.dumps(cfg).encode()),
+                               timeout=5).read()
+        self.tmp = tempfile.mkdtemp(prefix="yonima-emergency-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+
+    def posts(self):
+        log = json.loads(urllib.request.urlopen(self.api + "/__log", timeout=5).read())
+        return [e for e in log if e["method"] == "POST"]
+
+    def emergency(self, confirm):
+        # The stand-in's address replaces api.supabase.com (the only change to the workflow's values).
+        endpoint = {"api-url": self.api, "poll-interval": "1s"}
+        runner = WorkflowRunner(EMERGENCY, self.tmp, inputs={
+            "target": "database", "reason": "orders table emptied by 20261128120000_cleanup", "to": "15m ago",
+            "confirm": confirm, "project-ref": REF}, secrets={"SUPABASE_ACCESS_TOKEN": TOKEN},
+            with_overrides={"What a restore would do (changes nothing)": endpoint, "Restore": endpoint})
+        try:
+            return runner.run()
+        finally:
+            runner.close()
+
+    def test_plan_only_without_confirmation(self):
+        r = self.emergency("")
+        self.assertEqual(r["database-plan"].result, "success", r.log())
+        self.assertEqual(r["database-restore"].result, "skipped")
+        self.assertEqual(r["refuse"].result, "skipped")
+        self.assertIn("target-time", r["database-plan"].steps[0].outputs)
+        self.assertEqual(self.posts(), [])
+
+    def test_wrong_project_restores_nothing(self):
+        r = self.emergency("zyxwvutsrqponmlkjihg")
+        self.assertEqual(r["refuse"].result, "failure")
+        self.assertIn("confirm must name the project", r["refuse"].steps[0].log)
+        self.assertEqual(r["database-restore"].result, "skipped")
+        self.assertEqual(self.posts(), [])
+
+    def test_confirmed_restore(self):
+        r = self.emergency(REF)
+        self.assertEqual(r["database-restore"].result, "success", r.log())
+        posts = self.posts()
+        self.assertEqual(len(posts), 1)
+        self.assertTrue(posts[0]["path"].endswith("/database/backups/restore-pitr"))
+        for job in ("database-plan", "database-restore"):
+            for step in r[job].steps:
+                self.assertNotIn(TOKEN, "\n".join(l for l in step.log.split("\n") if not l.startswith("::add-mask::")))
+
+
+if __name__ == "__main__":
+    unittest.main()

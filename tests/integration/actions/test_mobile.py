@@ -1,0 +1,155 @@
+"""workflows/mobile.yml and mobile-hotfix.yml run through the workflow runner with the shipped
+ota-publish and an eas-cli STAND-IN (EAS cannot be reached from here): `update` commands go to the
+ota-publish tests' stand-in (tests/integration/ota-publish/eas_standin.py, which keeps channels and
+update groups), `build` and `submit` are recorded and answered as accepted. check-config and plan
+always run first; the plan's outputs decide which job runs for a ref."""
+import json
+import os
+import shutil
+import stat
+import tempfile
+import unittest
+
+from workflow_runner import WorkflowRunner
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+MOBILE = os.path.join(ROOT, "workflows", "mobile.yml")
+HOTFIX = os.path.join(ROOT, "workflows", "mobile-hotfix.yml")
+EMERGENCY = os.path.join(ROOT, "workflows", "emergency-rollback.yml")
+OTA = os.path.join(ROOT, "tests", "integration", "ota-publish")
+TOKEN = "expo-robot-token-not-real-1234567890"
+
+FAKE_EAS = """#!/usr/bin/env bash
+# eas-cli STAND-IN: records every call; build/submit are accepted, the rest goes to eas_standin.py.
+printf '%s\\n' "$*" >> "$EAS_CALLS"
+case "$1" in
+  build|submit) echo "accepted by the stand-in"; exit 0 ;;
+  *) exec python3 "$EAS_STANDIN" "$@" ;;
+esac
+"""
+
+
+class MobileTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="yonima-mobile-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+        self.ws = os.path.join(self.tmp, "ws")
+        os.makedirs(self.ws)
+        for name in ("eas.json", "app.json"):
+            shutil.copy(os.path.join(OTA, "fixtures", "eas-json", "good", name), self.ws)
+        with open(os.path.join(self.ws, "package.json"), "w") as f:
+            json.dump({"name": "app", "version": "1.0.0", "private": True}, f)
+        with open(os.path.join(self.ws, "package-lock.json"), "w") as f:
+            json.dump({"name": "app", "version": "1.0.0", "lockfileVersion": 3, "requires": True,
+                       "packages": {"": {"name": "app", "version": "1.0.0"}}}, f)
+        self.eas = os.path.join(self.tmp, "eas")
+        with open(self.eas, "w") as f:
+            f.write(FAKE_EAS)
+        os.chmod(self.eas, os.stat(self.eas).st_mode | stat.S_IEXEC)
+        self.state = os.path.join(self.tmp, "state.json")
+        with open(self.state, "w") as f:
+            json.dump({"runtime_version": "1.0.0", "faults": {},
+                       "channels": {c: {"id": "c-" + c, "branches": [c], "rollout": None} for c in ("preview", "production")},
+                       "branches": {c: {"id": "b-" + c, "groups": []} for c in ("preview", "production")}}, f)
+        self.calls = os.path.join(self.tmp, "calls.txt")
+        self.env = {"EAS_CALLS": self.calls, "EAS_STANDIN": os.path.join(OTA, "eas_standin.py"),
+                    "OTA_STANDIN_STATE": self.state, "OTA_STANDIN_LOG": os.path.join(self.tmp, "standin.jsonl")}
+
+    def run_wf(self, workflow, ref="refs/heads/main", **inputs):
+        inputs.setdefault("eas", self.eas)
+        if workflow != MOBILE:
+            inputs.pop("eas")
+        # Third-party steps: the workspace is the checkout and Node is on the machine.
+        nothing = {"actions/checkout": lambda ctx: 0, "actions/setup-node": lambda ctx: 0}
+        runner = WorkflowRunner(workflow, self.ws, inputs=inputs, secrets={"EXPO_TOKEN": TOKEN}, stubs=nothing,
+                                github={"ref": ref, "ref_name": ref.rsplit("/", 1)[-1]}, machine_env=self.env)
+        try:
+            return runner.run()
+        finally:
+            runner.close()
+
+    def eas_calls(self):
+        if not os.path.exists(self.calls):
+            return []
+        with open(self.calls) as f:
+            return [line.split() for line in f.read().splitlines()]
+
+    def groups(self, branch):
+        with open(self.state) as f:
+            return json.load(f)["branches"][branch]["groups"]
+
+    def test_dev_builds_the_development_profile(self):
+        r = self.run_wf(MOBILE, "refs/heads/dev")
+        self.assertEqual(r["plan"].result, "success", r.log())
+        self.assertEqual(r["plan"].outputs["action"], "build")
+        self.assertEqual(r["build"].result, "success", r.log())
+        self.assertEqual(r["build"].step("submit").outcome, "skipped")
+        self.assertEqual(r["update"].result, "skipped")
+        self.assertEqual(self.eas_calls(), [["build", "--profile", "development", "--platform", "all",
+                                             "--non-interactive", "--no-wait"]])
+
+    def test_staging_publishes_an_update_on_preview(self):
+        r = self.run_wf(MOBILE, "refs/heads/staging")
+        self.assertEqual(r["plan"].outputs["action"], "update")
+        self.assertEqual(r["update"].result, "success", r.log())
+        self.assertEqual(r["build"].result, "skipped")
+        self.assertEqual(len(self.groups("preview")), 1)
+        self.assertEqual(self.groups("production"), [])
+        self.assertEqual(r["update"].step("publish").outputs["channel"], "preview")
+
+    def test_a_version_tag_builds_and_submits_production(self):
+        r = self.run_wf(MOBILE, "refs/tags/v1.5.0")
+        self.assertEqual(r["plan"].outputs["action"], "release")
+        self.assertEqual(r["build"].result, "success", r.log())
+        self.assertEqual([c[:3] for c in self.eas_calls()], [["build", "--profile", "production"],
+                                                              ["submit", "--profile", "production"]])
+        self.assertIn("--wait", self.eas_calls()[0])
+        self.assertIn("--latest", self.eas_calls()[1])
+        self.assertEqual(r["sentry"].result, "skipped")  # no sentry-org given
+
+    def test_other_refs_do_nothing(self):
+        r = self.run_wf(MOBILE, "refs/heads/feature/login")
+        self.assertEqual(r["plan"].outputs["action"], "none")
+        for job in ("build", "update", "sentry"):
+            self.assertEqual(r[job].result, "skipped", job)
+        self.assertEqual(self.eas_calls(), [])
+
+    def test_check_config_comes_first_and_stops_everything(self):
+        shutil.copy(os.path.join(OTA, "fixtures", "eas-json", "shared-channel", "eas.json"), self.ws)
+        r = self.run_wf(MOBILE, "refs/heads/staging")
+        self.assertEqual(r["plan"].result, "failure")
+        self.assertEqual(r["plan"].steps[1].outcome, "failure")   # check-config
+        self.assertEqual(r["plan"].step("plan").outcome, "skipped")
+        self.assertEqual(r["update"].result, "skipped")
+        self.assertEqual(self.groups("preview"), [])
+
+    def test_hotfix_publishes_to_production_only_when_confirmed(self):
+        r = self.run_wf(HOTFIX, message="fix the map crash", confirm="yes")
+        self.assertEqual(r["refuse"].result, "failure")
+        self.assertEqual(r["publish"].result, "skipped")
+        self.assertEqual(self.groups("production"), [])
+        # The composite action would install eas-cli; here the stand-in is on PATH as `eas`.
+        self.env["PATH"] = self.tmp + os.pathsep + os.environ.get("PATH", "")
+        r = self.run_wf(HOTFIX, message="fix the map crash", confirm="production")
+        self.assertEqual(r["publish"].result, "success", r.log())
+        self.assertEqual(r["refuse"].result, "skipped")
+        [g] = self.groups("production")
+        self.assertEqual(g["message"], "fix the map crash")
+        for step in r["publish"].steps:
+            self.assertNotIn(TOKEN, "\n".join(l for l in step.log.split("\n") if not l.startswith("::add-mask::")))
+
+    def test_emergency_rollback_of_the_app(self):
+        self.env["PATH"] = self.tmp + os.pathsep + os.environ.get("PATH", "")
+        for message in ("1.4.2 good", "1.4.3 broken"):
+            self.assertEqual(self.run_wf(HOTFIX, message=message, confirm="production")["publish"].result, "success")
+        good, bad = self.groups("production")[1], self.groups("production")[0]
+        r = self.run_wf(EMERGENCY, target="app", reason="crash on start", confirm="ROLLBACK", **{"app-dir": "."})
+        self.assertEqual(r["app"].result, "success", r.log())
+        self.assertEqual(r["api"].result, "skipped")
+        newest = self.groups("production")[0]
+        self.assertEqual(newest["copy_of"], good["group"])
+        self.assertNotEqual(newest["group"], bad["group"])
+
+
+if __name__ == "__main__":
+    unittest.main()

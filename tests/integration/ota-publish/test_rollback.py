@@ -1,0 +1,184 @@
+"""ota-publish rollback against the eas STAND-IN (eas_standin.py): it reads what the channel serves,
+republishes the group before it (or a chosen one, or the embedded update), reads the channel back
+and checks it serves what was intended; refusals change nothing; races and lies are exit 4."""
+import time
+import unittest
+
+from ota_fixture import OtaTest, group, state_with
+
+READS = ["channel:view", "update:list"]
+
+
+class RollbackTest(OtaTest):
+    def setUp(self):
+        super().setUp()
+        self.old, self.good, self.bad = group("1.4.0"), group("1.4.1"), group("1.5.0 (broken)")
+        self.set_state(state_with(self.bad, self.good, self.old))
+
+    def newest(self):
+        return self.state()["branches"]["production"]["groups"][0]
+
+    def test_rolls_back_to_the_previous_group_and_verifies(self):
+        r = self.run_ota("rollback", "--channel", "production")
+        self.assertExit(r, 0)
+        self.assertEqual(self.commands(), READS + ["update:republish"] + READS)
+        republish = self.calls()[2]["argv"]
+        self.assertIn("--group=" + self.good["group"], republish)
+        self.assertIn("--destination-channel=production", republish)
+        self.assertIn("--non-interactive", republish)
+        self.assertEqual(self.calls()[1]["argv"],
+                         ["update:list", "--branch=production", "--runtime-version=1.0.0", "--limit=50", "--non-interactive", "--json"])
+        newest = self.newest()
+        self.assertEqual(newest["copy_of"], self.good["group"])
+        self.assertEqual(r.outputs["current-group"], self.bad["group"])
+        self.assertEqual(r.outputs["target-group"], self.good["group"])
+        self.assertEqual(r.outputs["new-group"], newest["group"])
+        self.assertEqual(r.outputs["rolled-back"], "true")
+        self.assertIn("verified", self.said(r))
+        self.assertNoToken(r)
+
+    def test_a_second_rollback_goes_further_back_not_to_the_broken_release(self):
+        self.assertExit(self.run_ota("rollback", "--channel", "production"), 0)
+        self.assertEqual(self.newest()["copy_of"], self.good["group"])
+        r = self.run_ota("rollback", "--channel", "production")
+        self.assertExit(r, 0)
+        self.assertEqual(self.newest()["copy_of"], self.old["group"])
+        self.assertIn("is an earlier rollback", self.said(r))
+        r = self.run_ota("rollback", "--channel", "production", "--json")
+        self.assertExit(r, 1)
+        self.assertIn("--to-embedded", r.json()["hint"])
+
+    def test_expect_current_refuses_when_someone_published_in_between(self):
+        r = self.run_ota("rollback", "--channel", "production", "--expect-current", self.good["group"])
+        self.assertExit(r, 1)
+        self.assertIn("someone published in between; nothing changed", self.said(r))
+        self.assertEqual(self.commands(), READS)
+        self.assertEqual(self.newest()["group"], self.bad["group"])
+        self.assertEqual(r.outputs["rolled-back"], "false")
+
+    def test_expect_current_that_matches_proceeds(self):
+        r = self.run_ota("rollback", "--channel", "production", "--expect-current", self.bad["group"])
+        self.assertExit(r, 0)
+        self.assertEqual(self.newest()["copy_of"], self.good["group"])
+
+    def test_to_group_from_history(self):
+        r = self.run_ota("rollback", "--channel", "production", "--to-group", self.old["group"], "--message", "retour à 1.4.0")
+        self.assertExit(r, 0)
+        self.assertIn("--message=retour à 1.4.0", self.calls()[2]["argv"])
+        self.assertEqual(self.newest()["copy_of"], self.old["group"])
+
+    def test_to_group_of_another_runtime_is_refused(self):
+        other = group("built for 2.0.0", runtime="2.0.0")
+        s = self.state()
+        s["branches"]["production"]["groups"].append(other)
+        self.set_state(s)
+        r = self.run_ota("rollback", "--channel", "production", "--to-group", other["group"])
+        self.assertExit(r, 1)
+        self.assertIn("is not among the last 50 update groups", self.said(r))
+        self.assertEqual(self.commands(), READS)
+
+    def test_to_embedded(self):
+        r = self.run_ota("rollback", "--channel", "production", "--to-embedded", "--platform", "android")
+        self.assertExit(r, 0)
+        call = self.calls()[2]["argv"]
+        self.assertEqual(call[:3], ["update:roll-back-to-embedded", "--channel=production", "--runtime-version=1.0.0"])
+        self.assertIn("--platform=android", call)
+        self.assertTrue(self.newest()["isRollBackToEmbedded"])
+
+    def test_only_one_group_suggests_embedded(self):
+        self.set_state(state_with(self.bad))
+        r = self.run_ota("rollback", "--channel", "production")
+        self.assertExit(r, 1)
+        self.assertIn("--to-embedded", self.said(r))
+        self.assertEqual(self.commands(), READS)
+
+    def test_channel_in_a_rollout_is_refused(self):
+        s = self.state()
+        s["branches"]["production-1.5"] = {"id": "b-15", "groups": [group("1.5.0")]}
+        s["channels"]["production"]["branches"].insert(0, "production-1.5")
+        s["channels"]["production"]["rollout"] = {"percent": 20, "runtime": "1.0.0"}
+        self.set_state(s)
+        r = self.run_ota("rollback", "--channel", "production")
+        self.assertExit(r, 1)
+        self.assertIn("is in a rollout", self.said(r))
+        self.assertIn("rollout --channel production --end", self.said(r))
+        self.assertEqual(self.commands(), ["channel:view"])
+
+    def test_dry_run_prints_every_eas_command_and_changes_nothing(self):
+        r = self.run_ota("rollback", "--channel", "production", "--dry-run")
+        self.assertExit(r, 0)
+        lines = [l for l in r.stdout.splitlines() if l.startswith("eas ")]
+        self.assertEqual(len(lines), 3, r.stdout)
+        self.assertTrue(lines[2].startswith("eas update:republish --group=" + self.good["group"] + " --destination-channel=production"))
+        self.assertEqual(self.commands(), READS)
+        self.assertEqual(self.newest()["group"], self.bad["group"])
+
+    def test_race_after_republish_is_exit_4_with_the_state(self):
+        self.fault("update:republish", publish_extra="production")
+        r = self.run_ota("rollback", "--channel", "production")
+        self.assertExit(r, 4)
+        self.assertIn("someone published in between", self.said(r))
+        self.assertIn("published group", self.said(r))
+
+    def test_eas_claims_success_but_nothing_changed_is_exit_4(self):
+        self.fault("update:republish", skip_effect=True)
+        r = self.run_ota("rollback", "--channel", "production", "--json")
+        self.assertExit(r, 4)
+        self.assertIn("now serves group " + self.bad["group"], r.json()["message"])
+
+    def test_republish_failure_is_exit_3_and_the_channel_unchanged(self):
+        self.fault("update:republish", skip_effect=True, stdout="", exit=1,
+                   stderr="Error: Only --group can be used in non-interactive mode\n")
+        r = self.run_ota("rollback", "--channel", "production")
+        self.assertExit(r, 3)
+        self.assertIn("eas update:republish failed (exit 1): Error: Only --group", self.said(r))
+        self.assertEqual(self.newest()["group"], self.bad["group"])
+
+    def test_read_hang_is_exit_3(self):
+        self.fault("channel:view", hang=120)
+        start = time.monotonic()
+        r = self.run_ota("rollback", "--channel", "production", "--timeout", "1s")
+        self.assertLess(time.monotonic() - start, 15)
+        self.assertExit(r, 3)
+        self.assertIn("did not finish within", self.said(r))
+        self.assertIn("nothing changed", self.said(r))
+
+    def test_unreadable_channel_is_exit_3(self):
+        self.fault("channel:view", stdout="Channel production:\n  Branch: production\n")
+        r = self.run_ota("rollback", "--channel", "production")
+        self.assertExit(r, 3)
+        self.assertIn("eas printed no channel description", self.said(r))
+
+    def test_hostile_branch_name_from_eas_is_refused(self):
+        hostile = "production\n::error::pwned"
+        self.set_state(state_with(self.bad, self.good, branch=hostile))
+        r = self.run_ota("rollback", "--channel", "production")
+        self.assertExit(r, 3)
+        self.assertIn("with a branch name", self.said(r))
+        self.assertEqual(self.commands(), ["channel:view"])
+        for line in self.said(r).splitlines():
+            self.assertFalse(line.startswith("::error::pwned"), line)
+
+    def test_usage_errors(self):
+        for args, text in ((["--to-group", "abc"], "not an update group id"),
+                           (["--expect-current", "--x"], "not an update group id"),
+                           (["--to-group", self.good["group"], "--to-embedded"], "exclude each other"),
+                           (["--runtime-version", "1.0 0"], "space")):
+            with self.subTest(args=args):
+                r = self.run_ota("rollback", "--channel", "production", *args)
+                self.assertExit(r, 2)
+                self.assertIn(text, self.said(r))
+        self.assertEqual(self.calls(), [])
+
+    def test_verification_reads_the_channel_after_the_write(self):
+        r = self.run_ota("rollback", "--channel", "production", "--to-embedded", "--json")
+        self.assertExit(r, 0)
+        j = r.json()
+        self.assertEqual(j["current"]["group"], self.bad["group"])
+        self.assertIsNone(j.get("target"))
+        self.assertTrue(self.newest()["isRollBackToEmbedded"])
+        self.assertEqual(self.commands()[-2:], READS)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""A local STAND-IN for the Supabase Management API (api.supabase.com cannot be reached from here).
+
+It follows the documented contract of the endpoints pitr-restore uses, nothing more:
+  GET  /v1/projects/{ref}                                  -> {"id", "name", "status"}
+  GET  /v1/projects/{ref}/database/backups                 -> {"region", "pitr_enabled", "walg_enabled",
+                                                               "backups": [...], "physical_backup_data":
+                                                               {"earliest_physical_backup_date_unix",
+                                                                "latest_physical_backup_date_unix"}}
+  POST /v1/projects/{ref}/database/backups/restore-pitr    {"recovery_time_target_unix": n} -> 201 {}
+                                                           (400 outside the window)
+  GET  /v1/projects/{ref}/database/backups/restore-point   -> [{"name", "status"}]  (404 when not enabled)
+  POST /v1/projects/{ref}/database/backups/restore-point   {"name"} -> 201
+  POST /v1/projects/{ref}/database/backups/undo            {"name"} -> 201 (404 unknown name)
+Authorization: Bearer <token> (401 without the expected token; 403 for a project the user may not restore).
+A restore makes the project RESTORING for `restore_seconds`, then ACTIVE_HEALTHY (or never, with
+`never_back`). `throttle_next` answers the next N requests with 429 + Retry-After; `refuse_restore` makes
+restore-pitr answer 400 (the window moved between the read and the request); `rate_limit_after` answers 429 with Retry-After once that many requests were made
+in the current minute, as the real API does past 60 requests a minute.
+
+Control (tests only): PUT /__config {"token", "projects": {ref: {...}}, "rate_limit_after", "retry_after"},
+GET /__log (every request: method, path, body, authorization seen). Prints "PORT <n>" when listening.
+"""
+import json
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+lock = threading.Lock()
+state = {"token": "", "projects": {}, "log": [], "rate_limit_after": None, "retry_after": 1, "window_start": time.time(), "count": 0}
+
+
+def project_status(p):
+    if p.get("restore_started") is None:
+        return p.get("status", "ACTIVE_HEALTHY")
+    if p.get("never_back"):
+        return "RESTORING"
+    if time.time() - p["restore_started"] < p.get("restore_seconds", 2):
+        return "RESTORING"
+    return "ACTIVE_HEALTHY"
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *a):
+        pass
+
+    def send(self, status, body, headers=None):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def body(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(n).decode("utf-8", "replace") if n else ""
+
+    def do_PUT(self):
+        if self.path == "/__config":
+            cfg = json.loads(self.body())
+            with lock:
+                # Each configuration starts from the defaults: nothing carries over between tests.
+                state.update({"rate_limit_after": None, "retry_after": 1, "throttle_next": 0})
+                state.update({k: v for k, v in cfg.items() if k != "projects"})
+                state["projects"] = cfg.get("projects", {})
+                state["log"] = []
+                state["count"] = 0
+                state["window_start"] = time.time()
+            return self.send(200, {})
+        self.send(404, {"message": "not found"})
+
+    def do_GET(self):
+        if self.path == "/__log":
+            with lock:
+                return self.send(200, state["log"])
+        self.api("GET", "")
+
+    def do_POST(self):
+        self.api("POST", self.body())
+
+    def api(self, method, body):
+        auth = self.headers.get("Authorization", "")
+        with lock:
+            state["log"].append({"method": method, "path": self.path, "body": body, "authorization": auth, "at": time.time()})
+            now = time.time()
+            if now - state["window_start"] >= 60:
+                state["window_start"], state["count"] = now, 0
+            state["count"] += 1
+            if state.get("throttle_next", 0) > 0:
+                state["throttle_next"] -= 1
+                return self.send(429, {"message": "Too many requests"}, {"Retry-After": str(state["retry_after"])})
+            limit = state["rate_limit_after"]
+            if limit is not None and state["count"] > limit:
+                return self.send(429, {"message": "Too many requests"}, {"Retry-After": str(state["retry_after"])})
+            if auth != "Bearer " + state["token"]:
+                return self.send(401, {"message": "Unauthorized"})
+            parts = self.path.split("?")[0].strip("/").split("/")
+            if len(parts) < 3 or parts[:2] != ["v1", "projects"]:
+                return self.send(404, {"message": "not found"})
+            ref = parts[2]
+            p = state["projects"].get(ref)
+            if p is None:
+                return self.send(404, {"message": "Project not found"})
+            if p.get("forbidden"):
+                return self.send(403, {"message": "Forbidden resource"})
+            rest = parts[3:]
+            if method == "GET" and rest == []:
+                return self.send(200, {"id": ref, "ref": ref, "name": "stand-in project", "status": project_status(p)})
+            if method == "GET" and rest == ["database", "backups"]:
+                return self.send(200, {"region": "eu-west-3", "walg_enabled": True, "pitr_enabled": p.get("pitr_enabled", True),
+                                       "backups": [{"is_physical_backup": True, "status": "COMPLETED", "inserted_at": "2026-11-27T00:00:00Z"}],
+                                       "physical_backup_data": {"earliest_physical_backup_date_unix": p.get("earliest"),
+                                                                "latest_physical_backup_date_unix": p.get("latest")}})
+            if rest == ["database", "backups", "restore-pitr"] and method == "POST":
+                try:
+                    target = json.loads(body)["recovery_time_target_unix"]
+                except Exception:
+                    return self.send(400, {"message": "recovery_time_target_unix is required"})
+                if p.get("refuse_restore") or not isinstance(target, int) or target < p.get("earliest", 0) or target > p.get("latest", 0):
+                    return self.send(400, {"message": "recovery_time_target_unix is outside the available range"})
+                if project_status(p) != "ACTIVE_HEALTHY":
+                    return self.send(400, {"message": "project is not in a state that can be restored"})
+                p["restore_started"], p["restored_to"] = time.time(), target
+                return self.send(201, {})
+            if rest == ["database", "backups", "restore-point"]:
+                if not p.get("restore_points_enabled"):
+                    return self.send(404, {"message": "restore points are not enabled for this project"})
+                if method == "GET":
+                    return self.send(200, [{"name": n, "status": "AVAILABLE"} for n in p.get("restore_points", [])])
+                name = json.loads(body).get("name")
+                p.setdefault("restore_points", []).append(name)
+                return self.send(201, {"name": name, "status": "AVAILABLE"})
+            if rest == ["database", "backups", "undo"] and method == "POST":
+                name = json.loads(body).get("name")
+                if name not in p.get("restore_points", []):
+                    return self.send(404, {"message": "restore point not found"})
+                p["restore_started"], p["restored_to"] = time.time(), name
+                return self.send(201, {})
+            return self.send(404, {"message": "not found"})
+
+
+def main():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    print("PORT %d" % server.server_address[1], flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

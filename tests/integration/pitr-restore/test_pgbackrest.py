@@ -1,0 +1,85 @@
+"""pitr-restore --provider pgbackrest against a real pgBackRest (Debian package) with a private
+--config: window from `pgbackrest info`, rehearse into a scratch directory, restore to a time with
+the same wait and verify as the self-managed provider."""
+import os
+import shutil
+import subprocess
+import time
+import unittest
+
+from pitr import ArchivedCluster, PitrTest, out, pitr, tree_digest
+
+
+def run_as_postgres(argv):
+    if os.geteuid() == 0:
+        argv = ["runuser", "-u", "postgres", "--"] + argv
+    r = subprocess.run(argv, capture_output=True, text=True, timeout=300)
+    if r.returncode != 0:
+        raise RuntimeError("%s failed: %s %s" % (argv, r.stdout, r.stderr))
+    return r.stdout
+
+
+@unittest.skipUnless(shutil.which("pgbackrest"), "pgbackrest is not installed (scripts/setup.sh installs it)")
+class PgBackRest(PitrTest):
+    @classmethod
+    def setUpClass(cls):
+        cls.c = ArchivedCluster()
+        c = cls.c
+        cls.conf = os.path.join(c.root, "pgbackrest.conf")
+        for d in ("repo", "log", "lock", "spool"):
+            os.mkdir(os.path.join(c.root, d))
+            shutil.chown(os.path.join(c.root, d), "postgres", "postgres") if os.geteuid() == 0 else None
+        with open(cls.conf, "w") as f:
+            f.write("[global]\nrepo1-path=%s/repo\nlog-path=%s/log\nlock-path=%s/lock\nspool-path=%s/spool\n"
+                    "log-level-console=warn\nlog-level-file=off\nstart-fast=y\narchive-timeout=60\n\n"
+                    "[demo]\npg1-path=%s\npg1-port=%d\npg1-socket-path=%s\npg1-user=postgres\n"
+                    % (c.root, c.root, c.root, c.root, c.pgdata, c.pg.port, c.pg.socket_dir))
+        os.chmod(cls.conf, 0o644)
+        c.pg.sql("postgres", "ALTER SYSTEM SET archive_command = 'pgbackrest --config=%s --stanza=demo archive-push %%p'" % cls.conf)
+        c.pg.sql("postgres", "SELECT pg_reload_conf()")
+        cls.pgbr("stanza-create")
+        cls.pgbr("check")
+        c.pg.create_database("app")
+        c.pg.sql("app", "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, 'avant ' || g FROM generate_series(1, 5000) g")
+        cls.pgbr("backup", "--type=full")
+        c.pg.sql("app", "INSERT INTO t SELECT g, 'après ' || g FROM generate_series(5001, 9000) g")
+        cls.pgbr("check")
+        cls.target = c.pg.sql("postgres", "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')")
+        time.sleep(0.1)
+        c.pg.sql("app", "DELETE FROM t WHERE id % 2 = 0")
+        cls.pgbr("check")
+
+    @classmethod
+    def pgbr(cls, *args):
+        return run_as_postgres(["pgbackrest", "--config=" + cls.conf, "--stanza=demo", *args])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.c.stop()
+
+    def common(self):
+        return ["--provider", "pgbackrest", "--stanza", "demo", "--pgbackrest-config", self.conf, "--pgdata", self.c.pgdata]
+
+    def test_1_window(self):
+        r = pitr("window", *self.common(), "--json")
+        self.assertExit(r, 0)
+        self.assertTrue(r.json()["window"]["available"])
+        self.assertRegex(r.outputs["earliest"], r"^\d{4}-")
+
+    def test_2_rehearse_then_restore_to_a_time(self):
+        r = pitr("rehearse", *self.common(), "--to", self.target, "--verify-database", "app",
+                 "--verify-sql", "SELECT 1 FROM t HAVING count(*) = 9000", "--scratch-dir", self.c.root)
+        self.assertExit(r, 0)
+        self.assertEqual(r.outputs["verified"], "true")
+        self.assertEqual(self.c.pg.sql("app", "SELECT count(*) FROM t"), "4500")  # production untouched
+        r = pitr("restore", *self.common(), "--to", self.target, "--stop", "--confirm", self.c.pgdata,
+                 "--database-url", self.c.url(), "--verify-sql", "SELECT 1 FROM t HAVING count(*) = 9000")
+        self.assertExit(r, 0)
+        self.assertTrue(os.path.exists(os.path.join(r.outputs["old-data-dir"], "PG_VERSION")))
+        self.assertEqual(self.c.pg.sql("app", "SELECT count(*) FROM t"), "9000")
+        self.assertEqual(self.c.pg.sql("postgres", "SELECT pg_is_in_recovery()"), "f")
+        self.assertIn("pgbackrest restored", r.summary)
+
+
+if __name__ == "__main__":
+    unittest.main()

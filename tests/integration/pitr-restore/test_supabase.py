@@ -1,0 +1,235 @@
+"""pitr-restore --provider supabase against a local STAND-IN for the Supabase Management API
+(supabase_standin.py follows the documented contract; the real API cannot be reached from here):
+window, plan, restore with polling, named restore points, 400/401/403/404, 429 + Retry-After, slow
+restores, a project that never comes back, and bad inputs that must not send a restore request."""
+import calendar
+import json
+import os
+import subprocess
+import time
+import unittest
+import urllib.request
+
+from pitr import PitrTest, out, pitr
+from postgres import Postgres
+from yonima_test import free_port
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOKEN = "sbp_0123456789abcdef0123456789abcdef01234567"
+REF = "abcdefghijklmnopqrst"
+
+
+class StandIn:
+    def __init__(self):
+        self.proc = subprocess.Popen(["python3", os.path.join(HERE, "supabase_standin.py")], stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL, text=True)
+        self.port = int(self.proc.stdout.readline().split()[1])
+        self.url = "http://127.0.0.1:%d" % self.port
+
+    def configure(self, **cfg):
+        cfg.setdefault("token", TOKEN)
+        req = urllib.request.Request(self.url + "/__config", method="PUT", data=json.dumps(cfg).encode())
+        urllib.request.urlopen(req, timeout=5).read()
+
+    def log(self):
+        return json.loads(urllib.request.urlopen(self.url + "/__log", timeout=5).read())
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+class SupabaseTest(PitrTest):
+    @classmethod
+    def setUpClass(cls):
+        cls.api = StandIn()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.api.stop()
+
+    def project(self, **extra):
+        now = int(time.time())
+        p = {"earliest": now - 7 * 86400, "latest": now - 60, "restore_seconds": 2}
+        p.update(extra)
+        return p
+
+    def setUp(self):
+        self.api.configure(projects={REF: self.project()})
+
+    def run_pitr(self, *args, token=TOKEN, timeout=120):
+        env = {"SUPABASE_ACCESS_TOKEN": token} if token else {}
+        r = pitr(args[0], "--provider", "supabase", "--project-ref", REF, "--api-url", self.api.url, "--poll-interval", "1s",
+                 *args[1:], env=env, timeout=timeout)
+        for text in (r.stdout, r.stderr, r.summary, repr(r.outputs)):
+            self.assertNotIn(TOKEN, "\n".join(l for l in text.split("\n") if not l.startswith("::add-mask::")))
+        return r
+
+    def posts(self):
+        return [e for e in self.api.log() if e["method"] == "POST"]
+
+    def test_window(self):
+        self.api.configure(projects={REF: self.project(restore_points_enabled=True, restore_points=["before-release"])})
+        r = self.run_pitr("window", "--json")
+        self.assertExit(r, 0)
+        w = r.json()["window"]
+        self.assertTrue(w["available"])
+        self.assertEqual(r.outputs["restore-points"], "before-release")
+        self.assertRegex(r.outputs["earliest"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+        self.assertTrue(all(e["authorization"] == "Bearer " + TOKEN for e in self.api.log()))
+        self.api.configure(projects={REF: self.project(pitr_enabled=False)})
+        r = self.run_pitr("window")
+        self.assertExit(r, 1)
+        self.assertIn("not enabled", out(r))
+
+    def test_restore_to_a_time_waits_until_active_healthy(self):
+        self.api.configure(projects={REF: self.project(restore_seconds=3)})
+        r = self.run_pitr("restore", "--to", "15m ago", "--confirm", REF)
+        self.assertExit(r, 0)
+        posts = self.posts()
+        self.assertEqual(len(posts), 1)
+        self.assertTrue(posts[0]["path"].endswith("/database/backups/restore-pitr"))
+        target = json.loads(posts[0]["body"])["recovery_time_target_unix"]
+        self.assertIsInstance(target, int)
+        self.assertAlmostEqual(target, time.time() - 900, delta=60)
+        polls = [e for e in self.api.log() if e["method"] == "GET" and e["path"] == "/v1/projects/" + REF]
+        self.assertGreaterEqual(len(polls), 3)
+        gaps = [b["at"] - a["at"] for a, b in zip(polls, polls[1:])]
+        self.assertTrue(all(g >= 0.9 for g in gaps), gaps)  # polite: one poll per --poll-interval
+        self.assertIn("progress: project %s is RESTORING" % REF, r.stderr)
+        self.assertIn("ACTIVE_HEALTHY", r.summary)
+        self.assertAlmostEqual(time.mktime(time.strptime(r.outputs["target-time"][:19], "%Y-%m-%dT%H:%M:%S")) - time.timezone, target, delta=1)
+        self.assertTrue(r.outputs["restored-at"] and r.outputs["duration"])
+        self.assertNotIn("old-data-dir", r.outputs)
+
+    def test_restore_point_uses_undo(self):
+        self.api.configure(projects={REF: self.project(restore_points_enabled=True, restore_points=["before-release"])})
+        r = self.run_pitr("restore", "--restore-point", "unknown-point", "--confirm", REF)
+        self.assertExit(r, 2)
+        self.assertIn("not known", out(r))
+        self.assertEqual(self.posts(), [])
+        r = self.run_pitr("restore", "--restore-point", "before-release", "--confirm", REF)
+        self.assertExit(r, 0)
+        posts = self.posts()
+        self.assertEqual([p["path"] for p in posts], ["/v1/projects/%s/database/backups/undo" % REF])
+        self.assertEqual(json.loads(posts[0]["body"]), {"name": "before-release"})
+
+    def test_api_refusals(self):
+        cases = [({"refuse_restore": True}, TOKEN, 2, "answered 400"),
+                 ({}, "sbp_wrong", 3, "SUPABASE_ACCESS_TOKEN"),
+                 ({"forbidden": True}, TOKEN, 3, "answered 403")]
+        for extra, token, code, text in cases:
+            with self.subTest(text=text):
+                self.api.configure(projects={REF: self.project(**extra)})
+                r = self.run_pitr("restore", "--to", "15m ago", "--confirm", REF, token=token)
+                self.assertExit(r, code)
+                self.assertIn(text, out(r))
+                self.assertIn("nothing was changed", out(r))
+        self.api.configure(projects={})
+        r = self.run_pitr("window")
+        self.assertExit(r, 2)
+        self.assertIn("answered 404", out(r))
+
+    def test_429_retry_after_is_honoured(self):
+        self.api.configure(projects={REF: self.project()}, throttle_next=2, retry_after=1)
+        r = self.run_pitr("window")
+        self.assertExit(r, 0)
+        log = self.api.log()
+        self.assertGreaterEqual(len(log), 3)
+        self.assertGreaterEqual(log[2]["at"] - log[0]["at"], 1.8)  # two Retry-After: 1 waits
+        # Throttled for the whole minute: a clear failure, not a silent give-up.
+        self.api.configure(projects={REF: self.project()}, rate_limit_after=0, retry_after=1)
+        r = self.run_pitr("window")
+        self.assertExit(r, 3)
+        self.assertIn("429", out(r))
+        self.assertIn("60 requests a minute", out(r))
+
+    def test_project_that_never_comes_back(self):
+        self.api.configure(projects={REF: self.project(never_back=True)})
+        r = self.run_pitr("restore", "--to", "15m ago", "--confirm", REF, "--timeout", "4s")
+        self.assertExit(r, 4)
+        self.assertIn("still RESTORING", out(r))
+        self.assertIn("do not request another restore", out(r))
+        self.assertEqual(len(self.posts()), 1)
+
+    def test_bad_inputs_send_no_restore(self):
+        port = free_port()
+        cases = [
+            (["restore", "--to", "15m ago"], 2, "needs --confirm " + REF),
+            (["restore", "--to", "15m ago", "--confirm", "zyxwvutsrqponmlkjihg"], 2, "does not name"),
+            (["restore", "--to", "2099-01-01T00:00:00Z", "--confirm", REF], 2, "in the future"),
+            (["restore", "--to", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 8 * 86400)), "--confirm", REF], 2,
+             "before the earliest base backup"),
+            (["restore", "--to", "30s ago", "--confirm", REF], 2, "after the latest recoverable moment"),
+            (["restore", "--lsn", "0/3000028", "--confirm", REF], 2, "not to a WAL location"),
+            (["rehearse", "--to", "15m ago"], 2, "self-managed provider"),
+        ]
+        for args, code, text in cases:
+            with self.subTest(args=args):
+                r = self.run_pitr(*args)
+                self.assertExit(r, code)
+                self.assertIn(text, out(r))
+        self.assertEqual(self.posts(), [])
+        r = self.run_pitr("window", token=None)
+        self.assertExit(r, 2)
+        self.assertIn("SUPABASE_ACCESS_TOKEN is not set", out(r))
+        r = pitr("window", "--provider", "supabase", "--project-ref", "Not-A-Ref", env={"SUPABASE_ACCESS_TOKEN": TOKEN})
+        self.assertExit(r, 2)
+        r = pitr("window", "--provider", "supabase", "--project-ref", REF, "--api-url", "http://127.0.0.1:%d" % port,
+                 env={"SUPABASE_ACCESS_TOKEN": TOKEN}, timeout=120)
+        self.assertExit(r, 3)
+        self.assertIn("connect", out(r))
+
+
+class SupabaseBeforeMigration(PitrTest):
+    """--before-migration on Supabase: the restore point migrate-guard created when the project has
+    them, else _prisma_migrations.started_at (read from a real PostgreSQL standing in for the project's database)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.api = StandIn()
+        cls.pg = Postgres(password="pw-Sb-Ledger-7")
+        cls.pg.create_database("app")
+        cls.pg.sql("app", "CREATE TABLE _prisma_migrations (id varchar(36) PRIMARY KEY, checksum varchar(64) NOT NULL, "
+                          "finished_at timestamptz, migration_name varchar(255) NOT NULL, logs text, rolled_back_at timestamptz, "
+                          "started_at timestamptz NOT NULL DEFAULT now(), applied_steps_count int NOT NULL DEFAULT 0)")
+        cls.pg.sql("app", "INSERT INTO _prisma_migrations VALUES ('1', 'x', '2026-11-01 00:00:00+00', '20261101000000_init', NULL, NULL, "
+                          "'2026-11-01 00:00:00+00', 1), ('2', 'y', now() - interval '10 minutes', '20261128000000_drop_orders', NULL, NULL, "
+                          "'2026-11-28 00:00:05.123456+00'::timestamptz, 1), ('3', 'z', now(), '20261128000100_after', NULL, NULL, "
+                          "now() - interval '5 minutes', 1)")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.api.stop()
+        cls.pg.stop()
+
+    def run_plan(self, *args):
+        return pitr("plan", "--provider", "supabase", "--project-ref", REF, "--api-url", self.api.url,
+                    "--database-url", self.pg.url("app"), *args, "--json", env={"SUPABASE_ACCESS_TOKEN": TOKEN})
+
+    def test_restore_point_wins_then_started_at(self):
+        now = int(time.time())
+        marker = "migrate-guard-20261128T000004Z-20261128000000_drop_orders"
+        self.api.configure(token=TOKEN, projects={REF: {"earliest": 1700000000, "latest": now - 60, "restore_points_enabled": True,
+                                                        "restore_points": ["migrate-guard-20261127T000000Z-other", marker]}})
+        r = self.run_plan("--before-migration", "20261128000000_drop_orders")
+        self.assertExit(r, 0)
+        plan = r.json()["plan"]
+        self.assertEqual(plan["target"]["kind"], "restore-point")
+        self.assertEqual(plan["target"]["name"], marker)
+        self.assertEqual(plan["migrations_lost"], ["20261128000000_drop_orders", "20261128000100_after"])
+        self.assertTrue(plan["steps"][0]["action"].endswith("/database/backups/undo"))
+        self.api.configure(token=TOKEN, projects={REF: {"earliest": 1700000000, "latest": now - 60}})
+        r = self.run_plan("--before-migration", "20261128000000_drop_orders")
+        self.assertExit(r, 0)
+        plan = r.json()["plan"]
+        self.assertEqual(plan["target"]["kind"], "time")
+        self.assertEqual(plan["target"]["time"], "2026-11-28T00:00:05.123456Z")
+        self.assertIn("recovery_time_target_unix %d" % calendar.timegm((2026, 11, 28, 0, 0, 5)), plan["steps"][0]["detail"])
+        r = self.run_plan("--before-migration", "20261128999999_unknown")
+        self.assertExit(r, 2)
+        self.assertIn("20261128000100_after", out(r))
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,196 @@
+// pitr-restore's pure parts: targets, window checks, the plan, recovery settings, WAL names.
+#include <doctest/doctest.h>
+
+#include "kit/error.hpp"
+#include "pitr-restore/plan.hpp"
+#include "pitr-restore/recovery_conf.hpp"
+#include "pitr-restore/target.hpp"
+#include "pitr-restore/wal_archive.hpp"
+#include "pitr-restore/window.hpp"
+#include "supabase/management_api.hpp"
+
+using namespace pitr_restore;
+
+namespace {
+constexpr Micros kNow = 1795863000LL * 1'000'000;  // 2026-11-28T10:50:00Z
+
+kit::Exit exit_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const kit::Error& e) {
+    return e.code();
+  }
+  return kit::Exit::ok;
+}
+}  // namespace
+
+TEST_CASE("times: RFC 3339 with a zone, or a duration ago") {
+  CHECK(parse_time("2026-11-28T10:50:00Z", kNow) == kNow);
+  CHECK(parse_time("2026-11-28 11:50:00+01:00", kNow) == kNow);
+  CHECK(parse_time("2026-11-28T05:20:00-0530", kNow) == kNow);
+  CHECK(parse_time("2026-11-28T10:50:00.25Z", kNow) == kNow + 250'000);
+  CHECK(parse_time("2026-11-28T10:50:00.1234567Z", kNow) == kNow + 123'456);
+  CHECK(parse_time("15m ago", kNow) == kNow - 15 * 60 * 1'000'000LL);
+  CHECK(parse_time("1h30m ago", kNow) == kNow - 90 * 60 * 1'000'000LL);
+  CHECK(format_time(kNow) == "2026-11-28T10:50:00Z");
+  CHECK(format_time(kNow + 5) == "2026-11-28T10:50:00.000005Z");
+  CHECK(format_pg_time(kNow + 123'456) == "2026-11-28 10:50:00.123456+00");
+  CHECK(format_time(0) == "1970-01-01T00:00:00Z");
+  for (const char* bad : {"", "tomorrow", "2026-11-28T10:50:00", "2026-11-28", "2026-02-30T00:00:00Z", "2026-11-28T25:00:00Z",
+                          "2026-11-28T10:50:00Zjunk", "2026-11-28T10:50:00+25:00", "15 ago", "ago", "2026-11-28T10:50:00.Z",
+                          "\xff\xfe", "-5m ago"}) {
+    CAPTURE(bad);
+    CHECK(exit_of([&] { parse_time(bad, kNow); }) == kit::Exit::usage);
+  }
+}
+
+TEST_CASE("LSNs and restore point names") {
+  CHECK(parse_lsn("0/3000028") == "0/3000028");
+  CHECK(parse_lsn("00000000/03000a28") == "0/3000A28");
+  CHECK(lsn_value("1/0") == (1ull << 32));
+  for (const char* bad : {"", "0", "0/", "/1", "g/1", "0/123456789", "0/1/2"}) {
+    CAPTURE(bad);
+    CHECK(exit_of([&] { parse_lsn(bad); }) == kit::Exit::usage);
+  }
+  CHECK(check_restore_point_name("before-release") == "before-release");
+  CHECK(exit_of([] { check_restore_point_name(std::string(64, 'a')); }) == kit::Exit::usage);
+  CHECK(exit_of([] { check_restore_point_name("it's"); }) == kit::Exit::usage);
+  CHECK(exit_of([] { check_restore_point_name("a\nb"); }) == kit::Exit::usage);
+}
+
+TEST_CASE("exactly one target") {
+  CHECK(exit_of([] { parse_target({}, {}, {}, {}, kNow); }) == kit::Exit::usage);
+  CHECK(exit_of([] { parse_target(std::string("5m ago"), {}, std::string("0/1"), {}, kNow); }) == kit::Exit::usage);
+  CHECK(exit_of([] { parse_target({}, {}, {}, std::string("../etc"), kNow); }) == kit::Exit::usage);
+  auto t = parse_target({}, {}, {}, std::string("20261128_drop"), kNow);
+  CHECK(t.kind == TargetKind::before_migration);
+  CHECK(t.name == "20261128_drop");
+}
+
+TEST_CASE("a target is checked against the window, which the message names") {
+  Window w;
+  w.available = true;
+  w.earliest = kNow - 3600'000'000LL;
+  w.latest = kNow - 60'000'000LL;
+  RecoveryTarget t;
+  t.time = kNow - 600'000'000LL;
+  CHECK(refusal(t, w, kNow).empty());
+  t.time = kNow + 1;
+  CHECK(refusal(t, w, kNow).find("in the future") != std::string::npos);
+  t.time = kNow - 7200'000'000LL;
+  auto m = refusal(t, w, kNow);
+  CHECK(m.find("before the earliest base backup") != std::string::npos);
+  CHECK(m.find("2026-11-28T09:50:00Z .. 2026-11-28T10:49:00Z") != std::string::npos);
+  t.time = kNow - 30'000'000LL;
+  CHECK(refusal(t, w, kNow).find("after the latest") != std::string::npos);
+  w.available = false;
+  w.unavailable_reason = "not enabled";
+  CHECK(refusal(t, w, kNow).find("not available") != std::string::npos);
+}
+
+TEST_CASE("the plan: before-migration from the restore point, else started_at; what is lost") {
+  Request r;
+  r.provider = Provider::supabase;
+  r.supabase.project_ref = "abcdefghijklmnopqrst";
+  r.target = parse_target({}, {}, {}, std::string("20261128100000_drop"), kNow);
+  Facts f;
+  f.window.available = true;
+  f.window.earliest = kNow - 86400'000'000LL;
+  f.window.latest = kNow - 60'000'000LL;
+  Micros started = parse_time("2026-11-28T10:00:01.5Z", kNow);
+  f.ledger = std::vector<AppliedMigration>{{"20261101000000_init", kNow - 86000'000'000LL, true, false},
+                                           {"20261128100000_drop", started, true, false},
+                                           {"20261128100100_after", started + 1'000'000, true, false}};
+  Plan p = build_plan(r, f, kNow);
+  CHECK(p.ok());
+  CHECK(p.target.kind == TargetKind::time);
+  CHECK(p.target.time == started);
+  CHECK_FALSE(p.target.inclusive);
+  CHECK(p.migrations_lost == std::vector<std::string>{"20261128100000_drop", "20261128100100_after"});
+  CHECK(p.confirm_id == "abcdefghijklmnopqrst");
+  CHECK(p.steps.front().detail.find("recovery_time_target_unix 1795860001") != std::string::npos);
+
+  // migrate-guard's restore point (63 bytes at most) wins when the provider lists it.
+  f.window.restore_points = {{"migrate-guard-20261128T100001Z-20261128100000_drop", std::nullopt},
+                             {"migrate-guard-20261128T100500Z-20261128100000_drop", std::nullopt},  // after it started: not this one
+                             {"migrate-guard-20261128T090000Z-20261128100000_dropped", std::nullopt}};
+  p = build_plan(r, f, kNow);
+  CHECK(p.target.kind == TargetKind::restore_point);
+  CHECK(p.target.name == "migrate-guard-20261128T100001Z-20261128100000_drop");
+
+  r.target = parse_target({}, {}, {}, std::string("20991231_unknown"), kNow);
+  CHECK(exit_of([&] { build_plan(r, f, kNow); }) == kit::Exit::usage);
+  f.ledger.reset();
+  f.ledger_problem = "no --database-url";
+  CHECK(exit_of([&] { build_plan(r, f, kNow); }) == kit::Exit::environment);
+}
+
+TEST_CASE("self-managed plan: restore stops and moves aside; rehearse does neither; a gap refuses") {
+  Request r;
+  r.provider = Provider::postgres;
+  r.mode = Mode::restore;
+  r.self = {.pgdata = "/var/lib/pg/main", .base_backup = "/b", .wal_archive = "/a"};
+  r.target = parse_target(std::string("10m ago"), {}, {}, {}, kNow);
+  Facts f;
+  f.window.available = true;
+  f.server_running = true;
+  f.aside = "/var/lib/pg/main.pitr-restore-x";
+  Plan p = build_plan(r, f, kNow);
+  CHECK(p.steps.at(0).action == "stop the server");
+  CHECK(p.steps.at(1).detail.find("/var/lib/pg/main.pitr-restore-x") != std::string::npos);
+  CHECK(p.confirm_id == "/var/lib/pg/main");
+  r.mode = Mode::rehearse;
+  p = build_plan(r, f, kNow);
+  for (const auto& s : p.steps) CHECK(s.action.find("stop the server") == std::string::npos);
+  CHECK(p.confirm_id.empty());
+  f.archive_gap = "000000010000000000000005";
+  p = build_plan(r, f, kNow);
+  CHECK(p.refused == Refusal::archive_gap);
+  CHECK(p.refusal.find("000000010000000000000005") != std::string::npos);
+}
+
+TEST_CASE("recovery settings PostgreSQL reads") {
+  RecoverySettings s;
+  s.restore_command = restore_command_for("/srv/wal it's", {"/data/pg_wal"});
+  CHECK(s.restore_command == "cp '/srv/wal it'\\''s/'%f \"%p\" || cp '/data/pg_wal/'%f \"%p\"");
+  s.target.kind = TargetKind::time;
+  s.target.time = kNow;
+  s.target.inclusive = false;
+  std::string text = render_recovery_settings(s);
+  CHECK(text.find("recovery_target_time = '2026-11-28 10:50:00+00'\n") != std::string::npos);
+  CHECK(text.find("recovery_target_inclusive = 'off'\n") != std::string::npos);
+  CHECK(text.find("recovery_target_action = 'promote'\n") != std::string::npos);
+  CHECK(text.find("recovery_target_timeline = 'current'\n") != std::string::npos);
+  CHECK(text.find("restore_command = 'cp ''/srv/wal it''\\\\''''s/''%f") != std::string::npos);
+  CHECK(restore_command_for("/a%b") == "cp '/a%%b/'%f \"%p\"");
+  s.target.kind = TargetKind::restore_point;
+  s.target.name = "before";
+  text = render_recovery_settings(s);
+  CHECK(text.find("recovery_target_name = 'before'") != std::string::npos);
+  CHECK(text.find("recovery_target_time =") == std::string::npos);
+}
+
+TEST_CASE("WAL segment names and gaps") {
+  auto s = parse_segment_name("000000010000000300000004");
+  REQUIRE(s);
+  CHECK(s->timeline == 1);
+  CHECK(s->number == 3 * 256 + 4);
+  CHECK(segment_name(1, 3 * 256 + 4) == "000000010000000300000004");
+  CHECK(segment_name(2, 255) == "0000000200000000000000FF");
+  CHECK_FALSE(parse_segment_name("000000010000000300000004.partial"));
+  CHECK_FALSE(parse_segment_name("00000001000000030000000g"));
+  CHECK_FALSE(parse_segment_name("000000010000000000000100"));  // seg >= 256 for 16 MB segments
+  Archive a;
+  for (int n : {2, 3, 5, 6}) a.segments.push_back(*parse_segment_name(segment_name(1, n)));
+  CHECK(first_gap(a, 1, segment_name(1, 2), {}) == segment_name(1, 4));
+  CHECK(first_gap(a, 1, segment_name(1, 2), {segment_name(1, 4)}) == std::nullopt);
+  CHECK(first_gap(a, 1, segment_name(1, 5), {}) == std::nullopt);
+  CHECK(first_gap(a, 2, segment_name(2, 2), {}) == segment_name(2, 2));
+}
+
+TEST_CASE("Supabase project refs") {
+  CHECK(supabase::valid_project_ref("abcdefghijklmnopqrst"));
+  CHECK_FALSE(supabase::valid_project_ref("abcdefghijklmnopqrs"));
+  CHECK_FALSE(supabase::valid_project_ref("ABCDEFGHIJKLMNOPQRST"));
+  CHECK_FALSE(supabase::valid_project_ref("abcdefghij/lmnopqrst"));
+}

@@ -1,0 +1,124 @@
+// publish: options -> PublishArgs -> ota::publish (eas update) -> outputs, summary with QR code.
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "kit/log.hpp"
+#include "kit/text.hpp"
+#include "ota-publish/commands/common.hpp"
+#include "ota-publish/json5.hpp"
+#include "ota-publish/ota_publish.hpp"
+#include "ota-publish/publish.hpp"
+#include "ota-publish/untrusted_text.hpp"
+
+namespace ota {
+namespace {
+
+std::string read_small_file(const std::string& path, size_t cap = 8 << 20) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return {};
+  std::string text;
+  char buffer[65536];
+  while (text.size() < cap && (in.read(buffer, sizeof buffer) || in.gcount() > 0)) text.append(buffer, static_cast<size_t>(in.gcount()));
+  if (text.size() > cap) text.resize(cap);
+  return text;
+}
+
+// app.json's expo.extra.eas.projectId, when the project has one (app.config.* is code: not read).
+std::string project_id_from(const std::string& dir) {
+  auto parsed = json5::parse(read_small_file(dir + "/app.json"));
+  if (!parsed.value) return {};
+  const json5::Value* v = &*parsed.value;
+  if (const auto* expo = v->get("expo"); expo && expo->is_object()) v = expo;
+  for (const char* key : {"extra", "eas", "projectId"}) {
+    v = v->is_object() ? v->get(key) : nullptr;
+    if (!v) return {};
+  }
+  return v->is_string() && is_uuid(v->text) ? v->text : std::string();
+}
+
+}  // namespace
+
+kit::Outcome run_publish(kit::Context& ctx) {
+  const auto& a = ctx.args;
+  PublishArgs p;
+  p.channel = commands::channel_arg(a);
+  p.platform = commands::platform_arg(a);
+  if (auto m = commands::text_arg(a, "message")) {
+    p.message = *m;
+  } else {
+    std::string event = ctx.env.get("GITHUB_EVENT_PATH") ? read_small_file(*ctx.env.get("GITHUB_EVENT_PATH")) : "";
+    p.message = default_message(ctx.env.get_or("GITHUB_SHA", ""), event);
+    if (p.message.empty())
+      throw kit::usage_error("missing --message (or INPUT_MESSAGE): outside GitHub Actions there is no commit to name the update after");
+  }
+  p.environment = commands::text_arg(a, "environment");
+  if (p.environment)
+    if (auto problem = name_problem("--environment", *p.environment); !problem.empty()) throw kit::usage_error(problem);
+  p.input_dir = commands::text_arg(a, "input-dir");
+  if (p.input_dir) {
+    std::error_code ec;
+    std::filesystem::path dir = std::filesystem::path(a.str("project-dir")) / *p.input_dir;
+    if (!std::filesystem::is_directory(dir, ec))
+      throw kit::usage_error("--input-dir: '" + shown(dir.string(), 200) + "' is not a directory (run npx expo export first)");
+  }
+  if (commands::text_arg(a, "rollout-percentage")) p.rollout_percentage = static_cast<int>(a.integer("rollout-percentage", 1, 100));
+  EasSetup setup = commands::eas_setup(ctx);
+  std::string project_id = commands::text_arg(a, "project-id").value_or("");
+  if (!project_id.empty() && !is_uuid(project_id)) throw kit::usage_error("--project-id: '" + shown(project_id, 60) + "' is not an EAS project id (a UUID)");
+  if (project_id.empty()) project_id = project_id_from(setup.project_dir);
+
+  EasCall call = publish_call(p);
+  ctx.report.output("channel", p.channel);
+  ctx.report.output("message", p.message);
+  if (a.flag("dry-run")) {
+    commands::show_commands(ctx, "ota-publish publish --dry-run: would run", setup.program, {call});
+    ctx.report.output("dry-run", "true");
+    return {kit::Exit::ok, "dry run: would publish an update to channel " + p.channel + "; nothing changed"};
+  }
+
+  PublishResult r = publish(process_runner(setup), p);
+  const Update& first = r.updates.front();
+  ctx.report.output("group-id", first.group);
+  ctx.report.output("group-ids", kit::join(r.groups, "\n"));
+  ctx.report.output("runtime-version", first.runtime_version);
+  ctx.report.output("branch", first.branch);
+  nlohmann::json ids = nlohmann::json::object(), updates = nlohmann::json::array();
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& u : r.updates) {
+    std::string platform = valid_utf8(u.platform);
+    if (platform == "ios" || platform == "android") {
+      ctx.report.output(platform + "-update-id", u.id);
+      ctx.report.output(platform + "-manifest-permalink", valid_utf8(u.manifest_permalink));
+    }
+    ids[platform] = u.id;
+    updates.push_back({{"id", u.id},
+                       {"group", u.group},
+                       {"platform", platform},
+                       {"runtime_version", valid_utf8(u.runtime_version)},
+                       {"branch", valid_utf8(u.branch)},
+                       {"manifest_permalink", valid_utf8(u.manifest_permalink)},
+                       {"created_at", valid_utf8(u.created_at)}});
+    rows.push_back({platform, u.id, valid_utf8(u.runtime_version), u.group, valid_utf8(u.manifest_permalink)});
+  }
+  ctx.report.output("update-ids", ids.dump());
+  ctx.report.result("updates", updates);
+  std::string md = "### ota-publish: update published to `" + valid_utf8(p.channel) + "`\n\n" + valid_utf8(p.message) + "\n\n" +
+                   kit::markdown_table({"platform", "update id", "runtime", "group", "manifest"}, rows);
+  if (!project_id.empty()) {
+    std::string page = update_page_url(project_id, first.group), qr = qr_code_url(project_id, first.group);
+    ctx.report.output("update-url", page);
+    ctx.report.output("qr-code-url", qr);
+    md += "\n[Open the update on expo.dev](" + page + ")\n\n<a href=\"" + page + "\"><img src=\"" + qr +
+          "\" width=\"200\" alt=\"QR code: open this update in Expo Go or a development build\"></a>\n";
+  } else {
+    kit::log::info("no EAS project id (--project-id or app.json extra.eas.projectId): no preview link or QR code");
+  }
+  ctx.report.summary(md);
+  std::string headline = "published group " + first.group + " (runtime " + shown(first.runtime_version, 60) + ") to channel " + p.channel;
+  if (r.eas_failed_after_publishing) headline += " (eas exited non-zero after publishing; see the log)";
+  return {kit::Exit::ok, headline};
+}
+
+}  // namespace ota

@@ -1,0 +1,77 @@
+#include "ota-publish/eas_runner.hpp"
+
+#include <filesystem>
+#include <sstream>
+
+#include "kit/log.hpp"
+#include "ota-publish/eas_output.hpp"
+#include "ota-publish/untrusted_text.hpp"
+
+namespace ota {
+namespace {
+
+// eas's progress goes to stderr: shown with --verbose, and its tail when it failed.
+void log_stderr(const std::string& err, bool failed) {
+  std::istringstream in(err);
+  std::vector<std::string> lines;
+  std::string line;
+  while (std::getline(in, line))
+    if (line.find_first_not_of(" \t\r") != std::string::npos) lines.push_back(line);
+  size_t first = failed && lines.size() > 20 ? lines.size() - 20 : 0;
+  for (size_t i = first; i < lines.size(); ++i) {
+    std::string text = "eas: " + shown(lines[i], 500);
+    if (failed) kit::log::warn(text);
+    else kit::log::debug(text);
+  }
+}
+
+}  // namespace
+
+std::string call_name(const EasCall& call) { return "eas " + (call.args.empty() ? std::string() : call.args.front()); }
+
+EasRunner process_runner(EasSetup setup) {
+  // A relative program path means relative to where we were started, not to --project-dir.
+  if (!setup.program.empty() && setup.program[0].find('/') != std::string::npos)
+    setup.program[0] = std::filesystem::absolute(setup.program[0]).string();
+  return [setup](const EasCall& call) {
+    kit::ProcessSpec spec;
+    spec.argv = setup.program;
+    spec.argv.insert(spec.argv.end(), call.args.begin(), call.args.end());
+    spec.env_add = setup.env;
+    spec.timeout = setup.timeout;
+    spec.cwd = setup.project_dir;
+    kit::log::info("running " + call_name(call) + ": " + call.purpose);
+    EasRun run{call, kit::run_process(spec)};
+    log_stderr(run.result.err, !run.succeeded());
+    kit::log::debug(call_name(call) + " finished in " + kit::format_duration(run.result.elapsed) + " with exit code " +
+                    std::to_string(run.result.exit_code));
+    return run;
+  };
+}
+
+kit::Error eas_failure(const EasRun& run, const std::string& hint) {
+  std::string name = call_name(run.call);
+  const auto& r = run.result;
+  if (!r.started)
+    return kit::environment_error("could not start eas: " + shown(r.error, 200) + "; nothing changed",
+                                  "install eas-cli 24.8 (npm install -g eas-cli@24.8.0) or pass --eas with its path");
+  bool write = run.call.effect == Effect::write;
+  if (r.timed_out) {
+    std::string msg = name + " did not finish within " + kit::format_duration(r.elapsed) + " and was stopped";
+    if (!write) return kit::environment_error(msg + "; nothing changed", "check the network and EAS status, or raise --timeout");
+    return kit::partial_error(msg + " while it was changing EAS (" + run.call.purpose + "): it may or may not have taken effect", hint);
+  }
+  std::string why = eas_error_line(r.err);
+  std::string msg = name + " failed (exit " + std::to_string(r.exit_code) + ")" + (why.empty() ? "" : ": " + why);
+  // eas changes EAS with one request at the end of a write; a failed run made no change it reported.
+  return kit::environment_error(msg + (write ? "; EAS reported no change" : "; nothing changed"), hint);
+}
+
+std::string read_or_throw(const EasRunner& runner, const EasCall& call) {
+  EasRun run = runner(call);
+  if (!run.succeeded())
+    throw eas_failure(run, "check EXPO_TOKEN, the project directory (--project-dir) and the names given; run the command above by hand to see eas's full output");
+  return run.result.out;
+}
+
+}  // namespace ota

@@ -1,0 +1,17 @@
+#pragma once
+// Text that came from outside (eas output, eas.json, commit messages) made safe to show: valid
+// UTF-8, no control characters, never a workflow command at the start of a line, bounded length.
+#include <string>
+#include <string_view>
+
+namespace ota {
+
+// Invalid UTF-8 sequences replaced by U+FFFD (JSON writers and the step summary need valid text).
+std::string valid_utf8(std::string_view text);
+
+// One line for a log or an error message: valid UTF-8, control characters (ESC, NUL, CR, LF, ...)
+// shown as \xNN, a leading "::" defused (the Actions runner executes such lines), cut at `max`
+// bytes on a character boundary with "…" appended.
+std::string shown(std::string_view text, size_t max = 300);
+
+}  // namespace ota

@@ -1,0 +1,24 @@
+#pragma once
+// What the command files share: the options read into a Request, and the report of a window,
+// a plan and a result. Only commands/ sees kit::Context and kit::Report.
+#include "kit/runtime.hpp"
+#include "pitr-restore/plan.hpp"
+#include "pitr-restore/request.hpp"
+#include "pitr-restore/result.hpp"
+
+namespace pitr_restore {
+
+enum class Needs { window, target };
+
+// A refused plan as an error: exit 2 for a target outside the window, 3 for the environment.
+kit::Error refused_error(const std::string& message, Refusal why);
+
+// Validates the options into a request; throws kit::Error(usage) with one line.
+Request request_from(const kit::Context& ctx, Needs needs);
+
+void report_window(kit::Report& report, const Request& request, const Window& window);
+void report_plan(kit::Report& report, const Request& request, const Plan& plan, const std::string& title);
+void report_result(kit::Report& report, const Request& request, const Plan& plan, const RestoreResult& result, const std::string& title,
+                   const std::string& verdict);
+
+}  // namespace pitr_restore

@@ -1,0 +1,212 @@
+#include "pitr-restore/wal_archive.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "kit/error.hpp"
+
+namespace pitr_restore {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string read_small(const std::string& path, size_t limit = 1 << 20) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "";
+  std::string s(limit, '\0');
+  in.read(s.data(), static_cast<std::streamsize>(limit));
+  s.resize(static_cast<size_t>(in.gcount()));
+  return s;
+}
+
+bool is_hex24(const std::string& s) {
+  if (s.size() != 24) return false;
+  for (char c : s)
+    if (!std::isxdigit(static_cast<unsigned char>(c)) || std::islower(static_cast<unsigned char>(c))) return false;
+  return true;
+}
+
+}  // namespace
+
+std::optional<Segment> parse_segment_name(const std::string& name, std::uint64_t segment_bytes) {
+  if (!is_hex24(name)) return std::nullopt;
+  std::uint64_t per_log = 0x100000000ull / segment_bytes;
+  Segment s;
+  s.timeline = static_cast<std::uint32_t>(std::stoul(name.substr(0, 8), nullptr, 16));
+  std::uint64_t log = std::stoull(name.substr(8, 8), nullptr, 16);
+  std::uint64_t seg = std::stoull(name.substr(16, 8), nullptr, 16);
+  if (s.timeline == 0 || seg >= per_log) return std::nullopt;
+  s.number = log * per_log + seg;
+  s.name = name;
+  return s;
+}
+
+std::string segment_name(std::uint32_t timeline, std::uint64_t number, std::uint64_t segment_bytes) {
+  std::uint64_t per_log = 0x100000000ull / segment_bytes;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%08X%08X%08X", timeline, static_cast<unsigned>(number / per_log),
+                static_cast<unsigned>(number % per_log));
+  return buf;
+}
+
+BaseBackup read_base_backup(const std::string& dir) {
+  BaseBackup b;
+  b.dir = dir;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec))
+    throw kit::usage_error("--base-backup: " + dir + " is not a directory");
+  if (fs::exists(fs::path(dir) / "base.tar", ec) || fs::exists(fs::path(dir) / "base.tar.gz", ec))
+    throw kit::usage_error("--base-backup: " + dir + " holds a tar-format backup; extract it (tar -xf base.tar -C DIR) or take it with pg_basebackup -Fp");
+  std::string label = read_small(dir + "/backup_label");
+  if (label.empty())
+    throw kit::usage_error("--base-backup: " + dir + " has no backup_label: it is not a pg_basebackup -Fp backup");
+  std::istringstream in(label);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto value = [&](const char* key) -> std::optional<std::string> {
+      std::string k = std::string(key) + ": ";
+      if (line.rfind(k, 0) != 0) return std::nullopt;
+      return line.substr(k.size());
+    };
+    if (auto v = value("START WAL LOCATION")) {
+      std::istringstream w(*v);
+      std::string lsn, word, file;
+      w >> lsn >> word >> file;
+      b.start_lsn = lsn;
+      if (file.size() > 24) b.start_segment = file.substr(0, 24);
+    } else if (auto v = value("START TIMELINE")) {
+      b.timeline = static_cast<std::uint32_t>(std::stoul(*v));
+    } else if (auto v = value("START TIME")) {
+      // "2026-11-28 23:30:00 UTC": PostgreSQL writes the server's log_timezone; UTC and numeric
+      // zones are read, anything else leaves the bound unknown (the server still checks).
+      std::string t = *v;
+      if (t.size() > 4 && t.substr(t.size() - 4) == " UTC") t = t.substr(0, t.size() - 4) + "Z";
+      try {
+        b.start_time = parse_time(t, 0, "backup_label START TIME");
+      } catch (const kit::Error&) {
+      }
+    } else if (auto v = value("LABEL")) {
+      b.label = *v;
+    }
+  }
+  if (b.start_segment.empty())
+    throw kit::usage_error("--base-backup: " + dir + "/backup_label has no START WAL LOCATION");
+  std::string manifest = read_small(dir + "/backup_manifest", 64 << 20);
+  auto at = manifest.find("\"End-LSN\"");
+  if (at != std::string::npos) {
+    auto q1 = manifest.find('"', manifest.find(':', at) + 1);
+    auto q2 = q1 == std::string::npos ? q1 : manifest.find('"', q1 + 1);
+    if (q2 != std::string::npos) b.end_lsn = manifest.substr(q1 + 1, q2 - q1 - 1);
+  }
+  b.pg_version = read_small(dir + "/PG_VERSION", 64);
+  while (!b.pg_version.empty() && (b.pg_version.back() == '\n' || b.pg_version.back() == ' ')) b.pg_version.pop_back();
+  return b;
+}
+
+Archive read_archive(const std::string& dir) {
+  Archive a;
+  a.dir = dir;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) throw kit::usage_error("--wal-archive: " + dir + " is not a directory");
+  std::vector<std::pair<std::string, std::uintmax_t>> names;
+  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    std::string n = it->path().filename().string();
+    if (!is_hex24(n)) continue;
+    std::error_code e2;
+    names.push_back({n, it->file_size(e2)});
+  }
+  if (ec) throw kit::usage_error("--wal-archive: cannot read " + dir + ": " + ec.message());
+  // All segments have the cluster's size (initdb --wal-segsize); read it from the first one.
+  for (const auto& [n, size] : names)
+    if (size >= (1u << 20) && (size & (size - 1)) == 0) {
+      a.segment_bytes = size;
+      break;
+    }
+  for (const auto& [n, size] : names) {
+    auto s = parse_segment_name(n, a.segment_bytes);
+    if (!s) continue;
+    s->mtime = mtime_of(dir + "/" + n).value_or(0);
+    a.segments.push_back(*s);
+  }
+  std::sort(a.segments.begin(), a.segments.end(),
+            [](const Segment& x, const Segment& y) { return std::tie(x.timeline, x.number) < std::tie(y.timeline, y.number); });
+  return a;
+}
+
+std::optional<std::string> first_gap(const Archive& archive, std::uint32_t timeline, const std::string& from_segment,
+                                     const std::vector<std::string>& extra_names) {
+  auto from = parse_segment_name(from_segment, archive.segment_bytes);
+  if (!from) return std::nullopt;
+  std::set<std::uint64_t> have;
+  for (const auto& s : archive.segments)
+    if (s.timeline == timeline) have.insert(s.number);
+  for (const auto& n : extra_names)
+    if (auto s = parse_segment_name(n, archive.segment_bytes); s && s->timeline == timeline) have.insert(s->number);
+  if (have.empty() || *have.rbegin() < from->number) return segment_name(timeline, from->number, archive.segment_bytes);
+  for (std::uint64_t n = from->number; n <= *have.rbegin(); ++n)
+    if (!have.count(n)) return segment_name(timeline, n, archive.segment_bytes);
+  return std::nullopt;
+}
+
+std::optional<Micros> mtime_of(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+  return static_cast<Micros>(st.st_mtim.tv_sec) * 1'000'000 + st.st_mtim.tv_nsec / 1000;
+}
+
+std::string newest_segment(const Archive& archive, std::uint32_t timeline) {
+  std::string newest;
+  for (const auto& s : archive.segments)
+    if (s.timeline == timeline && s.name > newest) newest = s.name;
+  return newest;
+}
+
+Window self_managed_window(const BaseBackup& backup, const Archive& archive, bool server_running,
+                           std::optional<Micros> carried_latest, Micros now) {
+  Window w;
+  w.available = true;
+  w.earliest = backup.start_time;
+  w.earliest_source = "base backup " + backup.dir + " (backup_label START TIME)";
+  Micros newest = 0;
+  std::string newest_name;
+  for (const auto& s : archive.segments)
+    if (s.timeline == backup.timeline && s.mtime >= newest) {
+      newest = s.mtime;
+      newest_name = s.name;
+    }
+  if (server_running) {
+    w.latest = now;
+    w.latest_source = "the running server's own WAL, carried over after it stops";
+  } else if (carried_latest && *carried_latest > newest) {
+    w.latest = carried_latest;
+    w.latest_source = "the stopped server's unarchived WAL (carried over)";
+  } else if (newest > 0) {
+    w.latest = newest;
+    w.latest_source = "newest archived segment " + newest_name + " (archived at)";
+  } else {
+    w.latest = w.earliest;
+    w.latest_source = "no archived WAL after the base backup";
+  }
+  w.notes.push_back("the archive does not list restore points: a --restore-point that is not in it makes recovery fail, the old data directory is kept");
+  return w;
+}
+
+std::vector<std::string> wal_segments_in(const std::string& pg_wal, std::uint32_t timeline) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (auto it = fs::directory_iterator(pg_wal, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    std::string n = it->path().filename().string();
+    if (!is_hex24(n)) continue;
+    if (std::stoul(n.substr(0, 8), nullptr, 16) == timeline) out.push_back(n);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace pitr_restore

@@ -1,0 +1,71 @@
+#pragma once
+// A self-managed backup as files: the base backup (pg_basebackup -Fp: backup_label,
+// backup_manifest) and the WAL archive (archive_command's directory). Reading them gives the
+// recovery window and finds a gap in the archive before anything is changed.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pitr-restore/target.hpp"
+#include "pitr-restore/window.hpp"
+
+namespace pitr_restore {
+
+struct BaseBackup {
+  std::string dir;
+  std::uint32_t timeline = 1;
+  std::string start_lsn;      // START WAL LOCATION
+  std::string start_segment;  // "000000010000000000000002"
+  std::optional<Micros> start_time;
+  std::string end_lsn;        // backup_manifest WAL-Ranges End-LSN, when present
+  std::string label;          // LABEL
+  std::string pg_version;     // PG_VERSION
+};
+
+// Throws kit::Error(usage) when `dir` is not a plain-format base backup (a tar backup, an empty
+// directory, a data directory without backup_label).
+BaseBackup read_base_backup(const std::string& dir);
+
+struct Segment {
+  std::uint32_t timeline = 0;
+  std::uint64_t number = 0;  // log * segments_per_log + seg
+  std::string name;
+  Micros mtime = 0;  // when it was archived (written)
+};
+
+// "000000010000000300000004" -> {1, 3*256+4} for 16 MB segments; nullopt for other file names.
+std::optional<Segment> parse_segment_name(const std::string& name, std::uint64_t segment_bytes = 16ull << 20);
+std::string segment_name(std::uint32_t timeline, std::uint64_t number, std::uint64_t segment_bytes = 16ull << 20);
+
+struct Archive {
+  std::string dir;
+  std::vector<Segment> segments;  // complete segments, sorted by (timeline, number)
+  std::uint64_t segment_bytes = 16ull << 20;
+};
+
+// Throws kit::Error(usage) when the directory cannot be read.
+Archive read_archive(const std::string& dir);
+
+// The first segment missing on `timeline` between `from` and the newest archived segment, with
+// the extra segments (a base backup's pg_wal, the old data directory's unarchived pg_wal) counted.
+std::optional<std::string> first_gap(const Archive& archive, std::uint32_t timeline, const std::string& from_segment,
+                                     const std::vector<std::string>& extra_names);
+
+// The window a base backup plus its archive can reach: from the backup's start to the newest
+// archived segment on the backup's timeline (its archive time), or `now` when the server still
+// runs (its WAL will be carried over once it stops), else to the carried WAL's last write.
+// `carried_latest`: the newest write time of the stopped server's unarchived WAL, carried over.
+Window self_managed_window(const BaseBackup& backup, const Archive& archive, bool server_running,
+                           std::optional<Micros> carried_latest, Micros now);
+
+// The newest archived segment's name on `timeline`, "" if none.
+std::string newest_segment(const Archive& archive, std::uint32_t timeline);
+
+// A file's modification time, with PostgreSQL's resolution.
+std::optional<Micros> mtime_of(const std::string& path);
+
+// Segment files in a data directory's pg_wal, on `timeline`.
+std::vector<std::string> wal_segments_in(const std::string& pg_wal, std::uint32_t timeline);
+
+}  // namespace pitr_restore

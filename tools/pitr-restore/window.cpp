@@ -1,0 +1,39 @@
+#include "pitr-restore/window.hpp"
+
+namespace pitr_restore {
+
+const char* provider_name(Provider p) {
+  switch (p) {
+    case Provider::supabase: return "supabase";
+    case Provider::postgres: return "postgres";
+    case Provider::pgbackrest: return "pgbackrest";
+  }
+  return "?";
+}
+
+std::string Window::describe() const {
+  if (!available) return "no point-in-time recovery (" + unavailable_reason + ")";
+  return (earliest ? format_time(*earliest) : std::string("?")) + " .. " + (latest ? format_time(*latest) : std::string("now"));
+}
+
+std::string refusal(const RecoveryTarget& target, const Window& window, Micros now) {
+  if (!window.available) return "point-in-time recovery is not available: " + window.unavailable_reason;
+  std::string in_window = "; the recovery window is " + window.describe();
+  if (target.kind == TargetKind::restore_point) {
+    bool known = false;
+    for (const auto& p : window.restore_points) known = known || p.name == target.name;
+    // A self-managed archive does not list its restore points; only a provider that does can refuse.
+    if (!known && !window.restore_points.empty())
+      return "restore point '" + target.name + "' is not known" + in_window;
+  }
+  if (!target.time) return "";
+  Micros t = *target.time;
+  if (t > now) return "the target " + format_time(t) + " is in the future (now is " + format_time(now) + ")" + in_window;
+  if (window.earliest && t < *window.earliest)
+    return "the target " + format_time(t) + " is before the earliest base backup" + in_window;
+  if (window.latest && t > *window.latest)
+    return "the target " + format_time(t) + " is after the latest recoverable moment" + in_window;
+  return "";
+}
+
+}  // namespace pitr_restore

@@ -1,0 +1,35 @@
+#pragma once
+// The recovery window: from the earliest base backup to the latest recoverable moment, plus the
+// named restore points a provider knows. A target is checked against it before anything changes.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pitr-restore/target.hpp"
+
+namespace pitr_restore {
+
+enum class Provider { supabase, postgres, pgbackrest };
+const char* provider_name(Provider p);
+
+struct NamedPoint {
+  std::string name;
+  std::optional<Micros> time;
+};
+
+struct Window {
+  bool available = false;     // PITR possible at all (Supabase: the add-on is on; self-managed: a backup + archive)
+  std::string unavailable_reason;
+  std::optional<Micros> earliest;  // the earliest base backup's consistent point
+  std::optional<Micros> latest;    // the latest recoverable moment known
+  std::string earliest_source, latest_source;  // where each bound was read
+  std::vector<NamedPoint> restore_points;
+  std::vector<std::string> notes;  // caveats shown with the window (RPO, Storage not restored...)
+  std::string describe() const;  // "2026-11-28T20:00:00Z .. 2026-11-28T23:10:00Z"
+};
+
+// Why `target` cannot be recovered in `window` at `now`, or "" when it can. The message carries
+// the window so the operator can pick a valid target straight away.
+std::string refusal(const RecoveryTarget& target, const Window& window, Micros now);
+
+}  // namespace pitr_restore

@@ -1,0 +1,156 @@
+#include "supabase/management_api.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "kit/log.hpp"
+#include "kit/secrets.hpp"
+#include "kit/text.hpp"
+
+namespace supabase {
+
+struct ManagementApi::Answer {
+  long status = 0;
+  nlohmann::json body;
+};
+
+namespace {
+
+std::optional<std::int64_t> integer_of(const nlohmann::json& j) {
+  if (j.is_number_integer()) return j.get<std::int64_t>();
+  if (j.is_number()) return static_cast<std::int64_t>(j.get<double>());
+  if (j.is_string()) {
+    try {
+      size_t used = 0;
+      auto s = j.get<std::string>();
+      long long v = std::stoll(s, &used);
+      if (used == s.size()) return v;
+    } catch (...) {
+    }
+  }
+  return std::nullopt;
+}
+
+// The API's own explanation, bounded: {"message": "..."} or {"error": "..."}.
+std::string message_of(const std::string& body) {
+  auto j = nlohmann::json::parse(body, nullptr, false);
+  std::string m;
+  if (j.is_object()) {
+    for (const char* key : {"message", "error", "msg"})
+      if (j.contains(key) && j[key].is_string()) {
+        m = j[key].get<std::string>();
+        break;
+      }
+  }
+  if (m.empty()) m = body;
+  if (m.size() > 300) m = m.substr(0, 300) + "...";
+  for (auto& c : m)
+    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+  return m;
+}
+
+}  // namespace
+
+bool valid_project_ref(const std::string& ref) {
+  if (ref.size() != 20) return false;
+  for (char c : ref)
+    if (c < 'a' || c > 'z') return false;
+  return true;
+}
+
+ManagementApi::ManagementApi(ApiConfig config) : config_(std::move(config)) {
+  while (!config_.base_url.empty() && config_.base_url.back() == '/') config_.base_url.pop_back();
+  kit::secrets().add(config_.token);
+}
+
+ManagementApi::~ManagementApi() = default;
+
+std::uint64_t ManagementApi::requests_sent() const { return http_.requests_sent(); }
+
+ManagementApi::Answer ManagementApi::call(const std::string& method, const std::string& path, const std::string& body,
+                                          std::initializer_list<long> ok) {
+  kit::HttpRequest req;
+  req.method = method;
+  req.url = config_.base_url + path;
+  req.headers = {{"Authorization", "Bearer " + config_.token}, {"Accept", "application/json"}};
+  if (!body.empty()) {
+    req.headers.push_back({"Content-Type", "application/json"});
+    req.body = body;
+  }
+  req.total_timeout = config_.request_timeout;
+  req.tls = config_.tls;
+  std::string operation = method + " " + path;
+  kit::log::debug("supabase: " + operation);
+  // restore-pitr and undo are not idempotent in effect, but the API refuses a second restore of
+  // a restoring project; retrying a 429/503 that the API sent before acting is what it asks for.
+  kit::HttpResponse r = http_.send_with_retry(req, config_.retry);
+  if (!r.ok())
+    throw ApiError(operation, 0, r.error,
+                   operation + ": " + kit::transport_error_name(r.error) + " (" + r.error_message + ")");
+  for (long s : ok)
+    if (r.status == s) {
+      Answer a;
+      a.status = r.status;
+      a.body = nlohmann::json::parse(r.body, nullptr, false);
+      return a;
+    }
+  throw ApiError(operation, r.status, kit::TransportError::none,
+                 operation + " answered " + std::to_string(r.status) + ": " + message_of(r.body));
+}
+
+Backups ManagementApi::backups(const std::string& ref) {
+  auto a = call("GET", "/v1/projects/" + ref + "/database/backups", "", {200});
+  Backups b;
+  const auto& j = a.body;
+  if (!j.is_object()) throw ApiError("GET backups", a.status, kit::TransportError::none, "the backups answer is not a JSON object");
+  b.pitr_enabled = j.value("pitr_enabled", false);
+  b.walg_enabled = j.value("walg_enabled", false);
+  if (j.contains("physical_backup_data") && j["physical_backup_data"].is_object()) {
+    const auto& p = j["physical_backup_data"];
+    if (p.contains("earliest_physical_backup_date_unix")) b.earliest_unix = integer_of(p["earliest_physical_backup_date_unix"]);
+    if (p.contains("latest_physical_backup_date_unix")) b.latest_unix = integer_of(p["latest_physical_backup_date_unix"]);
+  }
+  if (j.contains("backups") && j["backups"].is_array())
+    for (const auto& x : j["backups"])
+      if (x.is_object() && x.contains("inserted_at") && x["inserted_at"].is_string()) b.backup_times.push_back(x["inserted_at"]);
+  return b;
+}
+
+void ManagementApi::restore_pitr(const std::string& ref, std::int64_t target) {
+  call("POST", "/v1/projects/" + ref + "/database/backups/restore-pitr",
+       nlohmann::json{{"recovery_time_target_unix", target}}.dump(), {200, 201});
+}
+
+std::string ManagementApi::project_status(const std::string& ref) {
+  auto a = call("GET", "/v1/projects/" + ref, "", {200});
+  if (!a.body.is_object() || !a.body.contains("status") || !a.body["status"].is_string())
+    throw ApiError("GET project", a.status, kit::TransportError::none, "the project answer has no status");
+  return a.body["status"].get<std::string>();
+}
+
+std::vector<RestorePoint> ManagementApi::restore_points(const std::string& ref) {
+  auto a = call("GET", "/v1/projects/" + ref + "/database/backups/restore-point", "", {200});
+  std::vector<RestorePoint> out;
+  const nlohmann::json* list = &a.body;
+  if (a.body.is_object() && a.body.contains("restore_points")) list = &a.body["restore_points"];
+  if (!list->is_array()) return out;
+  for (const auto& x : *list) {
+    if (!x.is_object() || !x.contains("name") || !x["name"].is_string()) continue;
+    RestorePoint p;
+    p.name = x["name"];
+    if (x.contains("status") && x["status"].is_string()) p.status = x["status"];
+    for (const char* key : {"created_at_unix", "time_unix", "recovery_time_target_unix"})
+      if (x.contains(key)) p.time_unix = integer_of(x[key]);
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+void ManagementApi::create_restore_point(const std::string& ref, const std::string& name) {
+  call("POST", "/v1/projects/" + ref + "/database/backups/restore-point", nlohmann::json{{"name", name}}.dump(), {200, 201});
+}
+
+void ManagementApi::undo(const std::string& ref, const std::string& name) {
+  call("POST", "/v1/projects/" + ref + "/database/backups/undo", nlohmann::json{{"name", name}}.dump(), {200, 201});
+}
+
+}  // namespace supabase
