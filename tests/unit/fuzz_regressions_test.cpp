@@ -7,6 +7,7 @@
 #include "image-promote/trivy.hpp"
 #include "kit/error.hpp"
 #include "kit/retry.hpp"
+#include "migrate-guard/migrations.hpp"
 
 TEST_CASE("fuzz: a Retry-After date centuries ahead is a capped wait, not a signed overflow (kit/retry.cpp)") {
   // retry_after_fuzz: "Nov512209990 4" is read by curl_getdate as a date in year ~5 billion;
@@ -56,4 +57,20 @@ TEST_CASE("fuzz: a Trivy report nested 100000 levels deep is refused like any un
     CHECK(e.code() == kit::Exit::usage);
     CHECK(std::string(e.what()).find("nests deeper") != std::string::npos);
   }
+}
+
+TEST_CASE("fuzz: a migration_lock.toml line of 1 MB is read, not a stack overflow (migrate-guard/migrations.cpp)") {
+  // lock_toml_fuzz: std::regex recursed once per character of the quoted value (SIGSEGV).
+  std::string big(1 << 20, 'p');
+  CHECK(migrate_guard::check_lock_toml("comment = \"" + big + "\"\nprovider = \"postgresql\"\n").empty());
+  CHECK(migrate_guard::check_lock_toml("provider = \"" + big + "\"\n").find("its provider is") == 0);
+  // The same grammar as before.
+  CHECK(migrate_guard::check_lock_toml("provider = \"postgresql\"").empty());
+  CHECK(migrate_guard::check_lock_toml("# c\nprovider=\"postgres\" # x\n_k-1 = \"\"\n").empty());
+  CHECK(migrate_guard::check_lock_toml("provider = \"mysql\"") == "its provider is \"mysql\", not \"postgresql\"");
+  CHECK(migrate_guard::check_lock_toml("provider = \"a\"b\"") == "line 1 is not `key = \"value\"`");
+  CHECK(migrate_guard::check_lock_toml("1provider = \"postgresql\"") == "line 1 is not `key = \"value\"`");
+  CHECK(migrate_guard::check_lock_toml("provider = postgresql") == "line 1 is not `key = \"value\"`");
+  CHECK(migrate_guard::check_lock_toml("provider \t=\t \"postgresql\"").empty());
+  CHECK(migrate_guard::check_lock_toml("provider = \"postgresql\" x") == "line 1 is not `key = \"value\"`");
 }
