@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "image-promote/reference.hpp"
 #include "image-promote/trivy.hpp"
 #include "kit/error.hpp"
 #include "kit/retry.hpp"
@@ -73,4 +74,20 @@ TEST_CASE("fuzz: a migration_lock.toml line of 1 MB is read, not a stack overflo
   CHECK(migrate_guard::check_lock_toml("provider = postgresql") == "line 1 is not `key = \"value\"`");
   CHECK(migrate_guard::check_lock_toml("provider \t=\t \"postgresql\"").empty());
   CHECK(migrate_guard::check_lock_toml("provider = \"postgresql\" x") == "line 1 is not `key = \"value\"`");
+}
+
+TEST_CASE("fuzz: an image reference with a 1 MB registry host is a usage error, not a stack overflow (image-promote/reference.cpp)") {
+  // reference_fuzz: std::regex recursed once per character of the host.
+  std::string ref = "x." + std::string(1 << 20, 'a') + ".com/team/app:1";
+  try {
+    image_promote::parse_reference(ref);
+    FAIL("a 1 MB host was accepted");
+  } catch (const kit::Error& e) {
+    CHECK(e.code() == kit::Exit::usage);
+    CHECK(std::string(e.what()).find("longer than 253") != std::string::npos);
+    CHECK(std::string(e.what()).size() < 200);
+  }
+  // A host of 253 characters with a port is still a host.
+  std::string host = std::string(249, 'a') + ".com";
+  CHECK(image_promote::parse_reference(host + ":5000/team/app:1").registry == host + ":5000");
 }
