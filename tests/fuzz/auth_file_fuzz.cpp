@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 
 #include <fstream>
 
@@ -21,7 +23,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const std::string path = "/tmp/yonima-fuzz-auth-" + std::to_string(getpid()) + "/config.json";
   static bool made = [] {
     std::string dir = path.substr(0, path.rfind('/'));
-    return mkdir(dir.c_str(), 0700) == 0 || errno == EEXIST;
+    bool ok = mkdir(dir.c_str(), 0700) == 0 || errno == EEXIST;
+    std::atexit([] {
+      std::remove(path.c_str());
+      std::remove(path.substr(0, path.rfind('/')).c_str());
+    });
+    return ok;
   }();
   FUZZ_CHECK(made, "temporary directory");
   {
