@@ -7,7 +7,10 @@
 #include "image-promote/reference.hpp"
 #include "image-promote/trivy.hpp"
 #include "kit/error.hpp"
+#include "kit/env.hpp"
 #include "kit/retry.hpp"
+#include "kit/secrets.hpp"
+#include "pg/target.hpp"
 #include "migrate-guard/migrations.hpp"
 
 TEST_CASE("fuzz: a Retry-After date centuries ahead is a capped wait, not a signed overflow (kit/retry.cpp)") {
@@ -90,4 +93,20 @@ TEST_CASE("fuzz: an image reference with a 1 MB registry host is a usage error, 
   // A host of 253 characters with a port is still a host.
   std::string host = std::string(249, 'a') + ".com";
   CHECK(image_promote::parse_reference(host + ":5000/team/app:1").registry == host + ":5000");
+}
+
+TEST_CASE("fuzz: a database URL whose user name holds white space keeps its password out of the display (pg/target.cpp)") {
+  // prisma_url_fuzz: libpq reads user "u ses" and password "s3cret"; redact_url stopped at the space.
+  kit::Env env(std::map<std::string, std::string>{});
+  for (const char* sep : {" ", "\t"}) {
+    std::string url = std::string("postgresql://u") + sep + "ses:s3cret@localhost:5432/db?schema=app";
+    pg::DbTarget t = pg::resolve_target(url, "--database-url", env);
+    CHECK(t.display.find("s3cret") == std::string::npos);
+    CHECK(t.display == std::string("postgresql://u") + sep + "ses:***@localhost:5432/db?schema=app");
+  }
+  CHECK(pg::resolve_target("postgresql://user:p%40ss@db:5432/app", "--database-url", env).display ==
+        "postgresql://user:***@db:5432/app");
+  CHECK(pg::resolve_target("postgresql://user@db:5432/app", "--database-url", env).display == "postgresql://user@db:5432/app");
+  CHECK(pg::resolve_target("postgresql://db:5432/app", "--database-url", env).display == "postgresql://db:5432/app");
+  kit::secrets().clear();
 }
