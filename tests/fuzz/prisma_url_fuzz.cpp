@@ -27,7 +27,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       std::string userinfo = at == std::string::npos ? "" : rest.substr(0, at);
       auto colon = userinfo.find(':');
       if (colon != std::string::npos && colon + 1 < userinfo.size())
-        FUZZ_CHECK(t.display.find(userinfo + "@") == std::string::npos, "the display hides the password");
+      {
+        // Only the display's authority: the query or path may repeat the same bytes as plain text.
+        size_t from = t.display.find("://");
+        std::string authority = from == std::string::npos ? t.display : t.display.substr(from + 3);
+        authority = authority.substr(0, authority.find_first_of("/?"));
+        FUZZ_CHECK(authority.find(userinfo + "@") == std::string::npos, "the display hides the password");
+      }
     }
     (void)pg::pooler_reasons(t.host, t.port, taken);
     try {

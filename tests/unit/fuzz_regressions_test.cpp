@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "image-promote/manifest.hpp"
 #include "image-promote/reference.hpp"
 #include "image-promote/trivy.hpp"
 #include "kit/error.hpp"
@@ -109,4 +110,18 @@ TEST_CASE("fuzz: a database URL whose user name holds white space keeps its pass
   CHECK(pg::resolve_target("postgresql://user@db:5432/app", "--database-url", env).display == "postgresql://user@db:5432/app");
   CHECK(pg::resolve_target("postgresql://db:5432/app", "--database-url", env).display == "postgresql://db:5432/app");
   kit::secrets().clear();
+}
+
+TEST_CASE("fuzz: a manifest whose top-level fields have another type is an environment error, not an internal one (image-promote/manifest.cpp)") {
+  // manifest_fuzz: "schemaVersion": "..." threw nlohmann's type_error.302 out of parse_manifest.
+  for (const char* body : {R"({"schemaVersion":"ae+json","config":{"mediaType":"x","size":10}})",
+                           R"({"schemaVersion":2,"mediaType":7,"layers":[]})", R"({"schemaVersion":2,"artifactType":[],"layers":[]})"}) {
+    try {
+      image_promote::parse_manifest(body, image_promote::media::oci_manifest);
+      FAIL("accepted: " << body);
+    } catch (const kit::Error& e) {
+      CHECK(e.code() == kit::Exit::environment);
+      CHECK(std::string(e.what()).find("malformed manifest") == 0);
+    }
+  }
 }
