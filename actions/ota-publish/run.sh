@@ -16,17 +16,23 @@ cache=${RUNNER_TEMP:-${TMPDIR:-/tmp}}/yonima-ota-publish
 mkdir -p "$cache"
 
 say() { printf 'ota-publish action: %s\n' "$*" >&2; }
+# Set-up failures are the environment's (exit 3, nothing changed), shown as an annotation too.
+fail() {
+  say "ERROR: $1"
+  printf '::error title=ota-publish action::%s\n' "${1//$'\n'/ }"
+  exit 3
+}
 
 bin=${OTA_PUBLISH_BIN:-}
 if [ -z "$bin" ]; then
   bin=$cache/ota-publish
   if [ ! -x "$bin" ]; then
     say "taking the static binary out of $image"
-    cid=$("${docker[@]}" create "$image") || { say "ERROR: cannot create a container from $image (is docker available and the image public?)"; exit 3; }
+    cid=$("${docker[@]}" create "$image") || fail "cannot create a container from $image (is docker available and the image public?)"
     status=0
     "${docker[@]}" cp "$cid:/usr/local/bin/ota-publish" "$bin.part" >/dev/null || status=$?
     "${docker[@]}" rm "$cid" >/dev/null 2>&1 || true
-    [ "$status" -eq 0 ] || { say "ERROR: the image $image holds no /usr/local/bin/ota-publish"; exit 3; }
+    [ "$status" -eq 0 ] || fail "the image $image holds no /usr/local/bin/ota-publish"
     chmod 755 "$bin.part"
     mv "$bin.part" "$bin"
   fi
@@ -41,11 +47,12 @@ case ${INPUT_COMMAND:-} in
         node_version=$(node --version 2>/dev/null || echo none)
         case $node_version in
           v20.1[89].*|v20.[2-9][0-9].*|v2[2-9].*|v[3-9][0-9].*) ;;
-          *) say "ERROR: eas-cli $eas_cli_version needs Node ^20.18.3 or >=22 (found $node_version)"; exit 3 ;;
+          *) fail "eas-cli $eas_cli_version needs Node ^20.18.3 or >=22 (found $node_version): add actions/setup-node with node-version 20 before this step" ;;
         esac
         if [ ! -x "$cache/eas-cli/node_modules/.bin/eas" ]; then
           say "installing eas-cli@$eas_cli_version"
-          npm install --prefix "$cache/eas-cli" --no-audit --no-fund --loglevel=error "eas-cli@$eas_cli_version" >&2
+          npm install --prefix "$cache/eas-cli" --no-audit --no-fund --loglevel=error "eas-cli@$eas_cli_version" >&2 ||
+            fail "npm install of eas-cli@$eas_cli_version failed (npm's error is above): check the runner's access to the npm registry, or install eas-cli $eas_cli_version yourself and set the eas input"
         fi
         INPUT_EAS=$cache/eas-cli/node_modules/.bin/eas
       fi

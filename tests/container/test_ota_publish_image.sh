@@ -63,4 +63,16 @@ grep -q '"expo_token": "not-a-real-token-xyz"' "$work/calls.jsonl" || { echo "FA
 if grep -q 'not-a-real-token-xyz' "$work/output" "$work/summary" || grep -v '^::add-mask::' "$work/stdout" "$work/stderr" | grep -q 'not-a-real-token-xyz'; then
   echo "FAIL: the token was printed"; exit 1
 fi
-echo "PASS: ota-publish image (check-config, plan) and composite action (publish via eas on PATH)"
+# No eas-cli 24.8 on PATH and no Node that can run it: exit 3 (nothing changed) with an annotation
+# saying what to add, before anything is installed or run.
+mkdir -p "$work/nonode"
+printf '#!/bin/sh\necho v18.20.4\n' >"$work/nonode/node"
+chmod +x "$work/nonode/node"
+status=0
+env -i PATH="$work/nonode:/usr/bin:/bin" HOME="$work" RUNNER_TEMP="$work/runner-temp" GITHUB_ACTIONS=true \
+  OTA_PUBLISH_BIN="$work/runner-temp/yonima-ota-publish/ota-publish" INPUT_COMMAND=rollback INPUT_CHANNEL=production \
+  "$YIT_REPO/actions/ota-publish/run.sh" >"$work/stdout" 2>"$work/stderr" || status=$?
+[ "$status" -eq 3 ] || { echo "FAIL: run.sh with Node 18: expected exit 3, got $status"; cat "$work/stdout" "$work/stderr"; exit 1; }
+grep -q '^::error title=ota-publish action::eas-cli 24.8.0 needs Node ^20.18.3 or >=22 (found v18.20.4): add actions/setup-node' "$work/stdout" ||
+  { echo "FAIL: run.sh with Node 18: no annotation saying what to do"; cat "$work/stdout"; exit 1; }
+echo "PASS: ota-publish image (check-config, plan) and composite action (publish via eas on PATH; Node too old)"

@@ -25,6 +25,10 @@ TEST_CASE("json5: what eas-cli accepts, with lines") {
   CHECK(ota::json5::parse(std::string(1 << 20, '[')).error.message.find("nested deeper") != std::string::npos);
   CHECK(ota::json5::parse("{\"a\": 1, \"a\": 2}").value->get("a")->number == 2);  // the last duplicate wins, as JSON.parse
   CHECK(ota::json5::parse(std::string("\"\xff\x00\"", 4)).value);  // bytes pass through; reporting makes them valid
+  // As golden-fleece (eas-cli's JSON5 reader): a lone CR ends a line comment, JavaScript's \s is space, NaN takes no sign.
+  CHECK(ota::json5::parse("// c\r{\xE2\x80\xA8\"a\":\xE3\x80\x80 1}").value);
+  CHECK(ota::json5::parse("[-NaN]").error.message.find("NaN cannot have a sign") != std::string::npos);
+  CHECK(ota::json5::parse("[NaN, -Infinity]").value);
 }
 
 TEST_CASE("check-config: the rules on small files") {

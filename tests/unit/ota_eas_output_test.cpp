@@ -112,3 +112,15 @@ TEST_CASE("untrusted text: valid UTF-8, control characters, length") {
   CHECK(cut == "éé\xE2\x80\xA6");
   CHECK(ota::shown("::error::x").rfind("::", 0) != 0);
 }
+
+TEST_CASE("eas output: a lone UTF-16 surrogate (as Node's JSON.stringify writes it) does not make the answer unreadable") {
+  auto with_message = [](const std::string& message) {
+    return "[{\"id\": \"" + U1 + "\", \"group\": \"" + G1 + "\", \"platform\": \"ios\", \"message\": \"" + message + "\"}]\n";
+  };
+  auto lone = ota::read_updates(with_message("fix \\udcff login \\ud83d"));
+  REQUIRE(lone);
+  CHECK((*lone.value)[0].message == "fix \xEF\xBF\xBD login \xEF\xBF\xBD");
+  auto pair = ota::read_updates(with_message("\\ud83d\\ude80 \\\\udcff \\u00e9"));  // a pair, an escaped backslash, é
+  REQUIRE(pair);
+  CHECK((*pair.value)[0].message == "\xF0\x9F\x9A\x80 \\udcff \xC3\xA9");
+}

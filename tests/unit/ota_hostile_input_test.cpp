@@ -28,11 +28,16 @@ TEST_CASE("hostile input: eas output, eas.json and refs never break the readers"
     int edits = 1 + static_cast<int>(rng() % 8);
     for (int e = 0; e < edits && !doc.empty(); ++e) {
       size_t at = rng() % doc.size();
-      switch (rng() % 4) {
+      switch (rng() % 5) {
         case 0: doc[at] = byte(); break;
         case 1: doc.insert(at, 1, byte()); break;
         case 2: doc.erase(at, 1 + rng() % 4); break;
-        default: doc.insert(at, std::string(1 + rng() % 300, "[{\"'\n"[rng() % 5])); break;
+        case 3: doc.insert(at, std::string(1 + rng() % 300, "[{\"'\n"[rng() % 5])); break;
+        default: {  // escapes cut anywhere: lone and paired surrogates, doubled backslashes
+          static const char* escapes[] = {"\\ud83d", "\\ude80", "\\ud83d\\ude80", "\\\\", "\\u", "\\uDFFF\\", "\\\\ud800"};
+          doc.insert(at, escapes[rng() % 7]);
+          break;
+        }
       }
     }
     auto check = [&](const std::string& problem) {

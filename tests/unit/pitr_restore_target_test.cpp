@@ -1,6 +1,9 @@
 // pitr-restore's pure parts: targets, window checks, the plan, recovery settings, WAL names.
 #include <doctest/doctest.h>
 
+#include <functional>
+#include <random>
+
 #include "kit/error.hpp"
 #include "pitr-restore/plan.hpp"
 #include "pitr-restore/recovery_conf.hpp"
@@ -83,6 +86,14 @@ TEST_CASE("a target is checked against the window, which the message names") {
   CHECK(m.find("2026-11-28T09:50:00Z .. 2026-11-28T10:49:00Z") != std::string::npos);
   t.time = kNow - 30'000'000LL;
   CHECK(refusal(t, w, kNow).find("after the latest") != std::string::npos);
+  RecoveryTarget named;
+  named.kind = TargetKind::restore_point;
+  named.name = "before-release";
+  CHECK(refusal(named, w, kNow).empty());  // an archive that was not scanned cannot refuse a name
+  w.restore_points_listed = true;
+  CHECK(refusal(named, w, kNow).find("not known") != std::string::npos);
+  w.restore_points = {{"before-release", std::nullopt}};
+  CHECK(refusal(named, w, kNow).empty());
   w.available = false;
   w.unavailable_reason = "not enabled";
   CHECK(refusal(t, w, kNow).find("not available") != std::string::npos);
@@ -104,8 +115,9 @@ TEST_CASE("the plan: before-migration from the restore point, else started_at; w
   Plan p = build_plan(r, f, kNow);
   CHECK(p.ok());
   CHECK(p.target.kind == TargetKind::time);
-  CHECK(p.target.time == started);
-  CHECK_FALSE(p.target.inclusive);
+  // Supabase takes whole seconds: the plan holds the second the API will be asked for, rounded down.
+  CHECK(p.target.time == started - 500'000);
+  CHECK(p.target.source.find("started_at") != std::string::npos);
   CHECK(p.migrations_lost == std::vector<std::string>{"20261128100000_drop", "20261128100100_after"});
   CHECK(p.confirm_id == "abcdefghijklmnopqrst");
   CHECK(p.steps.front().detail.find("recovery_time_target_unix 1795860001") != std::string::npos);
@@ -117,6 +129,15 @@ TEST_CASE("the plan: before-migration from the restore point, else started_at; w
   p = build_plan(r, f, kNow);
   CHECK(p.target.kind == TargetKind::restore_point);
   CHECK(p.target.name == "migrate-guard-20261128T100001Z-20261128100000_drop");
+
+  // Self-managed recovery takes the exact instant and stops before it.
+  Request self = r;
+  self.provider = Provider::postgres;
+  f.window.restore_points.clear();
+  p = build_plan(self, f, kNow);
+  CHECK(p.target.time == started);
+  CHECK_FALSE(p.target.inclusive);
+  f.window.restore_points = {{"migrate-guard-20261128T100001Z-20261128100000_drop", std::nullopt}};
 
   r.target = parse_target({}, {}, {}, std::string("20991231_unknown"), kNow);
   CHECK(exit_of([&] { build_plan(r, f, kNow); }) == kit::Exit::usage);
@@ -193,4 +214,31 @@ TEST_CASE("Supabase project refs") {
   CHECK_FALSE(supabase::valid_project_ref("abcdefghijklmnopqrs"));
   CHECK_FALSE(supabase::valid_project_ref("ABCDEFGHIJKLMNOPQRST"));
   CHECK_FALSE(supabase::valid_project_ref("abcdefghij/lmnopqrst"));
+}
+
+TEST_CASE("hostile target text: only one-line usage errors, never a crash or another error") {
+  std::mt19937 rng(20261128);
+  const std::string alphabet = std::string("0123456789-:TZz+ ./agoAGOhms\xff\xc3\xa9\n\r\t'\"\\%") + std::string(1, '\0');
+  for (int i = 0; i < 3000; ++i) {
+    std::string text;
+    size_t n = rng() % (i % 100 == 0 ? 5000 : 40);
+    for (size_t k = 0; k < n; ++k) text += alphabet[rng() % alphabet.size()];
+    CAPTURE(i);
+    for (auto& parse : std::vector<std::function<void()>>{[&] { parse_time(text, kNow); }, [&] { parse_lsn(text); },
+                                                           [&] { check_restore_point_name(text); },
+                                                           [&] { parse_target({}, {}, {}, text, kNow); },
+                                                           [&] { parse_segment_name(text); }}) {
+      try {
+        parse();
+      } catch (const kit::Error& e) {
+        CHECK(e.code() == kit::Exit::usage);
+        std::string m = e.what();
+        CHECK(m.find('\n') == std::string::npos);
+        CHECK(m.size() < 400);
+      }
+    }
+  }
+  // Times far outside any calendar stay errors, not overflows.
+  CHECK(exit_of([] { parse_time("99999999h ago", kNow); }) == kit::Exit::usage);
+  CHECK(exit_of([] { parse_time("0000-00-00T00:00:00Z", kNow); }) == kit::Exit::usage);
 }

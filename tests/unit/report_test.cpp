@@ -106,3 +106,42 @@ TEST_CASE("untrusted text printed by a tool cannot become a workflow command") {
   std::cout.rdbuf(old);
   CHECK(captured.str() == "\\::error::from a registry\\n::add-mask::x\n");
 }
+
+TEST_CASE("the --json result is redacted the same whether passed by copy or moved (in-place fast path)") {
+  kit::secrets().clear();
+  kit::secrets().add("s3cr3t-token");
+  nlohmann::json value = {{"plain", "nothing to hide — café"},
+                          {"url", "postgres://u:hunter2@h/db?token=abc"},
+                          {"list", {"a s3cr3t-token b", 7, true, nullptr}},
+                          {"nested", {{"s3cr3t-token", "key holds the secret"}, {"ok", "x"}}}};
+  auto render = [&](bool move) {
+    kit::Env env(std::map<std::string, std::string>{});
+    std::stringstream captured;
+    auto* old = std::cout.rdbuf(captured.rdbuf());
+    {
+      kit::Report report(env, "demo", true);
+      CHECK_FALSE(report.wants_summary());  // no $GITHUB_STEP_SUMMARY
+      if (move) report.result("r", nlohmann::json(value));
+      else report.result("r", static_cast<const nlohmann::json&>(value));
+      report.finish(kit::Exit::ok, "done");
+    }
+    std::cout.rdbuf(old);
+    return captured.str();
+  };
+  std::string copied = render(false), moved = render(true);
+  CHECK(copied == moved);
+  auto r = nlohmann::json::parse(moved)["r"];
+  CHECK(r["plain"] == "nothing to hide — café");
+  CHECK(r["url"] == "postgres://u:***@h/db?token=***");
+  CHECK(r["list"] == nlohmann::json::array({"a *** b", 7, true, nullptr}));
+  CHECK(r["nested"] == nlohmann::json({{"***", "key holds the secret"}, {"ok", "x"}}));
+  CHECK(moved.find("s3cr3t") == std::string::npos);
+  CHECK(moved.find("hunter2") == std::string::npos);
+  kit::secrets().clear();
+}
+
+TEST_CASE("Report::wants_summary follows $GITHUB_STEP_SUMMARY") {
+  kit::Env env(std::map<std::string, std::string>{{"GITHUB_STEP_SUMMARY", "/dev/null"}});
+  kit::Report report(env, "demo", false);
+  CHECK(report.wants_summary());
+}

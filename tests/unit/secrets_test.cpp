@@ -98,3 +98,19 @@ TEST_CASE("::add-mask:: goes to stderr under --json, line by line for a multi-li
   CHECK(kit::secrets().redact("x -----BEGIN KEY-----\r\nline0ne%\nab\nline-two\n y") == "x *** y");
   kit::secrets().clear();
 }
+
+TEST_CASE("may_redact is false only where redact changes nothing") {
+  kit::secrets().clear();
+  for (const char* text : {"plain text: col 3", "a:b//c", "x ? y", "a & b", "https://h/p", "q?token=1", ""})
+    if (!kit::secrets().may_redact(text)) CHECK(kit::secrets().redact(text) == text);
+  CHECK_FALSE(kit::secrets().may_redact("prefer-timestamptz: Column T.createdAt — Use timestamptz"));
+  CHECK(kit::secrets().may_redact("see postgres://u:p@h/db"));
+  CHECK(kit::secrets().may_redact("https://h/p?token=abc"));
+  CHECK(kit::secrets().may_redact("a&b"));
+  kit::secrets().add("tok3n-value");
+  CHECK(kit::secrets().may_redact("xx tok3n-value yy"));
+  CHECK_FALSE(kit::secrets().may_redact("xx tok3n yy"));
+  CHECK(kit::secrets().redact("ends with :/") == "ends with :/");
+  CHECK(kit::secrets().redact("u://") == "u://");
+  kit::secrets().clear();
+}

@@ -61,3 +61,15 @@ TEST_CASE("text: the closest candidate for a typo") {
   CHECK(kit::closest_match("request", names) == "request-timeout");
   CHECK_FALSE(kit::closest_match("frobnicate", names).has_value());
 }
+
+TEST_CASE("text: escape_controls and valid_utf8 copy ASCII runs whole, mixed text handled byte-exactly") {
+  // Runs of plain ASCII between every kind of special byte, at the start, middle and end.
+  CHECK(kit::escape_controls("a\x01" "bc\x7f" "d\xc2\x85" "e\xe2\x80\xa8" "f\xff" "g — h") ==
+        "a\\x01bc\\x7fd\\u0085e\\u2028f\\xffg — h");
+  CHECK(kit::escape_controls("\tstart") == "\\tstart");
+  CHECK(kit::escape_controls("end\r") == "end\\r");
+  CHECK(kit::escape_controls("") == "");
+  CHECK(kit::valid_utf8("ab\xff" "cd\xc3") == "ab\xEF\xBF\xBD" "cd\xEF\xBF\xBD");
+  CHECK(kit::valid_utf8("plain ascii only") == "plain ascii only");
+  CHECK(kit::valid_utf8("") == "");
+}

@@ -59,7 +59,8 @@ void write(spdlog::level::level_enum level, std::string_view message) {
   // Every message is one line whatever it quotes: a response body or a registry's error text
   // with "\n::error::..." (or ESC, NUL) must not start a line the runner executes or a terminal
   // obeys. Escaping here covers every tool.
-  l->log(level, "{}", escape_controls(secrets().redact(message)));
+  const auto& s = secrets();
+  l->log(level, "{}", s.may_redact(message) ? escape_controls(s.redact(message)) : escape_controls(message));
 }
 
 }  // namespace

@@ -2,12 +2,14 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "kit/json_dump.hpp"
 #include "kit/log.hpp"
 #include "kit/secrets.hpp"
 #include "kit/text.hpp"
@@ -32,6 +34,7 @@ std::string format_output_entry(const std::string& name, const std::string& valu
 
 std::string markdown_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
   auto cell = [](const std::string& text) {
+    if (std::none_of(text.begin(), text.end(), [](char c) { return c == '|' || c == '\n' || c == '\r'; })) return valid_utf8(text);
     std::string out;
     for (char c : text) {
       if (c == '|') out += "\\|";
@@ -93,6 +96,24 @@ nlohmann::json redact_json(const nlohmann::json& value) {
   return value;
 }
 
+// redact_json in place: the same result without rebuilding the value (3,000 lint findings made
+// a copy of every string and every object). Only what redaction changes is rewritten.
+void redact_json_in_place(nlohmann::json& value) {
+  if (value.is_string()) {
+    auto& text = value.get_ref<std::string&>();
+    if (secrets().may_redact(text)) text = secrets().redact(text);
+  } else if (value.is_array()) {
+    for (auto& item : value) redact_json_in_place(item);
+  } else if (value.is_object()) {
+    for (const auto& [key, item] : value.items())
+      if (secrets().may_redact(key)) {
+        value = redact_json(value);  // a key changes: rebuild this object as redact_json does
+        return;
+      }
+    for (auto& [key, item] : value.items()) redact_json_in_place(item);
+  }
+}
+
 // The text form of an output value in $GITHUB_OUTPUT.
 std::string output_text(const nlohmann::json& value) {
   if (value.is_string()) return value.get<std::string>();
@@ -136,6 +157,8 @@ void Report::print(std::string_view line) {
   std::cout << escape_line(secrets().redact(line)) << "\n";
 }
 
+bool Report::wants_summary() const { return state_->env.get("GITHUB_STEP_SUMMARY").has_value(); }
+
 void Report::summary(const std::string& markdown) { state_->summary += secrets().redact(markdown); }
 
 void Report::annotate(Severity severity, const std::string& message, const Location& where) {
@@ -146,7 +169,7 @@ void Report::annotate(Severity severity, const std::string& message, const Locat
   if (where.line > 0) a["line"] = where.line;
   if (where.col > 0) a["col"] = where.col;
   if (!where.title.empty()) a["title"] = where.title;
-  state_->annotations.push_back(a);
+  state_->annotations.push_back(std::move(a));
   if (state_->actions) {
     // Workflow commands are read from stdout; with --json, stdout is reserved for the result.
     auto& stream = state_->json_mode ? std::cerr : std::cout;
@@ -168,8 +191,11 @@ void Report::group_end() {
   if (state_->actions) (state_->json_mode ? std::cerr : std::cout) << "::endgroup::" << std::endl;
 }
 
-void Report::result(const std::string& key, const nlohmann::json& value) {
-  state_->result[key] = redact_json(value);
+void Report::result(const std::string& key, const nlohmann::json& value) { result(key, nlohmann::json(value)); }
+
+void Report::result(const std::string& key, nlohmann::json&& value) {
+  redact_json_in_place(value);
+  state_->result[key] = std::move(value);
 }
 
 void Report::finish(Exit code, const std::string& headline, const std::string& hint) {
@@ -190,7 +216,8 @@ void Report::finish(Exit code, const std::string& headline, const std::string& h
     if (!out) log::warn("could not write the step summary to " + *path);
   }
   if (s.json_mode) {
-    nlohmann::json j = s.result;
+    // finish() runs once, last: the result and the annotations are moved, not copied.
+    nlohmann::json j = std::move(s.result);
     j["tool"] = s.tool;
     j["exit_code"] = static_cast<int>(code);
     j["ok"] = code == Exit::ok;
@@ -199,8 +226,8 @@ void Report::finish(Exit code, const std::string& headline, const std::string& h
     nlohmann::json outs = nlohmann::json::object();
     for (const auto& [name, value] : s.outputs) outs[name] = value;  // typed, as set
     j["outputs"] = outs;
-    if (!s.annotations.empty()) j["annotations"] = s.annotations;
-    std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
+    if (!s.annotations.empty()) j["annotations"] = std::move(s.annotations);
+    std::cout << dump_pretty(j) << std::endl;  // = j.dump(2, ' ', false, replace), faster
   }
 }
 

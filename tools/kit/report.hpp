@@ -45,11 +45,15 @@ class Report {
   // (kit::escape_line); nothing is printed under --json, where stdout holds the result only.
   void print(std::string_view line);
   void summary(const std::string& markdown);
+  // False when no step summary is written ($GITHUB_STEP_SUMMARY unset): a tool may then skip
+  // building a large one (a table of thousands of lint findings).
+  bool wants_summary() const;
   void annotate(Severity severity, const std::string& message, const Location& where = {});
   void group_begin(const std::string& name);
   void group_end();
   // Extra fields for the --json result (merged into the top-level object).
   void result(const std::string& key, const nlohmann::json& value);
+  void result(const std::string& key, nlohmann::json&& value);  // no copy of a large result
 
   // Writes outputs, summary and the JSON result. `headline` is the one-line verdict.
   void finish(Exit code, const std::string& headline, const std::string& hint = {});

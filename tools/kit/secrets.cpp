@@ -140,9 +140,32 @@ void Secrets::add(std::string value) {
   std::sort(values_.begin(), values_.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
 }
 
-std::string Secrets::redact(std::string_view text) const {
-  std::string out = redact_url(text);
+namespace {
+// Text with no URL and no query parameter holds no URL secret (url_secrets looks for "://",
+// '?' and '&'): the URL pass can be skipped. Most text is like that (thousands of lint findings
+// each). One pass over the bytes: find_first_of("?&") called memchr once per byte of the text
+// (4 M calls on `lint --json` with 3,000 findings).
+bool url_like(std::string_view text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '?' || c == '&' || (c == ':' && text.substr(i, 3) == "://")) return true;
+  }
+  return false;
+}
+}  // namespace
+
+bool Secrets::may_redact(std::string_view text) const {
+  if (url_like(text)) return true;
   std::lock_guard lock(mutex_);
+  for (const auto& secret : values_)
+    if (text.find(secret) != std::string_view::npos) return true;
+  return false;
+}
+
+std::string Secrets::redact(std::string_view text) const {
+  std::string out = url_like(text) ? redact_url(text) : std::string(text);
+  std::lock_guard lock(mutex_);
+  if (values_.empty()) return out;
   for (const auto& secret : values_) {
     size_t pos = 0;
     while ((pos = out.find(secret, pos)) != std::string::npos) {

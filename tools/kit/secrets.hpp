@@ -28,6 +28,9 @@ class Secrets {
   // displays, including output the tool never sees.
   void add(std::string value);
   std::string redact(std::string_view text) const;
+  // False when redact(text) would return text unchanged for sure (no URL-like part, no registered
+  // secret in it): callers holding the text already can then skip the copy.
+  bool may_redact(std::string_view text) const;
   // Whether add() prints ::add-mask::, and on which stream (set by the runtime).
   void set_announce(bool announce, bool to_stderr = false);
   void clear();                      // tests only

@@ -165,6 +165,14 @@ std::string valid_utf8(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size();) {
+    // A run of ASCII is copied at once (most text is; per-character appends showed in profiles).
+    size_t ascii = i;
+    while (ascii < text.size() && static_cast<unsigned char>(text[ascii]) < 0x80) ++ascii;
+    if (ascii > i) {
+      out.append(text.substr(i, ascii - i));
+      i = ascii;
+      continue;
+    }
     size_t n = utf8_sequence(text, i);
     if (n) {
       out.append(text.substr(i, n));
@@ -182,6 +190,15 @@ std::string escape_controls(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size();) {
+    // A run of printable ASCII is copied at once.
+    size_t plain = i;
+    while (plain < text.size() && static_cast<unsigned char>(text[plain]) >= 0x20 && static_cast<unsigned char>(text[plain]) < 0x7F)
+      ++plain;
+    if (plain > i) {
+      out.append(text.substr(i, plain - i));
+      i = plain;
+      continue;
+    }
     unsigned char c = static_cast<unsigned char>(text[i]);
     size_t n = utf8_sequence(text, i);
     if (n == 1 && c >= 0x20 && c != 0x7F) {

@@ -53,8 +53,10 @@ std::vector<std::string> disabled_rule_names(const std::vector<std::string>& val
     }
     // Only suggest a name that is plausibly a typo of the one given.
     bool close = best_distance <= std::max<std::size_t>(2, best.size() / 4);
-    // The name is untrusted text: keep it short in the message (the report escapes it).
-    std::string shown = name.size() > 80 ? name.substr(0, 80) + "..." : name;
+    // The name is untrusted text: short, and one line whatever it holds.
+    std::string shown;
+    for (unsigned char c : name.substr(0, 80)) shown += c < 0x20 || c == 0x7F ? '?' : static_cast<char>(c);
+    if (name.size() > 80) shown += "...";
     throw kit::usage_error("--disable-rule: unknown rule '" + shown + "'" + (close ? " (did you mean " + best + "?)" : "") +
                            "; known rules: " + kit::join(known, ", "));
   }
@@ -126,26 +128,41 @@ std::string lint_markdown(const LintRun& run) {
 }
 
 nlohmann::json lint_json(const LintRun& run) {
+  // Built member by member (an initializer list copies every value once more: with thousands of
+  // findings that was a visible part of `lint --json`).
   nlohmann::json files = nlohmann::json::array();
   for (const auto& f : run.files) {
     nlohmann::json fs = nlohmann::json::array();
-    for (const auto& x : f.findings)
-      fs.push_back({{"rule", x.rule},
-                    {"severity", x.severity == lint::Severity::error ? "error" : "warning"},
-                    {"message", x.message},
-                    {"hint", x.hint},
-                    {"line", x.line},
-                    {"col", x.col},
-                    {"end_line", x.end_line},
-                    {"suppressed", x.suppressed},
-                    {"suppress_reason", x.suppress_reason},
-                    {"table", x.table},
-                    {"table_origin", lint::table_origin_name(x.table_origin)},
-                    {"table_created_in", x.table_created_in}});
-    files.push_back({{"path", f.path}, {"statements", f.statements}, {"syntax_error", f.syntax_error}, {"findings", fs}});
+    for (const auto& x : f.findings) {
+      nlohmann::json o = nlohmann::json::object();
+      o["rule"] = x.rule;
+      o["severity"] = x.severity == lint::Severity::error ? "error" : "warning";
+      o["message"] = x.message;
+      o["hint"] = x.hint;
+      o["line"] = x.line;
+      o["col"] = x.col;
+      o["end_line"] = x.end_line;
+      o["suppressed"] = x.suppressed;
+      o["suppress_reason"] = x.suppress_reason;
+      o["table"] = x.table;
+      o["table_origin"] = lint::table_origin_name(x.table_origin);
+      o["table_created_in"] = x.table_created_in;
+      fs.push_back(std::move(o));
+    }
+    nlohmann::json file = nlohmann::json::object();
+    file["path"] = f.path;
+    file["statements"] = f.statements;
+    file["syntax_error"] = f.syntax_error;
+    file["findings"] = std::move(fs);
+    files.push_back(std::move(file));
   }
-  return {{"files", files}, {"statements", run.statements}, {"errors", run.errors}, {"warnings", run.warnings},
-          {"suppressed", run.suppressed}};
+  nlohmann::json out = nlohmann::json::object();
+  out["files"] = std::move(files);
+  out["statements"] = run.statements;
+  out["errors"] = run.errors;
+  out["warnings"] = run.warnings;
+  out["suppressed"] = run.suppressed;
+  return out;
 }
 
 }  // namespace migrate_guard

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <regex>
 #include <set>
+#include <unordered_map>
 
 #include "kit/secrets.hpp"
 #include "kit/text.hpp"
@@ -79,38 +80,98 @@ bool key_name(std::string_view name) {
          n.find("SECRET") != std::string::npos || n.find("DSN") != std::string::npos;
 }
 
-void collect_profile(const Value& build, const std::string& name, std::vector<std::string>& chain, Profile& out,
+// eas-cli resolves `extends` recursively and refuses a chain of more than 5 profiles (the profile
+// and 4 it extends, @expo/eas-json resolveProfile: "Too long chain of profile extensions"); a cycle
+// ends the same way. Following it no further also keeps hostile files (10,000 profiles each
+// extending the next) linear.
+constexpr size_t kMaxExtendsChain = 5;
+
+// Each build profile name to its member in `build`: the last one, as JSON.parse keeps it.
+using ProfileIndex = std::unordered_map<std::string_view, size_t>;
+
+ProfileIndex index_profiles(const Value& build) {
+  ProfileIndex index;
+  for (size_t k = 0; k < build.members.size(); ++k) index[build.members[k].first] = k;
+  return index;
+}
+
+const Value* profile_at(const Value& build, const ProfileIndex& index, std::string_view name) {
+  auto it = index.find(name);
+  return it == index.end() ? nullptr : &build.members[it->second].second;
+}
+
+// Resolves `name` through `extends` into `out`. A problem in the chain is reported once, on the
+// profile where it is written (a missing parent) or on each profile eas would refuse (too long, cycle).
+void collect_profile(const Value& build, const ProfileIndex& index, const std::string& name, Profile& out,
                      std::vector<ConfigFinding>& findings, const std::string& file) {
-  const Value* p = build.get(name);
-  if (!p || !p->is_object()) return;
-  if (std::find(chain.begin(), chain.end(), name) != chain.end()) {
-    findings.push_back({ConfigRule::bad_extends, FindingLevel::error, file, p->line, 0,
-                        "build profile \"" + shown(chain.front(), 60) + "\" extends itself through \"" + shown(name, 60) + "\""});
-    return;
+  std::vector<std::pair<std::string, const Value*>> chain;  // name first, then what it extends
+  std::string at = name;
+  while (const Value* p = profile_at(build, index, at)) {
+    if (!p->is_object()) break;
+    for (const auto& link : chain)
+      if (link.first == at) {
+        findings.push_back({ConfigRule::bad_extends, FindingLevel::error, file, out.line, 0,
+                            "build profile \"" + shown(name, 60) + "\" extends itself through \"" + shown(at, 60) +
+                                "\": eas-cli refuses it (Too long chain of profile extensions)"});
+        return;
+      }
+    if (chain.size() == kMaxExtendsChain) {
+      findings.push_back({ConfigRule::bad_extends, FindingLevel::error, file, out.line, 0,
+                          "build profile \"" + shown(name, 60) + "\" extends a chain of more than " + std::to_string(kMaxExtendsChain) +
+                              " profiles: eas-cli refuses it (Too long chain of profile extensions)"});
+      return;
+    }
+    chain.emplace_back(at, p);
+    const Value* ext = p->get("extends");
+    if (!ext || !ext->is_string()) break;
+    if (!profile_at(build, index, ext->text)) {
+      // Reported where it is written; the profiles extending this one fail with it.
+      if (chain.size() == 1)
+        findings.push_back({ConfigRule::bad_extends, FindingLevel::error, file, p->key_line("extends"), 0,
+                            "build profile \"" + shown(at, 60) + "\" extends \"" + shown(ext->text, 60) + "\", which does not exist"});
+      break;
+    }
+    at = ext->text;
   }
-  chain.push_back(name);
-  struct Pop {
-    std::vector<std::string>& c;
-    ~Pop() { c.pop_back(); }
-  } pop{chain};
-  if (const Value* ext = p->get("extends"); ext && ext->is_string()) {
-    if (!build.get(ext->text)) {
-      findings.push_back({ConfigRule::bad_extends, FindingLevel::error, file, p->key_line("extends"), 0,
-                          "build profile \"" + shown(name, 60) + "\" extends \"" + shown(ext->text, 60) + "\", which does not exist"});
-    } else {
-      collect_profile(build, ext->text, chain, out, findings, file);
+  // From the farthest ancestor to the profile itself: later values override earlier ones.
+  for (size_t k = chain.size(); k-- > 0;) {
+    const Value* p = chain[k].second;
+    bool inherited = k > 0;
+    auto take = [&](const char* key, Located& into) {
+      if (const Value* v = p->get(key); v && v->is_string()) into = {v->text, p->key_line(key), true, inherited};
+    };
+    take("channel", out.channel);
+    take("environment", out.environment);
+    if (const Value* env = p->get("env"); env && env->is_object())
+      for (size_t i = 0; i < env->members.size(); ++i) {
+        const auto& [var, v] = env->members[i];
+        out.env[var] = {v.text, env->key_lines[i], true, inherited};
+      }
+  }
+}
+
+// Keys written twice in one object: eas-cli (JSON.parse) keeps the last and silently ignores the
+// first, which is the one a reviewer reads. Iterative: the parser already bounds the depth.
+void find_duplicate_keys(const Value& root, std::vector<ConfigFinding>& findings, const std::string& file) {
+  std::vector<const Value*> todo{&root};
+  while (!todo.empty()) {
+    const Value* v = todo.back();
+    todo.pop_back();
+    if (v->kind == Value::Kind::array)
+      for (const auto& item : v->items) todo.push_back(&item);
+    if (!v->is_object()) continue;
+    std::unordered_map<std::string_view, size_t> last;
+    for (size_t k = 0; k < v->members.size(); ++k) last[v->members[k].first] = k;
+    for (size_t k = 0; k < v->members.size(); ++k) {
+      todo.push_back(&v->members[k].second);
+      if (size_t again = last[v->members[k].first]; again != k) {
+        std::string message = std::string(1, '"') + shown(v->members[k].first, 60);  // (GCC 12 -Wrestrict misfires on "x" + string&&)
+        message += "\" is written twice in the same object (again on line " + std::to_string(v->key_lines[again]) +
+                   "): eas-cli uses the last one and ignores this one";
+        findings.push_back({ConfigRule::duplicate_key, FindingLevel::warning, file, v->key_lines[k], 0, std::move(message)});
+      }
     }
   }
-  auto take = [&](const char* key, Located& into) {
-    if (const Value* v = p->get(key); v && v->is_string()) into = {v->text, p->key_line(key), true, chain.size() > 1};
-  };
-  take("channel", out.channel);
-  take("environment", out.environment);
-  if (const Value* env = p->get("env"); env && env->is_object())
-    for (size_t k = 0; k < env->members.size(); ++k) {
-      const auto& [var, v] = env->members[k];
-      out.env[var] = {v.text, env->key_lines[k], true, chain.size() > 1};
-    }
 }
 
 void check_runtime_version(const ConfigFiles& files, std::vector<ConfigFinding>& findings) {
@@ -186,6 +247,7 @@ std::string_view rule_name(ConfigRule r) {
     case ConfigRule::missing_runtime_version: return "missing-runtime-version";
     case ConfigRule::bad_extends: return "bad-extends";
     case ConfigRule::missing_owner: return "missing-owner";
+    case ConfigRule::duplicate_key: return "duplicate-key";
   }
   return "unknown";
 }
@@ -248,21 +310,24 @@ std::vector<ConfigFinding> check_config(const ConfigFiles& files, std::vector<Pr
   }
 
   static const std::regex channel_re("^[a-z\\d][a-z\\d._-]*$");
+  find_duplicate_keys(root, findings, file);
+  const ProfileIndex index = index_profiles(*build);
   std::vector<Profile> profiles;
-  for (const auto& [name, value] : build->members) {
-    if (!value.is_object()) continue;
+  for (size_t k = 0; k < build->members.size(); ++k) {
+    const auto& [name, value] = build->members[k];
+    if (!value.is_object() || index.at(name) != k) continue;  // a profile written twice counts once: the last
     Profile p;
     p.name = name;
-    p.line = build->key_line(name);
-    std::vector<std::string> chain;
-    collect_profile(*build, name, chain, p, findings, file);
+    p.line = build->key_lines[k];
+    collect_profile(*build, index, name, p, findings, file);
     if (channels) channels->push_back({p.name, p.channel.present ? std::optional<std::string>(p.channel.value) : std::nullopt});
     profiles.push_back(std::move(p));
   }
+  std::unordered_map<std::string_view, size_t> by_name;
+  for (size_t k = 0; k < profiles.size(); ++k) by_name[profiles[k].name] = k;
   auto find = [&](const std::string& name) -> const Profile* {
-    for (const auto& p : profiles)
-      if (p.name == name) return &p;
-    return nullptr;
+    auto it = by_name.find(name);
+    return it == by_name.end() ? nullptr : &profiles[it->second];
   };
 
   for (const char* name : kMain) {
@@ -303,6 +368,9 @@ std::vector<ConfigFinding> check_config(const ConfigFiles& files, std::vector<Pr
       bool url = url_name(var) && looks_like_url(bv.value);
       bool key = key_name(var);
       if (!url && !key) continue;
+      // A secret is reported once where it is written (public-secret / committed-secret): moving it
+      // to an EAS secret fixes it for every profile, and a build-time token may rightly be shared.
+      if (!secret_kind(var, bv.value).empty()) continue;
       std::string what = url ? "API URL " + var + "=" + shown(kit::redact_url(bv.value), 120) : "key " + var + " (same value)";
       findings.push_back({ConfigRule::shared_value, shared_value_level, file, where(b, bv), 0,
                           "build profile \"" + shown(b.name, 60) + "\" shares the " + what + " with \"" + a.name + "\"" + via(bv) +

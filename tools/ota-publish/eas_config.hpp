@@ -21,6 +21,7 @@ enum class ConfigRule {
   missing_runtime_version,  // no runtimeVersion (policy) in the app config
   bad_extends,              // extends a profile that does not exist, or a cycle
   missing_owner,            // a projectId without "owner": eas refuses robot tokens (CI) for such a project
+  duplicate_key,            // a key written twice in one object: eas keeps the last, a reviewer reads the first
 };
 std::string_view rule_name(ConfigRule r);
 

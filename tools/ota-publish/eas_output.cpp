@@ -15,7 +15,7 @@ using nlohmann::json;
 constexpr int kMaxDepth = 64;
 constexpr int kMaxCandidates = 64;
 
-enum class Span { complete, unterminated, too_deep };
+enum class Span { complete, unterminated, too_deep, invalid };
 
 // From `start` (a '{' or '['), the end of the JSON value by bracket matching outside strings.
 Span match_brackets(std::string_view s, size_t start, size_t& end) {
@@ -24,6 +24,8 @@ Span match_brackets(std::string_view s, size_t start, size_t& end) {
   for (size_t i = start; i < s.size(); ++i) {
     char c = s[i];
     if (in_string) {
+      // JSON strings hold no raw line break: the text is not JSON (and need not be scanned to its end).
+      if (c == '\n') return Span::invalid;
       if (escaped) escaped = false;
       else if (c == '\\') escaped = true;
       else if (c == '"') in_string = false;
@@ -40,6 +42,54 @@ Span match_brackets(std::string_view s, size_t start, size_t& end) {
     }
   }
   return Span::unterminated;
+}
+
+int hex4(std::string_view s, size_t at) {
+  if (at + 4 > s.size()) return -1;
+  int v = 0;
+  for (size_t k = at; k < at + 4; ++k) {
+    char c = s[k];
+    int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    if (d < 0) return -1;
+    v = v * 16 + d;
+  }
+  return v;
+}
+
+// Node's JSON.stringify writes a lone UTF-16 surrogate as "\udcff" (valid JSON text); nlohmann
+// refuses it, and one odd character in any update message would make a whole channel unreadable.
+// Each lone surrogate escape becomes U+FFFD; pairs and everything else stay as they are.
+std::string without_lone_surrogates(std::string_view s) {
+  if (s.find("\\u") == std::string_view::npos) return std::string(s);
+  std::string out;
+  out.reserve(s.size());
+  bool in_string = false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (!in_string) {
+      in_string = c == '"';
+      out += c;
+      continue;
+    }
+    if (c == '"') in_string = false;
+    if (c != '\\' || i + 1 >= s.size()) {
+      out += c;
+      continue;
+    }
+    int v = s[i + 1] == 'u' ? hex4(s, i + 2) : -1;
+    if (v >= 0xD800 && v <= 0xDBFF && i + 11 < s.size() && s[i + 6] == '\\' && s[i + 7] == 'u' && hex4(s, i + 8) >= 0xDC00 &&
+        hex4(s, i + 8) <= 0xDFFF) {
+      out.append(s.substr(i, 12));  // a valid pair
+      i += 11;
+    } else if (v >= 0xD800 && v <= 0xDFFF) {
+      out += "\\uFFFD";
+      i += 5;
+    } else {
+      out.append(s.substr(i, 2));  // any other escape, kept whole so "\\\\u" is not misread
+      i += 1;
+    }
+  }
+  return out;
 }
 
 std::string describe(std::string_view out) {
@@ -62,12 +112,14 @@ Read<T> find_document(std::string_view out, const char* expected, Convert conver
       ++candidates;
       size_t end = 0;
       Span span = match_brackets(out, first, end);
-      if (span == Span::too_deep) {
+      if (span == Span::invalid) {
+        last_problem = "text that starts like JSON but is not valid JSON";
+      } else if (span == Span::too_deep) {
         last_problem = "a JSON document nested deeper than " + std::to_string(kMaxDepth) + " levels";
       } else if (span == Span::unterminated) {
         last_problem = "a JSON document that ends early (partial output)";
       } else {
-        json doc = json::parse(out.substr(first, end - first), nullptr, false);
+        json doc = json::parse(without_lone_surrogates(out.substr(first, end - first)), nullptr, false);
         if (doc.is_discarded()) {
           last_problem = "text that starts like JSON but is not valid JSON";
         } else if (auto value = convert(doc)) {

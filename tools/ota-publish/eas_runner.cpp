@@ -41,7 +41,7 @@ EasRunner process_runner(EasSetup setup) {
     spec.timeout = setup.timeout;
     spec.cwd = setup.project_dir;
     kit::log::info("running " + call_name(call) + ": " + call.purpose);
-    EasRun run{call, kit::run_process(spec)};
+    EasRun run{call, kit::run_process(spec), !setup.token, setup.program.empty() ? std::string() : setup.program[0]};
     log_stderr(run.result.err, !run.succeeded());
     kit::log::debug(call_name(call) + " finished in " + kit::format_duration(run.result.elapsed) + " with exit code " +
                     std::to_string(run.result.exit_code));
@@ -53,8 +53,10 @@ kit::Error eas_failure(const EasRun& run, const std::string& hint) {
   std::string name = call_name(run.call);
   const auto& r = run.result;
   if (!r.started)
-    return kit::environment_error("could not start eas: " + shown(r.error, 200) + "; nothing changed",
-                                  "install eas-cli 24.8 (npm install -g eas-cli@24.8.0) or pass --eas with its path");
+    return kit::environment_error("could not start eas" + (run.program.empty() ? std::string() : " ('" + shown(run.program, 200) + "')") +
+                                      ": " + shown(r.error, 200) + "; nothing changed",
+                                  "install eas-cli 24.8 (npm install -g eas-cli@24.8.0) or pass --eas with the path of an executable eas "
+                                  "(or a command line such as 'npx --yes eas-cli@24.8.0')");
   bool write = run.call.effect == Effect::write;
   if (r.timed_out) {
     std::string msg = name + " did not finish within " + kit::format_duration(r.elapsed) + " and was stopped";
@@ -63,14 +65,21 @@ kit::Error eas_failure(const EasRun& run, const std::string& hint) {
   }
   std::string why = eas_error_line(r.err);
   std::string msg = name + " failed (exit " + std::to_string(r.exit_code) + ")" + (why.empty() ? "" : ": " + why);
+  // At 3 a.m. the likeliest cause: say it first.
+  if (run.without_token) msg += " (no EXPO_TOKEN was set, so eas was not logged in unless `eas login` was run here)";
+  std::string next = run.without_token ? "set EXPO_TOKEN to an Expo access token (expo.dev > Account settings > Access tokens; in a "
+                                         "workflow: env: EXPO_TOKEN: ${{ secrets.EXPO_TOKEN }}); then " + hint
+                                       : hint;
   // eas changes EAS with one request at the end of a write; a failed run made no change it reported.
-  return kit::environment_error(msg + (write ? "; EAS reported no change" : "; nothing changed"), hint);
+  return kit::environment_error(msg + (write ? "; EAS reported no change" : "; nothing changed"), next);
 }
 
-std::string read_or_throw(const EasRunner& runner, const EasCall& call) {
+std::string read_or_throw(const EasRunner& runner, const EasCall& call, const std::string& hint) {
   EasRun run = runner(call);
   if (!run.succeeded())
-    throw eas_failure(run, "check EXPO_TOKEN, the project directory (--project-dir) and the names given; run the command above by hand to see eas's full output");
+    throw eas_failure(run, !hint.empty() ? hint
+                                         : "check EXPO_TOKEN, the project directory (--project-dir) and the names given; run the command "
+                                           "above by hand to see eas's full output");
   return run.result.out;
 }
 

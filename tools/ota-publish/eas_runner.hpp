@@ -19,11 +19,14 @@ struct EasSetup {
   std::string project_dir;                  // eas runs here (it reads app.json / app.config.* and eas.json)
   kit::Millis timeout{15 * 60 * 1000};
   std::map<std::string, std::string> env;   // added to the inherited environment (EXPO_TOKEN from an input)
+  bool token = true;                        // EXPO_TOKEN reaches eas (else only an `eas login` session could)
 };
 
 struct EasRun {
   EasCall call;
   kit::ProcessResult result;
+  bool without_token = false;  // no EXPO_TOKEN was handed to eas: named when it fails
+  std::string program;         // what was started (--eas's first word), named when it could not be
   bool succeeded() const { return result.started && !result.timed_out && result.exit_code == 0; }
 };
 
@@ -39,6 +42,7 @@ std::string call_name(const EasCall& call);
 kit::Error eas_failure(const EasRun& run, const std::string& hint);
 
 // Runs a read and returns its stdout; throws eas_failure (exit 3) when it failed.
-std::string read_or_throw(const EasRunner& runner, const EasCall& call);
+// `hint` replaces the generic "what to do next".
+std::string read_or_throw(const EasRunner& runner, const EasCall& call, const std::string& hint = {});
 
 }  // namespace ota

@@ -59,6 +59,18 @@ class Parser {
 
   [[noreturn]] void fail(std::string message) const { throw Failure{{line_, col(), std::move(message)}}; }
 
+  // Bytes of the multi-byte UTF-8 space at the cursor (BOM, U+1680, U+2000-200A, line and paragraph
+  // separators, U+202F, U+205F, U+3000), else 0.
+  size_t unicode_space() const {
+    auto b = [&](size_t k) { return static_cast<unsigned char>(peek(k)); };
+    if (b(0) == 0xEF && b(1) == 0xBB && b(2) == 0xBF) return 3;
+    if (b(0) == 0xE1 && b(1) == 0x9A && b(2) == 0x80) return 3;
+    if (b(0) == 0xE2 && b(1) == 0x80 && ((b(2) >= 0x80 && b(2) <= 0x8A) || b(2) == 0xA8 || b(2) == 0xA9 || b(2) == 0xAF)) return 3;
+    if (b(0) == 0xE2 && b(1) == 0x81 && b(2) == 0x9F) return 3;
+    if (b(0) == 0xE3 && b(1) == 0x80 && b(2) == 0x80) return 3;
+    return 0;
+  }
+
   // Whitespace (JSON5 allows a few more than JSON), // and /* */ comments.
   void skip() {
     while (!at_end()) {
@@ -68,12 +80,11 @@ class Parser {
       } else if (c == '\xC2' && peek(1) == '\xA0') {  // no-break space
         advance();
         advance();
-      } else if (c == '\xEF' && peek(1) == '\xBB' && peek(2) == '\xBF') {  // byte order mark
-        advance();
-        advance();
-        advance();
+      } else if (size_t n = unicode_space(); n > 0) {  // what JavaScript's \s also matches (golden-fleece's whitespace)
+        for (size_t k = 0; k < n; ++k) advance();
       } else if (c == '/' && peek(1) == '/') {
-        while (!at_end() && peek() != '\n') advance();
+        // golden-fleece ends a line comment at \r\n, \n or a lone \r.
+        while (!at_end() && peek() != '\n' && peek() != '\r') advance();
       } else if (c == '/' && peek(1) == '*') {
         int line = line_, column = col();
         advance();
@@ -278,6 +289,7 @@ class Parser {
       take_word("Infinity");
       v.number = s_[start] == '-' ? -INFINITY : INFINITY;
     } else if (word_at("NaN")) {
+      if (i_ != start) fail("NaN cannot have a sign (eas-cli's reader refuses it)");
       take_word("NaN");
       v.number = NAN;
     } else if (peek() == '0' && (peek(1) == 'x' || peek(1) == 'X')) {

@@ -16,6 +16,11 @@ PublishResult publish(const EasRunner& runner, const PublishArgs& args) {
   auto read = read_updates(run.result.out);
   if (!read) {
     std::string check = "check with `eas update:list --branch <the channel's branch> --json` whether the update was published";
+    // Publishing again blindly after a timeout could publish the update twice.
+    if (run.result.timed_out)
+      throw eas_failure(run, "before publishing again, look at what channel " + args.channel + " serves (`eas channel:view " + args.channel +
+                                 " --json`: its branch's newest update) so the update is not published twice; a slow bundle or "
+                                 "upload needs a longer --timeout");
     if (!run.succeeded()) throw eas_failure(run, "fix the cause shown above and publish again; " + check);
     throw kit::partial_error("eas update exited 0 but " + read.problem + ": the update was probably published, but its ids are unknown",
                              check);

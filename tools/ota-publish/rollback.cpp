@@ -16,7 +16,10 @@ const BranchOnChannel* served_branch(const Channel& c) {
 }
 
 std::string group_text(const GroupSummary& g) {
-  return g.roll_back_to_embedded ? g.group + " (the embedded update)" : g.group + " (\"" + shown(g.message, 80) + "\")";
+  if (g.roll_back_to_embedded) return g.group + " (the embedded update)";
+  // eas update:list already quotes the message: "fix login" (5 minutes ago by ci-robot).
+  bool quoted = !g.message.empty() && g.message.front() == '"';
+  return g.group + " (" + (quoted ? shown(g.message, 120) : "\"" + shown(g.message, 80) + "\"") + ")";
 }
 
 }  // namespace
@@ -26,7 +29,10 @@ ServedState read_served(const EasRunner& runner, const std::string& channel, con
   ServedState state;
   EasCall view = channel_view_call(channel);
   if (reads) reads->push_back(view);
-  auto read = read_channel(read_or_throw(runner, view));
+  auto read = read_channel(read_or_throw(
+      runner, view,
+      "check the channel name (`eas channel:list --non-interactive` lists the project's channels; names are case-sensitive), "
+      "EXPO_TOKEN and --project-dir (the Expo project whose channels these are)"));
   if (!read) throw kit::environment_error("cannot tell what channel " + channel + " serves: " + read.problem + "; nothing changed",
                                           "run `" + shell_line({"eas"}, view) + "` by hand and check its output");
   state.channel = std::move(*read.value);

@@ -50,7 +50,10 @@ const kit::ToolSpec& spec() {
                      {.name = "input-dir", .help = "publish this `expo export` output instead of bundling (eas update --skip-bundler)",
                       .metavar = "DIR"},
                      {.name = "project-id", .help = "EAS project id for the preview link and QR code (default: app.json extra.eas.projectId)",
-                      .metavar = "UUID"}}),
+                      .metavar = "UUID"},
+                     {.name = "any-channel", .help = "publish even to a channel no build profile in eas.json uses (eas creates a missing "
+                                                     "channel: a misspelt one would publish to no build)",
+                      .kind = OptionKind::flag}}),
            run_publish},
           {"rollback", "roll a channel back to the group before the one it serves (or a given group, or the embedded update), verified",
            with_eas({channel(),

@@ -4,18 +4,17 @@
 
 #include "kit/error.hpp"
 #include "kit/text.hpp"
+#include "pg/restore_marker.hpp"
 
 namespace pitr_restore {
 namespace {
 
 // migrate-guard names its restore point "migrate-guard-<YYYYMMDDTHHMMSSZ>-<first migration>", cut
-// to PostgreSQL's 63 bytes (tools/migrate-guard/restore_marker.cpp).
-constexpr size_t kMarkerPrefix = 14 + 16 + 1;
-
+// to PostgreSQL's 63 bytes; pg::restore_point_name is that one definition, so a point names the
+// migration when the name rebuilt from its own time equals it.
 bool marker_names(const std::string& point, const std::string& migration) {
-  if (point.rfind("migrate-guard-", 0) != 0 || point.size() <= kMarkerPrefix || point[kMarkerPrefix - 1] != '-') return false;
-  std::string tail = point.substr(kMarkerPrefix);
-  return tail == migration.substr(0, tail.size()) && (tail.size() == migration.size() || point.size() == 63);
+  if (point.rfind("migrate-guard-", 0) != 0 || point.size() < 14 + 16) return false;
+  return pg::restore_point_name(point.substr(14, 16), migration) == point;
 }
 
 std::optional<Micros> marker_time(const std::string& point) {
@@ -104,6 +103,13 @@ Plan build_plan(const Request& request, const Facts& facts, Micros now) {
   p.window = facts.window;
   p.now = now;
   p.target = resolve_target(request.target, facts, facts.window.restore_points);
+  // The Management API takes whole seconds: the plan shows the instant it will really ask for,
+  // rounded down (earlier), so "just before a migration" stays before it.
+  if (request.provider == Provider::supabase && p.target.kind == TargetKind::time && p.target.time) {
+    Micros t = *p.target.time;
+    p.target.time = (t >= 0 ? t / 1'000'000 : (t - 999'999) / 1'000'000) * 1'000'000;
+    if (p.target.time != t) p.target.inclusive = true;  // everything up to the earlier whole second
+  }
   p.refusal = refusal(p.target, p.window, now);
   if (!p.refusal.empty()) p.refused = p.window.available ? Refusal::target : Refusal::unavailable;
   if (p.refusal.empty() && facts.archive_gap) {
@@ -134,8 +140,8 @@ Plan build_plan(const Request& request, const Facts& facts, Micros now) {
         step("POST /v1/projects/" + ref + "/database/backups/undo", "{\"name\": \"" + p.target.name + "\"}");
       else
         step("POST /v1/projects/" + ref + "/database/backups/restore-pitr",
-             "recovery_time_target_unix " + std::to_string(*p.target.time / 1'000'000) + " (" +
-                 format_time(*p.target.time / 1'000'000 * 1'000'000) + ", whole seconds)");
+             "recovery_time_target_unix " + std::to_string(*p.target.time / 1'000'000) + " (" + format_time(*p.target.time) +
+                 "; the API takes whole seconds)");
       step("poll GET /v1/projects/" + ref + " every " + kit::format_duration(request.poll_interval),
            "until ACTIVE_HEALTHY, at most " + kit::format_duration(request.timeout));
       p.warnings.push_back("the project is unavailable while it restores; Storage objects are not restored");

@@ -35,8 +35,9 @@ struct RehearsalRequest {
   bool keep = false;        // keep the scratch cluster running for inspection
 };
 
-// What the plan is for: a rehearsal's steps go into a scratch directory and stop nothing.
-enum class Mode { plan, restore, rehearse };
+// What the request is for: a rehearsal's steps go into a scratch directory and stop nothing; the
+// window lists the restore points the WAL holds.
+enum class Mode { window, plan, restore, rehearse };
 
 struct Request {
   Mode mode = Mode::plan;

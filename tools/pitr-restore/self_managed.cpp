@@ -13,6 +13,7 @@
 #include "kit/log.hpp"
 #include "kit/process.hpp"
 #include "kit/text.hpp"
+#include "kit/untrusted_json.hpp"
 #include "pitr-restore/data_dir.hpp"
 #include "pitr-restore/database.hpp"
 #include "pitr-restore/heartbeat.hpp"
@@ -71,7 +72,7 @@ StanzaInfo stanza_info(const Request& r) {
   if (res.exit_code != 0)
     throw kit::environment_error("pgbackrest info failed (exit " + std::to_string(res.exit_code) + "): " + res.err.substr(0, 400),
                                  "check --stanza and --pgbackrest-config");
-  auto j = nlohmann::json::parse(res.out, nullptr, false);
+  auto j = kit::parse_untrusted_json(res.out);
   StanzaInfo info;
   if (!j.is_array() || j.empty() || !j[0].is_object())
     throw kit::environment_error("pgbackrest info printed no stanza", "check --stanza and --pgbackrest-config");
@@ -222,6 +223,27 @@ Facts self_managed_facts(const Request& r, Micros now) {
     f.archive_gap = first_gap(archive, backup.timeline, backup.start_segment, extra);
     std::optional<Micros> carried = have_pgdata ? newest_write(s.pgdata + "/pg_wal", f.unarchived_wal) : std::nullopt;
     f.window = self_managed_window(backup, archive, f.server_running, carried, now);
+    // A named target is looked up in the WAL itself (archive, then the unarchived tail), so an
+    // unknown name is refused now rather than after the data directory was replaced.
+    if (r.mode == Mode::window || r.target.kind == TargetKind::restore_point || r.target.kind == TargetKind::before_migration) {
+      std::string pg_bin = s.pg_bin.empty() ? default_pg_bin(backup.pg_version) : s.pg_bin;
+      std::string problem;
+      std::string last = newest_segment(archive, backup.timeline);
+      auto points = last.empty() ? std::optional<std::vector<NamedPoint>>(std::vector<NamedPoint>{})
+                                 : scan_restore_points(pg_bin, s.wal_archive, backup.start_segment, last, problem);
+      if (points && !f.unarchived_wal.empty()) {
+        auto tail = scan_restore_points(pg_bin, s.pgdata + "/pg_wal", f.unarchived_wal.front(), f.unarchived_wal.back(), problem);
+        if (tail) points->insert(points->end(), tail->begin(), tail->end());
+        else points.reset();
+      }
+      if (points) {
+        f.window.restore_points = *points;
+        f.window.restore_points_listed = true;
+        f.window.notes.clear();
+      } else {
+        f.window.notes.push_back("restore points could not be read from the WAL (" + problem + ")");
+      }
+    }
   } else {
     StanzaInfo info = stanza_info(r);
     f.window.available = info.backups > 0;

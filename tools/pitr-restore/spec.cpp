@@ -44,10 +44,10 @@ const kit::ToolSpec& spec() {
            .metavar = "DIR"},
           {.name = "verify-sql", .help = "after the restore, this query must return a row (else exit 1)", .metavar = "SQL"},
           {.name = "timeout", .help = "deadline for the restore to finish (recovery, or the project turning ACTIVE_HEALTHY)",
-           .default_value = "1h", .metavar = "DURATION"},
+           .default_value = "1h", .metavar = "DURATION", .type = kit::ValueType::duration},
           {.name = "poll-interval", .help = "supabase: time between status polls (1s-10s; the API allows 60 requests a minute)",
-           .default_value = "10s", .metavar = "DURATION"},
-          {.name = "connect-timeout", .help = "deadline for one database connection", .default_value = "10s", .metavar = "DURATION"},
+           .default_value = "10s", .metavar = "DURATION", .type = kit::ValueType::duration},
+          {.name = "connect-timeout", .help = "deadline for one database connection", .default_value = "10s", .metavar = "DURATION", .type = kit::ValueType::duration},
       },
       {
           {"window", "is PITR available; earliest and latest recoverable time; restore points known; exit 1 when not available",
@@ -61,7 +61,7 @@ const kit::ToolSpec& spec() {
                           .metavar = "ID"});
              o.push_back({.name = "stop", .help = "self-managed: stop the running server first (pg_ctl stop -m fast)", .kind = OptionKind::flag});
              o.push_back({.name = "stop-timeout", .help = "self-managed: how long the server may take to stop before the restore gives up (nothing changed)",
-                          .default_value = "2m", .metavar = "DURATION"});
+                          .default_value = "2m", .metavar = "DURATION", .type = kit::ValueType::duration});
              o.push_back({.name = "dry-run", .help = "print the plan and change nothing", .kind = OptionKind::flag});
              return o;
            }(),
@@ -71,7 +71,8 @@ const kit::ToolSpec& spec() {
              auto o = target_options();
              o.push_back({.name = "scratch-dir", .help = "where the scratch data directory is made (default: beside --pgdata or --base-backup)",
                           .metavar = "DIR"});
-             o.push_back({.name = "port", .help = "TCP port on 127.0.0.1 for the scratch server (default: its private socket only)", .metavar = "PORT"});
+             o.push_back({.name = "port", .help = "TCP port on 127.0.0.1 for the scratch server (default: its private socket only)", .metavar = "PORT",
+                          .type = kit::ValueType::integer});
              o.push_back({.name = "verify-database", .help = "database --verify-sql runs in (default: the --database-url's, else postgres)",
                           .metavar = "NAME"});
              o.push_back({.name = "keep", .help = "leave the scratch server running for inspection", .kind = OptionKind::flag});

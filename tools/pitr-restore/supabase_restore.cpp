@@ -45,6 +45,7 @@ Facts supabase_facts(const Request& r) {
   try {
     for (const auto& p : api.restore_points(ref))
       w.restore_points.push_back({p.name, p.time_unix ? std::optional<Micros>(*p.time_unix * 1'000'000) : std::nullopt});
+    w.restore_points_listed = true;
   } catch (const supabase::ApiError& e) {
     if (e.status == 401 || e.status == 0 || e.status == 429 || e.status >= 500) throw;
     kit::log::debug(std::string("no named restore points: ") + e.what());
@@ -102,7 +103,6 @@ RestoreResult restore_supabase(const Request& r, const Plan& plan, const kit::En
     std::this_thread::sleep_for(std::min(r.poll_interval, r.timeout - elapsed + kit::Millis(1)));
   }
   result.restored_at = now_micros();
-  tl.add("project " + ref + " is ACTIVE_HEALTHY again");
   if (r.verify_sql) {
     if (!r.database_url)
       throw kit::partial_error("the project is restored but --verify-sql needs --database-url", "run the query by hand");

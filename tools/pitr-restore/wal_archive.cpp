@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "kit/error.hpp"
+#include "kit/process.hpp"
 
 namespace pitr_restore {
 namespace fs = std::filesystem;
@@ -195,6 +196,35 @@ Window self_managed_window(const BaseBackup& backup, const Archive& archive, boo
   }
   w.notes.push_back("the archive does not list restore points: a --restore-point that is not in it makes recovery fail, the old data directory is kept");
   return w;
+}
+
+std::optional<std::vector<NamedPoint>> scan_restore_points(const std::string& pg_bin, const std::string& dir, const std::string& first,
+                                                           const std::string& last, std::string& problem) {
+  kit::ProcessSpec spec;
+  spec.argv = {pg_bin.empty() ? "pg_waldump" : pg_bin + "/pg_waldump", "--rmgr=XLOG", "--path=" + dir, first, last};
+  spec.timeout = kit::Millis(600'000);
+  auto r = kit::run_process(spec);
+  if (!r.started || r.timed_out) {
+    problem = r.started ? "pg_waldump did not finish within 10m" : "cannot run pg_waldump: " + r.error;
+    return std::nullopt;
+  }
+  // pg_waldump exits 1 at the end of the available WAL ("invalid record length"): that is where it
+  // stops, not a failure, as long as it read something or the range was empty.
+  std::vector<NamedPoint> points;
+  std::istringstream in(r.out);
+  std::string line;
+  const std::string key = "desc: RESTORE_POINT ";
+  while (std::getline(in, line)) {
+    auto at = line.find(key);
+    if (at != std::string::npos) points.push_back({line.substr(at + key.size()), std::nullopt});
+  }
+  bool end_of_wal = r.err.find("error in WAL record") != std::string::npos ||
+                    r.err.find("could not find a valid record") != std::string::npos;
+  if (r.exit_code != 0 && !end_of_wal) {
+    problem = "pg_waldump failed: " + r.err.substr(0, 300);
+    return std::nullopt;
+  }
+  return points;
 }
 
 std::vector<std::string> wal_segments_in(const std::string& pg_wal, std::uint32_t timeline) {

@@ -65,6 +65,12 @@ std::string newest_segment(const Archive& archive, std::uint32_t timeline);
 // A file's modification time, with PostgreSQL's resolution.
 std::optional<Micros> mtime_of(const std::string& path);
 
+// The restore points (pg_create_restore_point) recorded in the WAL segments `first`..`last` of
+// `dir`, read with pg_waldump (XLOG records only). nullopt, with `problem`, when pg_waldump could
+// not run; reading stops quietly where the WAL ends.
+std::optional<std::vector<NamedPoint>> scan_restore_points(const std::string& pg_bin, const std::string& dir, const std::string& first,
+                                                           const std::string& last, std::string& problem);
+
 // Segment files in a data directory's pg_wal, on `timeline`.
 std::vector<std::string> wal_segments_in(const std::string& pg_wal, std::uint32_t timeline);
 

@@ -22,8 +22,8 @@ std::string refusal(const RecoveryTarget& target, const Window& window, Micros n
   if (target.kind == TargetKind::restore_point) {
     bool known = false;
     for (const auto& p : window.restore_points) known = known || p.name == target.name;
-    // A self-managed archive does not list its restore points; only a provider that does can refuse.
-    if (!known && !window.restore_points.empty())
+    // Only a window that lists every restore point can refuse an unknown one.
+    if (!known && window.restore_points_listed)
       return "restore point '" + target.name + "' is not known" + in_window;
   }
   if (!target.time) return "";

@@ -24,6 +24,9 @@ struct Window {
   std::optional<Micros> latest;    // the latest recoverable moment known
   std::string earliest_source, latest_source;  // where each bound was read
   std::vector<NamedPoint> restore_points;
+  // The provider listed every restore point (Supabase's list, a scan of the WAL): a name not in
+  // the list is refused instead of failing after the data directory was replaced.
+  bool restore_points_listed = false;
   std::vector<std::string> notes;  // caveats shown with the window (RPO, Storage not restored...)
   std::string describe() const;  // "2026-11-28T20:00:00Z .. 2026-11-28T23:10:00Z"
 };

@@ -5,6 +5,7 @@
 #include "kit/log.hpp"
 #include "kit/secrets.hpp"
 #include "kit/text.hpp"
+#include "kit/untrusted_json.hpp"
 
 namespace supabase {
 
@@ -32,7 +33,7 @@ std::optional<std::int64_t> integer_of(const nlohmann::json& j) {
 
 // The API's own explanation, bounded: {"message": "..."} or {"error": "..."}.
 std::string message_of(const std::string& body) {
-  auto j = nlohmann::json::parse(body, nullptr, false);
+  auto j = kit::parse_untrusted_json(body);
   std::string m;
   if (j.is_object()) {
     for (const char* key : {"message", "error", "msg"})
@@ -90,7 +91,8 @@ ManagementApi::Answer ManagementApi::call(const std::string& method, const std::
     if (r.status == s) {
       Answer a;
       a.status = r.status;
-      a.body = nlohmann::json::parse(r.body, nullptr, false);
+      // The answer is read without trusting its shape: nesting bounded, invalid UTF-8 discarded.
+      a.body = kit::parse_untrusted_json(r.body);
       return a;
     }
   throw ApiError(operation, r.status, kit::TransportError::none,

@@ -2,15 +2,19 @@
 PostgreSQL rewrites the table, rejects the statement, or breaks the migration's atomicity. Each
 script is sent as ONE query (psql -c), as Prisma and migrate-guard send a migration file."""
 import os
+import subprocess
 import tempfile
 import unittest
 
 from lint_support import lint_with_driver
-from postgres import Postgres
+from postgres import PG_BIN, Postgres
 
 SETUP = """CREATE TABLE "Post" ("id" SERIAL NOT NULL, "title" VARCHAR(255) NOT NULL, "views" INTEGER NOT NULL DEFAULT 0,
   CONSTRAINT "Post_pkey" PRIMARY KEY ("id"));
 INSERT INTO "Post" ("title") SELECT 'post ' || g FROM generate_series(1, 200) g;"""
+
+
+VIEW = 'CREATE VIEW "LongPosts" AS SELECT "id", "title" FROM "Post" WHERE "views" > 10;'
 
 
 def lint(sql, history=SETUP):
@@ -110,6 +114,36 @@ class RulesOnPostgresTest(unittest.TestCase):
                     self.assertIn("cannot run inside a transaction block", r.stderr)
                 self.assertEqual("concurrently-in-multi-statement-file" in lint(sql), refused)
         self.pg.sql("postgres", 'DROP DATABASE IF EXISTS "lint_made_here"')
+
+    def test_ddl_on_a_view_in_use_waits_for_its_readers(self):
+        # A reader holds the view (an open transaction that read it). DROP VIEW and CREATE OR REPLACE
+        # VIEW need ACCESS EXCLUSIVE on it: they wait (here: fail on lock_timeout), and every later
+        # reader would queue behind them. A new CREATE VIEW over the same table does not wait.
+        self.run_script('CREATE VIEW "LongPosts" AS SELECT "id", "title" FROM "Post" WHERE "views" > 10;')
+        env = dict(os.environ)
+        env.update(self.pg.env(self.db))
+        reader = subprocess.Popen([os.path.join(PG_BIN, "psql"), "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1"],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+        try:
+            reader.stdin.write('BEGIN;\nSELECT count(*) FROM "LongPosts";\n')
+            reader.stdin.flush()
+            self.assertEqual(reader.stdout.readline().strip(), "0")
+            cases = [
+                ('DROP VIEW "LongPosts";', True),
+                ('CREATE OR REPLACE VIEW "LongPosts" AS SELECT "id", "title" FROM "Post" WHERE "views" > 20;', True),
+                ('CREATE VIEW "ShortPosts" AS SELECT "id" FROM "Post" WHERE "views" <= 10;', False),
+            ]
+            for sql, waits in cases:
+                with self.subTest(sql=sql):
+                    r = self.run_script("SET lock_timeout = '300ms';\n" + sql)
+                    self.assertEqual(r.returncode != 0, waits, r.stderr)
+                    if waits:
+                        self.assertIn("lock timeout", r.stderr)
+                    self.assertEqual("require-lock-timeout" in lint(sql, SETUP + "\n" + VIEW), waits)
+        finally:
+            reader.stdin.write("ROLLBACK;\n")
+            reader.stdin.close()
+            reader.wait(timeout=30)
 
     def test_commit_inside_a_migration_leaves_it_half_applied(self):
         nested = 'BEGIN;\nCREATE TABLE "Half" (id int);\nCOMMIT;\nALTER TABLE "Nope" ADD COLUMN x int;'

@@ -18,6 +18,10 @@ removed, or kept when it says "sticky": true):
   hang                        sleep this many seconds first (the caller's timeout must stop us)
   skip_effect                 do not change the state (eas claims success, nothing happened)
   publish_extra               after the command, another "publisher" adds a group on this branch
+  raw_before / raw_stderr     bytes (each character U+0000-U+00FF is one byte: NUL, invalid UTF-8)
+                              written as they are, before the JSON / on stderr
+  flood / flood_stderr        {"line": TEXT, "bytes": N}: TEXT repeated up to N bytes before the JSON
+  echo_token                  the EXPO_TOKEN received is echoed on stdout, on stderr and in the JSON
 """
 import datetime
 import json
@@ -151,6 +155,12 @@ def run(command, flags, positionals, state, fault):
             fail("--branch and --channel are mutually exclusive", 2)
         if not flags.get("message") and not flags.get("auto"):
             fail("--message is required in non-interactive mode")
+        if flags["channel"] not in state["channels"] and not fault.get("skip_effect"):
+            # As eas-cli 24.8 (getBranchFromChannelNameAndCreateAndLinkIfNotExistsAsync): a channel
+            # that does not exist is created, with a branch of the same name.
+            name = flags["channel"]
+            state["branches"].setdefault(name, {"id": str(uuid.uuid4()), "groups": []})
+            state["channels"][name] = {"id": str(uuid.uuid4()), "branches": [name], "rollout": None}
         branch = branch_of_channel(state, flags["channel"])
         runtime = state.get("runtime_version", "1.0.0")
         sys.stderr.write("Exported bundle(s)\nUploading 2 bundles\n")
@@ -302,6 +312,31 @@ def main():
         branch = fault["publish_extra"]
         new_group(state, branch, state.get("runtime_version", "1.0.0"), "someone else's update", ["android", "ios"])
     save(state)
+    token = os.environ.get("EXPO_TOKEN", "")
+    if fault.get("echo_token"):
+        sys.stdout.write("debug: using token %s\n" % token)
+        sys.stderr.write("Error: token %s was used\n" % token)
+        if isinstance(result, list):
+            for u in result:
+                u["message"] = "token %s" % token
+        elif isinstance(result, dict) and isinstance(result.get("currentPage"), list):
+            for g in result["currentPage"]:
+                g["message"] = "token %s" % token
+    sys.stdout.flush()
+    for key, stream in (("flood", sys.stdout), ("flood_stderr", sys.stderr)):
+        if fault.get(key):
+            line, size = fault[key]["line"].encode("latin-1"), int(fault[key]["bytes"])
+            stream.flush()
+            stream.buffer.write(line * (size // len(line)))
+            stream.buffer.flush()
+    if fault.get("raw_stderr"):
+        sys.stderr.flush()
+        sys.stderr.buffer.write(fault["raw_stderr"].encode("latin-1"))
+        sys.stderr.buffer.flush()
+    if fault.get("raw_before"):
+        sys.stdout.flush()
+        sys.stdout.buffer.write(fault["raw_before"].encode("latin-1"))
+        sys.stdout.buffer.flush()
     if fault.get("stderr"):
         sys.stderr.write(fault["stderr"])
     if fault.get("stray_before"):

@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 import unittest
 
 from ota_fixture import FIXTURES, OtaTest, ROOT, install_eas_cli, skip_or_fail
@@ -105,9 +106,71 @@ class CheckConfigTest(OtaTest):
                 for line in (r.stdout + r.stderr).splitlines():
                     self.assertFalse(line.startswith("::error::pwned"), line)
 
+    def test_duplicate_keys_resolve_as_eas_does_and_are_flagged(self):
+        # JSON.parse keeps the last of two equal keys; a reviewer reads the first one.
+        r = self.check("duplicate-keys")
+        self.assertExit(r, 0)
+        self.assertEqual(r.json()["channels"], {"development": "development", "preview": "preview", "production": "production"})
+        dups = [(f["line"], f["level"]) for f in r.json()["findings"] if f["rule"] == "duplicate-key"]
+        self.assertEqual(dups, [(5, "warning"), (8, "warning")])
+        self.assertEqual(findings(r), [])  # each profile once: no finding twice
+
+    def test_bom_crlf_and_comments_in_odd_places(self):
+        r = self.check("crlf-bom")
+        self.assertExit(r, 1)
+        self.assertEqual(findings(r), [("public-secret", "eas.json", 9)])  # CRLF counts as one line break
+        self.assertEqual(r.json()["channels"], {"development": "development", "preview": "preview", "production": "production"})
+        self.assertNotIn("sk_live_abcdef", self.said(r))
+
+    def test_odd_whitespace_that_eas_accepts(self):
+        # A line comment ended by a lone CR, U+2028/U+2029/U+3000/U+00A0 as spaces: JavaScript's \\s, as golden-fleece reads it.
+        r = self.check("odd-whitespace")
+        self.assertExit(r, 0)
+        self.assertEqual(r.json()["channels"], {"development": "development", "preview": "preview", "production": "production"})
+
+    def test_ten_thousand_profiles_and_long_extends_chains_stay_fast(self):
+        # Bounded: 10,000 profiles, each extending the next, used to run for more than ten minutes.
+        build = {"development": {"channel": "development"}, "preview": {"channel": "preview"},
+                 "production": {"channel": "production", "env": {"EXPO_PUBLIC_API_URL": "https://api.example"}}}
+        for i in range(10000):
+            build["p%d" % i] = {"extends": "p%d" % (i - 1)} if i else {"channel": "c0"}
+            build["q%d" % i] = {"channel": "q%d" % i, "env": {"EXPO_PUBLIC_API_URL": "https://api.example"}}
+        path = os.path.join(self.tmp, "eas.json")
+        with open(path, "w") as f:
+            json.dump({"build": build}, f)
+        start = time.monotonic()
+        r = self.run_ota("check-config", "--eas-json", path, "--app-config", os.path.join(CASES, "good", "app.json"), "--json",
+                         timeout=60)
+        self.assertLess(time.monotonic() - start, 30)
+        self.assertExit(r, 1)
+        rules = [(f["rule"], f["message"].split('"')[1]) for f in r.json()["findings"]]
+        self.assertIn(("shared-value", "q9999"), rules)
+        # eas-cli follows at most 4 extends: p0..p4 resolve, p5 and beyond are refused.
+        self.assertEqual(r.json()["channels"]["p4"], "c0")
+        self.assertIsNone(r.json()["channels"]["p5"])
+        self.assertIn(("bad-extends", "p5"), rules)
+        self.assertNotIn(("bad-extends", "p4"), rules)
+
+    def test_realistic_mapbox_project_is_reported_once_per_fix(self):
+        # A shared base with the Mapbox download token (a build-time secret), preview extending production.
+        r = self.check("realistic-mapbox")
+        self.assertExit(r, 1)
+        self.assertEqual(findings(r), [("committed-secret", "eas.json", 6),              # once, where it is written
+                                       ("shared-value", "eas.json", 12), ("shared-value", "eas.json", 12)])
+        messages = " ".join(f["message"] for f in r.json()["findings"])
+        self.assertIn("EXPO_PUBLIC_API_URL=https://api.yonima.app", messages)
+        self.assertIn("inherited through extends", messages)
+        self.assertNotIn("sk.eyJ1", self.said(r))
+        self.assertEqual(r.json()["channels"]["preview"], "preview")
+
     def test_missing_file_is_a_usage_error(self):
         r = self.run_ota("check-config", "--eas-json", os.path.join(self.tmp, "nope.json"))
         self.assertExit(r, 2)
+        self.assertIn("no such file; run check-config in the Expo project, or name the files with --eas-json", self.said(r))
+        r = self.run_ota("check-config", env={"INPUT_EAS-JSON": "x\n::error::pwned"})
+        self.assertExit(r, 2)
+        for line in self.said(r).splitlines():
+            self.assertFalse(line.startswith("::error::pwned"), line)
         r = self.run_ota("check-config", "--eas-json", self.tmp)
         self.assertExit(r, 2)
         self.assertIn("is a directory", self.said(r))

@@ -6,7 +6,7 @@ import os
 import time
 import unittest
 
-from ota_fixture import OtaTest, PROJECT_ID, TOKEN
+from ota_fixture import state_with, group, OtaTest, PROJECT_ID, TOKEN, without_masks
 
 
 class PublishTest(OtaTest):
@@ -138,11 +138,13 @@ class PublishTest(OtaTest):
         self.assertExit(r, 4)
         self.assertIn("did not finish within", self.said(r))
         self.assertIn("may or may not have taken effect", self.said(r))
+        self.assertIn("before publishing again", self.said(r))
+        self.assertIn("eas channel:view preview --json", self.said(r))
 
     def test_eas_missing_is_exit_3(self):
         r = self.run_ota("publish", "--channel", "preview", "--message", "m", "--eas", os.path.join(self.tmp, "no-such-eas"))
         self.assertExit(r, 3)
-        self.assertIn("could not start eas", self.said(r))
+        self.assertIn("could not start eas ('%s')" % os.path.join(self.tmp, "no-such-eas"), self.said(r))
         self.assertIn("npm install -g eas-cli@24.8.0", self.said(r))
 
     def test_eas_as_a_command_line(self):
@@ -157,6 +159,16 @@ class PublishTest(OtaTest):
         self.assertIn("::add-mask::" + TOKEN, r.stdout)  # handed to the runner to mask, the one allowed place
         self.assertNoToken(r)
 
+    def test_environment_token_is_masked_when_the_input_replaces_it(self):
+        other = "expo-env-token-Hh4Jk8Lm2Nq6Rs0Tv3Wx"
+        self.fault("update", skip_effect=True, stdout="", exit=1, stderr="Error: saw %s\n" % other)
+        r = self.run_ota("publish", "--channel", "preview", "--message", "m", token=False,
+                         env={"INPUT_EXPO-TOKEN": TOKEN, "EXPO_TOKEN": other})
+        self.assertExit(r, 3)
+        self.assertEqual(self.calls()[0]["expo_token"], TOKEN)
+        self.assertNotIn(other, without_masks(r.stdout) + without_masks(r.stderr) + r.summary + json.dumps(r.outputs))
+        self.assertNoToken(r)
+
     def test_token_on_the_command_line_is_refused(self):
         r = self.run_ota("publish", "--channel", "preview", "--message", "m", "--expo-token", TOKEN)
         self.assertExit(r, 2)
@@ -164,11 +176,88 @@ class PublishTest(OtaTest):
         self.assertEqual(self.calls(), [])
         self.assertNoToken(r)
 
+    def test_misspelt_channel_is_refused_before_eas_runs(self):
+        # eas update creates a missing channel: "prodcution" would publish to no build at all.
+        r = self.run_ota("publish", "--channel", "prodcution", "--message", "m")
+        self.assertExit(r, 2)
+        self.assertIn("no build profile in", self.said(r))
+        self.assertIn("development, preview, production", self.said(r))
+        self.assertIn("--any-channel", self.said(r))
+        self.assertEqual(self.calls(), [])
+        r = self.run_ota("publish", "--channel", "prodcution", "--message", "m", "--dry-run")
+        self.assertExit(r, 2)
+        r = self.run_ota("publish", "--channel", "legacy-1.2", "--message", "m", "--any-channel")
+        self.assertExit(r, 0)
+        self.assertIn("legacy-1.2", self.state()["channels"])
+        # Without an eas.json in the project there is nothing to compare with: eas decides.
+        os.remove(os.path.join(self.project, "eas.json"))
+        self.assertExit(self.run_ota("publish", "--channel", "other", "--message", "m"), 0)
+
+    def test_failure_without_expo_token_says_so(self):
+        self.fault("update", skip_effect=True, stdout="", exit=1,
+                   stderr="An Expo user account is required to proceed.\n\nLog in by running eas login\nError: update command failed.\n")
+        r = self.run_ota("publish", "--channel", "preview", "--message", "m", token=False, env={"EXPO_TOKEN": ""})
+        self.assertExit(r, 3)
+        self.assertIn("no EXPO_TOKEN was set", self.said(r))
+        self.assertIn("Access tokens", self.said(r))
+        # With a token the failure is eas's own: no word about a missing token.
+        self.fault("update", skip_effect=True, stdout="", exit=1, stderr="Error: update command failed.\n")
+        r = self.run_ota("publish", "--channel", "preview", "--message", "m")
+        self.assertExit(r, 3)
+        self.assertNotIn("no EXPO_TOKEN", self.said(r))
+
+    def assertHarmless(self, r):
+        """What ota-publish printed cannot drive the runner, corrupt a terminal or leak the token."""
+        allowed = ("::add-mask::", "::error title=", "::warning title=", "::notice title=", "::debug::", "::group::", "::endgroup::")
+        for line in (r.stdout + r.stderr).splitlines():
+            if line.startswith("::"):
+                self.assertTrue(line.startswith(allowed), line[:200])
+            self.assertNotIn("\x1b", line)
+            self.assertNotIn("\x00", line)
+        self.assertNoToken(r)
+
+    def test_hostile_eas_output_never_crashes_hangs_or_leaks(self):
+        json_update = None  # eas's real answer follows the hostile bytes when "answer" is True
+        cases = {
+            "ansi": dict(raw_before="\x1b[33mwarning\x1b[0m \x1b]0;title\x07\n"),
+            "workflow-commands": dict(raw_before="::error::pwned\n::add-mask::x\n::stop-commands::abc\n"),
+            "nul-and-invalid-utf8": dict(raw_before="\x00\xff\xfe\xc3(\x00\n[\x00\n"),
+            "deep-arrays": dict(raw_before="[" * 200000 + "\n"),
+            "deep-objects": dict(raw_before='{"a":' * 100000 + "\n"),
+            "duplicate-keys": dict(raw_before='[{"id":"11111111-1111-4111-8111-111111111111","id":"x","group":"g","platform":"ios"}]\n'),
+            "50-MB-of-stray-lines": dict(flood={"line": "npm WARN deprecated something@1.0.0: no longer supported\n", "bytes": 50 << 20}),
+            "50-MB-of-unterminated-json": dict(flood={"line": '{"a":"' + "x" * 1000 + "\n", "bytes": 50 << 20}),
+            "50-MB-on-stderr": dict(flood_stderr={"line": "::error::from eas \x1b[31m\n", "bytes": 50 << 20}),
+            "token-echoed": dict(echo_token=True),
+        }
+        for name, fault in cases.items():
+            for answer in (True, False):
+                with self.subTest(case=name, answer=answer):
+                    self.set_state(state_with(group("1.4.1"), group("1.4.0")))
+                    self.fault("update", **(fault if answer else dict(fault, stdout="", skip_effect=True)))
+                    start = time.monotonic()
+                    r = self.run_ota("publish", "--channel", "preview", "--message", "m", "--json", timeout=120)
+                    self.assertLess(time.monotonic() - start, 60)
+                    self.assertHarmless(r)
+                    out = r.json()
+                    if answer:  # eas's JSON after the noise is found (or a flood pushed it out: never a false success)
+                        self.assertIn(r.code, (0, 4), out)
+                        if r.code == 0:
+                            self.assertEqual(out["outputs"]["group-id"], self.state()["branches"]["preview"]["groups"][0]["group"])
+                    else:  # nothing usable: exit 4 (eas exited 0, something may have been published), saying what it got
+                        self.assertExit(r, 4)
+                        self.assertIn("eas printed no list of published updates", out["message"])
+
     def test_token_echoed_by_eas_is_masked(self):
         self.fault("update", skip_effect=True, stdout="", exit=1, stderr="Error: bad token %s\n" % TOKEN)
         r = self.run_ota("publish", "--channel", "preview", "--message", "m", "--json")
         self.assertExit(r, 3)
         self.assertIn("***", r.json()["message"])
+        self.assertNoToken(r)
+        # ... on stdout, on stderr and inside the JSON answer, with --verbose logging all of it.
+        self.fault("update", echo_token=True)
+        r = self.run_ota("publish", "--channel", "preview", "--message", "m", "--json", "--verbose")
+        self.assertExit(r, 0)
         self.assertNoToken(r)
 
 

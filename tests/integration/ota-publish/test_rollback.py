@@ -143,6 +143,26 @@ class RollbackTest(OtaTest):
         self.assertIn("did not finish within", self.said(r))
         self.assertIn("nothing changed", self.said(r))
 
+    def test_hang_while_verifying_is_exit_4_with_what_was_published(self):
+        self.fault("channel:view")  # the first read answers
+        self.fault("channel:view", hang=120)  # the read-back hangs
+        start = time.monotonic()
+        r = self.run_ota("rollback", "--channel", "production", "--timeout", "2s", "--json")
+        self.assertLess(time.monotonic() - start, 20)
+        self.assertExit(r, 4)
+        newest = self.newest()
+        self.assertEqual(newest["copy_of"], self.good["group"])  # the write happened: exit 4 says so
+        self.assertIn("published group " + newest["group"], r.json()["message"])
+        self.assertIn("could not read the channel back", r.json()["message"])
+        self.assertIn("eas update:list --branch production", r.json()["hint"])
+        self.assertNoToken(r)
+
+    def test_republish_hang_is_exit_4(self):
+        self.fault("update:republish", hang=120)
+        r = self.run_ota("rollback", "--channel", "production", "--timeout", "2s")
+        self.assertExit(r, 4)
+        self.assertIn("may or may not have taken effect", self.said(r))
+
     def test_unreadable_channel_is_exit_3(self):
         self.fault("channel:view", stdout="Channel production:\n  Branch: production\n")
         r = self.run_ota("rollback", "--channel", "production")
@@ -159,11 +179,47 @@ class RollbackTest(OtaTest):
         for line in self.said(r).splitlines():
             self.assertFalse(line.startswith("::error::pwned"), line)
 
+    def test_wrong_channel_says_how_to_find_the_right_one(self):
+        r = self.run_ota("rollback", "--channel", "prod")
+        self.assertExit(r, 3)
+        self.assertIn("Could not find a channel with name: prod", self.said(r))
+        self.assertIn("eas channel:list", self.said(r))
+        self.assertEqual(self.commands(), ["channel:view"])
+
+    def test_failure_without_expo_token_says_so(self):
+        self.fault("channel:view", stdout="", exit=1,
+                   stderr="An Expo user account is required to proceed.\n\nLog in by running eas login\nError: channel:view command failed.\n")
+        r = self.run_ota("rollback", "--channel", "production", token=False, env={"CI": "true"})
+        self.assertExit(r, 3)
+        self.assertIn("no EXPO_TOKEN was set", self.said(r))
+        self.assertIn("secrets.EXPO_TOKEN", self.said(r))
+
+    def test_token_echoed_in_what_eas_reads_is_masked(self):
+        self.fault("channel:view", echo_token=True)
+        self.fault("update:list", echo_token=True)
+        r = self.run_ota("rollback", "--channel", "production", "--dry-run", "--json", "--verbose")
+        self.assertExit(r, 0)
+        self.assertIn("***", r.json()["current"]["message"])
+        self.assertNoToken(r)
+
+    def test_hostile_update_message_in_a_refusal_is_escaped(self):
+        hostile = group("\n::error::pwned \x1b[31mred\x1b[0m \udcff")
+        self.set_state(state_with(hostile, self.good))
+        r = self.run_ota("rollback", "--channel", "production", "--expect-current", self.good["group"])
+        self.assertExit(r, 1)
+        self.assertIn("someone published in between", self.said(r))
+        self.assertNotIn('(""', self.said(r))  # eas's message is quoted once
+        for line in self.said(r).splitlines():
+            self.assertFalse(line.startswith("::error::pwned"), line)
+            self.assertNotIn("\x1b", line)
+        self.assertEqual(self.commands(), READS)
+
     def test_usage_errors(self):
         for args, text in ((["--to-group", "abc"], "not an update group id"),
                            (["--expect-current", "--x"], "not an update group id"),
                            (["--to-group", self.good["group"], "--to-embedded"], "exclude each other"),
-                           (["--runtime-version", "1.0 0"], "space")):
+                           (["--runtime-version", "1.0 0"], "space"),
+                           (["--runtime-version", "1.0\udcff"], "--runtime-version '1.0\ufffd' is not valid UTF-8")):
             with self.subTest(args=args):
                 r = self.run_ota("rollback", "--channel", "production", *args)
                 self.assertExit(r, 2)

@@ -131,7 +131,7 @@ class RolloutTest(OtaTest):
         self.assertEqual(self.calls(), [])
 
     def test_usage(self):
-        for args, text in ((["--percent", "101"], "out of range"), ([], "missing --percent N or --end"),
+        for args, text in ((["--percent", "101"], "out of range"), ([], "missing --percent N (0-100: start or change the rollout) or --end"),
                            (["--end", "--percent", "5"], "exclude each other"), (["--end", "--outcome", "undo"], "not an outcome")):
             with self.subTest(args=args):
                 r = self.run_ota("rollout", "--channel", "production", *args)

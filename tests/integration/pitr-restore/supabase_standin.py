@@ -112,6 +112,13 @@ class Handler(BaseHTTPRequestHandler):
             rest = parts[3:]
             if method == "GET" and rest == []:
                 return self.send(200, {"id": ref, "ref": ref, "name": "stand-in project", "status": project_status(p)})
+            if method == "GET" and rest == ["database", "backups"] and p.get("garbage"):
+                data = b"\xff\xfe<html>\x00 " + b"\xc3\xa9" * 100000  # not JSON, invalid UTF-8, large
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                return
             if method == "GET" and rest == ["database", "backups"]:
                 return self.send(200, {"region": "eu-west-3", "walg_enabled": True, "pitr_enabled": p.get("pitr_enabled", True),
                                        "backups": [{"is_physical_backup": True, "status": "COMPLETED", "inserted_at": "2026-11-27T00:00:00Z"}],
@@ -122,6 +129,8 @@ class Handler(BaseHTTPRequestHandler):
                     target = json.loads(body)["recovery_time_target_unix"]
                 except Exception:
                     return self.send(400, {"message": "recovery_time_target_unix is required"})
+                if p.get("refuse_restore") == "fr":
+                    return self.send(400, {"message": "::error::cible hors de la fenêtre de récupération \u00e9t\u00e9"})
                 if p.get("refuse_restore") or not isinstance(target, int) or target < p.get("earliest", 0) or target > p.get("latest", 0):
                     return self.send(400, {"message": "recovery_time_target_unix is outside the available range"})
                 if project_status(p) != "ACTIVE_HEALTHY":

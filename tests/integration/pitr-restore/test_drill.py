@@ -45,7 +45,7 @@ class Drill(PitrTest):
         os.makedirs(os.path.join(cls.migrations, "20261128010000_drop_orders"))
         with open(os.path.join(cls.migrations, "20261128010000_drop_orders", "migration.sql"), "w") as f:
             f.write(DROP)
-        cls.deploy()
+        cls.marker = cls.deploy().outputs["restore-point-name"]
         # Written after the corrupting migration: lost by the restore, as the plan says.
         c.pg.sql("app", "INSERT INTO customers (name) VALUES ('after the drop')")
         cls.started_at = c.pg.sql("app", "SELECT to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') "
@@ -66,19 +66,30 @@ class Drill(PitrTest):
     def common(self):
         return ["--provider", "postgres", "--base-backup", self.base, "--wal-archive", self.c.archive, "--pgdata", self.c.pgdata]
 
+    def test_0_window_lists_the_restore_points_in_the_wal(self):
+        r = pitr("window", *self.common(), "--json")
+        self.assertExit(r, 0)
+        self.assertIn(self.marker, r.outputs["restore-points"].split("\n"))
+        self.assertTrue(r.json()["window"]["available"])
+        self.assertLessEqual(r.outputs["earliest"], self.started_at)
+
     def test_1_plan_lists_the_loss_and_changes_nothing(self):
         r = pitr("plan", *self.common(), "--before-migration", "20261128010000_drop_orders", "--database-url", self.c.url(), "--json")
         self.assertExit(r, 0)
         plan = r.json()["plan"]
-        self.assertEqual(plan["target"]["kind"], "time")
-        self.assertEqual(plan["target"]["time"], self.started_at)
-        self.assertFalse(plan["target"]["inclusive"])
-        self.assertIn("_prisma_migrations.started_at", plan["target"]["source"])
+        # The restore point migrate-guard deploy created just before the migration, found in the WAL.
+        self.assertEqual(plan["target"]["kind"], "restore-point")
+        self.assertEqual(plan["target"]["name"], self.marker)
+        self.assertIn("migrate-guard deploy created", plan["target"]["source"])
+        self.assertIn(self.marker, [p["name"] for p in plan["window"]["restore_points"]])
         self.assertEqual(plan["migrations_lost"], ["20261128010000_drop_orders"])
         self.assertEqual(plan["confirm"], self.c.pgdata)
         self.assertTrue(any("stop the server" in s["action"] for s in plan["steps"]))
-        self.assertEqual(r.outputs["target-time"], self.started_at)
         self.assertIn("20261128010000_drop_orders", r.summary)
+        # A name the WAL does not hold is refused up front, before anything is stopped or moved.
+        r = pitr("plan", *self.common(), "--restore-point", "never-created")
+        self.assertExit(r, 2)
+        self.assertIn("not known", out(r))
         self.assertNoSecret(r)
         self.assertTrue(self.c.running())
         self.assertFalse(os.path.exists(os.path.join(self.c.pgdata, "recovery.signal")))
@@ -95,6 +106,9 @@ class Drill(PitrTest):
              "does not name"),
             (["restore", "--before-migration", "20261128010000_drop_orders", "--confirm", self.c.pgdata, *url], 2, "add --stop"),
             (["restore", "--to", "5m ago", "--lsn", "0/1", "--confirm", self.c.pgdata], 2, "only one recovery target"),
+            (["restore", "--before-migration", "20261128010000_drop_orders", *url, "--stop", "--confirm", self.c.pgdata,
+              "--dry-run"], 0, "dry run: would restore to restore point migrate-guard-"),
+            (["restore", "--before-migration", "x'; DROP TABLE orders; --", *url], 2, "is not a Prisma migration folder name"),
             (["restore", "--to", "2026-11-28 10:00:00", "--confirm", self.c.pgdata], 2, "no UTC offset"),
             (["restore", "--lsn", "zz/1", "--confirm", self.c.pgdata], 2, "not a WAL location"),
             (["plan", "--before-migration", "20261128010000_drop_orders", "--database-url",
@@ -143,7 +157,6 @@ class Drill(PitrTest):
         old = r.outputs["old-data-dir"]
         self.assertTrue(old.startswith(self.c.pgdata + ".pitr-restore-"))
         self.assertTrue(os.path.exists(os.path.join(old, "PG_VERSION")))
-        self.assertEqual(r.outputs["target-time"], self.started_at)
         self.assertRegex(r.outputs["restored-at"], r"^\d{4}-\d\d-\d\dT")
         self.assertTrue(r.outputs["duration"])
         self.assertEqual(r.outputs["verified"], "true")

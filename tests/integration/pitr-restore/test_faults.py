@@ -82,9 +82,9 @@ class Faults(PitrTest):
         self.assertUntouched()
 
     def test_unreachable_target_fails_part_way_and_the_old_directory_goes_back(self):
-        # The archive lists no restore points; PostgreSQL replays to the end, cannot find the name,
-        # and refuses to promote: exit 4, the old data directory named with the way back.
-        r = pitr(*self.args("--restore-point", "never-created", "--stop"))
+        # A WAL location past the end of the WAL: PostgreSQL replays everything, never reaches it, and
+        # refuses to promote: exit 4, the old data directory named with the way back.
+        r = pitr(*self.args("--lsn", "FF/0", "--stop"))
         self.assertExit(r, 4)
         old = r.outputs["old-data-dir"]
         self.assertTrue(old.startswith(self.c.pgdata + ".pitr-restore-"))

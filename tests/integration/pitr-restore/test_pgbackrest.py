@@ -1,6 +1,7 @@
 """pitr-restore --provider pgbackrest against a real pgBackRest (Debian package) with a private
---config: window from `pgbackrest info`, rehearse into a scratch directory, restore to a time with
-the same wait and verify as the self-managed provider."""
+--config: window from `pgbackrest info`, rehearse to a time into a scratch directory, and the drill:
+`restore --before-migration` after `migrate-guard deploy` dropped a table brings back exactly the
+rows as of just before it, with the same wait and verify as the self-managed provider."""
 import os
 import shutil
 import subprocess
@@ -8,6 +9,7 @@ import time
 import unittest
 
 from pitr import ArchivedCluster, PitrTest, out, pitr, tree_digest
+from yonima_test import run_tool
 
 
 def run_as_postgres(argv):
@@ -40,7 +42,14 @@ class PgBackRest(PitrTest):
         cls.pgbr("stanza-create")
         cls.pgbr("check")
         c.pg.create_database("app")
-        c.pg.sql("app", "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, 'avant ' || g FROM generate_series(1, 5000) g")
+        cls.migrations = os.path.join(c.root, "migrations")
+        os.makedirs(os.path.join(cls.migrations, "20261128000000_init"))
+        with open(os.path.join(cls.migrations, "migration_lock.toml"), "w") as f:
+            f.write('provider = "postgresql"\n')
+        with open(os.path.join(cls.migrations, "20261128000000_init", "migration.sql"), "w") as f:
+            f.write("CREATE TABLE t (id int PRIMARY KEY, v text);\n")
+        cls.deploy()
+        c.pg.sql("app", "INSERT INTO t SELECT g, 'avant ' || g FROM generate_series(1, 5000) g")
         cls.pgbr("backup", "--type=full")
         c.pg.sql("app", "INSERT INTO t SELECT g, 'après ' || g FROM generate_series(5001, 9000) g")
         cls.pgbr("check")
@@ -48,6 +57,18 @@ class PgBackRest(PitrTest):
         time.sleep(0.1)
         c.pg.sql("app", "DELETE FROM t WHERE id % 2 = 0")
         cls.pgbr("check")
+        cls.snapshot = c.pg.rows("app", "SELECT id, v FROM t ORDER BY id")
+        time.sleep(0.1)
+        os.makedirs(os.path.join(cls.migrations, "20261128010000_drop_t"))
+        with open(os.path.join(cls.migrations, "20261128010000_drop_t", "migration.sql"), "w") as f:
+            f.write("DROP TABLE t;\n")
+        cls.deploy()
+
+    @classmethod
+    def deploy(cls):
+        r = run_tool("migrate-guard", "deploy", "--dir", cls.migrations, "--skip-lint", env={"DATABASE_URL": cls.c.url()})
+        if r.code != 0:
+            raise RuntimeError("migrate-guard deploy failed: %r" % r)
 
     @classmethod
     def pgbr(cls, *args):
@@ -66,17 +87,19 @@ class PgBackRest(PitrTest):
         self.assertTrue(r.json()["window"]["available"])
         self.assertRegex(r.outputs["earliest"], r"^\d{4}-")
 
-    def test_2_rehearse_then_restore_to_a_time(self):
+    def test_2_rehearse_to_a_time_then_restore_before_the_migration(self):
         r = pitr("rehearse", *self.common(), "--to", self.target, "--verify-database", "app",
                  "--verify-sql", "SELECT 1 FROM t HAVING count(*) = 9000", "--scratch-dir", self.c.root)
         self.assertExit(r, 0)
         self.assertEqual(r.outputs["verified"], "true")
-        self.assertEqual(self.c.pg.sql("app", "SELECT count(*) FROM t"), "4500")  # production untouched
-        r = pitr("restore", *self.common(), "--to", self.target, "--stop", "--confirm", self.c.pgdata,
-                 "--database-url", self.c.url(), "--verify-sql", "SELECT 1 FROM t HAVING count(*) = 9000")
+        # Production untouched by the rehearsal: t is still dropped there.
+        self.assertNotEqual(self.c.pg.psql("app", "SELECT 1 FROM t", check=False).returncode, 0)
+        r = pitr("restore", *self.common(), "--before-migration", "20261128010000_drop_t", "--stop", "--confirm", self.c.pgdata,
+                 "--database-url", self.c.url("app"), "--verify-sql", "SELECT 1 FROM t HAVING count(*) = 4500", "--json")
         self.assertExit(r, 0)
+        self.assertEqual(r.json()["plan"]["migrations_lost"], ["20261128010000_drop_t"])
         self.assertTrue(os.path.exists(os.path.join(r.outputs["old-data-dir"], "PG_VERSION")))
-        self.assertEqual(self.c.pg.sql("app", "SELECT count(*) FROM t"), "9000")
+        self.assertEqual(self.c.pg.rows("app", "SELECT id, v FROM t ORDER BY id"), self.snapshot)
         self.assertEqual(self.c.pg.sql("postgres", "SELECT pg_is_in_recovery()"), "f")
         self.assertIn("pgbackrest restored", r.summary)
 

@@ -5,6 +5,8 @@ restores, a project that never comes back, and bad inputs that must not send a r
 import calendar
 import json
 import os
+import pty
+import select
 import subprocess
 import time
 import unittest
@@ -12,7 +14,7 @@ import urllib.request
 
 from pitr import PitrTest, out, pitr
 from postgres import Postgres
-from yonima_test import free_port
+from yonima_test import BIN, free_port
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOKEN = "sbp_0123456789abcdef0123456789abcdef01234567"
@@ -37,6 +39,7 @@ class StandIn:
     def stop(self):
         self.proc.terminate()
         self.proc.wait(timeout=10)
+        self.proc.stdout.close()
 
 
 class SupabaseTest(PitrTest):
@@ -130,6 +133,20 @@ class SupabaseTest(PitrTest):
         self.assertExit(r, 2)
         self.assertIn("answered 404", out(r))
 
+    def test_hostile_answers(self):
+        # Not JSON, invalid UTF-8, large: a clear environment error, never a crash.
+        self.api.configure(projects={REF: self.project(garbage=True)})
+        r = self.run_pitr("window")
+        self.assertExit(r, 3)
+        self.assertIn("not a JSON object", out(r))
+        # An error message in French that tries to inject a workflow command: escaped, reported.
+        self.api.configure(projects={REF: self.project(refuse_restore="fr")})
+        r = self.run_pitr("restore", "--to", "15m ago", "--confirm", REF)
+        self.assertExit(r, 2)
+        self.assertIn("cible hors de la fenêtre", out(r))
+        for line in (r.stdout + r.stderr).split("\n"):
+            self.assertFalse(line.startswith("::error::cible"), line)
+
     def test_429_retry_after_is_honoured(self):
         self.api.configure(projects={REF: self.project()}, throttle_next=2, retry_after=1)
         r = self.run_pitr("window")
@@ -150,6 +167,46 @@ class SupabaseTest(PitrTest):
         self.assertExit(r, 4)
         self.assertIn("still RESTORING", out(r))
         self.assertIn("do not request another restore", out(r))
+        self.assertEqual(len(self.posts()), 1)
+
+    def on_terminal(self, answer, *args):
+        """Runs pitr-restore with stdin and stderr on a terminal (outside CI) and types `answer` at its prompt."""
+        master, slave = pty.openpty()
+        env = {k: v for k, v in os.environ.items() if k not in ("CI", "GITHUB_ACTIONS") and not k.startswith(("INPUT_", "GITHUB_"))}
+        env["SUPABASE_ACCESS_TOKEN"] = TOKEN
+        proc = subprocess.Popen([os.path.join(BIN, "pitr-restore"), *args], stdin=slave, stdout=subprocess.PIPE, stderr=slave, env=env)
+        os.close(slave)
+        seen, answered, deadline = b"", False, time.time() + 60
+        while time.time() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.2)
+            if ready:
+                try:
+                    chunk = os.read(master, 4096)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+            if not answered and b"to go ahead:" in seen:
+                os.write(master, (answer + "\n").encode())
+                answered = True
+            if proc.poll() is not None and not ready:
+                break
+        proc.wait(timeout=60)
+        proc.stdout.close()
+        os.close(master)
+        return proc.returncode, seen.decode("utf-8", "replace"), answered
+
+    def test_confirmation_typed_on_a_terminal(self):
+        args = ["restore", "--provider", "supabase", "--project-ref", REF, "--api-url", self.api.url, "--poll-interval", "1s",
+                "--to", "15m ago"]
+        code, text, answered = self.on_terminal("not-the-ref", *args)
+        self.assertTrue(answered, text)
+        self.assertEqual(code, 2, text)
+        self.assertEqual(self.posts(), [])
+        code, text, answered = self.on_terminal(REF, *args)
+        self.assertTrue(answered, text)
+        self.assertEqual(code, 0, text)
         self.assertEqual(len(self.posts()), 1)
 
     def test_bad_inputs_send_no_restore(self):
@@ -224,7 +281,8 @@ class SupabaseBeforeMigration(PitrTest):
         self.assertExit(r, 0)
         plan = r.json()["plan"]
         self.assertEqual(plan["target"]["kind"], "time")
-        self.assertEqual(plan["target"]["time"], "2026-11-28T00:00:05.123456Z")
+        self.assertEqual(plan["target"]["time"], "2026-11-28T00:00:05Z")  # the API takes whole seconds, rounded down
+        self.assertIn("started_at", plan["target"]["source"])
         self.assertIn("recovery_time_target_unix %d" % calendar.timegm((2026, 11, 28, 0, 0, 5)), plan["steps"][0]["detail"])
         r = self.run_plan("--before-migration", "20261128999999_unknown")
         self.assertExit(r, 2)

@@ -111,7 +111,8 @@ kit::Outcome run_lint(kit::Context& ctx) {
   std::string headline = std::to_string(run.files.size()) + " files (" + selection + "), " + std::to_string(run.statements) +
                          " statements: " + std::to_string(run.errors) + " errors, " + std::to_string(run.warnings) + " warnings, " +
                          std::to_string(run.suppressed) + " suppressed";
-  ctx.report.summary("### migrate-guard lint: " + std::string(run.errors ? "errors" : "ok") + "\n\n" + headline + "\n\n" + lint_markdown(run));
+  if (ctx.report.wants_summary())  // the findings table is large; nobody reads it otherwise
+    ctx.report.summary("### migrate-guard lint: " + std::string(run.errors ? "errors" : "ok") + "\n\n" + headline + "\n\n" + lint_markdown(run));
   if (run.errors)
     return {kit::Exit::negative, headline,
             "fix the statements (see the annotations), or suppress one with `-- migrate-guard-ignore: RULE reason` on the line above it"};

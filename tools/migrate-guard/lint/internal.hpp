@@ -3,6 +3,7 @@
 // of one file, what the file has done so far, and the sink rules report into.
 #include <cstddef>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -45,9 +46,9 @@ class Source {
   const std::vector<LongIdentifier>& long_identifiers() const { return long_identifiers_; }
   int line_of(std::size_t offset) const;  // 1-based
   int col_of(std::size_t offset) const;   // 1-based, in characters (UTF-8 code points)
-  // Lexes the file with libpg_query's pg_query_scan, one statement at a time so that memory stays
-  // bounded by the largest statement: `statements` are the parser's ranges, in order, each cut at
-  // token boundaries. Each range becomes [first token, end of last token) (comments, blanks and
+  // Lexes the file with libpg_query's pg_query_scan (a large file one statement at a time, so that
+  // memory stays bounded by the largest statement): `statements` are the parser's ranges, in
+  // order, each cut at token boundaries. Each range becomes [first token, end of last token) (comments, blanks and
   // `;` excluded); comments and long identifiers anywhere in the file are recorded.
   void scan(std::vector<Range>& statements);
   // Byte offset of the `cursor`-th character (1-based, as PostgreSQL reports error positions)
@@ -55,7 +56,8 @@ class Source {
   std::size_t offset_of_char(std::size_t from, int cursor) const;
 
  private:
-  void scan_piece(std::size_t begin, std::size_t end, Range* statement);
+  // Lexes text[begin, end), which holds `count` statements (their raw ranges, in order).
+  void scan_piece(std::size_t begin, std::size_t end, Range* statements, std::size_t count);
   std::string text_;
   std::vector<std::size_t> line_starts_;
   std::vector<Comment> comments_;
@@ -86,6 +88,10 @@ struct ColumnType {
   std::string name;           // last element of the type name, e.g. "varchar", "timestamp"
   std::vector<long> typmods;  // e.g. {255} for varchar(255); empty when unconstrained
   bool array = false;
+  // In the history: the type itself, shared by every column of that type, so that a type rename
+  // renames them all at once (PostgreSQL refers to a type by OID); its current name.
+  std::shared_ptr<std::string> type;
+  std::string current_name() const { return type ? *type : name; }
 };
 
 // What the migrations read so far did, across the files of lint_sequence (renames followed).
@@ -93,6 +99,7 @@ struct History {
   // Column types known from CREATE TABLE / ADD COLUMN / ALTER TYPE: lets varchar changes be judged
   // widening or narrowing, and an enum swap (Prisma's "_new" type dance) be seen as a change.
   std::map<std::string, std::map<std::string, ColumnType>> columns;
+  std::map<std::string, std::shared_ptr<std::string>> types;  // by current name (ColumnType::type)
   std::map<std::string, int> created_in;           // table -> index of the file whose plain CREATE TABLE made it
   std::map<std::string, std::string> index_table;  // index -> its table (CREATE INDEX, constraints)
   std::vector<std::string> paths;                  // per file index

@@ -2,6 +2,10 @@
 // (tables it created, whether lock_timeout is set), run every rule family, apply suppressions.
 #include <algorithm>
 #include <cctype>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <thread>
 
 #include "internal.hpp"
 
@@ -124,6 +128,19 @@ void forget_table(const std::string& table, FileState& state) {
   }
 }
 
+// The column type, tied to the history's type of that name (created on first sight).
+ColumnType bind(History& h, ColumnType t) {
+  auto& type = h.types[t.name];
+  if (!type) type = std::make_shared<std::string>(t.name);
+  t.type = type;
+  return t;
+}
+
+std::string last_name(const json& names) {
+  const json& list = names.is_array() ? names : items(names, "items");
+  return list.empty() ? std::string{} : str(list.back()["String"], "sval");
+}
+
 void track_state(const Statement& st, FileState& state) {
   History& h = *state.history;
   Columns& columns = h.columns;
@@ -138,7 +155,7 @@ void track_state(const Statement& st, FileState& state) {
     cols.clear();
     for (const auto& elt : items(n, "tableElts")) {
       if (elt.contains("ColumnDef")) {
-        cols[str(elt["ColumnDef"], "colname")] = column_type(elt["ColumnDef"]["typeName"]);
+        cols[str(elt["ColumnDef"], "colname")] = bind(h, column_type(elt["ColumnDef"]["typeName"]));
       } else if (elt.contains("Constraint")) {
         std::string index = str(elt["Constraint"], "conname");
         if (!index.empty()) h.index_table[index] = table;
@@ -168,9 +185,9 @@ void track_state(const Statement& st, FileState& state) {
       std::string sub = str(cmd, "subtype");
       if (sub == "AT_AddColumn" && cmd.contains("def") && cmd["def"].contains("ColumnDef")) {
         const json& def = cmd["def"]["ColumnDef"];
-        columns[table][str(def, "colname")] = column_type(def["typeName"]);
+        columns[table][str(def, "colname")] = bind(h, column_type(def["typeName"]));
       } else if (sub == "AT_AlterColumnType" && cmd.contains("def")) {
-        columns[table][str(cmd, "name")] = column_type(cmd["def"]["ColumnDef"]["typeName"]);
+        columns[table][str(cmd, "name")] = bind(h, column_type(cmd["def"]["ColumnDef"]["typeName"]));
       } else if (sub == "AT_DropColumn") {
         columns[table].erase(str(cmd, "name"));
       } else if (sub == "AT_AddConstraint" && cmd.contains("def") && cmd["def"].contains("Constraint")) {
@@ -208,12 +225,27 @@ void track_state(const Statement& st, FileState& state) {
       // ALTER TYPE "Role_new" RENAME TO "Role": the columns typed "Role_new" are now "Role".
       std::string from = object_name(n["object"]);
       if (auto dot = from.rfind('.'); dot != std::string::npos) from.erase(0, dot + 1);
-      for (auto& [t, cols] : columns)
-        for (auto& [c, ct] : cols)
-          if (ct.name == from) ct.name = to;
+      auto type = h.types.find(from);
+      if (type != h.types.end()) {
+        std::shared_ptr<std::string> t = type->second;
+        h.types.erase(type);
+        *t = to;
+        h.types[to] = t;
+      }
     }
+  } else if (st.kind == "CreateEnumStmt" || st.kind == "CompositeTypeStmt" || st.kind == "CreateDomainStmt") {
+    // A new type of that name: columns of an older, dropped or renamed one keep theirs.
+    std::string name = st.kind == "CompositeTypeStmt"
+                           ? (n.contains("typevar") ? str(n["typevar"], "relname") : std::string{})
+                           : last_name(items(n, st.kind == "CreateEnumStmt" ? "typeName" : "domainname"));
+    if (!name.empty()) h.types[name] = std::make_shared<std::string>(name);
   } else if (st.kind == "DropStmt") {
     std::string type = str(n, "removeType");
+    if (type == "OBJECT_TYPE" || type == "OBJECT_DOMAIN") {
+      for (const auto& obj : items(n, "objects")) {
+        if (obj.contains("TypeName")) h.types.erase(last_name(items(obj["TypeName"], "names")));
+      }
+    }
     for (const auto& obj : items(n, "objects")) {
       if (type == "OBJECT_TABLE") forget_table(object_name(obj), state);
       else if (type == "OBJECT_INDEX") h.index_table.erase(object_name(obj));
@@ -254,6 +286,24 @@ void locate_table(Finding& f, const FileState& state) {
     return;
   }
   f.table_origin = TableOrigin::existing;
+}
+
+// A name from the file, fit for a one-line message: control bytes (a quoted identifier may hold a
+// newline, then `::error::`) shown as \xNN, the length capped.
+std::string printable(const std::string& name) {
+  std::string out;
+  for (unsigned char c : name) {
+    if (out.size() >= 200) return out + "...";
+    if (c < 0x20 || c == 0x7F) {
+      static const char* hex = "0123456789ABCDEF";
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
 }
 
 // What PostgreSQL keeps of a long name: 63 bytes, cut back to a character boundary
@@ -316,15 +366,31 @@ void Sink::add(const std::string& rule, std::string message, std::string hint, s
   out_.push_back(std::move(f));
 }
 
-FileReport lint_file(const std::string& path, const std::string& sql, const Options& options, History& history) {
-  FileReport report;
-  report.path = path;
+// What a file is before the rules run: its text, lexed and parsed. Independent of every other
+// file, so lint_sequence prepares files on several threads while the rules walk the history in
+// order on one.
+struct Prepared {
+  Source source;
+  Parsed parsed;
+  std::optional<std::size_t> bad_byte;
+};
+
+Prepared prepare(const std::string& sql) {
   std::string text = sql;
   // A UTF-8 byte order mark is not SQL; blank it without moving any offset.
   if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.replace(0, 3, "   ");
   std::optional<std::size_t> bad_byte = sanitize_utf8(text);
-  Source source(std::move(text));
-  Parsed parsed = parse(source);
+  Prepared p{Source(std::move(text)), {}, bad_byte};
+  p.parsed = parse(p.source);
+  return p;
+}
+
+FileReport lint_file(const std::string& path, Prepared& prepared, const Options& options, History& history) {
+  FileReport report;
+  report.path = path;
+  const Source& source = prepared.source;
+  Parsed& parsed = prepared.parsed;
+  const std::optional<std::size_t>& bad_byte = prepared.bad_byte;
   report.statements = static_cast<int>(parsed.statements.size());
   report.syntax_error = parsed.syntax_error;
 
@@ -395,8 +461,8 @@ FileReport lint_file(const std::string& path, const std::string& sql, const Opti
     } else {
       for (const LongIdentifier* id : long_names[static_cast<std::size_t>(st.index)]) {
         sink.add("identifier-too-long",
-                 "Identifier \"" + id->name + "\" is " + std::to_string(id->bytes) +
-                     " bytes: PostgreSQL silently keeps only the first 63 (\"" + truncated_name(id->name) +
+                 "Identifier \"" + printable(id->name) + "\" is " + std::to_string(id->bytes) +
+                     " bytes: PostgreSQL silently keeps only the first 63 (\"" + printable(truncated_name(id->name)) +
                      "\"), so the database and the schema that generated this SQL disagree on the name.",
                  "Use a name of at most 63 bytes (Prisma: give the index, constraint or relation a shorter name with "
                  "map: \"...\", or the model/field one with @@map/@map).",
@@ -436,7 +502,8 @@ FileReport lint_sql(const std::string& path, const std::string& sql, const Optio
   detail::History history;
   history.paths.push_back(path);
   history.linted.push_back(true);
-  return detail::lint_file(path, sql, options, history);
+  detail::Prepared prepared = detail::prepare(sql);
+  return detail::lint_file(path, prepared, options, history);
 }
 
 std::vector<FileReport> lint_sequence(const std::vector<MigrationFile>& files, const Options& options) {
@@ -446,10 +513,71 @@ std::vector<FileReport> lint_sequence(const std::vector<MigrationFile>& files, c
     history.paths.push_back(file.path);
     history.linted.push_back(file.lint);
   }
+  // Workers lex and parse up to `window` files ahead of the history pass (bounded memory); the
+  // rules run here, in order. libpg_query keeps its parser state per thread.
+  const std::size_t n = files.size();
+  const unsigned workers = std::min(std::max(1u, std::thread::hardware_concurrency()), 8u);
+  const std::size_t window = 2 * static_cast<std::size_t>(workers);
+  std::vector<std::optional<detail::Prepared>> ready(n);
+  std::vector<std::exception_ptr> failed(n);
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::size_t next = 0, consumed = 0;
+  bool stop = false;
+  auto work = [&] {
+    std::unique_lock lock(mutex);
+    for (;;) {
+      changed.wait(lock, [&] { return stop || next >= n || next < consumed + window; });
+      if (stop || next >= n) return;
+      std::size_t i = next++;
+      lock.unlock();
+      std::optional<detail::Prepared> p;
+      std::exception_ptr error;
+      try {
+        p.emplace(detail::prepare(files[i].sql));
+      } catch (...) {
+        error = std::current_exception();
+      }
+      lock.lock();
+      ready[i] = std::move(p);
+      failed[i] = error;
+      changed.notify_all();
+    }
+  };
+  std::vector<std::thread> pool;
+  if (n > 1 && workers > 1)
+    for (unsigned k = 0; k < std::min<std::size_t>(workers, n); ++k) pool.emplace_back(work);
+  struct Join {
+    std::vector<std::thread>& pool;
+    std::mutex& mutex;
+    std::condition_variable& changed;
+    bool& stop;
+    ~Join() {
+      {
+        std::lock_guard lock(mutex);
+        stop = true;
+      }
+      changed.notify_all();
+      for (auto& t : pool) t.join();
+    }
+  } join{pool, mutex, changed, stop};
+
   std::vector<FileReport> out;
-  for (std::size_t i = 0; i < files.size(); ++i) {
+  for (std::size_t i = 0; i < n; ++i) {
+    std::optional<detail::Prepared> prepared;
+    if (pool.empty()) {
+      prepared.emplace(detail::prepare(files[i].sql));
+    } else {
+      std::unique_lock lock(mutex);
+      changed.wait(lock, [&] { return ready[i].has_value() || failed[i]; });
+      if (failed[i]) std::rethrow_exception(failed[i]);
+      prepared = std::move(ready[i]);
+      ready[i].reset();
+      consumed = i + 1;
+      changed.notify_all();
+    }
     history.file = static_cast<int>(i);
-    FileReport report = detail::lint_file(files[i].path, files[i].sql, options, history);
+    FileReport report = detail::lint_file(files[i].path, *prepared, options, history);
     if (files[i].lint) out.push_back(std::move(report));
   }
   return out;

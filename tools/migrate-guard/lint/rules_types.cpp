@@ -120,7 +120,10 @@ void alter_column_type(const std::string& table, const json& cmd, const FileStat
     auto t = state.history->columns.find(table);
     if (t != state.history->columns.end()) {
       auto c = t->second.find(column);
-      if (c != t->second.end()) from = c->second;
+      if (c != t->second.end()) {
+        from = c->second;
+        from->name = from->current_name();  // after the type renames since it was declared
+      }
     }
   }
   if (from && safe_change(*from, to)) return;

@@ -14,15 +14,19 @@ constexpr size_t kMaxConfig = 16 << 20;
 
 std::string read_config(const std::string& path) {
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw kit::usage_error(path + " is a directory, not a file");
+  if (std::filesystem::is_directory(path, ec)) throw kit::usage_error(shown(path, 200) + " is a directory, not a file");
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw kit::usage_error("cannot read " + path + " (no such file?)");
+  if (!in) {
+    bool exists = std::filesystem::exists(path, ec);
+    throw kit::usage_error("cannot read " + shown(path, 200) + (exists ? " (permission denied?)" : ": no such file") +
+                           "; run check-config in the Expo project, or name the files with --eas-json / --app-config");
+  }
   // Read in pieces up to the cap: the file may be a pipe or grow while we read.
   std::string text;
   char buffer[65536];
   while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
     text.append(buffer, static_cast<size_t>(in.gcount()));
-    if (text.size() > kMaxConfig) throw kit::usage_error(path + " is larger than 16 MiB: not a config file");
+    if (text.size() > kMaxConfig) throw kit::usage_error(shown(path, 200) + " is larger than 16 MiB: not a config file");
   }
   return text;
 }

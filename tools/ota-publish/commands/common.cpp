@@ -24,12 +24,16 @@ EasSetup eas_setup(const kit::Context& ctx) {
   if (auto token = ctx.args.opt("expo-token"); token && !token->empty() && ctx.env.get("INPUT_EXPO-TOKEN") != token)
     throw kit::usage_error("--expo-token on the command line is visible to every process on the machine; refused",
                            "set EXPO_TOKEN in the environment, or the action's expo-token input");
+  // The environment's token is inherited by eas: masked in everything we print, even when the
+  // input's token replaces it for eas.
+  auto env_token = ctx.env.get("EXPO_TOKEN");
+  bool in_env = env_token && !env_token->empty();
+  if (in_env) kit::secrets().add(*env_token);
   if (auto token = ctx.args.opt("expo-token"); token && !token->empty()) {
     setup.env["EXPO_TOKEN"] = *token;  // the child's environment; kit registered it as a secret
-  } else if (auto env_token = ctx.env.get("EXPO_TOKEN")) {
-    kit::secrets().add(*env_token);  // inherited by eas; masked in everything we print
-  } else if (ctx.env.get("CI")) {
-    kit::log::warn("no EXPO_TOKEN in the environment (nor --expo-token): eas will not be logged in");
+  } else if (!in_env) {
+    setup.token = false;
+    if (ctx.env.get("CI")) kit::log::warn("no EXPO_TOKEN in the environment (nor --expo-token): eas will not be logged in");
   }
   return setup;
 }

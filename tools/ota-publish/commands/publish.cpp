@@ -1,4 +1,5 @@
 // publish: options -> PublishArgs -> ota::publish (eas update) -> outputs, summary with QR code.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -7,6 +8,7 @@
 #include "kit/log.hpp"
 #include "kit/text.hpp"
 #include "ota-publish/commands/common.hpp"
+#include "ota-publish/eas_config.hpp"
 #include "ota-publish/json5.hpp"
 #include "ota-publish/ota_publish.hpp"
 #include "ota-publish/publish.hpp"
@@ -38,6 +40,27 @@ std::string project_id_from(const std::string& dir) {
   return v->is_string() && is_uuid(v->text) ? v->text : std::string();
 }
 
+// eas update creates a channel that does not exist (and a branch for it), so a misspelt --channel
+// publishes an update that no build ever receives. The build profiles in eas.json name the
+// channels builds listen on: refuse any other unless --any-channel.
+void check_channel_is_built(const std::string& project_dir, const std::string& channel) {
+  std::string path = (std::filesystem::path(project_dir) / "eas.json").string();
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return;  // no eas.json here: nothing to compare with
+  std::vector<ProfileChannel> profiles;
+  for (const auto& f : check_config({.eas_json_path = path, .eas_json = read_small_file(path)}, &profiles))
+    if (f.rule == ConfigRule::malformed) return;  // eas itself will say what is wrong with it
+  std::vector<std::string> known;
+  for (const auto& p : profiles)
+    if (p.channel && std::find(known.begin(), known.end(), *p.channel) == known.end()) known.push_back(*p.channel);
+  if (known.empty() || std::find(known.begin(), known.end(), channel) != known.end()) return;
+  std::string list;
+  for (size_t k = 0; k < known.size() && k < 10; ++k) list += (k ? ", " : "") + shown(known[k], 60);
+  throw kit::usage_error("--channel: no build profile in " + shown(path, 200) + " uses channel '" + shown(channel, 80) + "' (its channels: " +
+                             list + "); eas would create it and publish an update no build receives; nothing changed (check the "
+                         "spelling, or pass --any-channel if builds listen on a channel eas.json no longer names)");
+}
+
 }  // namespace
 
 kit::Outcome run_publish(kit::Context& ctx) {
@@ -45,6 +68,7 @@ kit::Outcome run_publish(kit::Context& ctx) {
   PublishArgs p;
   p.channel = commands::channel_arg(a);
   p.platform = commands::platform_arg(a);
+  if (!a.flag("any-channel")) check_channel_is_built(a.str("project-dir"), p.channel);
   if (auto m = commands::text_arg(a, "message")) {
     p.message = *m;
   } else {

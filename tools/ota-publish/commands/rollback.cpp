@@ -40,6 +40,9 @@ kit::Outcome run_rollback(kit::Context& ctx) {
   req.runtime_version = commands::text_arg(a, "runtime-version");
   if (req.runtime_version)
     if (auto problem = name_problem("--runtime-version", *req.runtime_version); !problem.empty()) throw kit::usage_error(problem);
+  // Else the check on what eas describes would blame eas for our own option.
+  if (req.runtime_version && valid_utf8(*req.runtime_version) != *req.runtime_version)
+    throw kit::usage_error("--runtime-version '" + shown(*req.runtime_version, 60) + "' is not valid UTF-8");
   req.message = commands::text_arg(a, "message");
   EasSetup setup = commands::eas_setup(ctx);
   EasRunner runner = process_runner(setup);

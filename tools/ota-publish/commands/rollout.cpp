@@ -18,7 +18,7 @@ kit::Outcome run_group_rollout(kit::Context& ctx) {
     if (commands::text_arg(a, other)) throw kit::usage_error(std::string("--group and --") + other + " exclude each other (a group's rollout needs neither)");
   bool percent = commands::text_arg(a, "percent").has_value();
   req.end = a.flag("end");
-  if (req.end == percent) throw kit::usage_error(req.end ? "--percent and --end exclude each other" : "missing --percent N or --end");
+  if (req.end == percent) throw kit::usage_error(req.end ? "--percent and --end exclude each other" : "missing --percent N (0-100: start or change the rollout) or --end (end it)");
   if (percent) req.percent = static_cast<int>(a.integer("percent", 1, 100));
   if (req.end && a.str("outcome") != "revert")
     throw kit::usage_error("--group --end only reverts (eas update:revert-update-rollout); to give the group to everyone use --percent 100");
@@ -55,7 +55,7 @@ kit::Outcome run_rollout(kit::Context& ctx) {
   req.channel = commands::channel_arg(a);
   bool percent = commands::text_arg(a, "percent").has_value();
   req.end = a.flag("end");
-  if (req.end == percent) throw kit::usage_error(req.end ? "--percent and --end exclude each other" : "missing --percent N or --end");
+  if (req.end == percent) throw kit::usage_error(req.end ? "--percent and --end exclude each other" : "missing --percent N (0-100: start or change the rollout) or --end (end it)");
   if (percent) req.percent = static_cast<int>(a.integer("percent", 0, 100));
   auto outcome = parse_rollout_outcome(a.str("outcome"));
   if (!outcome) throw kit::usage_error("--outcome: '" + shown(a.str("outcome"), 60) + "' is not an outcome (use revert or republish-and-revert)");

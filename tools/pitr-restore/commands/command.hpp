@@ -17,7 +17,8 @@ kit::Error refused_error(const std::string& message, Refusal why);
 Request request_from(const kit::Context& ctx, Needs needs);
 
 void report_window(kit::Report& report, const Request& request, const Window& window);
-void report_plan(kit::Report& report, const Request& request, const Plan& plan, const std::string& title);
+// `go_ahead`: end the summary with the command that would carry the plan out (plan, --dry-run).
+void report_plan(kit::Report& report, const Request& request, const Plan& plan, const std::string& title, bool go_ahead = false);
 void report_result(kit::Report& report, const Request& request, const Plan& plan, const RestoreResult& result, const std::string& title,
                    const std::string& verdict);
 

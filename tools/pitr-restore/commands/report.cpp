@@ -57,12 +57,12 @@ kit::Error refused_error(const std::string& message, Refusal why) {
 }
 
 void report_window(kit::Report& report, const Request& request, const Window& w) {
-  report.output("available", w.available ? "true" : "false");
+  report.output("available", w.available);
   report.output("earliest", opt_time(w.earliest));
   report.output("latest", opt_time(w.latest));
   std::vector<std::string> names;
   for (const auto& p : w.restore_points) names.push_back(p.name);
-  report.output("restore-points", kit::join(names, "\n"));
+  report.output("restore-points", names);
   report.result("window", window_json(w));
   kit::log::info("recovery window (" + std::string(provider_name(request.provider)) + "): " + w.describe());
   report.summary("### pitr-restore window (" + std::string(provider_name(request.provider)) + ")\n\n" +
@@ -70,11 +70,11 @@ void report_window(kit::Report& report, const Request& request, const Window& w)
                               : "Point-in-time recovery is **not available**: " + w.unavailable_reason + "\n"));
 }
 
-void report_plan(kit::Report& report, const Request& request, const Plan& plan, const std::string& title) {
+void report_plan(kit::Report& report, const Request& request, const Plan& plan, const std::string& title, bool go_ahead) {
   report.output("target-time", opt_time(plan.target.time));
   report.output("target", plan.target.describe());
-  report.output("migrations-lost", kit::join(plan.migrations_lost, "\n"));
-  report.output("refused", plan.ok() ? "false" : "true");
+  report.output("migrations-lost", plan.migrations_lost);
+  report.output("refused", !plan.ok());
   nlohmann::json steps = nlohmann::json::array();
   std::vector<std::vector<std::string>> rows;
   int n = 0;
@@ -110,8 +110,9 @@ void report_plan(kit::Report& report, const Request& request, const Plan& plan, 
   }
   md += kit::markdown_table({"step", "action", "detail"}, rows);
   for (const auto& w : plan.warnings) md += "\n> " + w + "\n";
-  if (!plan.confirm_id.empty()) md += "\nTo go ahead: `pitr-restore restore ... --confirm " + plan.confirm_id + "`\n";
-  (void)request;
+  if (go_ahead && plan.ok() && !plan.confirm_id.empty())
+    md += "\nTo go ahead: `pitr-restore restore --provider " + std::string(provider_name(request.provider)) + " ... --confirm " +
+          plan.confirm_id + "`\n";
   report.summary(md);
 }
 
@@ -121,7 +122,7 @@ void report_result(kit::Report& report, const Request& request, const Plan& plan
   report.output("duration", kit::format_duration(kit::Millis(result.timeline.elapsed().count() / 100 * 100)));
   if (request.provider != Provider::supabase) report.output("old-data-dir", result.old_data_dir);
   if (!result.scratch_dir.empty()) report.output("scratch-dir", result.scratch_dir);
-  if (result.port) report.output("port", std::to_string(result.port));
+  if (result.port) report.output("port", result.port);
   if (!result.replay_lsn.empty()) report.output("replay-lsn", result.replay_lsn);
   report.output("verified", !result.verify.ran ? "" : result.verify.passed ? "true" : "false");
   nlohmann::json events = nlohmann::json::array();

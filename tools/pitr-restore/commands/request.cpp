@@ -89,7 +89,7 @@ Request request_from(const kit::Context& ctx, Needs needs) {
   r.self.pg_bin = a.str("pg-bin");
 
   const std::string& cmd = a.command();
-  r.mode = cmd == "restore" ? Mode::restore : cmd == "rehearse" ? Mode::rehearse : Mode::plan;
+  r.mode = cmd == "restore" ? Mode::restore : cmd == "rehearse" ? Mode::rehearse : cmd == "window" ? Mode::window : Mode::plan;
   if (cmd == "restore") {
     if (r.provider != Provider::supabase && r.self.pgdata.empty())
       throw kit::usage_error("missing --pgdata (or INPUT_PGDATA): the data directory to restore into");
