@@ -20,8 +20,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(!t.source.empty(), "a target says where it came from");
     // The display never shows the user info's password (the same bytes may legitimately appear
     // elsewhere in the URL, e.g. in a query value; every output is redacted anyway).
+    // Only for a URL that starts with its scheme (a "://" further on is not one).
     auto scheme = url.find("://");
-    if (scheme != std::string::npos) {
+    bool is_pg_url = url.rfind("postgres://", 0) == 0 || url.rfind("postgresql://", 0) == 0;
+    if (is_pg_url && scheme != std::string::npos) {
       std::string rest = url.substr(scheme + 3);
       auto at = rest.rfind('@', rest.find_first_of("/?"));
       std::string userinfo = at == std::string::npos ? "" : rest.substr(0, at);
