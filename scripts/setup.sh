@@ -17,6 +17,7 @@ packages=(
   pgbackrest  # pitr-restore drives it, and its tests restore through it for real
   docker-registry apache2-utils skopeo umoci buildah podman runc debootstrap
   strace  # ota-publish tests: where the real eas-cli connects, and what is on every command line
+  clang lld libclang-rt-14-dev  # libFuzzer + sanitizer runtimes for scripts/fuzz.sh (tests/fuzz)
 
 )
 

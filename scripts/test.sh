@@ -2,7 +2,7 @@
 # Runs every test on a fresh Debian 12 machine: installs what is missing, builds the static
 # binaries, runs unit, integration and container tests with ctest, then the unit tests again in a
 # dynamic AddressSanitizer + UndefinedBehaviorSanitizer build and in a ThreadSanitizer build
-# (sanitizers cannot link -static).
+# (sanitizers cannot link -static), and every fuzz harness for 20 s (scripts/fuzz.sh).
 #   bash scripts/test.sh             everything
 #   bash scripts/test.sh -L unit     only tests with that ctest label (unit, integration, container)
 set -euo pipefail
@@ -21,6 +21,10 @@ if [ $# -eq 0 ]; then
   cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DYONIMA_TSAN=ON -DYONIMA_DEPS_PREFIX="${YONIMA_DEPS_PREFIX:-$repo/.deps/prefix}" >/dev/null
   cmake --build build-tsan -j2 --target unit-tests
   TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" ./build-tsan/bin/unit-tests --minimal
+  # Every parser of untrusted input under libFuzzer from its committed corpus, 20 s each
+  # (docs/fuzzing.md); a crash fails the run and names its reproducer.
+  echo "test: fuzz harnesses (scripts/fuzz.sh, 20 s each)" >&2
+  bash scripts/fuzz.sh --time 20
 fi
 
 # Tests start PostgreSQL clusters, registries and HTTP services of their own on 127.0.0.1; ctest

@@ -65,6 +65,9 @@ Manifest parse_manifest(const std::string& body, const std::string& content_type
   }
   if (!j.is_object()) throw kit::environment_error("the registry returned a manifest that is not a JSON object");
   std::string ct = content_type.substr(0, content_type.find(';'));
+  // Every field read below may have another type than expected (a "schemaVersion": "2" threw
+  // nlohmann's type_error out of here, found by tests/fuzz/manifest_fuzz): all inside the try.
+  try {
   m.media_type = j.value("mediaType", ct);
   if (m.media_type.empty()) m.media_type = j.contains("manifests") ? media::oci_index : media::oci_manifest;
   if (j.value("schemaVersion", 0) == 1 || m.media_type.find("v1+prettyjws") != std::string::npos ||
@@ -73,7 +76,6 @@ Manifest parse_manifest(const std::string& body, const std::string& content_type
                                  "rebuild and push the image with a current builder");
   m.artifact_type = j.value("artifactType", "");
   m.is_index = is_index_type(m.media_type) || (j.contains("manifests") && !j.contains("layers"));
-  try {
     if (m.is_index) {
       for (const auto& c : j.value("manifests", nlohmann::json::array())) m.children.push_back(descriptor(c));
     } else {

@@ -46,7 +46,12 @@ Reference split_name(const std::string& text, const std::string& name) {
   if (ref.registry == "index.docker.io" || ref.registry == "registry-1.docker.io") ref.registry = "docker.io";
   if (ref.registry == "docker.io" && ref.repository.find('/') == std::string::npos)
     ref.repository = "library/" + ref.repository;
-  if (!std::regex_match(ref.registry, std::regex("[A-Za-z0-9.-]+(:[0-9]{1,5})?|\\[[0-9a-fA-F:]+\\](:[0-9]{1,5})?")))
+  // A host name is at most 253 characters (plus ":65535"); std::regex recurses per character and a
+  // 100 KB "host" overflowed the stack (found by tests/fuzz/reference_fuzz), so the length comes first.
+  if (ref.registry.size() > 253 + 6)
+    throw kit::usage_error("'" + text.substr(0, 80) + "...': the registry host is longer than 253 characters");
+  static const std::regex host_re("[A-Za-z0-9.-]+(:[0-9]{1,5})?|\\[[0-9a-fA-F:]+\\](:[0-9]{1,5})?");
+  if (!std::regex_match(ref.registry, host_re))
     throw kit::usage_error("'" + text + "': '" + ref.registry + "' is not a valid registry host");
   check_repository(text, ref.repository);
   return ref;

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "kit/error.hpp"
+#include "kit/untrusted_json.hpp"
 
 namespace image_promote {
 
@@ -64,6 +65,14 @@ std::vector<IgnoreRule> parse_trivyignore(const std::string& text) {
 
 namespace {
 
+// A string field of a report object, "" when absent or of another type: the report is a file from
+// the workspace, and nlohmann's value() throws a type_error (not a kit::Error) on a wrong type.
+std::string text_field(const nlohmann::json& object, const char* key) {
+  if (!object.is_object()) return "";
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
 bool ignored_by(const std::vector<IgnoreRule>& rules, const std::string& id, const std::string& today) {
   for (const auto& r : rules)
     if (r.id == id && (r.expires.empty() || today.empty() || today <= r.expires)) return true;
@@ -114,6 +123,10 @@ ImageTie tie_report_to_image(const std::vector<ReportDigest>& named, const std::
 
 GateResult evaluate_report(const std::string& report_json, const GatePolicy& policy) {
   nlohmann::json j;
+  // nlohmann's dump and destructor recurse per level: bound the nesting first (Trivy nests ~5).
+  if (kit::json_depth(report_json, kit::kMaxJsonDepth + 1) > kit::kMaxJsonDepth)
+    throw kit::usage_error("the Trivy report nests deeper than " + std::to_string(kit::kMaxJsonDepth) +
+                           " levels: it is not a Trivy report (produce it with `trivy image --format json`)");
   try {
     j = nlohmann::json::parse(report_json);
   } catch (const std::exception& e) {
@@ -122,28 +135,32 @@ GateResult evaluate_report(const std::string& report_json, const GatePolicy& pol
   if (!j.is_object() || !j.contains("SchemaVersion"))
     throw kit::usage_error("the Trivy report has no SchemaVersion: produce it with `trivy image --format json`");
   if (j["SchemaVersion"] != 2)
-    throw kit::usage_error("the Trivy report has SchemaVersion " + j["SchemaVersion"].dump() + "; only 2 is understood");
+    throw kit::usage_error("the Trivy report has SchemaVersion " + kit::json_excerpt(j["SchemaVersion"], 40) + "; only 2 is understood");
   GateResult result;
-  result.artifact = j.value("ArtifactName", "");
+  result.artifact = text_field(j, "ArtifactName");
   result.image_digests = named_digests(j);
   std::set<std::tuple<std::string, std::string, std::string>> seen;
-  for (const auto& r : j.value("Results", nlohmann::json::array())) {
-    std::string target = r.value("Target", "");
+  static const nlohmann::json kNone = nlohmann::json::array();
+  auto results = j.find("Results");
+  for (const auto& r : results != j.end() && results->is_array() ? *results : kNone) {
+    if (!r.is_object()) continue;
+    std::string target = text_field(r, "Target");
     if (!r.contains("Vulnerabilities") || !r["Vulnerabilities"].is_array()) continue;
     for (const auto& v : r["Vulnerabilities"]) {
+      if (!v.is_object()) continue;
       Finding f;
-      f.id = v.value("VulnerabilityID", "");
-      f.package = v.value("PkgName", "");
-      f.installed = v.value("InstalledVersion", "");
-      f.fixed = v.value("FixedVersion", "");
-      f.title = v.value("Title", "");
+      f.id = text_field(v, "VulnerabilityID");
+      f.package = text_field(v, "PkgName");
+      f.installed = text_field(v, "InstalledVersion");
+      f.fixed = text_field(v, "FixedVersion");
+      f.title = text_field(v, "Title");
       f.target = target;
       if (!seen.emplace(f.id, f.package, f.installed).second) {
         ++result.duplicates;
         continue;
       }
       try {
-        f.severity = parse_severity(v.value("Severity", "UNKNOWN"));
+        f.severity = parse_severity(text_field(v, "Severity"));
       } catch (const kit::Error&) {
         f.severity = Severity::unknown;
       }

@@ -32,7 +32,11 @@ std::optional<Millis> parse_retry_after(std::string_view value, std::int64_t now
   if (v.size() > 64) return std::nullopt;
   time_t when = curl_getdate(v.c_str(), nullptr);
   if (when == -1) return std::nullopt;
-  return Millis(std::max<std::int64_t>(0, static_cast<std::int64_t>(when) - now) * 1000);
+  // A date centuries ahead overflowed the multiplication (found by tests/fuzz/retry_after_fuzz):
+  // any wait beyond a year is "too long" to every caller (RetryPolicy::max_retry_after), so cap it.
+  constexpr std::int64_t kYear = 366LL * 24 * 3600;
+  std::int64_t wait = static_cast<std::int64_t>(when) <= now ? 0 : std::min<std::int64_t>(static_cast<std::int64_t>(when) - now, kYear);
+  return Millis(wait * 1000);
 }
 
 }  // namespace kit

@@ -7,6 +7,14 @@
 #include "ota-publish/untrusted_text.hpp"
 
 namespace ota::json5 {
+
+Value::Value() = default;
+Value::~Value() = default;
+Value::Value(const Value&) = default;
+Value::Value(Value&&) noexcept = default;
+Value& Value::operator=(const Value&) = default;
+Value& Value::operator=(Value&&) noexcept = default;
+
 namespace {
 
 struct Failure {

@@ -23,6 +23,15 @@ struct Value {
   int line = 0;
   int col = 0;
 
+  // Declared here, defined in json5.cpp where Value is complete: clang (libFuzzer builds,
+  // tests/fuzz) refuses to instantiate std::pair<std::string, Value> while Value is incomplete.
+  Value();
+  ~Value();
+  Value(const Value&);
+  Value(Value&&) noexcept;
+  Value& operator=(const Value&);
+  Value& operator=(Value&&) noexcept;
+
   // The last member named `key` (JSON.parse keeps the last duplicate), or nullptr.
   const Value* get(std::string_view key) const;
   int key_line(std::string_view key) const;  // line of that member's key, 0 if absent

@@ -1,0 +1,127 @@
+// Inputs the libFuzzer harnesses (tests/fuzz, docs/fuzzing.md) found crashing, each reduced to
+// what triggers it. Each failed before the fix named beside it.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "image-promote/manifest.hpp"
+#include "image-promote/reference.hpp"
+#include "image-promote/trivy.hpp"
+#include "kit/error.hpp"
+#include "kit/env.hpp"
+#include "kit/retry.hpp"
+#include "kit/secrets.hpp"
+#include "pg/target.hpp"
+#include "migrate-guard/migrations.hpp"
+
+TEST_CASE("fuzz: a Retry-After date centuries ahead is a capped wait, not a signed overflow (kit/retry.cpp)") {
+  // retry_after_fuzz: "Nov512209990 4" is read by curl_getdate as a date in year ~5 billion;
+  // (when - now) * 1000 overflowed int64 (UBSan).
+  const std::int64_t now = 1'795'000'000;
+  auto r = kit::parse_retry_after("Nov512209990 4", now);
+  REQUIRE(r);
+  CHECK(r->count() > 0);
+  CHECK(*r <= kit::Millis(366LL * 24 * 3600 * 1000));
+  CHECK(*r > kit::RetryPolicy{}.max_retry_after);  // still "too long to wait" for every caller
+  // Past dates stay "now".
+  auto past = kit::parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now);
+  REQUIRE(past);
+  CHECK(past->count() == 0);
+}
+
+namespace {
+image_promote::GateResult evaluate(const std::string& report) {
+  image_promote::GatePolicy policy;
+  policy.threshold = image_promote::Severity::high;
+  return image_promote::evaluate_report(report, policy);
+}
+}  // namespace
+
+TEST_CASE("fuzz: a Trivy report with fields of the wrong type is read, not an internal error (image-promote/trivy.cpp)") {
+  // trivy_fuzz: "ArtifactName": {...} threw nlohmann's type_error.302 out of evaluate_report.
+  CHECK_NOTHROW(evaluate(R"({"SchemaVersion":2,"ArtifactName":{"OS":{}}})"));
+  CHECK(evaluate(R"({"SchemaVersion":2,"ArtifactName":{"OS":{}}})").artifact.empty());
+  // Results that are not objects, Vulnerabilities entries that are not objects, fields of other types.
+  auto r = evaluate(R"({"SchemaVersion":2,"ArtifactName":"x","Results":[1,"a",null,
+      {"Target":7,"Vulnerabilities":[3,{"VulnerabilityID":"CVE-1","PkgName":["p"],"Severity":4,"FixedVersion":{}},
+       {"VulnerabilityID":"CVE-2","PkgName":"q","InstalledVersion":"1","Severity":"CRITICAL","Title":false}]}]})");
+  CHECK(r.total == 2);
+  REQUIRE(r.blocking.size() == 1);
+  CHECK(r.blocking[0].id == "CVE-2");
+  CHECK(r.blocking[0].title.empty());
+  CHECK(evaluate(R"({"SchemaVersion":2,"Results":{"a":{"Vulnerabilities":[]}}})").total == 0);
+}
+
+TEST_CASE("fuzz: a Trivy report nested 100000 levels deep is refused like any untrusted JSON (image-promote/trivy.cpp)") {
+  // Bounded as kit/untrusted_json.hpp bounds every other untrusted document (dump() recurses per level).
+  std::string deep = R"({"SchemaVersion":2,"Results":)" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  try {
+    evaluate(deep);
+    FAIL("a report nested that deep was accepted");
+  } catch (const kit::Error& e) {
+    CHECK(e.code() == kit::Exit::usage);
+    CHECK(std::string(e.what()).find("nests deeper") != std::string::npos);
+  }
+}
+
+TEST_CASE("fuzz: a migration_lock.toml line of 1 MB is read, not a stack overflow (migrate-guard/migrations.cpp)") {
+  // lock_toml_fuzz: std::regex recursed once per character of the quoted value (SIGSEGV).
+  std::string big(1 << 20, 'p');
+  CHECK(migrate_guard::check_lock_toml("comment = \"" + big + "\"\nprovider = \"postgresql\"\n").empty());
+  CHECK(migrate_guard::check_lock_toml("provider = \"" + big + "\"\n").find("its provider is") == 0);
+  // The same grammar as before.
+  CHECK(migrate_guard::check_lock_toml("provider = \"postgresql\"").empty());
+  CHECK(migrate_guard::check_lock_toml("# c\nprovider=\"postgres\" # x\n_k-1 = \"\"\n").empty());
+  CHECK(migrate_guard::check_lock_toml("provider = \"mysql\"") == "its provider is \"mysql\", not \"postgresql\"");
+  CHECK(migrate_guard::check_lock_toml("provider = \"a\"b\"") == "line 1 is not `key = \"value\"`");
+  CHECK(migrate_guard::check_lock_toml("1provider = \"postgresql\"") == "line 1 is not `key = \"value\"`");
+  CHECK(migrate_guard::check_lock_toml("provider = postgresql") == "line 1 is not `key = \"value\"`");
+  CHECK(migrate_guard::check_lock_toml("provider \t=\t \"postgresql\"").empty());
+  CHECK(migrate_guard::check_lock_toml("provider = \"postgresql\" x") == "line 1 is not `key = \"value\"`");
+}
+
+TEST_CASE("fuzz: an image reference with a 1 MB registry host is a usage error, not a stack overflow (image-promote/reference.cpp)") {
+  // reference_fuzz: std::regex recursed once per character of the host.
+  std::string ref = "x." + std::string(1 << 20, 'a') + ".com/team/app:1";
+  try {
+    image_promote::parse_reference(ref);
+    FAIL("a 1 MB host was accepted");
+  } catch (const kit::Error& e) {
+    CHECK(e.code() == kit::Exit::usage);
+    CHECK(std::string(e.what()).find("longer than 253") != std::string::npos);
+    CHECK(std::string(e.what()).size() < 200);
+  }
+  // A host of 253 characters with a port is still a host.
+  std::string host = std::string(249, 'a') + ".com";
+  CHECK(image_promote::parse_reference(host + ":5000/team/app:1").registry == host + ":5000");
+}
+
+TEST_CASE("fuzz: a database URL whose user name holds white space keeps its password out of the display (pg/target.cpp)") {
+  // prisma_url_fuzz: libpq reads user "u ses" and password "s3cret"; redact_url stopped at the space.
+  kit::Env env(std::map<std::string, std::string>{});
+  for (const char* sep : {" ", "\t"}) {
+    std::string url = std::string("postgresql://u") + sep + "ses:s3cret@localhost:5432/db?schema=app";
+    pg::DbTarget t = pg::resolve_target(url, "--database-url", env);
+    CHECK(t.display.find("s3cret") == std::string::npos);
+    CHECK(t.display == std::string("postgresql://u") + sep + "ses:***@localhost:5432/db?schema=app");
+  }
+  CHECK(pg::resolve_target("postgresql://user:p%40ss@db:5432/app", "--database-url", env).display ==
+        "postgresql://user:***@db:5432/app");
+  CHECK(pg::resolve_target("postgresql://user@db:5432/app", "--database-url", env).display == "postgresql://user@db:5432/app");
+  CHECK(pg::resolve_target("postgresql://db:5432/app", "--database-url", env).display == "postgresql://db:5432/app");
+  kit::secrets().clear();
+}
+
+TEST_CASE("fuzz: a manifest whose top-level fields have another type is an environment error, not an internal one (image-promote/manifest.cpp)") {
+  // manifest_fuzz: "schemaVersion": "..." threw nlohmann's type_error.302 out of parse_manifest.
+  for (const char* body : {R"({"schemaVersion":"ae+json","config":{"mediaType":"x","size":10}})",
+                           R"({"schemaVersion":2,"mediaType":7,"layers":[]})", R"({"schemaVersion":2,"artifactType":[],"layers":[]})"}) {
+    try {
+      image_promote::parse_manifest(body, image_promote::media::oci_manifest);
+      FAIL("accepted: " << body);
+    } catch (const kit::Error& e) {
+      CHECK(e.code() == kit::Exit::environment);
+      CHECK(std::string(e.what()).find("malformed manifest") == 0);
+    }
+  }
+}
