@@ -1,5 +1,8 @@
 #include "supabase/management_api.hpp"
 
+#include <cmath>
+#include <cstdint>
+
 #include <nlohmann/json.hpp>
 
 #include "kit/log.hpp"
@@ -11,24 +14,37 @@ namespace supabase {
 
 struct ManagementApi::Answer {
   long status = 0;
-  nlohmann::json body;
+  std::string body;  // read by the read_* functions, which trust nothing in it
 };
 
 namespace {
 
+// A Unix time as the API sends it: an integer, a float, or a string of digits. Anything else, or
+// a value no int64 holds (a float of 1e300, an unsigned beyond INT64_MAX), is "not given".
 std::optional<std::int64_t> integer_of(const nlohmann::json& j) {
+  if (j.is_number_unsigned()) {
+    auto u = j.get<std::uint64_t>();
+    if (u > static_cast<std::uint64_t>(INT64_MAX)) return std::nullopt;
+    return static_cast<std::int64_t>(u);
+  }
   if (j.is_number_integer()) return j.get<std::int64_t>();
-  if (j.is_number()) return static_cast<std::int64_t>(j.get<double>());
+  if (j.is_number_float()) {
+    double d = j.get<double>();
+    // 2^63 is exactly representable; every double below it converts without overflow.
+    if (!std::isfinite(d) || d < -9223372036854775808.0 || d >= 9223372036854775808.0) return std::nullopt;
+    return static_cast<std::int64_t>(d);
+  }
   if (j.is_string()) {
-    try {
-      size_t used = 0;
-      auto s = j.get<std::string>();
-      long long v = std::stoll(s, &used);
-      if (used == s.size()) return v;
-    } catch (...) {
-    }
+    auto v = kit::parse_integer(j.get<std::string>());
+    if (v) return static_cast<std::int64_t>(*v);
   }
   return std::nullopt;
+}
+
+// A flag as the API sends it; a value of another type (a string, null) counts as false.
+bool flag_of(const nlohmann::json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_boolean() && it->get<bool>();
 }
 
 // The API's own explanation, bounded: {"message": "..."} or {"error": "..."}.
@@ -91,8 +107,7 @@ ManagementApi::Answer ManagementApi::call(const std::string& method, const std::
     if (r.status == s) {
       Answer a;
       a.status = r.status;
-      // The answer is read without trusting its shape: nesting bounded, invalid UTF-8 discarded.
-      a.body = kit::parse_untrusted_json(r.body);
+      a.body = std::move(r.body);
       return a;
     }
   ApiError e(operation, r.status, kit::TransportError::none,
@@ -101,13 +116,12 @@ ManagementApi::Answer ManagementApi::call(const std::string& method, const std::
   throw e;
 }
 
-Backups ManagementApi::backups(const std::string& ref) {
-  auto a = call("GET", "/v1/projects/" + ref + "/database/backups", "", {200});
+std::optional<Backups> read_backups(const std::string& body) {
+  auto j = kit::parse_untrusted_json(body);
+  if (!j.is_object()) return std::nullopt;
   Backups b;
-  const auto& j = a.body;
-  if (!j.is_object()) throw ApiError("GET backups", a.status, kit::TransportError::none, "the backups answer is not a JSON object");
-  b.pitr_enabled = j.value("pitr_enabled", false);
-  b.walg_enabled = j.value("walg_enabled", false);
+  b.pitr_enabled = flag_of(j, "pitr_enabled");
+  b.walg_enabled = flag_of(j, "walg_enabled");
   if (j.contains("physical_backup_data") && j["physical_backup_data"].is_object()) {
     const auto& p = j["physical_backup_data"];
     if (p.contains("earliest_physical_backup_date_unix")) b.earliest_unix = integer_of(p["earliest_physical_backup_date_unix"]);
@@ -119,23 +133,17 @@ Backups ManagementApi::backups(const std::string& ref) {
   return b;
 }
 
-void ManagementApi::restore_pitr(const std::string& ref, std::int64_t target) {
-  call("POST", "/v1/projects/" + ref + "/database/backups/restore-pitr",
-       nlohmann::json{{"recovery_time_target_unix", target}}.dump(), {200, 201});
+std::optional<std::string> read_project_status(const std::string& body) {
+  auto j = kit::parse_untrusted_json(body);
+  if (!j.is_object() || !j.contains("status") || !j["status"].is_string()) return std::nullopt;
+  return j["status"].get<std::string>();
 }
 
-std::string ManagementApi::project_status(const std::string& ref) {
-  auto a = call("GET", "/v1/projects/" + ref, "", {200});
-  if (!a.body.is_object() || !a.body.contains("status") || !a.body["status"].is_string())
-    throw ApiError("GET project", a.status, kit::TransportError::none, "the project answer has no status");
-  return a.body["status"].get<std::string>();
-}
-
-std::vector<RestorePoint> ManagementApi::restore_points(const std::string& ref) {
-  auto a = call("GET", "/v1/projects/" + ref + "/database/backups/restore-point", "", {200});
+std::vector<RestorePoint> read_restore_points(const std::string& body) {
+  auto j = kit::parse_untrusted_json(body);
   std::vector<RestorePoint> out;
-  const nlohmann::json* list = &a.body;
-  if (a.body.is_object() && a.body.contains("restore_points")) list = &a.body["restore_points"];
+  const nlohmann::json* list = &j;
+  if (j.is_object() && j.contains("restore_points")) list = &j["restore_points"];
   if (!list->is_array()) return out;
   for (const auto& x : *list) {
     if (!x.is_object() || !x.contains("name") || !x["name"].is_string()) continue;
@@ -143,10 +151,33 @@ std::vector<RestorePoint> ManagementApi::restore_points(const std::string& ref) 
     p.name = x["name"];
     if (x.contains("status") && x["status"].is_string()) p.status = x["status"];
     for (const char* key : {"created_at_unix", "time_unix", "recovery_time_target_unix"})
-      if (x.contains(key)) p.time_unix = integer_of(x[key]);
+      if (x.contains(key) && !p.time_unix) p.time_unix = integer_of(x[key]);
     out.push_back(std::move(p));
   }
   return out;
+}
+
+Backups ManagementApi::backups(const std::string& ref) {
+  auto a = call("GET", "/v1/projects/" + ref + "/database/backups", "", {200});
+  auto b = read_backups(a.body);
+  if (!b) throw ApiError("GET backups", a.status, kit::TransportError::none, "the backups answer is not a JSON object");
+  return *b;
+}
+
+void ManagementApi::restore_pitr(const std::string& ref, std::int64_t target) {
+  call("POST", "/v1/projects/" + ref + "/database/backups/restore-pitr",
+       nlohmann::json{{"recovery_time_target_unix", target}}.dump(), {200, 201});
+}
+
+std::string ManagementApi::project_status(const std::string& ref) {
+  auto a = call("GET", "/v1/projects/" + ref, "", {200});
+  auto status = read_project_status(a.body);
+  if (!status) throw ApiError("GET project", a.status, kit::TransportError::none, "the project answer has no status");
+  return *status;
+}
+
+std::vector<RestorePoint> ManagementApi::restore_points(const std::string& ref) {
+  return read_restore_points(call("GET", "/v1/projects/" + ref + "/database/backups/restore-point", "", {200}).body);
 }
 
 void ManagementApi::create_restore_point(const std::string& ref, const std::string& name) {

@@ -75,6 +75,12 @@ class ManagementApi {
   kit::HttpClient http_;
 };
 
+// The answers, read without trusting their shape (nesting bounded, wrong types ignored, numbers
+// out of range dropped): plain functions so tests and the fuzz harness reach them.
+std::optional<Backups> read_backups(const std::string& body);  // nullopt: not a JSON object
+std::optional<std::string> read_project_status(const std::string& body);
+std::vector<RestorePoint> read_restore_points(const std::string& body);
+
 // A project ref is 20 lower-case letters; anything else is refused before a request (exit 2).
 bool valid_project_ref(const std::string& ref);
 
