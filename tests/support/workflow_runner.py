@@ -345,6 +345,31 @@ def parse_file_command(text):
     return out
 
 
+class Outcome(str):
+    """A step's outcome or a job's result: compares as the plain string ("success", "failure",
+    "skipped"), but its repr, which a failed assertEqual prints, carries the tail of the failing
+    step's stdout/stderr, so a test failure on a loaded CI machine explains itself."""
+
+    def __new__(cls, value, step="", tail=""):
+        o = super().__new__(cls, value)
+        o.step, o.tail = step, tail
+        return o
+
+    def __repr__(self):
+        plain = str.__repr__(str(self))
+        if self != "failure" or not self.tail:
+            return plain
+        return "%s (step %s; the tail of its stdout/stderr:\n%s\n)" % (plain, self.step, self.tail)
+
+
+def output_tail(log, secrets=(), limit=2000):
+    """The last `limit` characters of a step's output, secret values masked as the runner would."""
+    for v in secrets:
+        if v and len(v) > 3:
+            log = log.replace(v, "***")
+    return log[-limit:].strip()
+
+
 class StepResult:
     def __init__(self, name, outcome, conclusion, outputs, log=""):
         self.name, self.outcome, self.conclusion, self.outputs, self.log = name, outcome, conclusion, outputs, log
@@ -463,7 +488,7 @@ class WorkflowRunner:
     def _run_job(self, name, job, result):
         jr = JobResult(name)
         needs = _as_list(job.get("needs"))
-        needs_ctx = {n: {"result": result.jobs[n].result, "outputs": result.jobs[n].outputs} for n in needs}
+        needs_ctx = {n: {"result": str(result.jobs[n].result), "outputs": result.jobs[n].outputs} for n in needs}
         # A job's status functions look at the whole chain of jobs it needs.
         chain = self._ancestors(name)
         chain_results = [result.jobs[n].result for n in chain if n in result.jobs]
@@ -482,6 +507,7 @@ class WorkflowRunner:
         env.update(self._evaluated_env(job.get("env"), self._context(needs_ctx, env, {})))
         steps_ctx = {}
         failed = False
+        first_failure = None  # the first failing step: a failed job shows its output tail
         defaults = ((job.get("defaults") or {}).get("run") or {})
         for index, step in enumerate(job.get("steps") or []):
             sid = step.get("id") or "__step%d" % index
@@ -502,12 +528,18 @@ class WorkflowRunner:
                 failed = True
             env.update(env_add)
             steps_ctx[sid] = {"outcome": outcome, "conclusion": conclusion, "outputs": outputs}
-            jr.steps.append(StepResult(sid if step.get("id") else label, outcome, conclusion, outputs, log))
+            sname = sid if step.get("id") else label
+            tail = output_tail(log, self._secret_values()) if outcome == "failure" else ""
+            outcome = Outcome(outcome, sname, tail)
+            if conclusion == "failure" and not first_failure:
+                first_failure = outcome
+            jr.steps.append(StepResult(sname, outcome, conclusion, outputs, log))
             jr.summary += summary
             result.timeline.append((name, label, outcome, seconds))
             if self.echo:
                 print("  [%s] %s: %s (%.1fs)" % (name, label, outcome, seconds), flush=True)
-        jr.result = "failure" if failed else "success"
+        jr.result = Outcome("failure", first_failure.step, first_failure.tail) if failed and first_failure \
+            else Outcome("failure" if failed else "success")
         ctx = self._context(needs_ctx, env, steps_ctx, jr.result)
         jr.outputs = {k: interpolate(v, ctx) for k, v in (job.get("outputs") or {}).items()}
         return jr
@@ -593,6 +625,9 @@ class WorkflowRunner:
         with open(files["GITHUB_STEP_SUMMARY"]) as f:
             summary = f.read()
         return ("success" if code == 0 else "failure"), outputs, log, env_add, summary
+
+    def _secret_values(self):
+        return [v for v in self.secrets.values() if isinstance(v, str)]
 
     def _exec(self, argv, env, cwd):
         os.makedirs(cwd, exist_ok=True)
