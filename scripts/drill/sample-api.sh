@@ -66,6 +66,7 @@ case "$cmd" in
       sleep 0.1
     done
     echo "$version" > "$dir/api.version"
+    echo "sample-api: release $version ($health) listening on 127.0.0.1:$port (start took ${SECONDS}s)" >&2
     ;;
   *) echo "usage: sample-api.sh start|stop DIR [PORT VERSION good|broken]" >&2; exit 2 ;;
 esac
