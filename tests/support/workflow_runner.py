@@ -29,6 +29,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -345,6 +346,18 @@ def parse_file_command(text):
     return out
 
 
+def indent(text):
+    return "\n".join("    " + line for line in text.splitlines())
+
+
+def output_tail(log, secrets=(), limit=2000):
+    """The last `limit` characters of a step's output, secret values masked as the runner would."""
+    for v in secrets:
+        if v and len(v) > 3:
+            log = log.replace(v, "***")
+    return log[-limit:].strip()
+
+
 class StepResult:
     def __init__(self, name, outcome, conclusion, outputs, log=""):
         self.name, self.outcome, self.conclusion, self.outputs, self.log = name, outcome, conclusion, outputs, log
@@ -503,6 +516,11 @@ class WorkflowRunner:
             env.update(env_add)
             steps_ctx[sid] = {"outcome": outcome, "conclusion": conclusion, "outputs": outputs}
             jr.steps.append(StepResult(sid if step.get("id") else label, outcome, conclusion, outputs, log))
+            if outcome == "failure":
+                # Always on stderr, not only with echo: a test that fails on a loaded CI machine
+                # then shows why the step failed (unittest's assertEqual shortens long reprs).
+                print("workflow-runner: [%s] %s: failure; the tail of its stdout/stderr:\n%s"
+                      % (name, label, indent(output_tail(log, self._secret_values()))), file=sys.stderr, flush=True)
             jr.summary += summary
             result.timeline.append((name, label, outcome, seconds))
             if self.echo:
@@ -593,6 +611,9 @@ class WorkflowRunner:
         with open(files["GITHUB_STEP_SUMMARY"]) as f:
             summary = f.read()
         return ("success" if code == 0 else "failure"), outputs, log, env_add, summary
+
+    def _secret_values(self):
+        return [v for v in self.secrets.values() if isinstance(v, str)]
 
     def _exec(self, argv, env, cwd):
         os.makedirs(cwd, exist_ok=True)

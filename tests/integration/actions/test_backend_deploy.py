@@ -106,7 +106,7 @@ class BrokenReleaseTest(unittest.TestCase):
         self.assertEqual(d.step("health").outcome, "failure")
         self.assertIn("503", d.step("health").outputs.get("reason", ""))
         self.assertEqual(d.step("rollback").outcome, "success", d.step("rollback").log)
-        self.assertEqual(d.step("redeploy").outcome, "success")
+        self.assertEqual(d.step("redeploy").outcome, "success", d.step("redeploy").log)
         self.assertEqual(d.step("health-previous").outcome, "success", d.step("health-previous").log)
         self.assertEqual(d.step("health-previous").outputs.get("served-version"), "1.0.0")
         self.assertEqual(d.outputs["rolled-back"], "true")

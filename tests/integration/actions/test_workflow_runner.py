@@ -3,6 +3,8 @@ them: expressions (loose equality, case-insensitive strings, && / || returning o
 properties as null, format/contains/fromJSON), implicit success() in `if:`, status functions after a
 failure, continue-on-error, needs/job results and outputs, GITHUB_OUTPUT / GITHUB_ENV files, and a
 third-party step without a stand-in failing loudly instead of being skipped."""
+import contextlib
+import io
 import os
 import shutil
 import tempfile
@@ -100,3 +102,24 @@ class RunTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class FailureMessageTest(RunTest):
+    """A failed step explains itself: the runner prints the tail of its stdout/stderr on stderr,
+    secrets masked (a flaky redeploy once failed a test with nothing but 'failure' != 'success')."""
+
+    def test_a_failed_step_prints_the_tail_of_its_output(self):
+        wf = {"on": {"workflow_call": {}}, "jobs": {"a": {"runs-on": "x", "steps": [
+            {"id": "ok", "run": "echo all fine"},
+            {"id": "deploy", "run": "echo starting; echo \"sample-api: did not start, token $T\" >&2; exit 1",
+             "env": {"T": "${{ secrets.DEPLOY_TOKEN }}"}}]}}}
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            r = self.run_yaml(wf, secrets={"DEPLOY_TOKEN": "deploy-secret-token"})
+        self.assertEqual(r["a"].step("deploy").outcome, "failure")
+        text = err.getvalue()
+        self.assertIn("[a] deploy: failure", text)
+        self.assertIn("    starting", text)
+        self.assertIn("sample-api: did not start, token ***", text)
+        self.assertNotIn("deploy-secret-token", text)
+        self.assertNotIn("all fine", text)  # only failing steps
