@@ -36,6 +36,8 @@ import uuid
 
 import yaml
 
+from yonima_test import parse_github_output
+
 SUPPORT = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(SUPPORT, "..", ".."))
 BIN = os.environ.get("YONIMA_BIN", os.path.join(ROOT, "build", "bin"))
@@ -326,24 +328,9 @@ def condition(expr, context, status):
 
 # --- files the runner hands a step ----------------------------------------------------------
 
-def parse_file_command(text):
-    """$GITHUB_OUTPUT / $GITHUB_ENV: name=value and name<<DELIM ... DELIM."""
-    out, lines, i = {}, text.split("\n"), 0
-    while i < len(lines):
-        line = lines[i]
-        if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
-            name, delim = line.split("<<", 1)
-            value = []
-            i += 1
-            while i < len(lines) and lines[i] != delim:
-                value.append(lines[i])
-                i += 1
-            out[name] = "\n".join(value)
-        elif "=" in line:
-            name, value = line.split("=", 1)
-            out[name] = value
-        i += 1
-    return out
+# $GITHUB_OUTPUT and $GITHUB_ENV share one format (name=value, name<<DELIM ... DELIM): the
+# parser the integration tests already use reads both.
+parse_file_command = parse_github_output
 
 
 def indent(text):
