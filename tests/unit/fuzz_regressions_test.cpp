@@ -125,3 +125,25 @@ TEST_CASE("fuzz: a manifest whose top-level fields have another type is an envir
     }
   }
 }
+
+TEST_CASE("fuzz: a descriptor size or schemaVersion no int64 holds is refused, not converted (image-promote/manifest.cpp)") {
+  // manifest_fuzz (CI, 2026-11): "size": 1e300 reached nlohmann's float-to-int64 conversion,
+  // undefined behaviour reported by UBSan at from_json.hpp.
+  for (const char* body : {R"({"schemaVersion":2,"layers":[{"digest":"sha256:00","size":1e300}]})",
+                           R"({"schemaVersion":2,"config":{"size":-1}})", R"({"schemaVersion":2,"layers":[{"size":2.5}]})",
+                           R"({"schemaVersion":2,"layers":[{"size":18446744073709551615}]})",
+                           R"({"schemaVersion":1e300,"layers":[]})", R"({"schemaVersion":3,"layers":[]})"}) {
+    try {
+      image_promote::parse_manifest(body, image_promote::media::oci_manifest);
+      FAIL("accepted: " << body);
+    } catch (const kit::Error& e) {
+      CHECK(e.code() == kit::Exit::environment);
+      CHECK(std::string(e.what()).find("malformed manifest") == 0);
+    }
+  }
+  // Sizes that each fit but together pass INT64_MAX saturate instead of overflowing.
+  auto m = image_promote::parse_manifest(
+      R"({"schemaVersion":2,"config":{"size":9223372036854775807},"layers":[{"size":9223372036854775807}]})",
+      image_promote::media::oci_manifest);
+  CHECK(m.total_size() == INT64_MAX);
+}

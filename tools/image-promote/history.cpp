@@ -7,6 +7,7 @@
 #include "image-promote/manifest.hpp"
 #include "image-promote/reference.hpp"
 #include "kit/error.hpp"
+#include "kit/untrusted_json.hpp"
 
 namespace image_promote {
 
@@ -53,7 +54,7 @@ History history_from_json(const std::string& text) {
   History h;
   try {
     auto j = nlohmann::json::parse(text);
-    if (j.value("schemaVersion", 0) != 1) throw std::runtime_error("unknown schemaVersion");
+    if (kit::json_integer(j, "schemaVersion") != 1) throw std::runtime_error("unknown schemaVersion");
     h.tag = j.value("tag", "");
     for (const auto& e : j.at("entries"))
       h.entries.push_back({e.value("digest", ""), e.value("previous", ""), e.value("time", ""), e.value("action", "promote"),

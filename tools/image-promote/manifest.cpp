@@ -6,6 +6,7 @@
 #include "image-promote/digest.hpp"
 #include "kit/error.hpp"
 #include "kit/text.hpp"
+#include "kit/untrusted_json.hpp"
 
 namespace image_promote {
 
@@ -28,7 +29,14 @@ Descriptor descriptor(const nlohmann::json& j) {
   Descriptor d;
   d.media_type = j.value("mediaType", "");
   d.digest = j.value("digest", "");
-  d.size = j.value("size", std::int64_t{0});
+  if (j.contains("size")) {
+    auto size = kit::json_integer(j["size"]);
+    if (!size || *size < 0)
+      throw kit::environment_error("malformed manifest: a descriptor declares size " + kit::json_excerpt(j["size"], 40) +
+                                       ", which is not a byte count",
+                                   "the manifest is corrupt or was not written by a registry client; push the image again");
+    d.size = *size;
+  }
   d.artifact_type = j.value("artifactType", "");
   if (j.contains("platform") && j["platform"].is_object()) {
     const auto& p = j["platform"];
@@ -48,7 +56,9 @@ std::vector<Descriptor> Manifest::blobs() const {
 
 std::int64_t Manifest::total_size() const {
   std::int64_t n = 0;
-  for (const auto& b : blobs()) n += b.size;
+  // Saturates: sizes come from the registry, and a sum past INT64_MAX would be undefined.
+  for (const auto& b : blobs())
+    if (__builtin_add_overflow(n, b.size, &n)) return INT64_MAX;
   return n;
 }
 
@@ -70,7 +80,12 @@ Manifest parse_manifest(const std::string& body, const std::string& content_type
   try {
   m.media_type = j.value("mediaType", ct);
   if (m.media_type.empty()) m.media_type = j.contains("manifests") ? media::oci_index : media::oci_manifest;
-  if (j.value("schemaVersion", 0) == 1 || m.media_type.find("v1+prettyjws") != std::string::npos ||
+  auto schema_version = kit::json_integer(j, "schemaVersion");
+  if (j.contains("schemaVersion") && schema_version != 1 && schema_version != 2)
+    throw kit::environment_error("malformed manifest " + m.digest + ": schemaVersion " +
+                                     kit::json_excerpt(j["schemaVersion"], 40) + " (OCI and Docker manifests say 2)",
+                                 "check that the reference names an image, not another kind of artifact");
+  if (schema_version == 1 || m.media_type.find("v1+prettyjws") != std::string::npos ||
       m.media_type == "application/vnd.docker.distribution.manifest.v1+json")
     throw kit::environment_error("the image uses Docker schema 1 manifests, which are deprecated and not supported",
                                  "rebuild and push the image with a current builder");

@@ -82,6 +82,22 @@ const nlohmann::json* find_pointer(const nlohmann::json& document, std::string_v
   return at;
 }
 
+std::optional<std::int64_t> json_integer(const nlohmann::json& value) {
+  if (value.is_number_unsigned()) {
+    auto u = value.get<std::uint64_t>();
+    if (u > static_cast<std::uint64_t>(INT64_MAX)) return std::nullopt;
+    return static_cast<std::int64_t>(u);
+  }
+  if (value.is_number_integer()) return value.get<std::int64_t>();
+  return std::nullopt;
+}
+
+std::optional<std::int64_t> json_integer(const nlohmann::json& object, const char* key) {
+  if (!object.is_object()) return std::nullopt;
+  auto it = object.find(key);
+  return it == object.end() ? std::nullopt : json_integer(*it);
+}
+
 std::string json_excerpt(const nlohmann::json& value, size_t max_chars) {
   std::string text = value.is_string() ? value.get<std::string>()
                                        : value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -4,6 +4,8 @@
 // so 1 MB of `[[[[…` overflowed the stack), and JSON Pointers are resolved without exceptions (an
 // array index beyond SIZE_MAX is simply not there). Plain functions: fuzz harnesses call them.
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
@@ -26,6 +28,14 @@ const nlohmann::json* find_pointer(const nlohmann::json& document, std::string_v
 
 // Whether `pointer` is a well-formed JSON Pointer ("" or "/a/b~1c"; ~ only as ~0 or ~1).
 bool is_json_pointer(std::string_view pointer);
+
+// A JSON integer that an int64 holds, or nothing: a float (even 1e300 or 2.0), a string, an
+// unsigned beyond INT64_MAX. nlohmann's get<int64_t>/value() convert a float out of range with
+// undefined behaviour (found by tests/fuzz/manifest_fuzz), so untrusted numbers come through here.
+std::optional<std::int64_t> json_integer(const nlohmann::json& value);
+
+// json_integer of object[key], or nothing when `object` is not an object or has no such key.
+std::optional<std::int64_t> json_integer(const nlohmann::json& object, const char* key);
 
 // A JSON value as short one-line text for a message: a string as it is, anything else dumped;
 // invalid UTF-8 replaced, cut to `max_chars` characters.

@@ -82,8 +82,11 @@ StanzaInfo stanza_info(const Request& r) {
     for (const auto& b : st["backup"]) {
       if (!b.is_object() || !b.contains("timestamp")) continue;
       ++info.backups;
-      auto stop = b["timestamp"].value("stop", 0LL);
-      Micros t = static_cast<Micros>(stop) * 1'000'000;
+      // Seconds since the epoch; anything else (a float, a value whose microseconds overflow) is
+      // not a usable backup time.
+      auto stop = kit::json_integer(b["timestamp"], "stop");
+      Micros t = 0;
+      if (!stop || __builtin_mul_overflow(static_cast<Micros>(*stop), Micros{1'000'000}, &t)) continue;
       if (!info.earliest || t < *info.earliest) info.earliest = t;
     }
   }

@@ -22,12 +22,7 @@ namespace {
 // A Unix time as the API sends it: an integer, a float, or a string of digits. Anything else, or
 // a value no int64 holds (a float of 1e300, an unsigned beyond INT64_MAX), is "not given".
 std::optional<std::int64_t> integer_of(const nlohmann::json& j) {
-  if (j.is_number_unsigned()) {
-    auto u = j.get<std::uint64_t>();
-    if (u > static_cast<std::uint64_t>(INT64_MAX)) return std::nullopt;
-    return static_cast<std::int64_t>(u);
-  }
-  if (j.is_number_integer()) return j.get<std::int64_t>();
+  if (auto i = kit::json_integer(j)) return i;
   if (j.is_number_float()) {
     double d = j.get<double>();
     // 2^63 is exactly representable; every double below it converts without overflow.
