@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer harnesses of tests/fuzz (clang, ASan + UBSan, dynamic: build-fuzz/) and runs
 # each from its committed corpus (tests/fuzz/corpus/<harness>/) — docs/fuzzing.md.
-#   bash scripts/fuzz.sh                    every harness for 20 s (CI; scripts/test.sh runs this)
+#   bash scripts/fuzz.sh                    every harness for 20 s, seed 1 (CI; scripts/test.sh runs this)
 #   bash scripts/fuzz.sh --time 60          every harness for 60 s
-#   bash scripts/fuzz.sh --long 10000000    every harness for 10 M executions (hours; run nice'd)
+#   bash scripts/fuzz.sh --long 10000000    every harness for 10 M executions, random seed (hours; nice'd)
+#   bash scripts/fuzz.sh --seed N           libFuzzer's -seed (0 = random)
 #   bash scripts/fuzz.sh [opts] NAME...     only these harnesses (reference_fuzz, lint_sql_fuzz ...)
+# Timed runs use a fixed seed: a fresh clone then explores the same inputs in the same order, so CI
+# is red only for what a run here, given at least as long, would find too; --long explores at random.
 # New inputs found go to build-fuzz/corpus/<harness>/ (the committed corpus is only read). A crash,
 # leak, timeout or out-of-memory fails the run and names the reproducer; replay it with
 #   build-fuzz/bin/<harness> <reproducer>
@@ -14,12 +17,14 @@ cd "$repo"
 
 seconds=20
 runs=
+seed=
 names=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --time) seconds=$2; shift 2 ;;
     --long) runs=$2; shift 2 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    --seed) seed=$2; shift 2 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     -*) echo "fuzz.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     *) names+=("$1"); shift ;;
   esac
@@ -50,6 +55,7 @@ for name in "${names[@]}"; do
   # Bounded: -max_total_time (or -runs), 10 s per input, 2 GB RSS; leaks count (ASan's LeakSanitizer).
   limit=(-max_total_time="$seconds")
   [ -n "$runs" ] && limit=(-runs="$runs")
+  limit+=(-seed="${seed:-$([ -n "$runs" ] && echo 0 || echo 1)}")
   log="$build/crashes/$name.log"
   echo "fuzz: $name (${runs:+$runs runs}${runs:-$seconds s})" >&2
   if ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
