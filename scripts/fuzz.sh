@@ -57,7 +57,7 @@ for name in "${names[@]}"; do
   [ -n "$runs" ] && limit=(-runs="$runs")
   limit+=(-seed="${seed:-$([ -n "$runs" ] && echo 0 || echo 1)}")
   log="$build/crashes/$name.log"
-  echo "fuzz: $name (${runs:+$runs runs}${runs:-$seconds s})" >&2
+  echo "fuzz: $name ($([ -n "$runs" ] && echo "$runs runs" || echo "$seconds s"), seed ${limit[-1]#-seed=})" >&2
   if ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
      "$bin" "${limit[@]}" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
             -artifact_prefix="$artifacts" "$work" "$seeds" >"$log" 2>&1; then
