@@ -36,11 +36,9 @@ struct Walk {
   std::vector<Manifest> to_write;  // children before parents
   std::vector<Descriptor> blobs;   // unique, in first-seen order
   std::set<std::string> seen;
-  int present = 0;
 };
 
-void walk(RegistryClient& s, RegistryClient& d, const Reference& src, const Reference& dst, const Manifest& m, Walk& w,
-          int depth) {
+void walk(RegistryClient& s, const Reference& src, const Manifest& m, Walk& w, int depth) {
   if (m.is_index) {
     if (depth >= kMaxIndexDepth)
       throw kit::environment_error("the index " + m.digest + " in " + src.repo_name() + " nests indexes more than " +
@@ -48,16 +46,15 @@ void walk(RegistryClient& s, RegistryClient& d, const Reference& src, const Refe
                                    "an image index this deep is not an image; check what was pushed to " + src.repo_name());
     for (const auto& child : m.children) {
       if (!w.seen.insert(child.digest).second) continue;
-      if (d.head_manifest(dst.repository, child.digest)) {
-        ++w.present;
-        continue;
-      }
+      // No HEAD of the child in the destination first: the root was not there (copy_tree asked),
+      // so its children rarely are, and what they need is settled anyway by the mounts (201
+      // whether or not the blob was there), the blob HEADs (across registries) and the PUT.
       auto cm = s.get_manifest(src.repository, child.digest);
       if (!cm)
         throw kit::environment_error(src.repo_name() + " lists " + child.digest + " (" + child.platform +
                                          ") in its index but the registry does not have it",
                                      "the source image is incomplete; re-push it, or copy with --platform to skip it");
-      walk(s, d, src, dst, *cm, w, depth + 1);
+      walk(s, src, *cm, w, depth + 1);
     }
   } else {
     for (const auto& b : m.blobs())
@@ -216,7 +213,7 @@ BlobResult copy_blob(RegistrySession& session, RegistryClient& s, RegistryClient
 }  // namespace
 
 CopyStats copy_tree(RegistrySession& session, const Reference& src, const Reference& dst, const Manifest& root,
-                    int jobs) {
+                    int jobs, bool write_root) {
   CopyStats stats;
   auto s = session.client(src.registry);
   auto d = session.client(dst.registry);
@@ -226,8 +223,7 @@ CopyStats copy_tree(RegistrySession& session, const Reference& src, const Refere
   }
   Walk w;
   w.seen.insert(root.digest);
-  walk(*s, *d, src, dst, root, w, 0);
-  stats.manifests_present = w.present;
+  walk(*s, src, root, w, 0);
 
   std::atomic<size_t> next{0};
   std::mutex mutex;
@@ -262,6 +258,7 @@ CopyStats copy_tree(RegistrySession& session, const Reference& src, const Refere
 
   // Children first: a registry refuses an index whose manifests it does not have.
   for (const auto& m : w.to_write) {
+    if (!write_root && m.digest == root.digest) continue;
     d->put_manifest(dst.repository, m.digest, m.media_type, m.body);
     ++stats.manifests_written;
   }

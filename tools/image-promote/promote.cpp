@@ -124,7 +124,7 @@ TagMove move_tag(RegistryClient& client, const PlannedMove& planned, const Manif
   // The history manifest refers to the empty blob; a repository that holds a history has it.
   // Checked before the tag is read, so the read-modify-write window on the tag (the registry
   // API has no compare-and-swap) holds nothing but the PUT.
-  if (history.manifest_body.empty()) ensure_empty_blob(client, repo);
+  if (history.manifest_body.empty()) ensure_empty_blob(client, repo, options.empty_blob_from);
 
   std::optional<std::string> current = client.head_manifest(repo, target.tag);
   move.previous = current.value_or("");
@@ -257,14 +257,19 @@ PromoteResult execute(RegistrySession& session, const PromotePlan& plan, const k
   };
   // Copies first: a tag is moved only once the image is in every target repository.
   for (const auto& c : plan.copies) {
-    result.stats.add(copy_tree(session, c.from, c.to, plan.image, plan.jobs));
+    // Everything but the image manifest itself: the first tag's PUT stores it (a copy is planned
+    // only for a repository a tag of --to is in), one request less. A move refused there leaves
+    // children and blobs, which nothing refers to, rather than an untagged image.
+    result.stats.add(copy_tree(session, c.from, c.to, plan.image, plan.jobs, false));
     if (plan.referrers) result.attached += copy_attached(session, c.from, c.to, plan.image.digest, plan.jobs, result.stats);
   }
   for (const auto& planned : plan.moves) {
     TagMove m;
     try {
       auto client = session.client(planned.target.registry);
-      m = move_tag(*client, planned, plan.image, plan.move_options, env);
+      MoveOptions options = plan.move_options;
+      if (planned.target.registry == plan.source.registry) options.empty_blob_from = plan.source.repository;
+      m = move_tag(*client, planned, plan.image, options, env);
     } catch (const kit::Error& e) {
       if (done.empty()) throw;
       throw part_way(planned.target.str() + " failed: " + e.what());

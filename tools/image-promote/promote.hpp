@@ -63,9 +63,13 @@ struct MoveOptions {
   std::string action = "promote";  // recorded in the history
   std::string source;              // recorded in the history (the reference promoted from)
   kit::Millis settle{0};           // with expect_current: wait, then check no racing write won
+  // A repository of the target's registry to mount the empty blob `{}` from when the tag has no
+  // history yet ("": the target repository itself). The source's, when it is on that registry.
+  std::string empty_blob_from;
 };
 
-// Points target (repo:tag) at `image`, which must already be in target's repository.
+// Points target (repo:tag) at `image`, whose children and blobs must already be in target's
+// repository (the image manifest itself is stored by the tag's PUT).
 TagMove move_tag(RegistryClient& client, const PlannedMove& move, const Manifest& image, const MoveOptions& options,
                  const kit::Env& env);
 

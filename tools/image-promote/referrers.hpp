@@ -2,6 +2,7 @@
 // Signatures, attestations and SBOMs travel with the image: those the OCI 1.1 referrers API lists
 // (where the source registry has it) and those under cosign's tag scheme (sha256-<hex>.sig/.att/.sbom),
 // which is looked at whether or not the API exists.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,7 @@ struct Attached {
   std::string digest;
   std::string tag;  // the tag it lives under (tag scheme); empty when found through the API
   std::string artifact_type;
+  std::optional<Manifest> manifest;  // when finding it read it already (by tag)
 };
 
 // The tags cosign and the OCI 1.1 fallback use for artifacts attached to `subject`.

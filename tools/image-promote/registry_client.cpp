@@ -13,6 +13,7 @@
 #include "kit/log.hpp"
 #include "kit/secrets.hpp"
 #include "kit/text.hpp"
+#include "kit/untrusted_json.hpp"
 
 namespace image_promote {
 namespace {
@@ -252,6 +253,68 @@ bool RegistryClient::blob_exists(const std::string& repo, const std::string& dig
   if (r.ok() && r.status == 200) return true;
   if (r.ok() && r.status == 404) return false;
   fail(RegistryStep::blob_check, "HEAD blob " + repo + "@" + digest, r);
+}
+
+void RegistryClient::ensure_small_blob(const std::string& repo, const std::string& digest, const std::string& bytes,
+                                       const std::string& from_repo) {
+  kit::HttpRequest req;
+  req.method = "POST";
+  req.url = url("/v2/" + repo + "/blobs/uploads/?mount=" + digest + "&from=" + from_repo);
+  auto r = send(req);
+  if (r.ok() && r.status == 201) return;
+  if (r.ok() && r.status == 202 && r.header("location")) {
+    // Not mounted: the session the registry opened instead takes the bytes (monolithic PUT with
+    // ?digest=, verified by the registry before it keeps anything).
+    std::string loc = resolve_location(base_, *r.header("location"));
+    loc += (loc.find('?') == std::string::npos ? "?" : "&") + std::string("digest=") + digest;
+    kit::HttpRequest put;
+    put.method = "PUT";
+    put.url = loc;
+    put.headers = {{"Content-Type", "application/octet-stream"}};
+    put.body = bytes;
+    put.total_timeout = kManifestTimeout;
+    auto p = send(put, {}, true);
+    if (p.ok() && (p.status == 201 || p.status == 204)) {
+      traffic_.bytes_uploaded += static_cast<std::int64_t>(bytes.size());
+      return;
+    }
+    // A failed PUT may leave the session unusable: the retried path opens new ones.
+    upload_bytes(repo, digest, bytes);
+    return;
+  }
+  if (!blob_exists(repo, digest)) upload_bytes(repo, digest, bytes);
+}
+
+std::optional<std::vector<std::string>> RegistryClient::list_tags_between(const std::string& repo,
+                                                                          const std::string& after,
+                                                                          const std::string& until, int max_pages) {
+  std::vector<std::string> out;
+  std::string next = url("/v2/" + repo + "/tags/list?n=100&last=" + after);
+  for (int page = 0; !next.empty(); ++page) {
+    if (page >= max_pages) return std::nullopt;
+    kit::HttpRequest req;
+    req.url = next;
+    req.total_timeout = kManifestTimeout;
+    auto r = send(req);
+    if (!r.ok() || r.status != 200 || r.truncated) return std::nullopt;
+    auto j = kit::parse_untrusted_json(r.body, 4);
+    if (!j.is_object() || !j.contains("tags")) return std::nullopt;
+    const auto& tags = j["tags"];
+    if (tags.is_null()) return out;  // no tags at all
+    if (!tags.is_array()) return std::nullopt;
+    std::string last;
+    for (const auto& t : tags) {
+      if (!t.is_string()) return std::nullopt;
+      out.push_back(t.get<std::string>());
+      last = out.back();
+    }
+    next = "";
+    if (auto link = r.header("link"); link && (last.empty() || last <= until)) {
+      std::string n = next_link(*link);
+      if (!n.empty()) next = resolve_location(base_, n);
+    }
+  }
+  return out;
 }
 
 bool RegistryClient::mount_blob(const std::string& repo, const std::string& digest, const std::string& from_repo) {

@@ -66,6 +66,19 @@ class RegistryClient {
                         const std::string& body, std::string& error, bool* confirmed = nullptr);
 
   bool blob_exists(const std::string& repo, const std::string& digest);
+  // Makes sure a small blob (`bytes`, whose digest is `digest`) is in `repo`, in as few requests
+  // as the registry allows: a mount from `from_repo` (which may be `repo` itself) answers 201
+  // when the blob is there afterwards (1 request, whether it was mounted or already present);
+  // otherwise the 202's upload session takes the bytes (1 more). A registry that refuses the
+  // mount outright gets HEAD, then POST + PUT.
+  void ensure_small_blob(const std::string& repo, const std::string& digest, const std::string& bytes,
+                         const std::string& from_repo);
+  // The tags of `repo` from `after` on (exclusive, lexical order: GET /tags/list?n=&last=),
+  // following Link: rel="next" while a page ends before `until`. nullopt when the answer is not
+  // a usable list (not 200, not JSON, over 4 MiB, more than `max_pages` pages): the caller asks
+  // tag by tag instead. A registry that ignores `last` and `n` lists every tag; that works too.
+  std::optional<std::vector<std::string>> list_tags_between(const std::string& repo, const std::string& after,
+                                                            const std::string& until, int max_pages = 4);
   // Cross-repository mount inside this registry; false when the registry did not mount.
   bool mount_blob(const std::string& repo, const std::string& digest, const std::string& from_repo);
   // Streams a blob into `file` (rewound first), verifying size and digest as it arrives: a byte

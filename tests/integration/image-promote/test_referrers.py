@@ -6,7 +6,7 @@ import json
 import unittest
 
 from ip_fixture import ImageBuilder, Registry, ToolTest, ip
-from registry import ReferrersProxy, push_referrer
+from registry import FaultProxy, ReferrersProxy, push_referrer
 
 SBOM = "application/spdx+json"
 BUNDLE = "application/vnd.dev.sigstore.bundle.v0.3+json"
@@ -48,6 +48,19 @@ class ReferrersTest(ToolTest):
         self.assertEqual(sorted(r["digest"] for r in self.api.referrers("team/app", self.index)),
                          sorted([self.sbom, self.bundle]))
         self.assertEqual(self.api.referrers("team/app", self.plain), [])
+
+    def test_cosign_tags_are_found_without_a_tag_list(self):
+        # One page of the tag list answers for the four cosign tags; a registry whose list cannot
+        # be used (here: 404 in front of it) is asked tag by tag, and the signature still travels.
+        proxy = FaultProxy(self.src, rate=0.0)
+        self.addCleanup(proxy.stop)
+        proxy.set_rules([{"method": "GET", "path": "/tags/list", "status": 404}])
+        r = ip("promote", "%s/team/app@%s" % (proxy.host, self.plain), "--to", "%s/nolist/app:live" % self.dst.host,
+               "--json", insecure=[proxy.host, self.dst.host])
+        self.assertExit(r, 0)
+        self.assertEqual(r.json()["attached_artifacts"], 1)
+        self.assertEqual(self.dst.resolve("nolist/app", self.plain_sig_tag), self.plain_sig)
+        self.assertEqual(proxy.stats()["rules"][0]["hits"], 1)
 
     def test_api_referrers_and_tag_scheme_both_travel(self):
         before = self.api.stats()["requests"].get("200", 0)
