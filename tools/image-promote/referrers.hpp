@@ -22,7 +22,7 @@ std::vector<std::string> attachment_tags(const std::string& subject);
 
 // Tag-scheme artifacts first, then those only the referrers API lists. Throws when the API
 // fails (other than 404, "no API").
-std::vector<Attached> find_attached(RegistryClient& src, const std::string& repository, const std::string& subject);
+std::vector<Attached> find_attached(RegistrySession& session, const Reference& src, const std::string& subject);
 
 // Copies what is attached to `subject` from src to dst (re-tagging the tag-scheme ones).
 // Returns how many artifacts were copied or already present.

@@ -597,7 +597,8 @@ RegistrySession::RegistrySession(ClientOptions options, CredentialSources source
 void RegistrySession::need(const std::string& registry, const std::string& repository, bool push) {
   std::lock_guard lock(scopes_mutex_);
   // Clients already made asked for the old scopes: the next client() makes new ones.
-  for (auto it = clients_.begin(); it != clients_.end();) it = it->first.second == registry ? clients_.erase(it) : std::next(it);
+  idle_.erase(registry);
+  ++generation_[registry];
   auto& scopes = scopes_[registry];
   std::string pull = "repository:" + repository + ":pull";
   std::string both = pull + ",push";
@@ -627,12 +628,32 @@ std::optional<std::string> RegistrySession::kept_config(const std::string& diges
 std::shared_ptr<RegistryClient> RegistrySession::client(const std::string& registry) {
   std::lock_guard lock(scopes_mutex_);
   auto key = std::make_pair(std::this_thread::get_id(), registry);
-  if (auto it = clients_.find(key); it != clients_.end()) return it->second;
-  std::vector<std::string> scopes;
-  if (auto it = scopes_.find(registry); it != scopes_.end()) scopes = it->second;
-  auto c = std::make_shared<RegistryClient>(registry, options_, auth_, std::move(scopes), traffic_);
-  clients_[key] = c;
+  if (auto it = leased_.find(key); it != leased_.end())
+    if (auto c = it->second.lock()) return c;
+  std::unique_ptr<RegistryClient> raw;
+  if (auto& idle = idle_[registry]; !idle.empty()) {
+    raw = std::move(idle.back());
+    idle.pop_back();
+  } else {
+    std::vector<std::string> scopes;
+    if (auto it = scopes_.find(registry); it != scopes_.end()) scopes = it->second;
+    raw = std::make_unique<RegistryClient>(registry, options_, auth_, std::move(scopes), traffic_);
+    ++clients_created_;
+  }
+  int generation = generation_[registry];
+  std::shared_ptr<RegistryClient> c(raw.release(), [this, registry, generation, key](RegistryClient* p) {
+    give_back(registry, generation, key, p);
+  });
+  leased_[key] = c;
   return c;
+}
+
+void RegistrySession::give_back(const std::string& registry, int generation, std::pair<std::thread::id, std::string> key,
+                                RegistryClient* client) {
+  std::unique_ptr<RegistryClient> owned(client);
+  std::lock_guard lock(scopes_mutex_);
+  if (auto it = leased_.find(key); it != leased_.end() && it->second.expired()) leased_.erase(it);
+  if (generation == generation_[registry]) idle_[registry].push_back(std::move(owned));
 }
 
 }  // namespace image_promote

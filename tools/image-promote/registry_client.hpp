@@ -150,10 +150,15 @@ class RegistrySession {
  public:
   RegistrySession(ClientOptions options, CredentialSources sources);
   void need(const std::string& registry, const std::string& repository, bool push);
-  // The calling thread's client for `registry`, made on first use and kept for the run: every
-  // step of a command (resolve, copy, tag moves, history) then reuses one connection (one TLS
-  // handshake per registry and thread, not per step). Never hand it to another thread.
+  // A client for `registry`, for the calling thread only (never hand it to another). Clients are
+  // pooled: one a thread gives up (its last shared_ptr gone) goes back with its open connection
+  // and the next caller, on any thread, takes it. So every step of a run (resolve, copy, tag
+  // moves, history) and every worker thread reuses connections: a run opens one connection (one
+  // TLS handshake) per registry and per request in flight at once, never one per step, thread
+  // or blob. A thread that already holds one for `registry` gets the same one again.
   std::shared_ptr<RegistryClient> client(const std::string& registry);
+  // Connections made so far (clients created), for tests and benchmarks.
+  int clients_created() const { return clients_created_.load(); }
   Traffic& traffic() { return traffic_; }
   Authenticator& auth() { return auth_; }
   const ClientOptions& options() const { return options_; }
@@ -170,7 +175,14 @@ class RegistrySession {
   // reads (find, never operator[], which inserts), under the mutex all the same.
   std::mutex scopes_mutex_;
   std::map<std::string, std::vector<std::string>> scopes_;
-  std::map<std::pair<std::thread::id, std::string>, std::shared_ptr<RegistryClient>> clients_;  // under scopes_mutex_
+  // Under scopes_mutex_: the clients threads hold now (by thread and registry), the idle ones,
+  // and a generation per registry that need() bumps (an idle client asked for old scopes).
+  std::map<std::pair<std::thread::id, std::string>, std::weak_ptr<RegistryClient>> leased_;
+  std::map<std::string, std::vector<std::unique_ptr<RegistryClient>>> idle_;
+  std::map<std::string, int> generation_;
+  std::atomic<int> clients_created_{0};
+  void give_back(const std::string& registry, int generation, std::pair<std::thread::id, std::string> key,
+                 RegistryClient* client);
   std::mutex configs_mutex_;
   std::map<std::string, std::string> configs_;
 };
