@@ -116,10 +116,13 @@ class BlobPipe {
       size_t tail = (head_ + size_) % ring_.size();
       size_t take = std::min({n, ring_.size() - size_, ring_.size() - tail});
       std::memcpy(ring_.data() + tail, data, take);
+      bool was_empty = size_ == 0;
       size_ += take;
       data += take;
       n -= take;
-      changed_.notify_all();
+      // Only the reader can be waiting, and only on an empty ring: waking it for every chunk
+      // cost a futex call and a context switch per 16 KiB.
+      if (was_empty) changed_.notify_all();
     }
     return true;
   }
@@ -132,9 +135,10 @@ class BlobPipe {
     if (size_ == 0 && !writer_ok_) return CURL_READFUNC_ABORT;
     size_t take = std::min({n, size_, ring_.size() - head_});
     std::memcpy(out, ring_.data() + head_, take);
+    bool was_full = size_ == ring_.size();
     head_ = (head_ + take) % ring_.size();
     size_ -= take;
-    changed_.notify_all();
+    if (was_full) changed_.notify_all();  // only the writer waits, and only on a full ring
     return take;
   }
   void close_writer(bool ok) {
