@@ -70,8 +70,15 @@ struct MoveOptions {
 
 // Points target (repo:tag) at `image`, whose children and blobs must already be in target's
 // repository (the image manifest itself is stored by the tag's PUT).
+// What a move reads (and writes) before it reads the tag: the tag's history and, when it has
+// none yet, the empty blob the history manifest refers to. `promote` does it while the image is
+// copied into a repository of the same registry (a short copy: mounts), then moves the tag.
+struct MovePrep {
+  History history;
+};
+MovePrep prepare_move(RegistryClient& client, const PlannedMove& move, const MoveOptions& options);
 TagMove move_tag(RegistryClient& client, const PlannedMove& move, const Manifest& image, const MoveOptions& options,
-                 const kit::Env& env);
+                 const kit::Env& env, std::optional<MovePrep> prepared = std::nullopt);
 
 struct PromoteRequest {
   Reference source;

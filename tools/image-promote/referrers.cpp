@@ -66,10 +66,15 @@ std::vector<Attached> find_attached(RegistrySession& session, const Reference& s
 
 int copy_attached(RegistrySession& session, const Reference& src, const Reference& dst, const std::string& subject,
                   int jobs, CopyStats& stats) {
+  return copy_found(session, src, dst, find_attached(session, src, subject), jobs, stats);
+}
+
+int copy_found(RegistrySession& session, const Reference& src, const Reference& dst, const std::vector<Attached>& found,
+               int jobs, CopyStats& stats) {
   auto s = session.client(src.registry);
   auto d = session.client(dst.registry);
   int n = 0;
-  for (const auto& a : find_attached(session, src, subject)) {
+  for (const auto& a : found) {
     auto m = a.manifest ? a.manifest : s->get_manifest(src.repository, a.digest);
     if (!m) continue;  // deleted between listing and reading
     stats.add(copy_tree(session, src, dst, *m, jobs));

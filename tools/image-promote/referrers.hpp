@@ -28,5 +28,8 @@ std::vector<Attached> find_attached(RegistrySession& session, const Reference& s
 // Returns how many artifacts were copied or already present.
 int copy_attached(RegistrySession& session, const Reference& src, const Reference& dst, const std::string& subject,
                   int jobs, CopyStats& stats);
+// The same with what find_attached found (promote looks while the image is copied).
+int copy_found(RegistrySession& session, const Reference& src, const Reference& dst, const std::vector<Attached>& found,
+               int jobs, CopyStats& stats);
 
 }  // namespace image_promote
