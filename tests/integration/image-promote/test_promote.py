@@ -162,6 +162,16 @@ class PromoteTest(ToolTest):
         log = self.reg.access_log()[before:]
         self.assertEqual([l for l in log if l[0] in ("PUT", "POST")], [], log)
 
+    def test_history_read_during_the_copy_still_refuses_a_foreign_history(self):
+        # The first tag's history is read while the image is mounted into its repository: a
+        # history tag holding something else still stops the promotion before the tag is written.
+        self.images.push(self.images.single("v3", "release-3"), self.reg.host, "foreign/backend",
+                         "_yonima-history-live")
+        r = self.promote(self.v1, "%s/foreign/backend:live" % self.reg.host)
+        self.assertExit(r, 3)
+        self.assertIn("not a promotion history", r.stderr + r.stdout + r.summary)
+        self.assertIsNone(self.reg.resolve("foreign/backend", "live"))
+
     def test_promote_to_another_registry_copies_then_tags(self):
         r = self.promote(self.v1, "%s/prod/backend:live" % self.other.host)
         self.assertExit(r, 0)
