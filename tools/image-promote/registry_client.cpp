@@ -308,13 +308,15 @@ std::optional<std::vector<std::string>> RegistryClient::list_tags_between(const 
     if (tags.is_null()) return out;  // no tags at all
     if (!tags.is_array()) return std::nullopt;
     std::string last;
+    bool sorted = true;  // the spec says lexical order; a page that is not cannot end the search
     for (const auto& t : tags) {
       if (!t.is_string()) return std::nullopt;
       out.push_back(t.get<std::string>());
+      if (out.back() < last) sorted = false;
       last = out.back();
     }
     next = "";
-    if (auto link = r.header("link"); link && (last.empty() || last <= until)) {
+    if (auto link = r.header("link"); link && (!sorted || last.empty() || last <= until)) {
       std::string n = next_link(*link);
       if (!n.empty()) next = resolve_location(base_, n);
     }
