@@ -294,6 +294,8 @@ std::optional<std::vector<std::string>> RegistryClient::list_tags_between(const 
                                                                           const std::string& after,
                                                                           const std::string& until, int max_pages) {
   std::vector<std::string> out;
+  std::string last;
+  bool sorted = true;  // the spec says lexical order; a list that is not cannot end the search early
   std::string next = url("/v2/" + repo + "/tags/list?n=100&last=" + after);
   for (int page = 0; !next.empty(); ++page) {
     if (page >= max_pages) return std::nullopt;
@@ -307,8 +309,6 @@ std::optional<std::vector<std::string>> RegistryClient::list_tags_between(const 
     const auto& tags = j["tags"];
     if (tags.is_null()) return out;  // no tags at all
     if (!tags.is_array()) return std::nullopt;
-    std::string last;
-    bool sorted = true;  // the spec says lexical order; a page that is not cannot end the search
     for (const auto& t : tags) {
       if (!t.is_string()) return std::nullopt;
       out.push_back(t.get<std::string>());
