@@ -133,4 +133,31 @@ TEST_CASE("image-promote blob copy: 24 blobs with 8 workers between two registri
   CopyStats again = copy_tree(session, src, dst, image, 8);
   CHECK(again.manifests_present == 1);
   CHECK(again.blobs_uploaded == 0);
+  // Pooled connections: at most one per registry and job, streamed blobs' downloads included
+  // (a client per thread made 8 + 8 + one per streamed blob).
+  CHECK(session.clients_created() <= 16);
+}
+
+TEST_CASE("image-promote session: clients are pooled across steps and threads") {
+  RegistrySession session(ClientOptions{}, CredentialSources{});
+  const std::string r = "registry.example:5000";
+  auto a = session.client(r);
+  CHECK(session.client(r) == a);  // a thread holding one gets the same one
+  RegistryClient* first = a.get();
+  a.reset();  // given back, with its connection
+  RegistryClient* other_thread = nullptr;
+  std::thread([&] { other_thread = session.client(r).get(); }).join();
+  CHECK(other_thread == first);  // reused by another thread
+  CHECK(session.clients_created() == 1);
+  auto held = session.client(r);
+  std::shared_ptr<RegistryClient> concurrent;
+  std::thread([&] { concurrent = session.client(r); }).join();
+  CHECK(concurrent != held);  // two in flight at once: two connections
+  CHECK(session.clients_created() == 2);
+  concurrent.reset();
+  held.reset();
+  // New scopes: the idle clients asked for the old ones and are not reused.
+  session.need(r, "team/app", true);
+  auto fresh = session.client(r);
+  CHECK(session.clients_created() == 3);
 }

@@ -13,6 +13,7 @@
 #include <set>
 #include <thread>
 
+#include "image-promote/parallel.hpp"
 #include "kit/error.hpp"
 #include "kit/log.hpp"
 
@@ -32,38 +33,50 @@ namespace {
 
 constexpr std::int64_t kProgressBytes = 32 << 20;
 
+// The tree under a root, read level by level so that the manifests of one level are fetched at
+// once (jobs at a time) and written at once, deepest level first: a registry refuses an index
+// whose manifests it does not have.
 struct Walk {
-  std::vector<Manifest> to_write;  // children before parents
-  std::vector<Descriptor> blobs;   // unique, in first-seen order
+  std::vector<std::vector<Manifest>> levels;  // levels[0] = {root}
+  std::vector<Descriptor> blobs;               // unique, in first-seen order
   std::set<std::string> seen;
-  int present = 0;
 };
 
-void walk(RegistryClient& s, RegistryClient& d, const Reference& src, const Reference& dst, const Manifest& m, Walk& w,
-          int depth) {
-  if (m.is_index) {
-    if (depth >= kMaxIndexDepth)
-      throw kit::environment_error("the index " + m.digest + " in " + src.repo_name() + " nests indexes more than " +
-                                       std::to_string(kMaxIndexDepth) + " levels deep; nothing was copied",
-                                   "an image index this deep is not an image; check what was pushed to " + src.repo_name());
-    for (const auto& child : m.children) {
-      if (!w.seen.insert(child.digest).second) continue;
-      if (d.head_manifest(dst.repository, child.digest)) {
-        ++w.present;
+Walk walk(RegistrySession& session, const Reference& src, const Manifest& root, int jobs) {
+  Walk w;
+  w.seen.insert(root.digest);
+  w.levels.push_back({root});
+  for (size_t depth = 0; depth < w.levels.size(); ++depth) {
+    std::vector<Descriptor> children;
+    for (const auto& m : w.levels[depth]) {
+      if (!m.is_index) {
+        for (const auto& b : m.blobs())
+          if (w.seen.insert(b.digest).second) w.blobs.push_back(b);
         continue;
       }
-      auto cm = s.get_manifest(src.repository, child.digest);
+      if (depth >= static_cast<size_t>(kMaxIndexDepth))
+        throw kit::environment_error("the index " + m.digest + " in " + src.repo_name() + " nests indexes more than " +
+                                         std::to_string(kMaxIndexDepth) + " levels deep; nothing was copied",
+                                     "an image index this deep is not an image; check what was pushed to " + src.repo_name());
+      // No HEAD of a child in the destination first: the root was not there (copy_tree asked),
+      // so its children rarely are, and what they need is settled anyway by the mounts (201
+      // whether or not the blob was there), the blob HEADs (across registries) and the PUT.
+      for (const auto& c : m.children)
+        if (w.seen.insert(c.digest).second) children.push_back(c);
+    }
+    if (children.empty()) break;
+    std::vector<Manifest> next(children.size());
+    parallel_for(children.size(), jobs, [&](size_t i) {
+      auto cm = session.client(src.registry)->get_manifest(src.repository, children[i].digest);
       if (!cm)
-        throw kit::environment_error(src.repo_name() + " lists " + child.digest + " (" + child.platform +
+        throw kit::environment_error(src.repo_name() + " lists " + children[i].digest + " (" + children[i].platform +
                                          ") in its index but the registry does not have it",
                                      "the source image is incomplete; re-push it, or copy with --platform to skip it");
-      walk(s, d, src, dst, *cm, w, depth + 1);
-    }
-  } else {
-    for (const auto& b : m.blobs())
-      if (w.seen.insert(b.digest).second) w.blobs.push_back(b);
+      next[i] = std::move(*cm);
+    });
+    w.levels.push_back(std::move(next));
   }
-  w.to_write.push_back(m);
+  return w;
 }
 
 struct BlobResult {
@@ -103,10 +116,13 @@ class BlobPipe {
       size_t tail = (head_ + size_) % ring_.size();
       size_t take = std::min({n, ring_.size() - size_, ring_.size() - tail});
       std::memcpy(ring_.data() + tail, data, take);
+      bool was_empty = size_ == 0;
       size_ += take;
       data += take;
       n -= take;
-      changed_.notify_all();
+      // Only the reader can be waiting, and only on an empty ring: waking it for every chunk
+      // cost a futex call and a context switch per 16 KiB.
+      if (was_empty) changed_.notify_all();
     }
     return true;
   }
@@ -119,9 +135,10 @@ class BlobPipe {
     if (size_ == 0 && !writer_ok_) return CURL_READFUNC_ABORT;
     size_t take = std::min({n, size_, ring_.size() - head_});
     std::memcpy(out, ring_.data() + head_, take);
+    bool was_full = size_ == ring_.size();
     head_ = (head_ + take) % ring_.size();
     size_ -= take;
-    changed_.notify_all();
+    if (was_full) changed_.notify_all();  // only the writer waits, and only on a full ring
     return take;
   }
   void close_writer(bool ok) {
@@ -178,11 +195,11 @@ bool stream_blob(RegistrySession& session, RegistryClient& d, const Reference& s
   return false;
 }
 
-BlobResult copy_blob(RegistrySession& session, RegistryClient& s, RegistryClient& d, const Reference& src,
-                     const Reference& dst, const Descriptor& blob) {
+BlobResult copy_blob(RegistrySession& session, RegistryClient& d, const Reference& src, const Reference& dst,
+                     const Descriptor& blob) {
   // Inside one registry a mount answers both questions in one request: 201 when the blob is in
   // the destination afterwards (mounted, or there already), so no HEAD first.
-  if (s.registry() == d.registry() && d.mount_blob(dst.repository, blob.digest, src.repository))
+  if (src.registry == dst.registry && d.mount_blob(dst.repository, blob.digest, src.repository))
     return {BlobResult::mounted, 0};
   if (d.blob_exists(dst.repository, blob.digest)) return {BlobResult::present, 0};
   auto start = std::chrono::steady_clock::now();
@@ -198,9 +215,12 @@ BlobResult copy_blob(RegistrySession& session, RegistryClient& s, RegistryClient
     log_speed();
     return {BlobResult::streamed, blob.size};
   }
+  // The source client is taken only now: while a blob streams, the downloading thread holds it
+  // (one source connection per job, not two).
+  auto s = session.client(src.registry);
   std::FILE* f = open_temp_file(session.options().temp_dirs);
   try {
-    s.download_blob(src.repository, blob, f);
+    s->download_blob(src.repository, blob, f);
     // Downloaded anyway: the platforms output reads it from here instead of a second GET.
     if (is_config_type(blob.media_type) && blob.size <= (1 << 20)) session.keep_config(blob.digest, read_back(f, blob.size));
     d.upload_blob(dst.repository, blob, f);
@@ -216,54 +236,32 @@ BlobResult copy_blob(RegistrySession& session, RegistryClient& s, RegistryClient
 }  // namespace
 
 CopyStats copy_tree(RegistrySession& session, const Reference& src, const Reference& dst, const Manifest& root,
-                    int jobs) {
+                    int jobs, bool write_root) {
   CopyStats stats;
-  auto s = session.client(src.registry);
-  auto d = session.client(dst.registry);
-  if (d->head_manifest(dst.repository, root.digest)) {
+  if (session.client(dst.registry)->head_manifest(dst.repository, root.digest)) {
     stats.manifests_present = 1;
     return stats;
   }
-  Walk w;
-  w.seen.insert(root.digest);
-  walk(*s, *d, src, dst, root, w, 0);
-  stats.manifests_present = w.present;
+  Walk w = walk(session, src, root, jobs);
 
-  std::atomic<size_t> next{0};
   std::mutex mutex;
-  std::exception_ptr error;
-  auto worker = [&] {
-    try {
-      auto ws = session.client(src.registry);
-      auto wd = session.client(dst.registry);
-      for (size_t i; (i = next++) < w.blobs.size();) {
-        {
-          std::lock_guard lock(mutex);
-          if (error) return;
-        }
-        BlobResult r = copy_blob(session, *ws, *wd, src, dst, w.blobs[i]);
-        std::lock_guard lock(mutex);
-        if (r.kind == BlobResult::present) ++stats.blobs_present;
-        if (r.kind == BlobResult::mounted) ++stats.blobs_mounted;
-        if (r.kind == BlobResult::uploaded || r.kind == BlobResult::streamed) ++stats.blobs_uploaded, stats.bytes_uploaded += r.bytes;
-        if (r.kind == BlobResult::streamed) ++stats.blobs_streamed;
-      }
-    } catch (...) {
-      std::lock_guard lock(mutex);
-      if (!error) error = std::current_exception();
-    }
-  };
-  size_t threads = std::min<size_t>(std::max(1, jobs), std::max<size_t>(1, w.blobs.size()));
-  std::vector<std::thread> pool;
-  for (size_t i = 1; i < threads; ++i) pool.emplace_back(worker);
-  worker();
-  for (auto& t : pool) t.join();
-  if (error) std::rethrow_exception(error);
+  parallel_for(w.blobs.size(), jobs, [&](size_t i) {
+    BlobResult r = copy_blob(session, *session.client(dst.registry), src, dst, w.blobs[i]);
+    std::lock_guard lock(mutex);
+    if (r.kind == BlobResult::present) ++stats.blobs_present;
+    if (r.kind == BlobResult::mounted) ++stats.blobs_mounted;
+    if (r.kind == BlobResult::uploaded || r.kind == BlobResult::streamed) ++stats.blobs_uploaded, stats.bytes_uploaded += r.bytes;
+    if (r.kind == BlobResult::streamed) ++stats.blobs_streamed;
+  });
 
-  // Children first: a registry refuses an index whose manifests it does not have.
-  for (const auto& m : w.to_write) {
-    d->put_manifest(dst.repository, m.digest, m.media_type, m.body);
-    ++stats.manifests_written;
+  // Deepest level first; the manifests of one level do not refer to each other.
+  for (size_t level = w.levels.size(); level-- > 0;) {
+    const auto& ms = w.levels[level];
+    if (level == 0 && !write_root) continue;
+    parallel_for(ms.size(), jobs, [&](size_t i) {
+      session.client(dst.registry)->put_manifest(dst.repository, ms[i].digest, ms[i].media_type, ms[i].body);
+    });
+    stats.manifests_written += static_cast<int>(ms.size());
   }
   return stats;
 }

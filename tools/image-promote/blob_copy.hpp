@@ -1,7 +1,8 @@
 #pragma once
 // Copies a manifest tree (index -> manifests -> config and layers) from one repository to
-// another by digest, so the digest is preserved. What the destination has is skipped (HEAD
-// first); inside one registry blobs are mounted (no HEAD); otherwise a blob of 1 MiB or more
+// another by digest, so the digest is preserved. A root the destination has is skipped (HEAD
+// first); inside one registry blobs are mounted (no HEAD); across registries blobs the
+// destination has are skipped (HEAD first); otherwise a blob of 1 MiB or more
 // streams registry to registry, and smaller ones (or a failed stream) go through a temporary
 // file (never a whole layer in memory), several at once.
 #include <cstdint>
@@ -31,7 +32,9 @@ inline constexpr int kMaxIndexDepth = 8;
 
 // Copies `root` (already read from `src`) and everything under it into `dst`'s repository, by
 // digest. Does not tag. `jobs` blob transfers run at once, each thread with its own client.
+// `write_root` false: everything but `root` itself, for a caller that PUTs it under a tag right
+// after (a PUT by tag stores the manifest too: one request less).
 CopyStats copy_tree(RegistrySession& session, const Reference& src, const Reference& dst, const Manifest& root,
-                    int jobs);
+                    int jobs, bool write_root = true);
 
 }  // namespace image_promote

@@ -102,9 +102,8 @@ HistoryManifest history_manifest(const History& h) {
   return HistoryManifest{m.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
 }
 
-void ensure_empty_blob(RegistryClient& client, const std::string& repository) {
-  std::string empty_digest = sha256_digest("{}");
-  if (!client.blob_exists(repository, empty_digest)) client.upload_bytes(repository, empty_digest, "{}");
+void ensure_empty_blob(RegistryClient& client, const std::string& repository, const std::string& mount_from) {
+  client.ensure_small_blob(repository, sha256_digest("{}"), "{}", mount_from.empty() ? repository : mount_from);
 }
 
 }  // namespace image_promote

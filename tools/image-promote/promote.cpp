@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 #include <algorithm>
+#include <future>
 #include <thread>
 
 #include "image-promote/digest.hpp"
@@ -108,8 +109,17 @@ std::vector<std::string> platforms_of(RegistrySession& session, RegistryClient& 
   return out;
 }
 
+MovePrep prepare_move(RegistryClient& client, const PlannedMove& planned, const MoveOptions& options) {
+  MovePrep prep{read_history(client, planned.target.repository, planned.target.tag)};
+  // The history manifest refers to the empty blob; a repository that holds a history has it.
+  // Checked before the tag is read, so the read-modify-write window on the tag (the registry
+  // API has no compare-and-swap) holds nothing but the PUT.
+  if (prep.history.manifest_body.empty()) ensure_empty_blob(client, planned.target.repository, options.empty_blob_from);
+  return prep;
+}
+
 TagMove move_tag(RegistryClient& client, const PlannedMove& planned, const Manifest& image, const MoveOptions& options,
-                 const kit::Env& env) {
+                 const kit::Env& env, std::optional<MovePrep> prepared) {
   const Reference& target = planned.target;
   TagMove move{target, "", MoveState::unchanged, std::nullopt};
   auto refuse = [&](RefusalKind kind, std::string message, std::string hint) {
@@ -118,13 +128,9 @@ TagMove move_tag(RegistryClient& client, const PlannedMove& planned, const Manif
     return move;
   };
   const std::string& repo = target.repository;
-  History history = read_history(client, repo, target.tag);
+  History history = prepared ? std::move(prepared->history) : prepare_move(client, planned, options).history;
   const std::string last_recorded = history.entries.empty() ? "" : history.entries.front().digest;
   const bool recorded = last_recorded == image.digest;
-  // The history manifest refers to the empty blob; a repository that holds a history has it.
-  // Checked before the tag is read, so the read-modify-write window on the tag (the registry
-  // API has no compare-and-swap) holds nothing but the PUT.
-  if (history.manifest_body.empty()) ensure_empty_blob(client, repo);
 
   std::optional<std::string> current = client.head_manifest(repo, target.tag);
   move.previous = current.value_or("");
@@ -255,16 +261,44 @@ PromoteResult execute(RegistrySession& session, const PromotePlan& plan, const k
                                   short_digest(plan.image.digest) + "; " + what,
                               "fix the cause and run the same promote again (tags already moved are left as they are)");
   };
+  auto options_for = [&](const PlannedMove& planned) {
+    MoveOptions options = plan.move_options;
+    if (planned.target.registry == plan.source.registry) options.empty_blob_from = plan.source.repository;
+    return options;
+  };
+  // While an image is copied into another repository of the same registry (mounts: a short
+  // copy), what does not depend on it runs at once, each on its own pooled connection: the
+  // look-up of what is attached to the image (reads of the source) and, when the first tag is in
+  // that repository, its history and the empty blob (prepare_move). The history is read a copy's
+  // length earlier than the tag (not across registries, where a copy can take minutes: the
+  // history is a read-modify-write like the tag). The tag itself is read right before its PUT.
+  std::optional<MovePrep> first_prep;
   // Copies first: a tag is moved only once the image is in every target repository.
-  for (const auto& c : plan.copies) {
-    result.stats.add(copy_tree(session, c.from, c.to, plan.image, plan.jobs));
-    if (plan.referrers) result.attached += copy_attached(session, c.from, c.to, plan.image.digest, plan.jobs, result.stats);
+  for (size_t i = 0; i < plan.copies.size(); ++i) {
+    const auto& c = plan.copies[i];
+    std::future<std::vector<Attached>> found;
+    if (plan.referrers)
+      found = std::async(std::launch::async, [&] { return find_attached(session, c.from, plan.image.digest); });
+    std::future<MovePrep> prep;
+    const PlannedMove& first = plan.moves.front();
+    if (i + 1 == plan.copies.size() && c.to.registry == c.from.registry && first.target.repo_name() == c.to.repo_name())
+      prep = std::async(std::launch::async, [&] {
+        return prepare_move(*session.client(first.target.registry), first, options_for(first));
+      });
+    // Everything but the image manifest itself: the first tag's PUT stores it (a copy is planned
+    // only for a repository a tag of --to is in), one request less. A move refused there leaves
+    // children and blobs, which nothing refers to, rather than an untagged image.
+    result.stats.add(copy_tree(session, c.from, c.to, plan.image, plan.jobs, false));
+    if (plan.referrers) result.attached += copy_found(session, c.from, c.to, found.get(), plan.jobs, result.stats);
+    if (prep.valid()) first_prep = prep.get();
   }
   for (const auto& planned : plan.moves) {
     TagMove m;
     try {
       auto client = session.client(planned.target.registry);
-      m = move_tag(*client, planned, plan.image, plan.move_options, env);
+      std::optional<MovePrep> prepared;
+      if (&planned == &plan.moves.front()) prepared = std::move(first_prep);
+      m = move_tag(*client, planned, plan.image, options_for(planned), env, std::move(prepared));
     } catch (const kit::Error& e) {
       if (done.empty()) throw;
       throw part_way(planned.target.str() + " failed: " + e.what());

@@ -63,11 +63,22 @@ struct MoveOptions {
   std::string action = "promote";  // recorded in the history
   std::string source;              // recorded in the history (the reference promoted from)
   kit::Millis settle{0};           // with expect_current: wait, then check no racing write won
+  // A repository of the target's registry to mount the empty blob `{}` from when the tag has no
+  // history yet ("": the target repository itself). The source's, when it is on that registry.
+  std::string empty_blob_from;
 };
 
-// Points target (repo:tag) at `image`, which must already be in target's repository.
+// Points target (repo:tag) at `image`, whose children and blobs must already be in target's
+// repository (the image manifest itself is stored by the tag's PUT).
+// What a move reads (and writes) before it reads the tag: the tag's history and, when it has
+// none yet, the empty blob the history manifest refers to. `promote` does it while the image is
+// copied into a repository of the same registry (a short copy: mounts), then moves the tag.
+struct MovePrep {
+  History history;
+};
+MovePrep prepare_move(RegistryClient& client, const PlannedMove& move, const MoveOptions& options);
 TagMove move_tag(RegistryClient& client, const PlannedMove& move, const Manifest& image, const MoveOptions& options,
-                 const kit::Env& env);
+                 const kit::Env& env, std::optional<MovePrep> prepared = std::nullopt);
 
 struct PromoteRequest {
   Reference source;

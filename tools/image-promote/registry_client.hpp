@@ -66,6 +66,19 @@ class RegistryClient {
                         const std::string& body, std::string& error, bool* confirmed = nullptr);
 
   bool blob_exists(const std::string& repo, const std::string& digest);
+  // Makes sure a small blob (`bytes`, whose digest is `digest`) is in `repo`, in as few requests
+  // as the registry allows: a mount from `from_repo` (which may be `repo` itself) answers 201
+  // when the blob is there afterwards (1 request, whether it was mounted or already present);
+  // otherwise the 202's upload session takes the bytes (1 more). A registry that refuses the
+  // mount outright gets HEAD, then POST + PUT.
+  void ensure_small_blob(const std::string& repo, const std::string& digest, const std::string& bytes,
+                         const std::string& from_repo);
+  // The tags of `repo` from `after` on (exclusive, lexical order: GET /tags/list?n=&last=),
+  // following Link: rel="next" while a page ends before `until`. nullopt when the answer is not
+  // a usable list (not 200, not JSON, over 4 MiB, more than `max_pages` pages): the caller asks
+  // tag by tag instead. A registry that ignores `last` and `n` lists every tag; that works too.
+  std::optional<std::vector<std::string>> list_tags_between(const std::string& repo, const std::string& after,
+                                                            const std::string& until, int max_pages = 4);
   // Cross-repository mount inside this registry; false when the registry did not mount.
   bool mount_blob(const std::string& repo, const std::string& digest, const std::string& from_repo);
   // Streams a blob into `file` (rewound first), verifying size and digest as it arrives: a byte
@@ -137,10 +150,15 @@ class RegistrySession {
  public:
   RegistrySession(ClientOptions options, CredentialSources sources);
   void need(const std::string& registry, const std::string& repository, bool push);
-  // The calling thread's client for `registry`, made on first use and kept for the run: every
-  // step of a command (resolve, copy, tag moves, history) then reuses one connection (one TLS
-  // handshake per registry and thread, not per step). Never hand it to another thread.
+  // A client for `registry`, for the calling thread only (never hand it to another). Clients are
+  // pooled: one a thread gives up (its last shared_ptr gone) goes back with its open connection
+  // and the next caller, on any thread, takes it. So every step of a run (resolve, copy, tag
+  // moves, history) and every worker thread reuses connections: a run opens one connection (one
+  // TLS handshake) per registry and per request in flight at once, never one per step, thread
+  // or blob. A thread that already holds one for `registry` gets the same one again.
   std::shared_ptr<RegistryClient> client(const std::string& registry);
+  // Connections made so far (clients created), for tests and benchmarks.
+  int clients_created() const { return clients_created_.load(); }
   Traffic& traffic() { return traffic_; }
   Authenticator& auth() { return auth_; }
   const ClientOptions& options() const { return options_; }
@@ -157,7 +175,14 @@ class RegistrySession {
   // reads (find, never operator[], which inserts), under the mutex all the same.
   std::mutex scopes_mutex_;
   std::map<std::string, std::vector<std::string>> scopes_;
-  std::map<std::pair<std::thread::id, std::string>, std::shared_ptr<RegistryClient>> clients_;  // under scopes_mutex_
+  // Under scopes_mutex_: the clients threads hold now (by thread and registry), the idle ones,
+  // and a generation per registry that need() bumps (an idle client asked for old scopes).
+  std::map<std::pair<std::thread::id, std::string>, std::weak_ptr<RegistryClient>> leased_;
+  std::map<std::string, std::vector<std::unique_ptr<RegistryClient>>> idle_;
+  std::map<std::string, int> generation_;
+  std::atomic<int> clients_created_{0};
+  void give_back(const std::string& registry, int generation, std::pair<std::thread::id, std::string> key,
+                 RegistryClient* client);
   std::mutex configs_mutex_;
   std::map<std::string, std::string> configs_;
 };

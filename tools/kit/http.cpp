@@ -233,6 +233,8 @@ HttpResponse HttpClient::send_once(const HttpRequest& request) {
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &transfer);
   curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+  if (request.receive_buffer > 0) curl_easy_setopt(c, CURLOPT_BUFFERSIZE, request.receive_buffer);
+  if (request.upload_buffer > 0) curl_easy_setopt(c, CURLOPT_UPLOAD_BUFFERSIZE, request.upload_buffer);
   std::string proxy = proxy_for(request.url, env_);
   curl_easy_setopt(c, CURLOPT_PROXY, proxy.c_str());
   // no_proxy applies to an explicit proxy too (names, domains, IPs, CIDR, *).

@@ -45,6 +45,10 @@ struct HttpRequest {
   // Authorization and Cookie).
   std::vector<std::string> secret_headers;
   size_t max_body = 4 * 1024 * 1024;  // bytes kept; the rest is not read (response.truncated)
+  // libcurl's receive and upload buffers (CURLOPT_BUFFERSIZE, CURLOPT_UPLOAD_BUFFERSIZE); 0 keeps
+  // its defaults (16 KiB, 64 KiB). Bulk transfers set larger ones: fewer callbacks and syscalls.
+  long receive_buffer = 0;
+  long upload_buffer = 0;
   TlsOptions tls;
 };
 

@@ -60,6 +60,24 @@ class CopyTest(ToolTest):
         self.assertExit(r, 0)
         self.assertEqual(r.outputs["bytes-uploaded"], "0")
 
+    def test_connections_are_reused_across_steps_threads_and_blobs(self):
+        # issue 9, item 11: one connection (one TLS handshake) per registry and request in flight,
+        # not one per step, worker thread or streamed blob. 4 layers of 1.5 MiB stream registry to
+        # registry 2 at a time: at most 2 connections to each registry for the whole run.
+        img = self.images
+        big = img.push(img.layout_with_layers("conn", [1536 * 1024] * 4), self.a.host, "team/conn", "v1")
+        r = ip("copy", "%s/team/conn@%s" % (self.a.host, big), "%s/conn/app:v1" % self.b.host, "--jobs", "2", "--json",
+               insecure=[self.a.host, self.b.host])
+        self.assertExit(r, 0)
+        j = r.json()
+        self.assertEqual(j["blobs_streamed"], 4, j)
+        self.assertLessEqual(j["connections"], 4, j)
+        # A promotion inside one repository is sequential: one connection for every request.
+        r = ip("promote", "%s/team/app@%s" % (self.a.host, self.index), "--to", "conn-test", "--json",
+               insecure=[self.a.host])
+        self.assertExit(r, 0)
+        self.assertEqual(r.json()["connections"], 1, r.json())
+
     def test_same_registry_copy_mounts_instead_of_uploading(self):
         before = len(self.a.access_log())
         r = ip("copy", "%s/team/app@%s" % (self.a.host, self.index), "%s/other/app:v1" % self.a.host, "--no-referrers",

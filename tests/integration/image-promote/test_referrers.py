@@ -3,10 +3,14 @@ under cosign's tag scheme, both, whatever the API answers. docker-registry 2.8 h
 API, so a stand-in (tests/support/referrers_proxy.py) serves /v2/<name>/referrers/<digest> in
 front of it, one referrer per page so that Link pagination is followed."""
 import json
+import threading
 import unittest
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
 
 from ip_fixture import ImageBuilder, Registry, ToolTest, ip
-from registry import ReferrersProxy, push_referrer
+from registry import FaultProxy, ReferrersProxy, push_referrer
+from upstream import forward, relay
 
 SBOM = "application/spdx+json"
 BUNDLE = "application/vnd.dev.sigstore.bundle.v0.3+json"
@@ -48,6 +52,66 @@ class ReferrersTest(ToolTest):
         self.assertEqual(sorted(r["digest"] for r in self.api.referrers("team/app", self.index)),
                          sorted([self.sbom, self.bundle]))
         self.assertEqual(self.api.referrers("team/app", self.plain), [])
+
+    def test_cosign_tags_are_found_without_a_tag_list(self):
+        # One page of the tag list answers for the four cosign tags; a registry whose list cannot
+        # be used (here: 404 in front of it) is asked tag by tag, and the signature still travels.
+        proxy = FaultProxy(self.src, rate=0.0)
+        self.addCleanup(proxy.stop)
+        proxy.set_rules([{"method": "GET", "path": "/tags/list", "status": 404}])
+        r = ip("promote", "%s/team/app@%s" % (proxy.host, self.plain), "--to", "%s/nolist/app:live" % self.dst.host,
+               "--json", insecure=[proxy.host, self.dst.host])
+        self.assertExit(r, 0)
+        self.assertEqual(r.json()["attached_artifacts"], 1)
+        self.assertEqual(self.dst.resolve("nolist/app", self.plain_sig_tag), self.plain_sig)
+        self.assertEqual(proxy.stats()["rules"][0]["hits"], 1)
+
+    def test_cosign_tags_found_in_a_paginated_tag_list(self):
+        # A registry that ignores `last` and `n` and pages its tag list one tag per page (Link):
+        # the pages are followed until one ends past the cosign tags.
+        src = self.src
+
+        class Paging(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a):
+                pass
+
+            def do_any(self):
+                url = urlparse(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                if url.path.endswith("/tags/list"):
+                    name = url.path[len("/v2/"):-len("/tags/list")]
+                    tags = sorted(src.tags(name))
+                    page = int(parse_qs(url.query).get("page", ["0"])[0])
+                    data = json.dumps({"name": name, "tags": tags[page:page + 1]}).encode()
+                    self.send_response(200)
+                    if page + 1 < len(tags):
+                        self.send_header("Link", '<%s?page=%d>; rel="next"' % (url.path, page + 1))
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
+                host, port = src.host.split(":")
+                relay(self, *forward(self, host, port, body))
+
+            do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_any
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Paging)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.addCleanup(server.shutdown)
+        host = "127.0.0.1:%d" % server.server_address[1]
+        before = len(self.src.access_log())
+        r = ip("promote", "%s/team/app@%s" % (host, self.plain), "--to", "%s/paged/app:live" % self.dst.host,
+               "--json", insecure=[host, self.dst.host])
+        self.assertExit(r, 0)
+        self.assertEqual(r.json()["attached_artifacts"], 1)
+        self.assertEqual(self.dst.resolve("paged/app", self.plain_sig_tag), self.plain_sig)
+        # Found in the list, not by asking each tag.
+        self.assertEqual([l for l in self.src.access_log()[before:] if l[0] == "HEAD" and "/manifests/sha256-" in l[1]],
+                         [])
 
     def test_api_referrers_and_tag_scheme_both_travel(self):
         before = self.api.stats()["requests"].get("200", 0)

@@ -33,6 +33,7 @@ kit::Outcome copy(kit::Context& ctx) {
   report_copy_figures(ctx.report, plan.root.digest, r.previous, r.platforms, r.stats);
   ctx.report.result("attached_artifacts", r.attached);
   ctx.report.result("requests", session.traffic().requests.load());
+  ctx.report.result("connections", session.clients_created());
   Reference shown = plan.destination.tag.empty() ? plan.destination.with_digest(plan.root.digest) : plan.destination;
   ctx.report.summary("### image-promote copy\n\n" +
                      kit::markdown_table({"source", "destination", "digest", "platforms", "bytes uploaded", "blobs mounted",

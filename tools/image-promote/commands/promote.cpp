@@ -114,6 +114,7 @@ kit::Outcome promote(kit::Context& ctx) {
   report_copy_figures(ctx.report, r.digest, previous, r.platforms, r.stats);
   ctx.report.result("attached_artifacts", r.attached);
   ctx.report.result("requests", session.traffic().requests.load());
+  ctx.report.result("connections", session.clients_created());
   report_moves(ctx, "promote " + req.source.str(), r.moves);
   if (r.refusal) return {kit::Exit::negative, r.refusal->message, r.refusal->hint};
   std::vector<std::string> moved, unchanged;

@@ -1,0 +1,42 @@
+#pragma once
+// Independent requests at once: fn(i) for every i in [0, n) on up to `jobs` threads, the calling
+// thread being one of them (no thread at all for a single item). Each thread takes its clients
+// from the session's pool (RegistrySession::client), so the connections opened by one phase are
+// reused by the next. After the first exception no new item starts; it is rethrown once every
+// thread has stopped.
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace image_promote {
+
+template <class Fn>
+void parallel_for(size_t n, int jobs, Fn&& fn) {
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::mutex mutex;
+  std::exception_ptr error;
+  auto worker = [&] {
+    for (size_t i; !failed && (i = next++) < n;) {
+      try {
+        fn(i);
+      } catch (...) {
+        std::lock_guard lock(mutex);
+        if (!error) error = std::current_exception();
+        failed = true;
+      }
+    }
+  };
+  size_t threads = std::min<size_t>(static_cast<size_t>(std::max(1, jobs)), std::max<size_t>(1, n));
+  std::vector<std::thread> pool;
+  for (size_t i = 1; i < threads; ++i) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+  if (error) std::rethrow_exception(error);
+}
+
+}  // namespace image_promote
