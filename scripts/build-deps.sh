@@ -170,6 +170,11 @@ rm -rf "$prefix/include/curl" "$prefix/include/postgresql" "$prefix/include/libp
 rm -f "$prefix"/lib/libcurl* "$prefix"/lib/libpq* "$prefix"/lib/libpg*_shlib.a "$prefix/deps.cmake"
 mkdir -p "$prefix/lib" "$prefix/include"
 
+# Both libraries end up in FROM scratch images whose compressed size is pulled on every deploy
+# (docs/images.md): optimise them for size, one section per function and datum, so the tools'
+# --gc-sections drops what they never call. The TLS work itself runs in OpenSSL's assembly.
+dep_cflags="-Os -ffunction-sections -fdata-sections"
+
 # ---------------------------------------------------------------------------------------------
 # libcurl
 # ---------------------------------------------------------------------------------------------
@@ -185,7 +190,7 @@ run_logged() { # run_logged LOG CMD...: keeps the output in LOG, prints its tail
   fi
 }
 run_logged "$work/curl-configure.log" cmake -S "$srcroot/curl" -B "$curl_build" \
-  -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS_RELEASE="$dep_cflags -DNDEBUG" \
   -DCMAKE_INSTALL_PREFIX="$prefix" -DCMAKE_INSTALL_LIBDIR=lib \
   -DCMAKE_POSITION_INDEPENDENT_CODE=ON \
   -DBUILD_SHARED_LIBS=OFF -DBUILD_CURL_EXE=OFF -DBUILD_TESTING=OFF \
@@ -211,6 +216,7 @@ pg=$srcroot/postgresql
 (
   cd "$pg"
   run_logged "$work/pq-configure.log" ./configure --prefix="$prefix" --includedir="$prefix/include" \
+    CFLAGS="$dep_cflags" \
     --with-openssl --without-gssapi --without-ldap --without-readline --without-icu \
     --without-zlib --without-lz4 --without-zstd --without-libxml --without-pam --without-selinux \
     --without-systemd --without-llvm
