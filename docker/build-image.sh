@@ -69,7 +69,7 @@ if [ "${YONIMA_IMAGE_SIZE:-1}" != 0 ]; then
   # Compressed size = what a registry stores and a runner pulls: push to an OCI layout (gzip'd
   # layers) and add up the layer blobs named in the manifest. Level 9, as the release pushes
   # (.github/workflows/release.yml): still plain gzip for every client, and buildah's default
-  # level makes a layer about 5 % larger (docs/images.md).
+  # level makes a layer about 4 % larger (docs/images.md).
   "${buildah[@]}" push -q --compression-format gzip --compression-level "${YONIMA_IMAGE_GZIP_LEVEL:-9}" \
     "$tag" "oci:$ctx/oci:img" >"$ctx/push.log" 2>&1 \
     || { cat "$ctx/push.log" >&2; die "buildah push to an OCI layout failed"; }
