@@ -4,6 +4,7 @@
 # one Markdown row per tool and says whether it is under the goal of issue 9, item 13: 4,000,000
 # bytes (decimal) compressed. Exits 1 when an image is over it.
 #   bash bench/images/image-size.sh [BIN_DIR]
+#   bash bench/images/image-size.sh --list     the tools it measures, one a line (nothing built)
 # The tools are the folders under tools/ whose CMakeLists.txt calls yonima_tool() (the one list
 # of tools, as CMake, scripts/release-version.py and tests/integration/actions/test_tool_list.py
 # read it). Figures and how they moved: docs/images.md; the last run: bench/images/results.md.
@@ -22,6 +23,7 @@ for cmake in "$repo"/tools/*/CMakeLists.txt; do
   tools+=("$name")
 done
 [ ${#tools[@]} -gt 0 ] || { echo "image-size: no tools/*/CMakeLists.txt calls yonima_tool()" >&2; exit 2; }
+if [ "${1:-}" = --list ]; then printf '%s\n' "${tools[@]}"; exit 0; fi
 
 over=0
 printf '| image | binary bytes | compressed image bytes | under 4,000,000 B |\n|---|---|---|---|\n'
