@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Builds the static libraries the yonima-deploy tools link against:
+#   - OpenSSL (libssl, libcrypto: TLS clients, digests; unused algorithms left out) from Debian's
+#     openssl source package
 #   - libcurl (HTTP/HTTPS only, OpenSSL, nghttp2, threaded resolver) from Debian's curl source package
 #   - libpq (+ libpgcommon_shlib.a, libpgport_shlib.a) from Debian's postgresql-15 source package
-# and writes PREFIX/deps.cmake, which defines the IMPORTED targets deps::curl and deps::pq.
+# and writes PREFIX/deps.cmake, which defines the IMPORTED targets deps::curl, deps::pq, deps::ssl
+# and deps::crypto.
 #
 # Usage: scripts/build-deps.sh [PREFIX]      (default: <repo>/.deps/prefix)
 # Env:   YONIMA_DEPS_WORK   scratch dir for sources and build trees (default: <repo>/.deps/work)
@@ -30,7 +33,7 @@ stamp=$prefix/.build-deps.stamp
 # prefix itself (deps.cmake holds absolute paths).
 key="$(sha256sum "$script_path" | cut -d' ' -f1) $(gcc -dumpmachine 2>/dev/null || echo unknown) $prefix"
 
-outputs=(lib/libcurl.a lib/libpq.a lib/libpgcommon_shlib.a lib/libpgport_shlib.a
+outputs=(lib/libssl.a lib/libcrypto.a include/openssl/ssl.h lib/libcurl.a lib/libpq.a lib/libpgcommon_shlib.a lib/libpgport_shlib.a
          include/curl/curl.h include/libpq-fe.h deps.cmake)
 up_to_date() {
   [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$key" ] || return 1
@@ -63,11 +66,11 @@ done
 static_lib() {
   local p
   p=$(gcc -print-file-name="$1")
-  [ "$p" != "$1" ] && [ -f "$p" ] || die "static $1 not found; install libssl-dev zlib1g-dev libnghttp2-dev"
+  [ "$p" != "$1" ] && [ -f "$p" ] || die "static $1 not found; install zlib1g-dev libnghttp2-dev"
   readlink -f "$p"
 }
-libssl=$(static_lib libssl.a)
-libcrypto=$(static_lib libcrypto.a)
+libssl=$prefix/lib/libssl.a       # built below
+libcrypto=$prefix/lib/libcrypto.a
 libz=$(static_lib libz.a)
 libnghttp2=$(static_lib libnghttp2.a)
 
@@ -159,16 +162,60 @@ fetch_source() {
   printf '%s\n' "$ok" >"$dest/.debian-version"
 }
 
+fetch_source openssl "$srcroot/openssl"
 fetch_source curl "$srcroot/curl"
 fetch_source postgresql-15 "$srcroot/postgresql"
+openssl_version=$(cat "$srcroot/openssl/.debian-version")
 curl_version=$(cat "$srcroot/curl/.debian-version")
 pq_version=$(cat "$srcroot/postgresql/.debian-version")
 
 # Remove what an earlier build installed, so a changed feature set leaves no stale files behind.
 rm -rf "$prefix/include/curl" "$prefix/include/postgresql" "$prefix/include/libpq" "$prefix/lib/cmake/CURL" \
        "$prefix/lib/pkgconfig/libcurl.pc" "$prefix/bin/curl-config"
-rm -f "$prefix"/lib/libcurl* "$prefix"/lib/libpq* "$prefix"/lib/libpg*_shlib.a "$prefix/deps.cmake"
+rm -rf "$prefix/include/openssl"
+rm -f "$prefix"/lib/libcurl* "$prefix"/lib/libpq* "$prefix"/lib/libpg*_shlib.a "$prefix/deps.cmake" \
+      "$prefix/lib/libssl.a" "$prefix/lib/libcrypto.a"
 mkdir -p "$prefix/lib" "$prefix/include"
+
+# These libraries end up in FROM scratch images whose compressed size is pulled on every deploy
+# (docs/images.md): optimise them for size, one section per function and datum, so the tools'
+# --gc-sections drops what they never call. The ciphers and digests themselves run in OpenSSL's
+# assembly, which -Os does not touch.
+dep_cflags="-Os -ffunction-sections -fdata-sections"
+
+run_logged() { # run_logged LOG CMD...: keeps the output in LOG, prints its tail on failure
+  local logf=$1; shift
+  if ! "$@" >"$logf" 2>&1; then
+    tail -n 40 "$logf" >&2
+    die "failed: $* (full log: $logf)"
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# OpenSSL
+# ---------------------------------------------------------------------------------------------
+# Debian's static libcrypto.a carries every algorithm the default provider registers and no
+# per-function sections: 3.4 MB of each tool. The tools need TLS 1.2/1.3 clients (libcurl, libpq:
+# AES-GCM, ChaCha20-Poly1305, ECDHE/DHE, RSA/ECDSA/EdDSA certificates), SHA-2 and base64; the
+# algorithms no TLS peer of theirs negotiates, engines, CMS, OCSP, CT, SRP, DTLS... are left out.
+# OPENSSLDIR stays Debian's (/usr/lib/ssl), so the default CA locations are the system's; the
+# images point SSL_CERT_FILE at their bundle. OpenSSL compiles its library objects -fPIC.
+t=$SECONDS
+log "building OpenSSL $openssl_version (static, lean)"
+(
+  cd "$srcroot/openssl"
+  run_logged "$work/openssl-configure.log" ./Configure --prefix="$prefix" --libdir=lib \
+    --openssldir=/usr/lib/ssl no-shared no-module no-tests no-engine no-dso no-legacy no-comp \
+    no-srp no-idea no-seed no-camellia no-aria no-bf no-cast no-rc2 no-rc4 no-rc5 no-md4 no-mdc2 \
+    no-whirlpool no-sm2 no-sm3 no-sm4 no-siv no-ocb no-cms no-ts no-ct no-cmp no-gost no-sctp \
+    no-ssl3 no-dtls no-srtp no-ec2m no-nextprotoneg no-ocsp \
+    $dep_cflags
+  run_logged "$work/openssl-build.log" make -j"$jobs" build_libs
+)
+install -m 644 "$srcroot/openssl/libssl.a" "$srcroot/openssl/libcrypto.a" "$prefix/lib/"
+mkdir -p "$prefix/include/openssl"
+install -m 644 "$srcroot/openssl"/include/openssl/*.h "$prefix/include/openssl/"
+log "OpenSSL done in $((SECONDS - t)) s"
 
 # ---------------------------------------------------------------------------------------------
 # libcurl
@@ -177,19 +224,12 @@ t=$SECONDS
 log "building curl $curl_version (static, HTTP only)"
 curl_build=$work/build-curl
 rm -rf "$curl_build"
-run_logged() { # run_logged LOG CMD...: keeps the output in LOG, prints its tail on failure
-  local logf=$1; shift
-  if ! "$@" >"$logf" 2>&1; then
-    tail -n 40 "$logf" >&2
-    die "failed: $* (full log: $logf)"
-  fi
-}
 run_logged "$work/curl-configure.log" cmake -S "$srcroot/curl" -B "$curl_build" \
-  -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS_RELEASE="$dep_cflags -DNDEBUG" \
   -DCMAKE_INSTALL_PREFIX="$prefix" -DCMAKE_INSTALL_LIBDIR=lib \
   -DCMAKE_POSITION_INDEPENDENT_CODE=ON \
   -DBUILD_SHARED_LIBS=OFF -DBUILD_CURL_EXE=OFF -DBUILD_TESTING=OFF \
-  -DCURL_USE_OPENSSL=ON -DUSE_NGHTTP2=ON -DHTTP_ONLY=ON -DENABLE_THREADED_RESOLVER=ON \
+  -DCURL_USE_OPENSSL=ON -DOPENSSL_ROOT_DIR="$prefix" -DOPENSSL_USE_STATIC_LIBS=ON -DUSE_NGHTTP2=ON -DHTTP_ONLY=ON -DENABLE_THREADED_RESOLVER=ON \
   -DCURL_ZSTD=OFF -DCURL_BROTLI=OFF -DUSE_LIBIDN2=OFF -DCURL_USE_LIBPSL=OFF \
   -DCURL_USE_LIBSSH2=OFF -DCURL_USE_LIBSSH=OFF -DCURL_USE_GSSAPI=OFF -DUSE_LIBRTMP=OFF \
   -DCURL_DISABLE_LDAP=ON -DCURL_DISABLE_LDAPS=ON \
@@ -211,6 +251,7 @@ pg=$srcroot/postgresql
 (
   cd "$pg"
   run_logged "$work/pq-configure.log" ./configure --prefix="$prefix" --includedir="$prefix/include" \
+    CFLAGS="$dep_cflags" CPPFLAGS="-I$prefix/include" LDFLAGS="-L$prefix/lib" \
     --with-openssl --without-gssapi --without-ldap --without-readline --without-icu \
     --without-zlib --without-lz4 --without-zstd --without-libxml --without-pam --without-selinux \
     --without-systemd --without-llvm
@@ -231,13 +272,14 @@ log "libpq done in $((SECONDS - t)) s"
 cat >"$prefix/deps.cmake" <<EOF
 # Generated by scripts/build-deps.sh; do not edit. Include it after project() (C or CXX enabled).
 # Defines the IMPORTED static targets deps::curl and deps::pq (plus deps::nghttp2, deps::ssl,
-# deps::crypto, deps::z they depend on). Link order that works for -static:
+# deps::crypto (built here too, headers in $prefix/include), deps::z they depend on). Link order that works for -static:
 #   libcurl libpq libpgcommon_shlib libpgport_shlib libnghttp2 libssl libcrypto libz -pthread -ldl
 set(YONIMA_DEPS_PREFIX "$prefix")
 set(YONIMA_DEPS_INCLUDE_DIR "$prefix/include")
 set(YONIMA_DEPS_LIB_DIR "$prefix/lib")
 set(YONIMA_DEPS_CURL_VERSION "$curl_version")
 set(YONIMA_DEPS_POSTGRESQL_VERSION "$pq_version")
+set(YONIMA_DEPS_OPENSSL_VERSION "$openssl_version")
 
 if(NOT TARGET deps::curl)
   find_package(Threads REQUIRED)
@@ -247,6 +289,7 @@ if(NOT TARGET deps::curl)
 
   add_library(deps::crypto STATIC IMPORTED GLOBAL)
   set_target_properties(deps::crypto PROPERTIES IMPORTED_LOCATION "$libcrypto"
+    INTERFACE_INCLUDE_DIRECTORIES "$prefix/include"
     INTERFACE_LINK_LIBRARIES "Threads::Threads;\${CMAKE_DL_LIBS}")
 
   add_library(deps::ssl STATIC IMPORTED GLOBAL)

@@ -5,6 +5,7 @@ so adding a tool that forgets one of them fails here with the file to fix."""
 import glob
 import os
 import re
+import subprocess
 import unittest
 
 import yaml
@@ -72,6 +73,12 @@ class ToolListTest(unittest.TestCase):
         with open(os.path.join(ROOT, "README.md")) as f:
             rows = re.findall(r"^\| `([\w-]+)` \|", f.read(), re.M)
         self.assertEqual(set(rows), self.tools, "README.md's tool table")
+
+    def test_image_size_bench_measures_every_tool(self):
+        # bench/images/image-size.sh keeps the size goal of every image (docs/images.md).
+        out = subprocess.run(["bash", os.path.join(ROOT, "bench", "images", "image-size.sh"), "--list"],
+                             capture_output=True, text=True, check=True).stdout
+        self.assertEqual(sorted(out.split()), sorted(self.tools), "bench/images/image-size.sh --list")
 
 
 if __name__ == "__main__":
