@@ -83,3 +83,27 @@ TEST_CASE("percentiles use nearest rank") {
   CHECK(percentile(v, 0.5) == kit::Millis(50));
   CHECK(percentile({kit::Millis(7)}, 0.95) == kit::Millis(7));
 }
+
+TEST_CASE("a last probe cut short by --timeout does not hide the answers before it") {
+  // test_latency_gate failed under load: every complete answer was too slow, but the verdict led
+  // with the final probe, whose request timeout had been shortened to what was left of --timeout.
+  Config c = quick();
+  c.timing.deadline = kit::Millis(40);
+  c.timing.interval = kit::Millis(5);
+  c.timing.request_timeout = kit::Millis(10'000);
+  ProbeResult slow = fail(Failure::latency, "/health answered in 300ms, slower than 100ms");
+  ProbeResult cut = fail(Failure::transport, "timed out");
+  cut.transport = kit::TransportError::timeout;
+  auto run = run_gate(c, scripted({slow, cut}));
+  REQUIRE(run.probes.size() >= 2);
+  CHECK(run.probes.back().cut_by_deadline);
+  auto v = decide(c, run);
+  CHECK(v.reason.rfind("/health answered in 300ms, slower than 100ms (", 0) == 0);
+  CHECK(v.hint.find("too slowly") != std::string::npos);
+
+  // A timeout that the service caused (the full --request-timeout) stays the headline.
+  c.timing.request_timeout = kit::Millis(1);
+  auto run2 = run_gate(c, scripted({slow, cut}));
+  CHECK_FALSE(run2.probes.back().cut_by_deadline);
+  CHECK(decide(c, run2).reason.rfind("timed out", 0) == 0);
+}

@@ -60,7 +60,8 @@ GateRun run_gate(const Config& config, const ProbeFn& probe) {
       auto remaining = std::chrono::duration_cast<kit::Millis>(deadline - Clock::now());
       if (phase == Phase::probe && remaining.count() <= 0) return false;
       kit::Millis timeout = phase == Phase::probe ? std::min(config.timing.request_timeout, remaining) : config.timing.request_timeout;
-      TimedProbe tp{probe(url, std::max(timeout, kit::Millis(1))), phase, since_start(), run.rounds};
+      TimedProbe tp{probe(url, std::max(timeout, kit::Millis(1))), phase, since_start(), run.rounds,
+                    timeout < config.timing.request_timeout};
       if (tp.result.healthy()) {
         kit::log::debug("probe " + std::to_string(run.rounds) + " " + kit::redact_url(url) + ": healthy in " +
                         kit::format_duration(tp.result.latency) + " over HTTP/" + tp.result.http_version);

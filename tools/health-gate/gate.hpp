@@ -18,6 +18,9 @@ struct TimedProbe {
   Phase phase = Phase::probe;
   kit::Millis at{0};  // since the start of the run
   int round = 0;
+  // Its request timeout was shortened to what was left of --timeout: a timeout of this probe says
+  // the run ended, not that the service stopped answering.
+  bool cut_by_deadline = false;
 };
 
 struct GateRun {

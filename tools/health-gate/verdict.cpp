@@ -16,17 +16,34 @@ std::string percent(double rate) {
   return s + "%";
 }
 
+// The failure a message should lead with: the last one, unless it is a timeout only because
+// --timeout ran out (its request was cut short), which says nothing about the service; the answer
+// before it does ("answered in 300ms, slower than 100ms", not "timed out 1 time"). Null when
+// nothing failed.
+const ProbeResult* headline_failure(const GateRun& run, bool probe_phase_only) {
+  const ProbeResult* fallback = nullptr;
+  for (auto p = run.probes.rbegin(); p != run.probes.rend(); ++p) {
+    if ((probe_phase_only && p->phase != Phase::probe) || p->result.healthy()) continue;
+    bool cut_timeout = p->cut_by_deadline && p->result.failure == Failure::transport &&
+                       p->result.transport == kit::TransportError::timeout;
+    if (!cut_timeout) return &p->result;
+    if (!fallback) fallback = &p->result;
+  }
+  return fallback;
+}
+
 // Most probes of a failed run failed in the same way; the dominant failure is the headline.
 std::string probe_phase_reason(const Config& config, const GateRun& run) {
   std::vector<const ProbeResult*> failed;
   for (const auto& p : run.probes)
     if (p.phase == Phase::probe && !p.result.healthy()) failed.push_back(&p.result);
+
   if (run.probes.empty()) return "no probe was made before the " + kit::format_duration(config.timing.deadline) + " deadline";
   if (failed.empty()) {
     return "only " + std::to_string(run.rounds) + " healthy round(s) before the deadline, " +
            std::to_string(config.timing.successes) + " in a row required";
   }
-  const ProbeResult& last = *failed.back();
+  const ProbeResult& last = *headline_failure(run, true);
   std::string window = kit::format_duration(run.elapsed);
   size_t total = 0;
   for (const auto& p : run.probes)
@@ -56,9 +73,7 @@ std::string probe_phase_reason(const Config& config, const GateRun& run) {
 }
 
 std::string hint_for(const Config& config, const GateRun& run) {
-  const ProbeResult* last = nullptr;
-  for (const auto& p : run.probes)
-    if (!p.result.healthy()) last = &p.result;
+  const ProbeResult* last = headline_failure(run, false);
   if (!last) return "raise --timeout or lower --successes if the service needs longer to settle";
   switch (last->failure) {
     case Failure::transport:
