@@ -133,9 +133,11 @@ TEST_CASE("image-promote blob copy: 24 blobs with 8 workers between two registri
   CopyStats again = copy_tree(session, src, dst, image, 8);
   CHECK(again.manifests_present == 1);
   CHECK(again.blobs_uploaded == 0);
-  // Pooled connections: at most one per registry and job, streamed blobs' downloads included
-  // (a client per thread made 8 + 8 + one per streamed blob).
-  CHECK(session.clients_created() <= 16);
+  // Pooled connections over both copies: at most one per registry and job, plus one per streamed
+  // blob's downloader thread while it runs (3 here), whichever threads they run on. A client per
+  // thread made 8 + 8 + 3 in each copy. (A bound of 16 failed under load, when the three
+  // downloaders overlapped a worker still holding its client of the source.)
+  CHECK(session.clients_created() <= 8 * 2 + 3);
 }
 
 TEST_CASE("image-promote session: clients are pooled across steps and threads") {
