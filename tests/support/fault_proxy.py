@@ -13,7 +13,8 @@ Targeted faults, for one step of a protocol rather than at random: PUT /__rules 
 "skip": 0, "times": null}]} answers matching requests with `status` (and `headers`) instead of
 forwarding them, after letting the first `skip` matches through, `times` times (null: always).
 "late": true forwards the request first (the write happens) and then answers `status` instead of
-the registry's answer. Rules are checked before random faults; /__stats counts their "hits".
+the registry's answer. "delay": S (no status) forwards the request after S seconds, to hold a
+step open while a test does something else. Rules are checked before random faults; /__stats counts their "hits".
 """
 import argparse
 import json
@@ -22,6 +23,7 @@ import re
 import socket
 import struct
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlparse
 
@@ -92,6 +94,9 @@ def main():
                 if rule is None and rng.random() < state["rate"]:
                     fault = rng.choice(["500", "429", "reset", "late_reset"])
                     state["faults"][fault] += 1
+            if rule is not None and rule.get("delay"):  # slow, not faulty: forwarded after the wait
+                time.sleep(rule["delay"])
+                rule = None
             if rule is not None and not rule.get("late"):
                 return self.plain(rule["status"], list(rule.get("headers", {}).items()))
             if fault == "500":

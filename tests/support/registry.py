@@ -196,7 +196,7 @@ class FaultProxy:
 
     def set_rules(self, rules):
         """Targeted faults (see fault_proxy.py): [{"method", "path" (regex), "status", "headers",
-        "skip", "times", "late"}]; [] removes them."""
+        "skip", "times", "late", "delay"}]; [] removes them."""
         req = urllib.request.Request("http://127.0.0.1:%d/__rules" % self.port, method="PUT",
                                      data=json.dumps({"rules": rules}).encode())
         urllib.request.urlopen(req, timeout=5).read()

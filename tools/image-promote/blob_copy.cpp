@@ -9,6 +9,7 @@
 #include <cstring>
 #include <cstdio>
 #include <exception>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -34,8 +35,8 @@ namespace {
 constexpr std::int64_t kProgressBytes = 32 << 20;
 
 // The tree under a root, read level by level so that the manifests of one level are fetched at
-// once (jobs at a time) and written at once, deepest level first: a registry refuses an index
-// whose manifests it does not have.
+// once (jobs at a time). They are written by height (write_groups), not by level: a registry
+// refuses an index whose manifests it does not have.
 struct Walk {
   std::vector<std::vector<Manifest>> levels;  // levels[0] = {root}
   std::vector<Descriptor> blobs;               // unique, in first-seen order
@@ -78,6 +79,54 @@ Walk walk(RegistrySession& session, const Reference& src, const Manifest& root, 
   }
   return w;
 }
+
+}  // namespace
+
+std::vector<std::vector<size_t>> write_groups(const std::vector<Manifest>& manifests) {
+  std::map<std::string, size_t> index_of;
+  for (size_t i = 0; i < manifests.size(); ++i) index_of.emplace(manifests[i].digest, i);
+  // Depth-first with an explicit stack (a hostile tree must not exhaust the thread's stack);
+  // content addressing rules out cycles, but a manifest met again while open is not waited for.
+  constexpr size_t unknown = static_cast<size_t>(-1), open = static_cast<size_t>(-2);
+  std::vector<size_t> height(manifests.size(), unknown);
+  struct Frame {
+    size_t m, next_child = 0, height = 0;
+  };
+  for (size_t start = 0; start < manifests.size(); ++start) {
+    if (height[start] != unknown) continue;
+    // The stack is a path from `start`: `open` means an ancestor.
+    std::vector<Frame> stack{{start}};
+    height[start] = open;
+    while (!stack.empty()) {
+      Frame& f = stack.back();
+      const auto& children = manifests[f.m].children;
+      if (f.next_child == children.size()) {
+        const size_t done = f.m;
+        height[done] = f.height;
+        stack.pop_back();
+        if (!stack.empty()) stack.back().height = std::max(stack.back().height, height[done] + 1);
+        continue;
+      }
+      auto it = index_of.find(children[f.next_child++].digest);
+      if (it == index_of.end() || height[it->second] == open) continue;
+      if (height[it->second] != unknown) {
+        f.height = std::max(f.height, height[it->second] + 1);
+      } else {
+        height[it->second] = open;
+        stack.push_back({it->second});  // invalidates f
+      }
+    }
+  }
+  std::vector<std::vector<size_t>> groups;
+  for (size_t i = 0; i < manifests.size(); ++i) {
+    if (height[i] >= groups.size()) groups.resize(height[i] + 1);
+    groups[height[i]].push_back(i);
+  }
+  groups.erase(std::remove_if(groups.begin(), groups.end(), [](const auto& g) { return g.empty(); }), groups.end());
+  return groups;
+}
+
+namespace {
 
 struct BlobResult {
   enum Kind { present, mounted, uploaded, streamed } kind = present;
@@ -254,14 +303,17 @@ CopyStats copy_tree(RegistrySession& session, const Reference& src, const Refere
     if (r.kind == BlobResult::streamed) ++stats.blobs_streamed;
   });
 
-  // Deepest level first; the manifests of one level do not refer to each other.
-  for (size_t level = w.levels.size(); level-- > 0;) {
-    const auto& ms = w.levels[level];
-    if (level == 0 && !write_root) continue;
-    parallel_for(ms.size(), jobs, [&](size_t i) {
-      session.client(dst.registry)->put_manifest(dst.repository, ms[i].digest, ms[i].media_type, ms[i].body);
+  // The root is the only manifest of the highest group (everything else is under it).
+  std::vector<Manifest> ms;
+  for (auto& level : w.levels)
+    for (auto& m : level)
+      if (write_root || m.digest != root.digest) ms.push_back(std::move(m));
+  for (const auto& group : write_groups(ms)) {
+    parallel_for(group.size(), jobs, [&](size_t i) {
+      const Manifest& m = ms[group[i]];
+      session.client(dst.registry)->put_manifest(dst.repository, m.digest, m.media_type, m.body);
     });
-    stats.manifests_written += static_cast<int>(ms.size());
+    stats.manifests_written += static_cast<int>(group.size());
   }
   return stats;
 }

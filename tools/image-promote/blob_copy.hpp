@@ -30,6 +30,13 @@ struct CopyStats {
 // before anything is written (a hostile index 3,000 levels deep would cost two requests a level).
 inline constexpr int kMaxIndexDepth = 8;
 
+// The order in which the manifests of a tree (every one once) are written: groups of indexes
+// into `manifests`, lowest first, by height (an image 0, an index one more than its highest
+// entry among `manifests`). An index refers only to lower groups, so each group's manifests can
+// be written at once once the groups before it are in; the level where a manifest was first
+// seen would not do (root -> [X, B], B -> [C], C -> [X]: C comes after X).
+std::vector<std::vector<size_t>> write_groups(const std::vector<Manifest>& manifests);
+
 // Copies `root` (already read from `src`) and everything under it into `dst`'s repository, by
 // digest. Does not tag. `jobs` blob transfers run at once, each thread with its own client.
 // `write_root` false: everything but `root` itself, for a caller that PUTs it under a tag right

@@ -10,12 +10,14 @@
 #include <exception>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace image_promote {
 
-template <class Fn>
-void parallel_for(size_t n, int jobs, Fn&& fn) {
+// `spawn(worker)` starts one thread (a parameter so that a test can make it fail).
+template <class Fn, class Spawn>
+void parallel_for(size_t n, int jobs, Fn&& fn, Spawn&& spawn) {
   std::atomic<size_t> next{0};
   std::atomic<bool> failed{false};
   std::mutex mutex;
@@ -33,10 +35,21 @@ void parallel_for(size_t n, int jobs, Fn&& fn) {
   };
   size_t threads = std::min<size_t>(static_cast<size_t>(std::max(1, jobs)), std::max<size_t>(1, n));
   std::vector<std::thread> pool;
-  for (size_t i = 1; i < threads; ++i) pool.emplace_back(worker);
+  try {
+    for (size_t i = 1; i < threads; ++i) pool.push_back(spawn(worker));
+  } catch (...) {
+    // No thread to be had (std::system_error, EAGAIN): fewer threads, not a failure. Letting it
+    // out would destroy `pool` holding running threads (std::terminate); the threads started and
+    // this one share the items instead.
+  }
   worker();
   for (auto& t : pool) t.join();
   if (error) std::rethrow_exception(error);
+}
+
+template <class Fn>
+void parallel_for(size_t n, int jobs, Fn&& fn) {
+  parallel_for(n, jobs, std::forward<Fn>(fn), [](auto& worker) { return std::thread(worker); });
 }
 
 }  // namespace image_promote

@@ -128,12 +128,18 @@ TagMove move_tag(RegistryClient& client, const PlannedMove& planned, const Manif
     return move;
   };
   const std::string& repo = target.repository;
-  History history = prepared ? std::move(prepared->history) : prepare_move(client, planned, options).history;
-  const std::string last_recorded = history.entries.empty() ? "" : history.entries.front().digest;
-  const bool recorded = last_recorded == image.digest;
+  const bool early = prepared.has_value();
+  History history = early ? std::move(prepared->history) : prepare_move(client, planned, options).history;
 
   std::optional<std::string> current = client.head_manifest(repo, target.tag);
   move.previous = current.value_or("");
+  // A history read during the copy (execute) is a copy's length older than the tag: a tag that is
+  // not where that history last put it may have been moved by another promotion meanwhile, whose
+  // entry the old copy lacks. Read again (one request, only then) rather than write over it.
+  if (early && move.previous != (history.entries.empty() ? "" : history.entries.front().digest))
+    history = read_history(client, repo, target.tag);
+  const std::string last_recorded = history.entries.empty() ? "" : history.entries.front().digest;
+  const bool recorded = last_recorded == image.digest;
   if (planned.expect_current && *planned.expect_current != move.previous)
     return refuse(RefusalKind::not_expected,
                   target.str() + " points at " + short_digest(move.previous) + ", not the expected " +
@@ -285,10 +291,13 @@ PromoteResult execute(RegistrySession& session, const PromotePlan& plan, const k
       prep = std::async(std::launch::async, [&] {
         return prepare_move(*session.client(first.target.registry), first, options_for(first));
       });
-    // Everything but the image manifest itself: the first tag's PUT stores it (a copy is planned
-    // only for a repository a tag of --to is in), one request less. A move refused there leaves
-    // children and blobs, which nothing refers to, rather than an untagged image.
-    result.stats.add(copy_tree(session, c.from, c.to, plan.image, plan.jobs, false));
+    // In the first tag's repository, everything but the image manifest itself: that tag's PUT
+    // stores it, one request less, and a move refused there leaves children and blobs, which
+    // nothing refers to, rather than an untagged image. Every other repository gets the manifest
+    // now, by digest: a registry that refuses it must do so before the first tag moves (exit 3,
+    // nothing changed), not after (exit 4, part-way).
+    const bool write_root = c.to.repo_name() != first.target.repo_name();
+    result.stats.add(copy_tree(session, c.from, c.to, plan.image, plan.jobs, write_root));
     if (plan.referrers) result.attached += copy_found(session, c.from, c.to, found.get(), plan.jobs, result.stats);
     if (prep.valid()) first_prep = prep.get();
   }

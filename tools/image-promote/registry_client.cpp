@@ -296,13 +296,21 @@ std::optional<std::vector<std::string>> RegistryClient::list_tags_between(const 
   std::vector<std::string> out;
   std::string last;
   bool sorted = true;  // the spec says lexical order; a list that is not cannot end the search early
-  std::string next = url("/v2/" + repo + "/tags/list?n=100&last=" + after);
+  constexpr size_t kPage = 100;
+  std::string next = url("/v2/" + repo + "/tags/list?n=" + std::to_string(kPage) + "&last=" + after);
   for (int page = 0; !next.empty(); ++page) {
     if (page >= max_pages) return std::nullopt;
     kit::HttpRequest req;
     req.url = next;
     req.total_timeout = kManifestTimeout;
-    auto r = send(req);
+    kit::HttpResponse r;
+    try {
+      r = send(req);
+    } catch (const kit::Error&) {
+      // A 401 after re-authenticating (the list may need a right the HEADs do not), a token
+      // service down: the caller's HEADs decide, as they did before there was a list.
+      return std::nullopt;
+    }
     if (!r.ok() || r.status != 200 || r.truncated) return std::nullopt;
     auto j = kit::parse_untrusted_json(r.body, 4);
     if (!j.is_object() || !j.contains("tags")) return std::nullopt;
@@ -316,10 +324,15 @@ std::optional<std::vector<std::string>> RegistryClient::list_tags_between(const 
       last = out.back();
     }
     next = "";
-    if (auto link = r.header("link"); link && (!sorted || last.empty() || last <= until)) {
+    const bool read_on = !sorted || last.empty() || last <= until;
+    if (auto link = r.header("link"); link && read_on) {
       std::string n = next_link(*link);
       if (!n.empty()) next = resolve_location(base_, n);
     }
+    // A full page with no next link that does not reach past the cosign tags: a registry that
+    // honours n but not last (nor sends Link) has more it will not page to. Taking this as the
+    // whole list would silently skip the signatures; the caller's HEADs decide instead.
+    if (next.empty() && read_on && tags.size() >= kPage) return std::nullopt;
   }
   return out;
 }

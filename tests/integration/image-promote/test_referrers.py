@@ -113,6 +113,62 @@ class ReferrersTest(ToolTest):
         self.assertEqual([l for l in self.src.access_log()[before:] if l[0] == "HEAD" and "/manifests/sha256-" in l[1]],
                          [])
 
+    def test_a_tag_list_cut_at_n_without_a_link_is_not_taken_as_complete(self):
+        # A registry with more tags than a page that honours `n` but ignores `last` and sends no
+        # Link: its one page holds tags that sort before the cosign tags, and the rest is out of
+        # reach. The signature is found by asking for it, not silently left behind.
+        src = self.src
+
+        class Cut(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a):
+                pass
+
+            def do_any(self):
+                url = urlparse(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                if url.path.endswith("/tags/list"):
+                    name = url.path[len("/v2/"):-len("/tags/list")]
+                    n = int(parse_qs(url.query).get("n", ["1000"])[0])
+                    tags = sorted(src.tags(name) + ["build-%03d" % i for i in range(150)])[:n]
+                    data = json.dumps({"name": name, "tags": tags}).encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
+                host, port = src.host.split(":")
+                relay(self, *forward(self, host, port, body))
+
+            do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_any
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Cut)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.addCleanup(server.shutdown)
+        host = "127.0.0.1:%d" % server.server_address[1]
+        r = ip("promote", "%s/team/app@%s" % (host, self.plain), "--to", "%s/cut/app:live" % self.dst.host,
+               "--json", insecure=[host, self.dst.host])
+        self.assertExit(r, 0)
+        self.assertEqual(r.json()["attached_artifacts"], 1)
+        self.assertEqual(self.dst.resolve("cut/app", self.plain_sig_tag), self.plain_sig)
+
+    def test_a_tag_list_refused_after_reauthentication_falls_back_to_asking_each_tag(self):
+        # 401 on the list only (it may need a right the manifest reads do not): the list is not
+        # needed, so the promotion goes on and the cosign tags are asked for one by one.
+        proxy = FaultProxy(self.src, rate=0.0)
+        self.addCleanup(proxy.stop)
+        proxy.set_rules([{"method": "GET", "path": "/tags/list", "status": 401,
+                          "headers": {"WWW-Authenticate": 'Basic realm="yonima-test"'}}])
+        r = ip("promote", "%s/team/app@%s" % (proxy.host, self.plain), "--to", "%s/unauth-list/app:live" % self.dst.host,
+               "--json", insecure=[proxy.host, self.dst.host])
+        self.assertExit(r, 0)
+        self.assertEqual(r.json()["attached_artifacts"], 1)
+        self.assertEqual(self.dst.resolve("unauth-list/app", self.plain_sig_tag), self.plain_sig)
+        self.assertGreaterEqual(proxy.stats()["rules"][0]["hits"], 1)
+
     def test_api_referrers_and_tag_scheme_both_travel(self):
         before = self.api.stats()["requests"].get("200", 0)
         r = ip("promote", "%s/team/app@%s" % (self.api.host, self.index), "--to", "%s/prod/app:live" % self.dst.host,
