@@ -83,10 +83,13 @@ StanzaInfo stanza_info(const Request& r) {
       if (!b.is_object() || !b.contains("timestamp")) continue;
       ++info.backups;
       // Seconds since the epoch; anything else (a float, a value whose microseconds overflow) is
-      // not a usable backup time.
+      // not a usable backup time. pgBackRest truncates the real stop time (03:49:23.99 is printed
+      // 03:49:23), and refuses a target before it ("unable to find backup set with stop time less
+      // than ..."): the earliest target it accepts for sure is the next whole second.
       auto stop = kit::json_integer(b["timestamp"], "stop");
       Micros t = 0;
-      if (!stop || __builtin_mul_overflow(static_cast<Micros>(*stop), Micros{1'000'000}, &t)) continue;
+      if (!stop || *stop == INT64_MAX || __builtin_mul_overflow(static_cast<Micros>(*stop + 1), Micros{1'000'000}, &t))
+        continue;
       if (!info.earliest || t < *info.earliest) info.earliest = t;
     }
   }

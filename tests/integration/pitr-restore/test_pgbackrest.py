@@ -2,6 +2,8 @@
 --config: window from `pgbackrest info`, rehearse to a time into a scratch directory, and the drill:
 `restore --before-migration` after `migrate-guard deploy` dropped a table brings back exactly the
 rows as of just before it, with the same wait and verify as the self-managed provider."""
+import datetime
+import json
 import os
 import shutil
 import subprocess
@@ -51,6 +53,9 @@ class PgBackRest(PitrTest):
         cls.deploy()
         c.pg.sql("app", "INSERT INTO t SELECT g, 'avant ' || g FROM generate_series(1, 5000) g")
         cls.pgbr("backup", "--type=full")
+        # The target below lies after the backup's stop time even once pgBackRest's info has
+        # truncated it to whole seconds (pitr-restore then counts the window from the next second).
+        time.sleep(1.1)
         c.pg.sql("app", "INSERT INTO t SELECT g, 'après ' || g FROM generate_series(5001, 9000) g")
         cls.pgbr("check")
         cls.target = c.pg.sql("postgres", "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')")
@@ -86,6 +91,20 @@ class PgBackRest(PitrTest):
         self.assertExit(r, 0)
         self.assertTrue(r.json()["window"]["available"])
         self.assertRegex(r.outputs["earliest"], r"^\d{4}-")
+
+    def test_1b_a_target_within_the_backups_stop_second_is_refused_before_anything_runs(self):
+        # pgBackRest's info prints the stop time in whole seconds (truncated); a target later in
+        # that second may still lie before the real stop, and pgbackrest restore then fails with
+        # "unable to find backup set" after the plan said yes (seen in CI). The window starts at
+        # the next whole second.
+        info = json.loads(self.pgbr("info", "--output=json"))
+        stop = min(b["timestamp"]["stop"] for b in info[0]["backup"])
+        within = datetime.datetime.fromtimestamp(stop + 0.5, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        r = pitr("plan", *self.common(), "--to", within)
+        self.assertExit(r, 2)
+        self.assertIn("before the earliest base backup", out(r))
+        after = datetime.datetime.fromtimestamp(stop + 1, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        self.assertExit(pitr("plan", *self.common(), "--to", after), 0)
 
     def test_2_rehearse_to_a_time_then_restore_before_the_migration(self):
         r = pitr("rehearse", *self.common(), "--to", self.target, "--verify-database", "app",
