@@ -4,7 +4,7 @@ that records the missing entry. A 401 there (an expired token whose refresh is r
 client throw instead of answering false: it must take the same path."""
 import unittest
 
-from ip_fixture import FaultProxy, ImageBuilder, Registry, ToolTest, ip
+from ip_fixture import ToolTest, ip, releases_behind_a_fault_proxy
 from registry import read_history
 
 REPO = "yonima/backend"
@@ -15,14 +15,7 @@ UNAUTHORIZED = {"status": 401, "headers": {"WWW-Authenticate": 'Basic realm="yon
 class HistoryFailureTest(ToolTest):
     @classmethod
     def setUpClass(cls):
-        cls.reg = Registry()
-        cls.addClassCleanup(cls.reg.stop)
-        cls.proxy = FaultProxy(cls.reg, rate=0.0)
-        cls.addClassCleanup(cls.proxy.stop)
-        img = cls.images = ImageBuilder()
-        cls.addClassCleanup(cls.images.cleanup)
-        cls.v1 = img.push(img.single("v1", "release-1"), cls.reg.host, REPO, "sha-1")
-        cls.v2 = img.push(img.single("v2", "release-2"), cls.reg.host, REPO, "sha-2")
+        cls.v1, cls.v2 = releases_behind_a_fault_proxy(cls, REPO, 2)
 
     def setUp(self):
         self.proxy.set_rules([])

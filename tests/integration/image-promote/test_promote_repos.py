@@ -4,7 +4,7 @@ import threading
 import time
 import unittest
 
-from ip_fixture import FaultProxy, ImageBuilder, Registry, ToolTest, ip
+from ip_fixture import ToolTest, ip, releases_behind_a_fault_proxy
 from registry import read_history
 
 SRC = "yonima/backend"
@@ -13,15 +13,7 @@ SRC = "yonima/backend"
 class PromoteReposTest(ToolTest):
     @classmethod
     def setUpClass(cls):
-        cls.reg = Registry()
-        cls.addClassCleanup(cls.reg.stop)
-        cls.proxy = FaultProxy(cls.reg, rate=0.0)
-        cls.addClassCleanup(cls.proxy.stop)
-        img = cls.images = ImageBuilder()
-        cls.addClassCleanup(cls.images.cleanup)
-        cls.v1 = img.push(img.single("v1", "release-1"), cls.reg.host, SRC, "sha-1")
-        cls.v2 = img.push(img.single("v2", "release-2"), cls.reg.host, SRC, "sha-2")
-        cls.v3 = img.push(img.single("v3", "release-3"), cls.reg.host, SRC, "sha-3")
+        cls.v1, cls.v2, cls.v3 = releases_behind_a_fault_proxy(cls, SRC, 3)
 
     def setUp(self):
         self.proxy.set_rules([])

@@ -66,12 +66,12 @@ class ReferrersTest(ToolTest):
         self.assertEqual(self.dst.resolve("nolist/app", self.plain_sig_tag), self.plain_sig)
         self.assertEqual(proxy.stats()["rules"][0]["hits"], 1)
 
-    def test_cosign_tags_found_in_a_paginated_tag_list(self):
-        # A registry that ignores `last` and `n` and pages its tag list one tag per page (Link):
-        # the pages are followed until one ends past the cosign tags.
+    def tag_list_stand_in(self, answer):
+        """A registry in front of the source whose tag list is `answer(name, query)` -> (tags, the
+        query of the next page or None); every other request goes to the source. Returns its host."""
         src = self.src
 
-        class Paging(BaseHTTPRequestHandler):
+        class TagList(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
             def log_message(self, *a):
@@ -83,12 +83,11 @@ class ReferrersTest(ToolTest):
                 body = self.rfile.read(length) if length else None
                 if url.path.endswith("/tags/list"):
                     name = url.path[len("/v2/"):-len("/tags/list")]
-                    tags = sorted(src.tags(name))
-                    page = int(parse_qs(url.query).get("page", ["0"])[0])
-                    data = json.dumps({"name": name, "tags": tags[page:page + 1]}).encode()
+                    tags, next_query = answer(name, url.query)
+                    data = json.dumps({"name": name, "tags": tags}).encode()
                     self.send_response(200)
-                    if page + 1 < len(tags):
-                        self.send_header("Link", '<%s?page=%d>; rel="next"' % (url.path, page + 1))
+                    if next_query:
+                        self.send_header("Link", '<%s%s>; rel="next"' % (url.path, next_query))
                     self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(data)))
                     self.end_headers()
@@ -99,10 +98,21 @@ class ReferrersTest(ToolTest):
 
             do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_any
 
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Paging)
+        server = ThreadingHTTPServer(("127.0.0.1", 0), TagList)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         self.addCleanup(server.shutdown)
-        host = "127.0.0.1:%d" % server.server_address[1]
+        return "127.0.0.1:%d" % server.server_address[1]
+
+    def test_cosign_tags_found_in_a_paginated_tag_list(self):
+        # A registry that ignores `last` and `n` and pages its tag list one tag per page (Link):
+        # the pages are followed until one ends past the cosign tags.
+        def pages(name, query):
+            tags = sorted(self.src.tags(name))
+            page = int(parse_qs(query).get("page", ["0"])[0])
+            more = page + 1 < len(tags)
+            return tags[page:page + 1], ('?page=%d' % (page + 1)) if more else None
+
+        host = self.tag_list_stand_in(pages)
         before = len(self.src.access_log())
         r = ip("promote", "%s/team/app@%s" % (host, self.plain), "--to", "%s/paged/app:live" % self.dst.host,
                "--json", insecure=[host, self.dst.host])
@@ -117,38 +127,11 @@ class ReferrersTest(ToolTest):
         # A registry with more tags than a page that honours `n` but ignores `last` and sends no
         # Link: its one page holds tags that sort before the cosign tags, and the rest is out of
         # reach. The signature is found by asking for it, not silently left behind.
-        src = self.src
+        def cut(name, query):
+            n = int(parse_qs(query).get("n", ["1000"])[0])
+            return sorted(self.src.tags(name) + ["build-%03d" % i for i in range(150)])[:n], None
 
-        class Cut(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *a):
-                pass
-
-            def do_any(self):
-                url = urlparse(self.path)
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else None
-                if url.path.endswith("/tags/list"):
-                    name = url.path[len("/v2/"):-len("/tags/list")]
-                    n = int(parse_qs(url.query).get("n", ["1000"])[0])
-                    tags = sorted(src.tags(name) + ["build-%03d" % i for i in range(150)])[:n]
-                    data = json.dumps({"name": name, "tags": tags}).encode()
-                    self.send_response(200)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
-                    return
-                host, port = src.host.split(":")
-                relay(self, *forward(self, host, port, body))
-
-            do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_any
-
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Cut)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        self.addCleanup(server.shutdown)
-        host = "127.0.0.1:%d" % server.server_address[1]
+        host = self.tag_list_stand_in(cut)
         r = ip("promote", "%s/team/app@%s" % (host, self.plain), "--to", "%s/cut/app:live" % self.dst.host,
                "--json", insecure=[host, self.dst.host])
         self.assertExit(r, 0)
