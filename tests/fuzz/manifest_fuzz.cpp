@@ -1,6 +1,8 @@
 // Manifests and indexes (OCI, Docker schema 2) as a registry serves them. The first byte picks the
 // Content-Type the registry claims. Invariants: the digest is of the exact bytes; an index lists
 // only children and can be filtered by platform without throwing anything but kit::Error.
+#include <nlohmann/json.hpp>
+
 #include "fuzz_support.hpp"
 #include "image-promote/digest.hpp"
 #include "image-promote/manifest.hpp"
@@ -25,6 +27,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // An index media type is always read as an index; the converse is not required: a body with
   // "manifests" and no "layers" is an index whatever the Content-Type claims (manifest.cpp).
   if (image_promote::is_index_type(m.media_type)) FUZZ_CHECK(m.is_index, "an index media type is an index");
+  auto top = nlohmann::json::parse(body, nullptr, false);
+  if (m.is_index && top.is_object() && !top.contains("mediaType"))
+    FUZZ_CHECK(image_promote::is_index_type(m.media_type), "an index without its own mediaType is copied as an index");
   if (m.is_index) {
     FUZZ_CHECK(m.layers.empty() && !m.config, "an index has no layers or config");
     for (const auto& c : m.children) (void)image_promote::normalize_platform(c.platform);

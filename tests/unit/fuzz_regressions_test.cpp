@@ -148,3 +148,14 @@ TEST_CASE("fuzz: a descriptor size or schemaVersion no int64 holds is refused, n
       image_promote::media::oci_manifest);
   CHECK(m.total_size() == INT64_MAX);
 }
+
+TEST_CASE("an index served under a manifest Content-Type, without its own mediaType, keeps an index type (image-promote/manifest.cpp)") {
+  // Seen by manifest_fuzz (seed index-served-as-manifest): read as an index, but its media type
+  // stayed the manifest's, which is what a copy PUTs it with.
+  const char* body = R"({"schemaVersion":2,"manifests":[]})";
+  auto oci = image_promote::parse_manifest(body, image_promote::media::oci_manifest);
+  CHECK(oci.is_index);
+  CHECK(oci.media_type == image_promote::media::oci_index);
+  auto docker = image_promote::parse_manifest(body, image_promote::media::docker_manifest);
+  CHECK(docker.media_type == image_promote::media::docker_list);
+}

@@ -91,6 +91,11 @@ Manifest parse_manifest(const std::string& body, const std::string& content_type
                                  "rebuild and push the image with a current builder");
   m.artifact_type = j.value("artifactType", "");
   m.is_index = is_index_type(m.media_type) || (j.contains("manifests") && !j.contains("layers"));
+  // An index without its own mediaType served under a manifest Content-Type: it is copied under
+  // the index type of the same family, or the destination would store (or refuse) an index
+  // labelled as an image.
+  if (m.is_index && !is_index_type(m.media_type) && !j.contains("mediaType"))
+    m.media_type = m.media_type == media::docker_manifest ? media::docker_list : media::oci_index;
     if (m.is_index) {
       for (const auto& c : j.value("manifests", nlohmann::json::array())) m.children.push_back(descriptor(c));
     } else {
