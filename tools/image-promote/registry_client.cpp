@@ -83,7 +83,9 @@ std::string RegistryClient::url(const std::string& path) const { return base_ + 
 
 kit::Millis RegistryClient::time_left(kit::Millis cap) const {
   if (!options_.deadline) return cap;
-  auto left = std::chrono::duration_cast<kit::Millis>(*options_.deadline - std::chrono::steady_clock::now());
+  // Rounded up: a request cut to what is left then ends at or after the deadline, so a timeout
+  // there is recognised as the run's --timeout (truncated, it ended up to 1 ms early; seen in CI).
+  auto left = std::chrono::ceil<kit::Millis>(*options_.deadline - std::chrono::steady_clock::now());
   if (left.count() <= 0)
     throw kit::environment_error("gave up on " + registry_ + " after --timeout " + kit::format_duration(options_.timeout) +
                                      " (the registry is too slow or not answering)",
@@ -164,7 +166,9 @@ void RegistryClient::fail(RegistryStep step, const std::string& what, const kit:
     hint = "for a plain-HTTP registry pass --insecure-registry " + registry_ + "; else pass --cacert with its CA";
   if (f.transport == kit::TransportError::connect)
     hint = "check that " + registry_ + " is reachable; for plain HTTP pass --insecure-registry " + registry_;
-  if (f.transport == kit::TransportError::timeout && options_.deadline && std::chrono::steady_clock::now() >= *options_.deadline)
+  // A little slack: libcurl's own timer may fire a few milliseconds before ours says the deadline passed.
+  if (f.transport == kit::TransportError::timeout && options_.deadline &&
+      std::chrono::steady_clock::now() + kit::Millis(50) >= *options_.deadline)
     hint = "the run's --timeout " + kit::format_duration(options_.timeout) + " passed; retry later or raise it";
   throw RegistryError(std::move(f), hint);
 }
