@@ -70,11 +70,19 @@ TEST_CASE("exactly one target") {
   CHECK(t.name == "20261128_drop");
 }
 
-TEST_CASE("a target is checked against the window, which the message names") {
+namespace {
+// Recoverable from an hour ago to a minute ago.
+Window last_hour_window() {
   Window w;
   w.available = true;
   w.earliest = kNow - 3600'000'000LL;
   w.latest = kNow - 60'000'000LL;
+  return w;
+}
+}  // namespace
+
+TEST_CASE("a target is checked against the window, which the message names") {
+  Window w = last_hour_window();
   RecoveryTarget t;
   t.time = kNow - 600'000'000LL;
   CHECK(refusal(t, w, kNow).empty());
@@ -100,10 +108,7 @@ TEST_CASE("a target is checked against the window, which the message names") {
 }
 
 TEST_CASE("an --lsn target is checked against the WAL the window spans, which the message names") {
-  Window w;
-  w.available = true;
-  w.earliest = kNow - 3600'000'000LL;
-  w.latest = kNow - 60'000'000LL;
+  Window w = last_hour_window();
   RecoveryTarget t;
   t.kind = TargetKind::lsn;
   t.lsn = "0/3000028";

@@ -153,17 +153,17 @@ void collect_profile(const Value& build, const ProfileIndex& index, const std::s
 // Keys written twice in one object: eas-cli (JSON.parse) keeps the last and silently ignores the
 // first, which is the one a reviewer reads. Iterative: the parser already bounds the depth.
 void find_duplicate_keys(const Value& root, std::vector<ConfigFinding>& findings, const std::string& file) {
-  std::vector<const Value*> todo{&root};
-  while (!todo.empty()) {
-    const Value* v = todo.back();
-    todo.pop_back();
+  std::vector<const Value*> unvisited{&root};
+  while (!unvisited.empty()) {
+    const Value* v = unvisited.back();
+    unvisited.pop_back();
     if (v->kind == Value::Kind::array)
-      for (const auto& item : v->items) todo.push_back(&item);
+      for (const auto& item : v->items) unvisited.push_back(&item);
     if (!v->is_object()) continue;
     std::unordered_map<std::string_view, size_t> last;
     for (size_t k = 0; k < v->members.size(); ++k) last[v->members[k].first] = k;
     for (size_t k = 0; k < v->members.size(); ++k) {
-      todo.push_back(&v->members[k].second);
+      unvisited.push_back(&v->members[k].second);
       if (size_t again = last[v->members[k].first]; again != k) {
         std::string message = std::string(1, '"') + shown(v->members[k].first, 60);  // (GCC 12 -Wrestrict misfires on "x" + string&&)
         message += "\" is written twice in the same object (again on line " + std::to_string(v->key_lines[again]) +
