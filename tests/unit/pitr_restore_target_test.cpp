@@ -128,6 +128,28 @@ TEST_CASE("an --lsn target is checked against the WAL the window spans, which th
   CHECK(format_lsn(lsn_value("16/B374D848")) == "16/B374D848");
 }
 
+TEST_CASE("a restore point in the WAL is judged by its position, not its whole-second time") {
+  Window w = last_hour_window();
+  w.earliest_lsn = lsn_value("0/2000100");  // the base backup's end
+  w.restore_points_listed = true;
+  RecoveryTarget named;
+  named.kind = TargetKind::restore_point;
+  named.name = "migrate-guard-x";
+  // Created in the second the backup ended: its time is before the window's rounded-up start,
+  // yet recovery reaches it (it is after the backup's end in the WAL).
+  named.time = *w.earliest - 500'000;
+  w.restore_points = {{"migrate-guard-x", named.time, lsn_value("0/2000200")}};
+  CHECK(refusal(named, w, kNow).empty());
+  // Created while the backup ran: recovery would fail before the backup is consistent.
+  w.restore_points = {{"migrate-guard-x", named.time, lsn_value("0/2000000")}};
+  auto m = refusal(named, w, kNow);
+  CHECK(m.find("before the base backup's consistent point 0/2000100") != std::string::npos);
+  CHECK(m.find("0/2000000") != std::string::npos);
+  // Without a position (pgBackRest, Supabase) the time decides, as for --to.
+  w.restore_points = {{"migrate-guard-x", named.time, std::nullopt}};
+  CHECK(refusal(named, w, kNow).find("before the earliest base backup") != std::string::npos);
+}
+
 TEST_CASE("the plan: before-migration from the restore point, else started_at; what is lost") {
   Request r;
   r.provider = Provider::supabase;

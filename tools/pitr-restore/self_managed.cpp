@@ -257,11 +257,12 @@ Facts self_managed_facts(const Request& r, Micros now) {
       if (points) {
         f.window.restore_points = *points;
         f.window.restore_points_listed = true;
-        f.window.notes.clear();
       } else {
         f.window.notes.push_back("restore points could not be read from the WAL (" + problem + ")");
       }
     }
+    if (!f.window.restore_points_listed)
+      f.window.notes.push_back("the archive does not list restore points: a --restore-point that is not in it makes recovery fail, the old data directory is kept");
   } else {
     StanzaInfo info = stanza_info(r);
     f.window.available = info.backups > 0;

@@ -95,6 +95,8 @@ std::string log_problem(const std::string& log_file) {
   if (out.empty())
     for (const auto& l : last) out += (out.empty() ? "" : " | ") + l;
   if (out.size() > 400) out = out.substr(0, 400) + "...";
+  if (fatal.find("before consistent recovery point") != std::string::npos)
+    out += " (the target is inside the base backup, before it ended: choose a later target, or a base backup taken before it)";
   return out;
 }
 

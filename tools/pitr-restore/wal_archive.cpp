@@ -33,6 +33,26 @@ bool is_hex24(const std::string& s) {
   return true;
 }
 
+// "2026-11-28 23:30:00 UTC" in backup_label and backup history files: PostgreSQL writes the
+// server's log_timezone; UTC and numeric zones are read, anything else leaves the bound unknown
+// (the server still checks).
+std::optional<Micros> label_time(std::string t) {
+  if (t.size() > 4 && t.substr(t.size() - 4) == " UTC") t = t.substr(0, t.size() - 4) + "Z";
+  try {
+    return parse_time(t, 0, "backup label time");
+  } catch (const kit::Error&) {
+    return std::nullopt;
+  }
+}
+
+std::optional<std::string> label_value(const std::string& text, const std::string& key) {
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind(key + ": ", 0) == 0) return line.substr(key.size() + 2);
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<Segment> parse_segment_name(const std::string& name, std::uint64_t segment_bytes) {
@@ -84,14 +104,7 @@ BaseBackup read_base_backup(const std::string& dir) {
     } else if (auto v = value("START TIMELINE")) {
       b.timeline = static_cast<std::uint32_t>(std::stoul(*v));
     } else if (auto v = value("START TIME")) {
-      // "2026-11-28 23:30:00 UTC": PostgreSQL writes the server's log_timezone; UTC and numeric
-      // zones are read, anything else leaves the bound unknown (the server still checks).
-      std::string t = *v;
-      if (t.size() > 4 && t.substr(t.size() - 4) == " UTC") t = t.substr(0, t.size() - 4) + "Z";
-      try {
-        b.start_time = parse_time(t, 0, "backup_label START TIME");
-      } catch (const kit::Error&) {
-      }
+      b.start_time = label_time(*v);
     } else if (auto v = value("LABEL")) {
       b.label = *v;
     }
@@ -118,6 +131,7 @@ Archive read_archive(const std::string& dir) {
   std::vector<std::pair<std::string, std::uintmax_t>> names;
   for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
     std::string n = it->path().filename().string();
+    if (n.size() > 24 && n.rfind(".backup") == n.size() - 7 && is_hex24(n.substr(0, 24))) a.backup_histories.push_back(n);
     if (!is_hex24(n)) continue;
     std::error_code e2;
     names.push_back({n, it->file_size(e2)});
@@ -168,12 +182,37 @@ std::string newest_segment(const Archive& archive, std::uint32_t timeline) {
   return newest;
 }
 
+std::optional<Micros> backup_stop_time(const BaseBackup& backup, const Archive& archive, std::string& file) {
+  for (const auto& name : archive.backup_histories) {
+    if (name.rfind(backup.start_segment + ".", 0) != 0) continue;
+    std::string text = read_small(archive.dir + "/" + name, 64 << 10);
+    auto start = label_value(text, "START WAL LOCATION");
+    if (!start || start->substr(0, start->find(' ')) != backup.start_lsn) continue;
+    auto stop = label_value(text, "STOP TIME");
+    if (!stop) continue;
+    file = name;
+    return label_time(*stop);
+  }
+  return std::nullopt;
+}
+
 Window self_managed_window(const BaseBackup& backup, const Archive& archive, bool server_running,
                            std::optional<Micros> carried_latest, Micros now) {
   Window w;
   w.available = true;
-  w.earliest = backup.start_time;
-  w.earliest_source = "base backup " + backup.dir + " (backup_label START TIME)";
+  std::string history;
+  if (auto stop = backup_stop_time(backup, archive, history)) {
+    // Recovery must replay past the backup's end before it may stop ("requested recovery stop
+    // point is before consistent recovery point"); STOP TIME is cut to the second, so the first
+    // target accepted for sure is the next whole second.
+    w.earliest = *stop + 1'000'000;
+    w.earliest_source = "end of base backup " + backup.dir + " (STOP TIME in " + history + ", next whole second)";
+  } else {
+    w.earliest = backup.start_time;
+    w.earliest_source = "base backup " + backup.dir + " (backup_label START TIME)";
+    w.notes.push_back("the base backup's end is not known (no backup history file " + backup.start_segment +
+                      ".*.backup in the archive): a target before it fails in recovery, and the old data directory is kept");
+  }
   Micros newest = 0;
   std::string newest_name;
   for (const auto& s : archive.segments)
@@ -194,7 +233,6 @@ Window self_managed_window(const BaseBackup& backup, const Archive& archive, boo
     w.latest = w.earliest;
     w.latest_source = "no archived WAL after the base backup";
   }
-  w.notes.push_back("the archive does not list restore points: a --restore-point that is not in it makes recovery fail, the old data directory is kept");
   return w;
 }
 
@@ -216,7 +254,16 @@ std::optional<std::vector<NamedPoint>> scan_restore_points(const std::string& pg
   const std::string key = "desc: RESTORE_POINT ";
   while (std::getline(in, line)) {
     auto at = line.find(key);
-    if (at != std::string::npos) points.push_back({line.substr(at + key.size()), std::nullopt});
+    if (at == std::string::npos) continue;
+    NamedPoint point{line.substr(at + key.size()), std::nullopt, std::nullopt};
+    // "... lsn: 0/03000148, prev 0/03000110, desc: RESTORE_POINT name"
+    if (auto l = line.find("lsn: "); l != std::string::npos && l < at) {
+      try {
+        point.lsn = lsn_value(parse_lsn(line.substr(l + 5, line.find(',', l) - l - 5), "pg_waldump"));
+      } catch (const kit::Error&) {
+      }
+    }
+    points.push_back(std::move(point));
   }
   bool end_of_wal = r.err.find("error in WAL record") != std::string::npos ||
                     r.err.find("could not find a valid record") != std::string::npos;

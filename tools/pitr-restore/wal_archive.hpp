@@ -41,6 +41,9 @@ std::string segment_name(std::uint32_t timeline, std::uint64_t number, std::uint
 struct Archive {
   std::string dir;
   std::vector<Segment> segments;  // complete segments, sorted by (timeline, number)
+  // Backup history files ("<segment>.<offset>.backup") the server archives when a base backup
+  // ends: the only record of the backup's STOP TIME.
+  std::vector<std::string> backup_histories;
   std::uint64_t segment_bytes = 16ull << 20;
 };
 
@@ -52,7 +55,12 @@ Archive read_archive(const std::string& dir);
 std::optional<std::string> first_gap(const Archive& archive, std::uint32_t timeline, const std::string& from_segment,
                                      const std::vector<std::string>& extra_names);
 
-// The window a base backup plus its archive can reach: from the backup's start to the newest
+// The base backup's STOP TIME, read from its backup history file in the archive (matched by START
+// WAL LOCATION); nullopt when the archive has none (archiving was off, or the file was pruned).
+std::optional<Micros> backup_stop_time(const BaseBackup& backup, const Archive& archive, std::string& file);
+
+// The window a base backup plus its archive can reach: from the backup's end (the first moment it
+// is consistent: a target before it fails in recovery) to the newest
 // archived segment on the backup's timeline (its archive time), or `now` when the server still
 // runs (its WAL will be carried over once it stops), else to the carried WAL's last write.
 // `carried_latest`: the newest write time of the stopped server's unarchived WAL, carried over.

@@ -25,6 +25,15 @@ std::string refusal(const RecoveryTarget& target, const Window& window, Micros n
     // Only a window that lists every restore point can refuse an unknown one.
     if (!known && window.restore_points_listed)
       return "restore point '" + target.name + "' is not known" + in_window;
+    // Where the WAL holds the point decides, not its time (names and times are whole seconds):
+    // recovery can stop there only once it has replayed past the base backup's end.
+    for (const auto& p : window.restore_points)
+      if (p.name == target.name && p.lsn && window.earliest_lsn) {
+        if (*p.lsn < *window.earliest_lsn)
+          return "restore point '" + target.name + "' (WAL position " + format_lsn(*p.lsn) +
+                 ") was created before the base backup's consistent point " + format_lsn(*window.earliest_lsn) + in_window;
+        return "";
+      }
   }
   if (target.kind == TargetKind::lsn && !target.lsn.empty() && (window.earliest_lsn || window.latest_lsn)) {
     // Recovery would only find out after the data directory was replaced: refuse now.
@@ -40,7 +49,8 @@ std::string refusal(const RecoveryTarget& target, const Window& window, Micros n
   Micros t = *target.time;
   if (t > now) return "the target " + format_time(t) + " is in the future (now is " + format_time(now) + ")" + in_window;
   if (window.earliest && t < *window.earliest)
-    return "the target " + format_time(t) + " is before the earliest base backup" + in_window;
+    return "the target " + format_time(t) + " is before the earliest base backup" +
+           (window.earliest_source.empty() ? "" : " (" + window.earliest_source + ")") + in_window;
   if (window.latest && t > *window.latest)
     return "the target " + format_time(t) + " is after the latest recoverable moment" + in_window;
   return "";

@@ -16,6 +16,7 @@ const char* provider_name(Provider p);
 struct NamedPoint {
   std::string name;
   std::optional<Micros> time;
+  std::optional<std::uint64_t> lsn;  // where the WAL holds it (self-managed: read by pg_waldump)
 };
 
 struct Window {

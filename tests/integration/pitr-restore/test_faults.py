@@ -20,6 +20,7 @@ class Faults(PitrTest):
         self.c.pg.create_database("app")
         self.c.pg.sql("app", "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 20000) g")
         self.base = self.c.base_backup()
+        time.sleep(1.1)  # the window starts at the backup's end rounded up to the next whole second
         self.c.pg.sql("app", "INSERT INTO t SELECT g, 'later' FROM generate_series(20001, 60000) g")
         self.c.switch_wal()
         self.c.pg.sql("app", "INSERT INTO t SELECT g, 'even later' FROM generate_series(60001, 80000) g")
