@@ -439,9 +439,13 @@ RestoreResult rehearse_self_managed(const Request& r, const Plan& plan, const ki
   std::string data = scratch + "/data", sock = scratch + "/sock";
   Server server{data, pg_bin, owner, scratch + "/server.log"};
   bool started = false;
+  // A failed rehearsal's server log is what says why: it outlives the scratch directory, beside it.
+  const std::string kept_log = scratch + ".server.log";
   auto cleanup = [&] {
     if (started) stop_quietly(server);
-    if (!r.rehearsal.keep) fs::remove_all(scratch, ec);
+    if (r.rehearsal.keep) return;
+    fs::copy_file(server.log_file, kept_log, fs::copy_options::overwrite_existing, ec);
+    fs::remove_all(scratch, ec);
   };
   try {
     run_checked(as_owner(owner, {"mkdir", "-m", "700", sock}), "creating " + sock, kit::Millis(30'000), 3);
@@ -501,7 +505,7 @@ RestoreResult rehearse_self_managed(const Request& r, const Plan& plan, const ki
     Endpoint ep{"host=" + conninfo_quote(sock) + " port=" + std::to_string(port) + " user=" + conninfo_quote(user) + " dbname=postgres", "scratch server", "postgres"};
     Promotion p = wait_for_promotion(server, ep, r.timeout, kProgressEvery, tl);
     if (!p.promoted) throw kit::environment_error("rehearsal failed: " + p.failure, "production was not touched; the scratch server log is " +
-                                                                                         server.log_file + (r.rehearsal.keep ? "" : " (removed)"));
+                                                                                         (r.rehearsal.keep ? server.log_file : kept_log));
     result.replay_lsn = p.replay_lsn;
     result.restored_at = now_micros();
     if (r.verify_sql) {

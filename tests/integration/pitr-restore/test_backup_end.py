@@ -119,6 +119,12 @@ class BackupEnd(PitrTest):
             self.assertIn("before consistent recovery point", out(r))
             self.assertIn("choose a later target", out(r))
             self.assertIn("production was not touched", out(r))
+            # The scratch directory is gone; the server log that says why is kept beside it.
+            log = out(r).split("the scratch server log is ")[1].split()[0]
+            self.assertTrue(log.endswith(".server.log"), log)
+            with open(log) as f:
+                self.assertIn("before consistent recovery point", f.read())
+            os.remove(log)
         finally:
             shutil.rmtree(archive, ignore_errors=True)
 
