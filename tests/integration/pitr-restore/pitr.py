@@ -1,6 +1,7 @@
 """Shared pieces of the pitr-restore integration tests: a real PostgreSQL 15 + PostGIS cluster with
 WAL archiving on 127.0.0.1, base backups taken with pg_basebackup, and helpers to look at data
 directories without changing them."""
+import datetime
 import hashlib
 import os
 import shutil
@@ -79,6 +80,11 @@ class ArchivedCluster:
     def stop(self):
         self.pg.stop()
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def parse_time(iso):
+    """An ISO 8601 time as the tools print it ("...Z") -> an aware datetime, to compare instants."""
+    return datetime.datetime.fromisoformat(iso.replace("Z", "+00:00"))
 
 
 def first_line(path):

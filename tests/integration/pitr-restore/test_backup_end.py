@@ -12,7 +12,7 @@ import threading
 import time
 import unittest
 
-from pitr import ArchivedCluster, PitrTest, out, pitr
+from pitr import ArchivedCluster, PitrTest, out, parse_time, pitr
 
 
 def label_value(text, key):
@@ -25,10 +25,6 @@ def label_value(text, key):
 def iso(label_time):
     # "2026-11-29 05:30:10 UTC" -> "2026-11-29T05:30:10Z"
     return label_time.replace(" UTC", "Z").replace(" ", "T")
-
-
-def parse(iso_time):
-    return datetime.datetime.fromisoformat(iso_time.replace("Z", "+00:00"))
 
 
 class BackupEnd(PitrTest):
@@ -83,8 +79,8 @@ class BackupEnd(PitrTest):
         self.assertExit(r, 0)
         w = r.json()["window"]
         # STOP TIME is cut to the second: the window starts at the next one.
-        self.assertEqual(parse(w["earliest"]), parse(self.stop_time) + datetime.timedelta(seconds=1))
-        self.assertGreater(parse(w["earliest"]), parse(self.start_time))
+        self.assertEqual(parse_time(w["earliest"]), parse_time(self.stop_time) + datetime.timedelta(seconds=1))
+        self.assertGreater(parse_time(w["earliest"]), parse_time(self.start_time))
         self.assertIn(self.history[0], w["earliest_source"])
         self.assertIn("STOP TIME", w["earliest_source"])
 

@@ -2,12 +2,11 @@
 then `migrate-guard deploy` of a migration that drops a table. `plan` lists the loss, `rehearse`
 reaches the target in a scratch directory and leaves production byte-identical, and `restore
 --before-migration` brings back exactly the rows as of just before the migration."""
-import datetime
 import os
 import time
 import unittest
 
-from pitr import PASSWORD, ArchivedCluster, PitrTest, first_line, out, pitr, tree_digest
+from pitr import PASSWORD, ArchivedCluster, PitrTest, first_line, out, parse_time, pitr, tree_digest
 from yonima_test import run_tool
 
 INIT = """CREATE TABLE customers (id SERIAL PRIMARY KEY, name TEXT NOT NULL);
@@ -15,10 +14,6 @@ CREATE TABLE orders (id SERIAL PRIMARY KEY, customer_id INT REFERENCES customers
                      place geometry(Point, 4326));
 """
 DROP = "DROP TABLE orders;\n"
-
-
-def parse_time(iso):
-    return datetime.datetime.fromisoformat(iso.replace("Z", "+00:00"))
 
 
 SNAPSHOT = "SELECT id, customer_id, item, ST_AsText(place) FROM orders ORDER BY id"
