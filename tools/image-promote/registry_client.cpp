@@ -26,6 +26,58 @@ constexpr kit::Millis kBlobTimeout{3'600'000};
 constexpr long kBlobReceiveBuffer = 128 << 10;
 constexpr long kBlobUploadBuffer = 256 << 10;
 
+// A blob's bytes as they arrive, held to its descriptor: the size is a promise, so one byte past
+// it stops the transfer before it is kept anywhere (a registry streaming without end must not fill
+// the disk); at the end the bytes must hash to the digest.
+struct BlobIntake {
+  explicit BlobIntake(const Descriptor& d) : blob(d) {}
+  const Descriptor& blob;
+  Sha256 hash;
+  std::int64_t got = 0;
+  bool oversized = false;
+
+  bool take(const char* data, size_t n) {
+    if (static_cast<std::int64_t>(n) > blob.size - got) {
+      oversized = true;
+      return false;
+    }
+    hash.update(data, n);
+    std::int64_t before = got;
+    got += static_cast<std::int64_t>(n);
+    // Progress for large blobs, every 64 MiB, so a long copy shows it is alive.
+    constexpr std::int64_t step = 64 << 20;
+    if (blob.size >= 2 * step && got / step != before / step)
+      kit::log::info(blob.digest.substr(0, 19) + ": " + std::to_string(got >> 20) + " of " + std::to_string(blob.size >> 20) + " MiB");
+    return true;
+  }
+  void restart() {
+    hash.reset();
+    got = 0;
+  }
+  void refuse_oversized(const std::string& where) const {
+    if (oversized)
+      throw kit::environment_error("blob " + blob.digest + " from " + where + " is larger than the " + std::to_string(blob.size) +
+                                       " bytes its descriptor declares; the download was stopped",
+                                   "the source registry or a proxy sends more than the manifest says: do not promote this image");
+  }
+  void verify(const std::string& where) {
+    std::string d = hash.digest();
+    if (d != blob.digest || got != blob.size)
+      throw kit::environment_error("blob " + blob.digest + " from " + where + " does not match its digest (got " + d + ", " +
+                                       std::to_string(got) + " bytes)",
+                                   "the source registry or a proxy altered the data; nothing was promoted");
+  }
+};
+
+kit::HttpRequest blob_request(std::string url) {
+  kit::HttpRequest req;
+  req.url = std::move(url);
+  req.follow_redirects = true;
+  req.total_timeout = kBlobTimeout;
+  req.receive_buffer = kBlobReceiveBuffer;
+  return req;
+}
+
 // The URL of the next page from a Link header (`<url>; rel="next"`), "" when there is none.
 std::string next_link(const std::string& link) {
   size_t pos = 0;
@@ -379,64 +431,37 @@ std::optional<kit::HttpResponse> RegistryClient::retry_operation(
 }
 
 void RegistryClient::download_blob(const std::string& repo, const Descriptor& blob, std::FILE* file) {
-  Sha256 hash;
-  std::int64_t got = 0;
+  BlobIntake intake(blob);
   bool write_failed = false;
-  bool oversized = false;
-  kit::HttpRequest req;
-  req.url = url("/v2/" + repo + "/blobs/" + blob.digest);
-  req.follow_redirects = true;
-  req.total_timeout = kBlobTimeout;
-  req.receive_buffer = kBlobReceiveBuffer;
+  kit::HttpRequest req = blob_request(url("/v2/" + repo + "/blobs/" + blob.digest));
   req.body_sink = [&](const char* data, size_t n) {
-    // The descriptor's size is a promise: one byte more and the transfer stops, before it is
-    // written anywhere.
-    if (static_cast<std::int64_t>(n) > blob.size - got) {
-      oversized = true;
-      return false;
-    }
+    if (!intake.take(data, n)) return false;
     if (std::fwrite(data, 1, n, file) != n) {
       write_failed = true;
       return false;
     }
-    hash.update(data, n);
-    std::int64_t before = got;
-    got += static_cast<std::int64_t>(n);
-    // Progress for large blobs, every 64 MiB, so a long copy shows it is alive.
-    constexpr std::int64_t step = 64 << 20;
-    if (blob.size >= 2 * step && got / step != before / step)
-      kit::log::info(blob.digest.substr(0, 19) + ": " + std::to_string(got >> 20) + " of " +
-                     std::to_string(blob.size >> 20) + " MiB");
     return true;
   };
   // Each attempt starts from an empty file and a fresh hash.
   auto restart = [&] {
     std::rewind(file);
     if (ftruncate(fileno(file), 0) != 0) write_failed = true;
-    hash.reset();
-    got = 0;
+    intake.restart();
     return true;
   };
   auto failed = retry_operation("GET blob " + blob.digest.substr(0, 19), [&]() -> std::optional<kit::HttpResponse> {
     restart();
     auto r = send(req, restart, true);
     // Neither a full disk nor a blob larger than declared is worth another attempt.
-    if (write_failed || oversized || (r.ok() && r.status == 200)) return std::nullopt;
+    if (write_failed || intake.oversized || (r.ok() && r.status == 200)) return std::nullopt;
     return r;
   });
-  if (oversized)
-    throw kit::environment_error("blob " + blob.digest + " from " + registry_ + "/" + repo + " is larger than the " +
-                                     std::to_string(blob.size) + " bytes its descriptor declares; the download was stopped",
-                                 "the source registry or a proxy sends more than the manifest says: do not promote this image");
+  intake.refuse_oversized(registry_ + "/" + repo);
   if (write_failed) throw kit::environment_error("could not write a temporary file for blob " + blob.digest, "check free space in $TMPDIR");
   if (failed) fail(RegistryStep::blob_read, "GET blob " + repo + "@" + blob.digest, *failed);
   std::fflush(file);
-  std::string d = hash.digest();
-  if (d != blob.digest || got != blob.size)
-    throw kit::environment_error("blob " + blob.digest + " from " + registry_ + "/" + repo + " does not match its digest (got " + d +
-                                     ", " + std::to_string(got) + " bytes)",
-                                 "the source registry or a proxy altered the data; nothing was promoted");
-  traffic_.bytes_downloaded += got;
+  intake.verify(registry_ + "/" + repo);
+  traffic_.bytes_downloaded += intake.got;
 }
 
 void RegistryClient::upload_blob(const std::string& repo, const Descriptor& blob, std::FILE* file) {
@@ -463,7 +488,7 @@ void RegistryClient::upload_blob(const std::string& repo, const Descriptor& blob
     put.headers = {{"Content-Type", "application/octet-stream"}};
     put.body_size = blob.size;
     put.total_timeout = kBlobTimeout;
-  put.upload_buffer = kBlobUploadBuffer;
+    put.upload_buffer = kBlobUploadBuffer;
     put.body_reader = [&](char* buf, size_t n) {
       // Never more than the blob's size, whatever else the file holds.
       n = static_cast<size_t>(std::min<std::int64_t>(static_cast<std::int64_t>(n), blob.size - sent));
@@ -491,21 +516,11 @@ void RegistryClient::upload_blob(const std::string& repo, const Descriptor& blob
 
 void RegistryClient::download_blob_stream(const std::string& repo, const Descriptor& blob,
                                           const std::function<bool(const char*, size_t)>& sink) {
-  Sha256 hash;
-  std::int64_t got = 0;
-  bool oversized = false, refused = false;
-  kit::HttpRequest req;
-  req.url = url("/v2/" + repo + "/blobs/" + blob.digest);
-  req.follow_redirects = true;
-  req.total_timeout = kBlobTimeout;
-  req.receive_buffer = kBlobReceiveBuffer;
+  BlobIntake intake(blob);
+  bool refused = false;
+  kit::HttpRequest req = blob_request(url("/v2/" + repo + "/blobs/" + blob.digest));
   req.body_sink = [&](const char* data, size_t n) {
-    if (static_cast<std::int64_t>(n) > blob.size - got) {
-      oversized = true;
-      return false;
-    }
-    hash.update(data, n);
-    got += static_cast<std::int64_t>(n);
+    if (!intake.take(data, n)) return false;
     if (!sink(data, n)) {
       refused = true;
       return false;
@@ -513,14 +528,11 @@ void RegistryClient::download_blob_stream(const std::string& repo, const Descrip
     return true;
   };
   auto r = send(req, {}, true);
-  if (oversized)
-    throw kit::environment_error("blob " + blob.digest + " from " + registry_ + "/" + repo + " is larger than the " +
-                                 std::to_string(blob.size) + " bytes its descriptor declares; the download was stopped");
+  intake.refuse_oversized(registry_ + "/" + repo);
   if (refused) throw kit::environment_error("the upload side of a streamed copy of " + blob.digest + " stopped");
   if (!r.ok() || r.status != 200) fail(RegistryStep::blob_read, "GET blob " + repo + "@" + blob.digest, r);
-  if (hash.digest() != blob.digest || got != blob.size)
-    throw kit::environment_error("blob " + blob.digest + " from " + registry_ + "/" + repo + " does not match its digest");
-  traffic_.bytes_downloaded += got;
+  intake.verify(registry_ + "/" + repo);
+  traffic_.bytes_downloaded += intake.got;
 }
 
 void RegistryClient::upload_blob_stream(const std::string& repo, const Descriptor& blob,
@@ -539,7 +551,7 @@ void RegistryClient::upload_blob_stream(const std::string& repo, const Descripto
   put.headers = {{"Content-Type", "application/octet-stream"}};
   put.body_size = blob.size;
   put.total_timeout = kBlobTimeout;
-  put.upload_buffer = kBlobUploadBuffer;
+    put.upload_buffer = kBlobUploadBuffer;
   put.body_reader = reader;
   // No rewind: a stream cannot be replayed (a 401 here fails the attempt; the caller falls back).
   auto p = send(put, [] { return false; }, true);
