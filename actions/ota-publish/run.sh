@@ -40,7 +40,10 @@ fi
 
 case ${INPUT_COMMAND:-} in
   publish|rollback|rollout)
-    if [ -z "${INPUT_EAS:-}" ]; then
+    # action.yml's default is the binary's ("eas"), which GitHub always fills in: that default means
+    # "eas-cli $eas_cli_version from PATH, else installed here", as an empty input does; a path or a
+    # command line given by the caller is used as it is.
+    if [ -z "${INPUT_EAS:-}" ] || [ "$INPUT_EAS" = eas ]; then
       if command -v eas >/dev/null 2>&1 && eas --version 2>/dev/null | grep -q "^eas-cli/$eas_cli_version "; then
         INPUT_EAS=eas
       else

@@ -7,8 +7,11 @@ import json
 import os
 import shutil
 import stat
+import subprocess
 import tempfile
 import unittest
+
+import yaml
 
 from workflow_runner import WorkflowRunner
 
@@ -17,6 +20,7 @@ MOBILE = os.path.join(ROOT, "workflows", "mobile.yml")
 HOTFIX = os.path.join(ROOT, "workflows", "mobile-hotfix.yml")
 EMERGENCY = os.path.join(ROOT, "workflows", "emergency-rollback.yml")
 OTA = os.path.join(ROOT, "tests", "integration", "ota-publish")
+BIN = os.environ.get("YONIMA_BIN", os.path.join(ROOT, "build", "bin"))
 TOKEN = "expo-robot-token-not-real-1234567890"
 
 FAKE_EAS = """#!/usr/bin/env bash
@@ -128,7 +132,8 @@ class MobileTest(unittest.TestCase):
         self.assertEqual(r["refuse"].result, "failure")
         self.assertEqual(r["publish"].result, "skipped")
         self.assertEqual(self.groups("production"), [])
-        # The composite action would install eas-cli; here the stand-in is on PATH as `eas`.
+        # The composite action installs eas-cli (test above); the workflow runner runs the binary
+        # directly, so here the stand-in is on PATH as `eas`.
         self.env["PATH"] = self.tmp + os.pathsep + os.environ.get("PATH", "")
         r = self.run_wf(HOTFIX, message="fix the map crash", confirm="production")
         self.assertEqual(r["publish"].result, "success", r.log())
@@ -137,6 +142,30 @@ class MobileTest(unittest.TestCase):
         self.assertEqual(g["message"], "fix the map crash")
         for step in r["publish"].steps:
             self.assertNotIn(TOKEN, "\n".join(l for l in step.log.split("\n") if not l.startswith("::add-mask::")))
+
+    def test_the_composite_action_finds_eas_cli_with_the_default_input(self):
+        """actions/ota-publish/run.sh as GitHub runs it: every input set, `eas` at its default ("eas"),
+        no eas on PATH (a stock runner): it must use the eas-cli it installs into RUNNER_TEMP (here
+        already there, as after a first step of the job; npm cannot be reached from the tests)."""
+        runner_temp = os.path.join(self.tmp, "runner-temp")
+        bin_dir = os.path.join(runner_temp, "yonima-ota-publish", "eas-cli", "node_modules", ".bin")
+        os.makedirs(bin_dir)
+        shutil.copy(self.eas, os.path.join(bin_dir, "eas"))
+        path = os.pathsep.join(d for d in os.environ.get("PATH", "").split(os.pathsep)
+                               if not os.path.exists(os.path.join(d, "eas")))
+        env = dict(self.env, PATH=path, HOME=self.tmp, RUNNER_TEMP=runner_temp, EXPO_TOKEN=TOKEN,
+                   OTA_PUBLISH_BIN=os.path.join(BIN, "ota-publish"), GITHUB_ACTIONS="true", CI="true")
+        with open(os.path.join(ROOT, "actions", "ota-publish", "action.yml")) as f:
+            declared = yaml.safe_load(f)["inputs"]
+        for name, spec in declared.items():
+            env["INPUT_" + name.upper()] = str(spec.get("default", ""))
+        env.update({"INPUT_COMMAND": "publish", "INPUT_CHANNEL": "production", "INPUT_MESSAGE": "1.4.4 from the action"})
+        self.assertEqual(env["INPUT_EAS"], "eas")
+        r = subprocess.run([os.path.join(ROOT, "actions", "ota-publish", "run.sh")], cwd=self.ws, env=env,
+                           capture_output=True, text=True, timeout=300)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        [g] = self.groups("production")
+        self.assertEqual(g["message"], "1.4.4 from the action")
 
     def test_emergency_rollback_of_the_app(self):
         self.env["PATH"] = self.tmp + os.pathsep + os.environ.get("PATH", "")
