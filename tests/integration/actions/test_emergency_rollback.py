@@ -2,6 +2,7 @@
 redeploys by digest and health-gates; target database shows the pitr-restore plan and restores only
 when `confirm` names the project (against the Supabase Management API STAND-IN of the pitr-restore
 tests: the real API cannot be reached from here); a wrong confirmation changes nothing and says why."""
+import datetime
 import json
 import os
 import shutil
@@ -42,6 +43,18 @@ class EmergencyRollbackTest(unittest.TestCase):
         base.update(inputs)
         return self.w.run_workflow(EMERGENCY, base)
 
+    def digest_of(self, version):
+        [digest] = [d for d, v in self.w.versions.items() if v == version]
+        return digest
+
+    def test_0_missing_settings_change_nothing(self):
+        # Without a deploy command the tag would move and nothing would run the old release.
+        r = self.emergency(target="api", confirm="ROLLBACK", **{"deploy-command": ""})
+        self.assertEqual(r["api"].result, "failure")
+        self.assertIn("needs deploy-command", r["api"].steps[0].log)
+        self.assertFalse(r["api"].ran("rollback"))
+        self.assertEqual(self.w.production_version(), "1.1.0")
+
     def test_1_wrong_confirmation_changes_nothing(self):
         r = self.emergency(target="api", confirm="rollback please")
         self.assertEqual(r["refuse"].result, "failure")
@@ -54,7 +67,8 @@ class EmergencyRollbackTest(unittest.TestCase):
         self.assertEqual(r["api"].result, "skipped")
 
     def test_2_api_rollback(self):
-        r = self.emergency(target="api", confirm="ROLLBACK")
+        # As recommended: name the bad release, so that only it is rolled back.
+        r = self.emergency(target="api", confirm="ROLLBACK", **{"expect-current": self.digest_of("1.1.0")})
         api = r["api"]
         self.assertEqual(api.result, "success", r.log())
         self.assertEqual(r["refuse"].result, "skipped")
@@ -65,6 +79,16 @@ class EmergencyRollbackTest(unittest.TestCase):
         self.assertIn("Requested by yonima-bot: test", api.summary)
         for job in ("app", "database-plan", "database-restore"):
             self.assertEqual(r[job].result, "skipped", job)
+
+    def test_3_a_rerun_does_not_go_one_release_further(self):
+        # "Re-run jobs" after test_2 (or a deploy that moved the tag meanwhile): the tag no longer
+        # holds the bad release, so the rollback refuses and production stays on 1.0.0.
+        r = self.emergency(target="api", confirm="ROLLBACK", **{"expect-current": self.digest_of("1.1.0")})
+        self.assertEqual(r["api"].result, "failure")
+        self.assertEqual(r["api"].step("rollback").outcome, "failure")
+        self.assertFalse(r["api"].ran("redeploy"))
+        self.assertEqual(self.w.production_version(), "1.0.0")
+        self.assertEqual(self.w.served_version(), "1.0.0")
 
 
 SUPABASE_STANDIN = os.path.join(ROOT, "tests", "integration", "pitr-restore", "supabase_standin.py")
@@ -129,6 +153,13 @@ class EmergencyDatabaseTest(unittest.TestCase):
         posts = self.posts()
         self.assertEqual(len(posts), 1)
         self.assertTrue(posts[0]["path"].endswith("/database/backups/restore-pitr"))
+        # "15m ago" was resolved once, by the plan the reviewer saw; the restore asks for that instant.
+        planned = r["database-plan"].steps[0].outputs["target-time"]
+        [restore] = r["database-restore"].steps
+        self.assertIn("(from --to %s)" % planned, restore.log)
+        self.assertNotIn("15m ago", restore.log)
+        asked = json.loads(posts[0]["body"])["recovery_time_target_unix"]
+        self.assertEqual(asked, int(datetime.datetime.fromisoformat(planned.replace("Z", "+00:00")).timestamp()))
         for job in ("database-plan", "database-restore"):
             for step in r[job].steps:
                 self.assertNotIn(TOKEN, "\n".join(l for l in step.log.split("\n") if not l.startswith("::add-mask::")))

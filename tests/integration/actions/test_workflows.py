@@ -130,6 +130,32 @@ class WorkflowTest(unittest.TestCase):
             self.assertEqual(pin_problems(path), [], path)
         self.assertTrue([p for p in pin_problems(BEFORE) if "aquasecurity/trivy-action@0.28.0 is not pinned by full SHA" in p])
 
+    def test_deploys_and_rollbacks_of_one_target_share_a_concurrency_group(self):
+        """A rollback must never interleave with a promotion of the same tag (it would undo a release it
+        never saw) nor two publishes to one channel; different images stay independent."""
+        from workflow_runner import interpolate
+
+        def group(name, **inputs):
+            with open(os.path.join(ROOT, "workflows", name)) as f:
+                text = yaml.safe_load(f)["concurrency"]["group"]
+            return interpolate(text, {"inputs": inputs, "github": {}}).strip()
+
+        api = {"image": "ghcr.io/acme/api", "environment-tag": "production"}
+        self.assertEqual(group("backend-deploy.yml", **api),
+                         group("emergency-rollback.yml", target="api", environment="production", channel="production", **api))
+        self.assertNotEqual(group("backend-deploy.yml", **api),
+                            group("backend-deploy.yml", image="ghcr.io/acme/worker", **{"environment-tag": "production"}))
+        self.assertEqual(group("mobile-hotfix.yml", channel="production"),
+                         group("emergency-rollback.yml", target="app", environment="production", channel="production", **api))
+        self.assertNotEqual(group("emergency-rollback.yml", target="database", environment="production", channel="production", **api),
+                            group("backend-deploy.yml", **api))
+
+    def test_a_cancelled_deploy_rolls_back_what_it_promoted(self):
+        with open(os.path.join(ROOT, "workflows", "backend-deploy.yml")) as f:
+            steps = {s.get("id"): s for s in yaml.safe_load(f)["jobs"]["deploy"]["steps"]}
+        for sid in ("rollback", "redeploy", "health-previous"):
+            self.assertIn("(failure() || cancelled())", steps[sid]["if"], sid)
+
     def test_least_privilege(self):
         for path in workflow_files():
             self.assertEqual(privilege_problems(path), [], path)
