@@ -1,4 +1,11 @@
 #include <doctest/doctest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
 
 #include "kit/error.hpp"
 #include "kit/process.hpp"
@@ -29,6 +36,29 @@ TEST_CASE("a missing program is reported, not thrown") {
   auto r = kit::run_process({{"no-such-program-yonima"}});
   CHECK_FALSE(r.started);
   CHECK(r.error.find("not found") != std::string::npos);
+}
+
+TEST_CASE("a program that cannot be executed is reported and its forked child reaped (no zombie)") {
+  // Found by auth_file_fuzz: a credential helper named with a '/' (a path) that is not a program;
+  // Boost.Process forks, execve fails in the child, and the child was never waited for: one
+  // zombie per attempt, thousands over a fuzzing run (the PID space ran out).
+  char dir[] = "/tmp/yonima-noexec-XXXXXX";
+  REQUIRE(mkdtemp(dir) != nullptr);
+  std::string path = std::string(dir) + "/not-a-program";
+  {
+    std::ofstream f(path);
+    f << "\x7f not an executable format\n";
+  }
+  REQUIRE(chmod(path.c_str(), 0755) == 0);
+  for (int i = 0; i < 3; ++i) {
+    auto r = kit::run_process({{path}});
+    CHECK_FALSE(r.started);
+    CHECK_FALSE(r.error.empty());
+  }
+  int status = 0;
+  CHECK(waitpid(-1, &status, WNOHANG) <= 0);  // nothing left to reap
+  std::remove(path.c_str());
+  rmdir(dir);
 }
 
 TEST_CASE("stdin is fed to the child") {

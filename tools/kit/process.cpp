@@ -2,7 +2,9 @@
 
 #include <utility>  // boost 1.74 headers use std::exchange without including it
 #include <boost/process.hpp>
+#include <boost/process/extend.hpp>
 #include <pthread.h>
+#include <sys/wait.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -168,11 +170,16 @@ ProcessResult run_process(const ProcessSpec& spec) {
   bp::group group;
   auto start = std::chrono::steady_clock::now();
   std::error_code ec;
+  // When execve fails in the forked child, Boost.Process reports the error but never waits for
+  // that child (a zombie per failed start); its pid is known only to an error handler.
+  pid_t failed = -1;
+  auto on_error = bp::extend::on_error = [&failed](auto& exec, const std::error_code&) { failed = exec.pid; };
   bp::child child = spec.cwd.empty()
-      ? bp::child(exe, bp::args(args), env, bp::std_out > out->stream, bp::std_err > err->stream, bp::std_in < in, group, ec)
+      ? bp::child(exe, bp::args(args), env, bp::std_out > out->stream, bp::std_err > err->stream, bp::std_in < in, group, on_error, ec)
       : bp::child(exe, bp::args(args), env, bp::std_out > out->stream, bp::std_err > err->stream, bp::std_in < in, group,
-                  bp::start_dir = spec.cwd, ec);
+                  bp::start_dir = spec.cwd, on_error, ec);
   if (ec) {
+    if (failed > 0) ::waitpid(failed, nullptr, 0);
     result.error = ec.message();
     return result;
   }
