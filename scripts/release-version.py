@@ -11,11 +11,17 @@ pins the actions it runs.
   scripts/release-version.py images           the images a release publishes, as a JSON list: every
                                               tool (tools/*/CMakeLists.txt calling yonima_tool(),
                                               the one tool list) and the umbrella yonima-deploy
+  scripts/release-version.py moves-major vX.Y.Z [TAG...]
+                                              true when vX.Y.Z is the newest vX.* release among the
+                                              git tags (or the TAGs given): only then do the moving
+                                              vX tag and image follow it (a patch to an older line,
+                                              v1.3.2 after v1.4.0, leaves v1 where it is)
 release.yml runs `check` and `images` before it builds anything."""
 import glob
 import json
 import os
 import re
+import subprocess
 import sys
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
@@ -91,6 +97,15 @@ def check(tag):
     return 1 if problems else 0
 
 
+def moves_major(tag, tags):
+    release = re.compile(r"v([0-9]+)\.([0-9]+)\.([0-9]+)")
+    m = release.fullmatch(tag)
+    if not m:
+        return False
+    line = [tuple(map(int, r.groups())) for r in map(release.fullmatch, tags) if r and r.group(1) == m.group(1)]
+    return tuple(map(int, m.groups())) >= max(line, default=(0, 0, 0))
+
+
 def tools():
     out = []
     for cmake in sorted(glob.glob(os.path.join(ROOT, "tools", "*", "CMakeLists.txt"))):
@@ -110,8 +125,12 @@ def main():
         sys.exit(check(sys.argv[2]))
     elif cmd == "images":
         print(json.dumps(tools() + ["yonima-deploy"]))
+    elif cmd == "moves-major" and len(sys.argv) >= 3:
+        tags = sys.argv[3:] or subprocess.run(["git", "tag", "-l", "v*"], cwd=ROOT, capture_output=True, text=True,
+                                              check=True).stdout.split()
+        print("true" if moves_major(sys.argv[2], tags) else "false")
     else:
-        sys.exit("usage: release-version.py show | set X.Y.Z | check vX.Y.Z | images")
+        sys.exit("usage: release-version.py show | set X.Y.Z | check vX.Y.Z | images | moves-major vX.Y.Z [TAG...]")
 
 
 if __name__ == "__main__":

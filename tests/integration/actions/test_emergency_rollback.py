@@ -120,12 +120,12 @@ class EmergencyDatabaseTest(unittest.TestCase):
         log = json.loads(urllib.request.urlopen(self.api + "/__log", timeout=5).read())
         return [e for e in log if e["method"] == "POST"]
 
-    def emergency(self, confirm):
+    def emergency(self, confirm, **extra):
         # The stand-in's address replaces api.supabase.com (the only change to the workflow's values).
         endpoint = {"api-url": self.api, "poll-interval": "1s"}
-        runner = WorkflowRunner(EMERGENCY, self.tmp, inputs={
+        runner = WorkflowRunner(EMERGENCY, self.tmp, inputs=dict({
             "target": "database", "reason": "orders table emptied by 20261128120000_cleanup", "to": "15m ago",
-            "confirm": confirm, "project-ref": REF}, secrets={"SUPABASE_ACCESS_TOKEN": TOKEN},
+            "confirm": confirm, "project-ref": REF}, **extra), secrets={"SUPABASE_ACCESS_TOKEN": TOKEN},
             with_overrides={"What a restore would do (changes nothing)": endpoint, "Restore": endpoint})
         try:
             return runner.run()
@@ -138,6 +138,14 @@ class EmergencyDatabaseTest(unittest.TestCase):
         self.assertEqual(r["database-restore"].result, "skipped")
         self.assertEqual(r["refuse"].result, "skipped")
         self.assertIn("target-time", r["database-plan"].steps[0].outputs)
+        self.assertEqual(self.posts(), [])
+
+    def test_a_self_managed_provider_is_refused_with_where_to_restore_instead(self):
+        r = self.emergency(REF, **{"pitr-provider": "postgres"})
+        self.assertEqual(r["refuse"].result, "failure")
+        self.assertIn("restored on its own host with pitr-restore", r["refuse"].steps[0].log)
+        self.assertEqual(r["database-plan"].result, "skipped")
+        self.assertEqual(r["database-restore"].result, "skipped")
         self.assertEqual(self.posts(), [])
 
     def test_wrong_project_restores_nothing(self):

@@ -89,7 +89,8 @@ class ReleaseTest(unittest.TestCase):
         self.assertIn("push=true", build["with"]["outputs"])
         publish = "\n".join(s.get("run", "") for s in jobs["publish"]["steps"])
         # The tag the actions name (vX.Y.Z, the check job proved it equals the version) and vX.
-        self.assertIn('-t "$repository:v$VERSION" -t "$repository:$MAJOR"', publish)
+        self.assertIn('tags=(-t "$repository:v$VERSION")', publish)
+        self.assertIn('tags+=(-t "$repository:$MAJOR")', publish)
         self.assertIn("not public", publish)
         major = "\n".join(s.get("run", "") for s in jobs["major"]["steps"])
         self.assertIn('git push -f origin "refs/tags/$MAJOR"', major)
@@ -118,6 +119,21 @@ class ReleaseTest(unittest.TestCase):
             self.assertIn("## `yonima/yonima-deploy/actions/%s@v%s`" % (tool, VERSION), out)
             for name in load(path)["inputs"]:
                 self.assertIn("| `%s` |" % name, out)
+
+    def test_the_major_tag_follows_only_the_newest_release_of_its_line(self):
+        script = os.path.join(ROOT, "scripts", "release-version.py")
+
+        def moves(tag, *tags):
+            return subprocess.run(["python3", script, "moves-major", tag, *tags], capture_output=True, text=True,
+                                  check=True).stdout.strip()
+
+        self.assertEqual(moves("v1.4.0", "v1.3.1", "v1.4.0", "v2.0.0"), "true")
+        self.assertEqual(moves("v1.3.2", "v1.3.1", "v1.3.2", "v1.4.0"), "false")  # a patch to an older line
+        self.assertEqual(moves("v1.10.0", "v1.9.0", "v1.10.0"), "true")          # numbers, not text
+        self.assertEqual(moves("v0.1.0", "v0.1.0"), "true")
+        with open(os.path.join(ROOT, ".github", "workflows", "release.yml")) as f:
+            wf = yaml.safe_load(f)
+        self.assertEqual(wf["jobs"]["major"]["if"], "needs.check.outputs.moves-major == 'true'")
 
     def test_dispatcher_runs_the_named_tool(self):
         if not shutil.which("gcc"):

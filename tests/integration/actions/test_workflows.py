@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 import unittest
 
 import yaml
@@ -149,6 +150,54 @@ class WorkflowTest(unittest.TestCase):
                          group("emergency-rollback.yml", target="app", environment="production", channel="production", **api))
         self.assertNotEqual(group("emergency-rollback.yml", target="database", environment="production", channel="production", **api),
                             group("backend-deploy.yml", **api))
+
+    def test_a_release_tag_lints_the_migrations_since_the_previous_tag(self):
+        """The changed-migrations step of backend-deploy, run as GitHub runs it on a tag push (the
+        event's `before` is all zeros): the base is the previous tag, not the repository's first commit."""
+        with open(os.path.join(ROOT, "workflows", "backend-deploy.yml")) as f:
+            [step] = [s for s in yaml.safe_load(f)["jobs"]["validate"]["steps"] if s.get("id") == "changed"]
+        repo = tempfile.mkdtemp(prefix="yonima-tags-")
+        self.addCleanup(shutil.rmtree, repo, True)
+        env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com", GIT_COMMITTER_NAME="t",
+                   GIT_COMMITTER_EMAIL="t@example.com")
+
+        def git(*args):
+            return subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True).stdout
+
+        def commit(migration=None, tag=None):
+            if migration:
+                os.makedirs(os.path.join(repo, "prisma", "migrations", migration))
+                with open(os.path.join(repo, "prisma", "migrations", migration, "migration.sql"), "w") as f:
+                    f.write("SELECT 1;\n")
+            else:
+                with open(os.path.join(repo, "README.md"), "a") as f:
+                    f.write("x\n")
+            git("add", "-A")
+            git("commit", "-q", "-m", migration or "readme")
+            if tag:
+                git("tag", tag)
+
+        git("init", "-q", "-b", "main")
+        commit()
+        commit("20261101000000_a", tag="v1.0.0")
+        commit("20261102000000_b")
+        commit("20261103000000_c", tag="v1.1.0")
+        out = os.path.join(repo, "..", os.path.basename(repo) + ".out")
+        self.addCleanup(lambda: os.path.exists(out) and os.remove(out))
+
+        def changed(ref, before):
+            open(out, "w").close()
+            run_env = dict(env, GITHUB_REF=ref, BASE_SHA=before, DIR="./prisma/migrations", GITHUB_OUTPUT=out)
+            subprocess.run(["bash", "-e", "-c", step["run"]], cwd=repo, env=run_env, check=True, capture_output=True, text=True)
+            with open(out) as f:
+                return dict(line.split("=", 1) for line in f.read().splitlines())["migrations"]
+
+        self.assertEqual(changed("refs/tags/v1.1.0", "0" * 40), "20261102000000_b,20261103000000_c")
+        # A branch push still compares with the event's `before`.
+        self.assertEqual(changed("refs/heads/main", git("rev-parse", "HEAD~1").strip()), "20261103000000_c")
+        # The first release tag has no previous one: everything is new.
+        git("tag", "-d", "v1.0.0")
+        self.assertEqual(changed("refs/tags/v1.1.0", "0" * 40), "20261101000000_a,20261102000000_b,20261103000000_c")
 
     def test_a_cancelled_deploy_rolls_back_what_it_promoted(self):
         with open(os.path.join(ROOT, "workflows", "backend-deploy.yml")) as f:
