@@ -87,7 +87,6 @@ class MobileTest(unittest.TestCase):
         self.assertEqual(r["plan"].result, "success", r.log())
         self.assertEqual(r["plan"].outputs["action"], "build")
         self.assertEqual(r["build"].result, "success", r.log())
-        self.assertEqual(r["build"].step("submit").outcome, "skipped")
         self.assertEqual(r["update"].result, "skipped")
         self.assertEqual(self.eas_calls(), [["build", "--profile", "development", "--platform", "all",
                                              "--non-interactive", "--no-wait"]])
@@ -105,10 +104,11 @@ class MobileTest(unittest.TestCase):
         r = self.run_wf(MOBILE, "refs/tags/v1.5.0")
         self.assertEqual(r["plan"].outputs["action"], "release")
         self.assertEqual(r["build"].result, "success", r.log())
-        self.assertEqual([c[:3] for c in self.eas_calls()], [["build", "--profile", "production"],
-                                                              ["submit", "--profile", "production"]])
-        self.assertIn("--wait", self.eas_calls()[0])
-        self.assertIn("--latest", self.eas_calls()[1])
+        # The build it made goes to the stores (--auto-submit), not "the latest build" of the project.
+        [call] = self.eas_calls()
+        self.assertEqual(call[:3], ["build", "--profile", "production"])
+        self.assertIn("--wait", call)
+        self.assertIn("--auto-submit", call)
         self.assertEqual(r["sentry"].result, "skipped")  # no sentry-org given
 
     def test_other_refs_do_nothing(self):
