@@ -91,7 +91,8 @@ class BackendWorld:
         """Builds and pushes the image of `version` (what the build step will report), records
         how it behaves once deployed (good: healthy, reports `version`; broken: 503), and commits
         its migration (a folder of scripts/drill/migrations, or `sql` under the name `migration`)."""
-        self.images.umoci_image(version, "backend %s\n" % version)
+        # Labelled as build-push-action's `labels:` does: the emergency rollback reads it back.
+        self.images.umoci_image(version, "backend %s\n" % version, labels={"org.opencontainers.image.version": version})
         digest = self.images.push(version, self.registry.host, self.repo, "build-" + version)
         self.digests[version] = digest
         self.versions[digest] = version
@@ -141,12 +142,12 @@ class BackendWorld:
         finally:
             runner.close()
 
-    def run_workflow(self, workflow, inputs, secrets=None, echo=False):
+    def run_workflow(self, workflow, inputs, secrets=None, echo=False, with_overrides=None):
         """Runs any workflow in this world (emergency-rollback.yml, ...) as a workflow_call."""
         all_secrets = {"GITHUB_TOKEN": "ghs_not-a-real-token", "DEPLOY_TOKEN": "deploy-secret-token", "DIRECT_URL": self.db}
         all_secrets.update(secrets or {})
         runner = WorkflowRunner(workflow, self.workspace, inputs=inputs, secrets=all_secrets, stubs=self.stubs(),
-                                machine_env={"SSL_CERT_FILE": self.ca}, echo=echo)
+                                machine_env={"SSL_CERT_FILE": self.ca}, echo=echo, with_overrides=with_overrides)
         try:
             return runner.run()
         finally:

@@ -322,8 +322,9 @@ class ImageBuilder:
         self.layout = os.path.join(self.dir, "layout")
         subprocess.run(["umoci", "init", "--layout", self.layout], check=True, capture_output=True)
 
-    def umoci_image(self, tag, content):
-        """A single-platform image built with umoci: one layer with /app.txt = content."""
+    def umoci_image(self, tag, content, labels=None):
+        """A single-platform image built with umoci: one layer with /app.txt = content; `labels`
+        go into its config (as `docker build --label` writes them)."""
         subprocess.run(["umoci", "new", "--image", "%s:%s" % (self.layout, tag)], check=True, capture_output=True)
         bundle = os.path.join(self.dir, "bundle-" + tag)
         subprocess.run(["umoci", "unpack", "--rootless", "--image", "%s:%s" % (self.layout, tag), bundle], check=True,
@@ -332,8 +333,9 @@ class ImageBuilder:
             f.write(content)
         subprocess.run(["umoci", "repack", "--image", "%s:%s" % (self.layout, tag), bundle], check=True,
                        capture_output=True)
+        label_args = [a for k, v in (labels or {}).items() for a in ("--config.label", "%s=%s" % (k, v))]
         subprocess.run(["umoci", "config", "--image", "%s:%s" % (self.layout, tag), "--config.entrypoint", "/app",
-                        "--clear=config.cmd"], check=True, capture_output=True)
+                        "--clear=config.cmd", *label_args], check=True, capture_output=True)
         shutil.rmtree(bundle, ignore_errors=True)
         return tag
 

@@ -37,11 +37,11 @@ class EmergencyRollbackTest(unittest.TestCase):
     def tearDownClass(cls):
         cls.w.stop()
 
-    def emergency(self, **inputs):
+    def emergency(self, with_overrides=None, **inputs):
         base = {"image": self.w.image, "health-url": self.w.health_url, "reason": "test",
                 "deploy-command": "bash %s %s" % (os.path.join(DRILL, "deploy.sh"), self.w.work)}
         base.update(inputs)
-        return self.w.run_workflow(EMERGENCY, base)
+        return self.w.run_workflow(EMERGENCY, base, with_overrides=with_overrides)
 
     def digest_of(self, version):
         [digest] = [d for d, v in self.w.versions.items() if v == version]
@@ -75,10 +75,25 @@ class EmergencyRollbackTest(unittest.TestCase):
         self.assertEqual(self.w.production_version(), "1.0.0")
         self.assertEqual(self.w.served_version(), "1.0.0")
         self.assertEqual(api.step("health").outputs["healthy"], "true")
+        # The gate waited for the version of the image rolled back to, read from its label.
+        self.assertEqual(api.step("inspect").outputs["image-version"], "1.0.0")
+        self.assertEqual(api.step("health").outputs["served-version"], "1.0.0")
         self.assertIn("### emergency rollback: api", api.summary)
         self.assertIn("Requested by yonima-bot: test", api.summary)
         for job in ("app", "database-plan", "database-restore"):
             self.assertEqual(r[job].result, "skipped", job)
+
+    def test_4_a_redeploy_that_changed_nothing_fails_the_health_gate(self):
+        # The tag moves back (to 1.1.0, "undo" of test_2's rollback) but the deploy command does not
+        # switch the platform: /health still says 1.0.0 and ok. Without the version check the gate
+        # would call that rollback verified.
+        fast = {"Health gate": {"timeout": "3s", "interval": "200ms"}}
+        r = self.emergency(target="api", confirm="ROLLBACK", with_overrides=fast, **{"deploy-command": "true"})
+        api = r["api"]
+        self.assertEqual(api.step("inspect").outputs["image-version"], "1.1.0")
+        self.assertEqual(api.step("health").outcome, "failure")
+        self.assertEqual(api.result, "failure")
+        self.assertEqual(self.w.served_version(), "1.0.0")
 
     def test_3_a_rerun_does_not_go_one_release_further(self):
         # "Re-run jobs" after test_2 (or a deploy that moved the tag meanwhile): the tag no longer

@@ -29,6 +29,19 @@ class CopyTest(ToolTest):
         self.assertEqual(r.stdout.strip(), self.index)
         self.assertEqual(r.outputs["digest"], self.index)
 
+    def test_inspect_reports_the_version_the_image_carries(self):
+        img = self.images
+        img.push(img.umoci_image("labelled", "v1.4.2", labels={"org.opencontainers.image.version": "1.4.2"}),
+                 self.a.host, "team/app", "labelled")
+        r = ip("inspect", "%s/team/app:labelled" % self.a.host, "--json", insecure=[self.a.host])
+        self.assertExit(r, 0)
+        self.assertEqual(r.outputs["image-version"], "1.4.2")
+        self.assertEqual(r.json()["version"], "1.4.2")
+        # No label: empty, not an error.
+        r = ip("inspect", "%s/team/app:single" % self.a.host, insecure=[self.a.host])
+        self.assertExit(r, 0)
+        self.assertEqual(r.outputs["image-version"], "")
+
     def test_inspect_reports_platforms_layers_and_media_types(self):
         r = ip("inspect", "%s/team/app:dlist" % self.a.host, "--json", insecure=[self.a.host])
         self.assertExit(r, 0)

@@ -7,6 +7,7 @@
 #include "image-promote/promote.hpp"
 #include "kit/error.hpp"
 #include "kit/text.hpp"
+#include "kit/untrusted_json.hpp"
 
 namespace image_promote::commands {
 namespace {
@@ -19,6 +20,25 @@ nlohmann::json describe_image(const Manifest& image) {
     j["config"] = {{"digest", image.config->digest}, {"size", image.config->size}, {"media_type", image.config->media_type}};
   if (!image.artifact_type.empty()) j["artifact_type"] = image.artifact_type;
   return j;
+}
+
+constexpr const char* kVersionKey = "org.opencontainers.image.version";
+
+// The release an image carries: its annotation (an index built by `buildx imagetools create
+// --annotation`), else the config label that `docker build --label` / build-push-action's
+// `labels:` write. Registry data: read as untrusted JSON, a missing or odd value is "".
+std::string image_version(RegistryClient& client, const std::string& repo, const Manifest& image) {
+  if (auto it = image.annotations.find(kVersionKey); it != image.annotations.end()) return it->second;
+  if (!image.config || image.config->size > (1 << 20)) return "";
+  try {
+    auto config = kit::parse_untrusted_json(client.get_blob_bytes(repo, image.config->digest, 1 << 20));
+    const auto* label = kit::find_pointer(config, std::string("/config/Labels/") + kVersionKey);
+    return label && label->is_string() ? label->get<std::string>() : "";
+  } catch (const kit::Error&) {
+    throw;
+  } catch (const std::exception&) {
+    return "";
+  }
 }
 
 }  // namespace
@@ -34,23 +54,29 @@ kit::Outcome inspect(kit::Context& ctx) {
   nlohmann::json out = {{"reference", ref.str()}, {"digest", m->digest}, {"media_type", m->media_type}};
   auto platforms = platforms_of(session, *client, ref.repository, *m);
   out["platforms"] = platforms;
+  std::string version;
   if (m->is_index) {
     nlohmann::json manifests = nlohmann::json::array();
+    if (auto it = m->annotations.find(kVersionKey); it != m->annotations.end()) version = it->second;
     for (const auto& c : m->children) {
       auto cm = client->get_manifest(ref.repository, c.digest);
       nlohmann::json j = cm ? describe_image(*cm) : nlohmann::json{{"digest", c.digest}, {"missing", true}};
       j["platform"] = c.platform;
       manifests.push_back(j);
+      if (version.empty() && cm && !cm->is_index) version = image_version(*client, ref.repository, *cm);
     }
     out["manifests"] = manifests;
   } else {
     out.update(describe_image(*m));
     out["platforms"] = platforms;
+    version = image_version(*client, ref.repository, *m);
   }
+  out["version"] = version;
   if (!ctx.report.json_mode()) std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   for (auto it = out.begin(); it != out.end(); ++it) ctx.report.result(it.key(), it.value());
   ctx.report.output("digest", m->digest);
   ctx.report.output("platforms", kit::join(platforms));
+  ctx.report.output("image-version", version);
   return {kit::Exit::ok, ref.str() + ": " + m->media_type + ", " + std::to_string(platforms.size()) + " platform(s)", ""};
 }
 
