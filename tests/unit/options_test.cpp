@@ -37,6 +37,14 @@ TEST_CASE("flags win over inputs, inputs over defaults; empty inputs are unset")
   CHECK_FALSE(parse({}).has("max-attempts"));
 }
 
+TEST_CASE("a secret given as an input is not 'on the command line', whatever its white space") {
+  CHECK(parse({"--token", "s3cret"}).on_command_line("token"));
+  auto from_input = parse({}, {{"INPUT_TOKEN", "s3cret\n"}});  // @actions/core keeps the newline, we trim
+  CHECK(from_input.str("token") == "s3cret");
+  CHECK_FALSE(from_input.on_command_line("token"));
+  CHECK_FALSE(parse({}).on_command_line("token"));
+}
+
 TEST_CASE("lists repeat on the command line and are one per line in inputs") {
   CHECK(parse({"--url", "a,b", "--url", "c"}).list("url") == std::vector<std::string>{"a,b", "c"});
   CHECK(parse({}, {{"INPUT_URL", "x\n\n  y \r\n"}}).list("url") == std::vector<std::string>{"x", "y"});

@@ -300,6 +300,7 @@ Parsed parse_args(const ToolSpec& spec, const std::vector<std::string>& argv_in,
   for (const auto& o : all) {
     if (args.given_.count(o.name)) {
       source[o.name] = o.kind == OptionKind::positional ? o.metavar : "--" + o.name;
+      args.from_command_line_.insert(o.name);
       continue;
     }
     auto raw = env.get(input_env_name(o.name));

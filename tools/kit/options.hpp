@@ -3,6 +3,7 @@
 // INPUT_<NAME> fallback that GitHub Actions uses, --help, and the action.yml check
 // (--describe-inputs prints the declaration as JSON so tests can compare it with action.yml).
 #include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <vector>
@@ -78,6 +79,9 @@ class Args {
  public:
   const std::string& command() const { return command_; }
   bool has(const std::string& name) const;  // given by flag or input (not a default)
+  // Given as a flag (argv, which every process on the machine can read), not as INPUT_<NAME>:
+  // secret options refuse it.
+  bool on_command_line(const std::string& name) const { return from_command_line_.count(name) > 0; }
   std::string str(const std::string& name) const;  // value, default or ""
   std::optional<std::string> opt(const std::string& name) const;  // value or default, if any
   bool flag(const std::string& name) const;
@@ -94,6 +98,7 @@ class Args {
   std::map<std::string, std::string> defaults_;
   std::map<std::string, OptionKind> kinds_;
   std::vector<std::string> positionals_;
+  std::set<std::string> from_command_line_;
 };
 
 enum class Early { none, help, version, describe_inputs };

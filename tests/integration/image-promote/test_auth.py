@@ -34,6 +34,19 @@ class AuthTest(ToolTest):
         for text in (without_masks(r.stdout), without_masks(r.stderr), json.dumps(r.outputs), r.summary):
             self.assertNotIn(secret, text)
 
+    def test_a_password_flag_is_refused_and_never_shown(self):
+        # argv is readable by every process on the machine (ps, /proc): only stdin, the environment
+        # or the action's input may carry it.
+        r = ip("digest", "%s/team/app:v1" % self.basic.host, "--username", "ci", "--password", PASSWORD,
+               insecure=[self.basic.host])
+        self.assertExit(r, 2)
+        self.assertIn("--password on the command line", r.stderr)
+        self.assertNotIn(PASSWORD, without_masks(r.stdout) + without_masks(r.stderr))
+        # A bad --jobs is a usage error for every command, before any request.
+        r = ip("digest", "%s/team/app:v1" % self.basic.host, "--jobs", "0", insecure=[self.basic.host])
+        self.assertExit(r, 2)
+        self.assertIn("--jobs", r.stderr)
+
     def test_basic_auth_with_password_stdin(self):
         r = ip("digest", "%s/team/app:v1" % self.basic.host, "--username", "ci", "--password-stdin",
                insecure=[self.basic.host], input=PASSWORD + "\n")

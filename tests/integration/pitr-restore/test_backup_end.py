@@ -8,11 +8,13 @@ and a recovery that fails this way says why and what to choose instead."""
 import datetime
 import os
 import shutil
+import subprocess
 import threading
 import time
 import unittest
 
 from pitr import ArchivedCluster, PitrTest, out, parse_time, pitr
+from postgres import PG_BIN
 
 
 def label_value(text, key):
@@ -35,15 +37,21 @@ class BackupEnd(PitrTest):
         c.pg.create_database("app")
         c.pg.sql("app", "CREATE TABLE t (id serial PRIMARY KEY, v text); "
                         "INSERT INTO t (v) SELECT md5(g::text) FROM generate_series(1, 200000) g")
+        # One psql session committing a row every few milliseconds all through the backup: each
+        # commit is a point recovery may stop at.
+        writer = subprocess.Popen([os.path.join(PG_BIN, "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "app"],
+                                  stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                  env=dict(os.environ, **c.pg.env("app")))
         stop = threading.Event()
         cls.during = 0
 
-        def writer():  # commits all through the backup: each one is a point recovery may stop at
-            while not stop.is_set() and cls.during < 2000:
-                c.pg.sql("app", "INSERT INTO t (v) VALUES ('pendant la sauvegarde')")
+        def feed():
+            while not stop.is_set() and cls.during < 5000:
+                writer.stdin.write("INSERT INTO t (v) VALUES ('pendant la sauvegarde'); SELECT pg_sleep(0.005);\n")
+                writer.stdin.flush()
                 cls.during += 1
 
-        thread = threading.Thread(target=writer)
+        thread = threading.Thread(target=feed)
         thread.start()
         try:
             time.sleep(1.1)
@@ -52,6 +60,8 @@ class BackupEnd(PitrTest):
         finally:
             stop.set()
             thread.join(timeout=60)
+            writer.stdin.close()
+            writer.wait(timeout=60)
         c.switch_wal()
         deadline = time.time() + 60
         cls.history = []

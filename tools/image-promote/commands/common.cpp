@@ -30,9 +30,11 @@ SessionRequest session_request(kit::Context& ctx, const std::vector<std::string>
   options.temp_dirs.clear();
   if (auto t = ctx.env.get("TMPDIR")) options.temp_dirs.push_back(*t);
   options.temp_dirs.insert(options.temp_dirs.end(), {"/tmp", "/var/tmp", "."});
+  jobs_of(args);  // a bad --jobs is a usage error for every command, before any request
   std::string password = args.str("password");
-  if (!password.empty() && !ctx.env.get("INPUT_PASSWORD"))
-    kit::log::warn("--password on the command line is visible to other processes; use --password-stdin or INPUT_PASSWORD");
+  if (args.on_command_line("password"))
+    throw kit::usage_error("--password on the command line is visible to every process on the machine; refused",
+                           "use --password-stdin, REGISTRY_PASSWORD, or the action's password input");
   if (args.flag("password-stdin")) {
     std::getline(std::cin, password);
     if (!password.empty() && password.back() == '\r') password.pop_back();

@@ -21,7 +21,7 @@ EasSetup eas_setup(const kit::Context& ctx) {
     throw kit::usage_error("--project-dir: '" + shown(setup.project_dir, 200) + "' is not a directory (the Expo project eas runs in)");
   setup.timeout = ctx.args.duration("timeout");
   if (setup.timeout.count() <= 0) throw kit::usage_error("--timeout must be longer than 0s");
-  if (auto token = ctx.args.opt("expo-token"); token && !token->empty() && ctx.env.get("INPUT_EXPO-TOKEN") != token)
+  if (ctx.args.on_command_line("expo-token"))
     throw kit::usage_error("--expo-token on the command line is visible to every process on the machine; refused",
                            "set EXPO_TOKEN in the environment, or the action's expo-token input");
   // The environment's token is inherited by eas: masked in everything we print, even when the
