@@ -516,7 +516,8 @@ std::vector<FileReport> lint_sequence(const std::vector<MigrationFile>& files, c
   // Workers lex and parse up to `window` files ahead of the history pass (bounded memory); the
   // rules run here, in order. libpg_query keeps its parser state per thread.
   const std::size_t n = files.size();
-  const unsigned workers = std::min(std::max(1u, std::thread::hardware_concurrency()), 8u);
+  const unsigned workers = options.parse_workers ? options.parse_workers
+                                                 : std::min(std::max(1u, std::thread::hardware_concurrency()), 8u);
   const std::size_t window = 2 * static_cast<std::size_t>(workers);
   std::vector<std::optional<detail::Prepared>> ready(n);
   std::vector<std::exception_ptr> failed(n);

@@ -57,6 +57,9 @@ struct FileReport {
 struct Options {
   std::set<std::string> disabled_rules;  // rule names turned off for the whole run
   std::string default_schema = "public";  // what an unqualified table name resolves to (Finding::table)
+  // Threads that lex and parse files ahead of the rules in lint_sequence: 0 = one per core (at most
+  // 8). The fuzz harness uses 1: a thread per execution is what a fuzzer must not pay for.
+  unsigned parse_workers = 0;
 };
 
 struct RuleInfo {
