@@ -131,6 +131,7 @@ TEST_CASE("an --lsn target is checked against the WAL the window spans, which th
 TEST_CASE("a restore point in the WAL is judged by its position, not its whole-second time") {
   Window w = last_hour_window();
   w.earliest_lsn = lsn_value("0/2000100");  // the base backup's end
+  w.earliest_lsn_is_backup_end = true;
   w.restore_points_listed = true;
   RecoveryTarget named;
   named.kind = TargetKind::restore_point;
@@ -147,6 +148,11 @@ TEST_CASE("a restore point in the WAL is judged by its position, not its whole-s
   CHECK(m.find("0/2000000") != std::string::npos);
   // Without a position (pgBackRest, Supabase) the time decides, as for --to.
   w.restore_points = {{"migrate-guard-x", named.time, std::nullopt}};
+  CHECK(refusal(named, w, kNow).find("before the earliest base backup") != std::string::npos);
+  // Nor when only the backup's start is known (no manifest, no history file): a point after the
+  // start may still be inside the backup.
+  w.restore_points = {{"migrate-guard-x", named.time, lsn_value("0/2000200")}};
+  w.earliest_lsn_is_backup_end = false;
   CHECK(refusal(named, w, kNow).find("before the earliest base backup") != std::string::npos);
 }
 

@@ -228,11 +228,10 @@ Facts self_managed_facts(const Request& r, Micros now) {
     }
     f.archive_gap = first_gap(archive, backup.timeline, backup.start_segment, extra);
     std::optional<Micros> carried = have_pgdata ? newest_write(s.pgdata + "/pg_wal", f.unarchived_wal) : std::nullopt;
-    f.window = self_managed_window(backup, archive, f.server_running, carried, now);
-    // The --lsn bounds: from the consistent point of the backup to the end of the newest segment
-    // recovery can read (archive or the old pg_wal); a running server is still writing: no end.
-    const std::string& consistent = backup.end_lsn.empty() ? backup.start_lsn : backup.end_lsn;
-    if (!consistent.empty()) f.window.earliest_lsn = lsn_value(consistent);
+    // The --lsn bounds: from the consistent point of the backup (self_managed_window) to the end of
+    // the newest segment recovery can read (archive or the old pg_wal); a running server is still
+    // writing: no end.
+    f.window = self_managed_window(backup, backup_end(backup, archive), archive, f.server_running, carried, now);
     if (!f.server_running) {
       std::optional<std::uint64_t> last;
       for (const auto& seg : archive.segments)
@@ -441,10 +440,10 @@ RestoreResult rehearse_self_managed(const Request& r, const Plan& plan, const ki
   bool started = false;
   // A failed rehearsal's server log is what says why: it outlives the scratch directory, beside it.
   const std::string kept_log = scratch + ".server.log";
-  auto cleanup = [&] {
+  auto cleanup = [&](bool failed) {
     if (started) stop_quietly(server);
     if (r.rehearsal.keep) return;
-    fs::copy_file(server.log_file, kept_log, fs::copy_options::overwrite_existing, ec);
+    if (failed) fs::copy_file(server.log_file, kept_log, fs::copy_options::overwrite_existing, ec);
     fs::remove_all(scratch, ec);
   };
   try {
@@ -516,7 +515,7 @@ RestoreResult rehearse_self_managed(const Request& r, const Plan& plan, const ki
       verify(r, vep, result, tl);
     }
   } catch (...) {
-    cleanup();
+    cleanup(true);
     throw;
   }
   if (r.rehearsal.keep) {
@@ -524,7 +523,7 @@ RestoreResult rehearse_self_managed(const Request& r, const Plan& plan, const ki
     tl.add("the scratch server keeps running for inspection: psql -h " + sock + " -p " + std::to_string(result.port) +
            "; stop it with pg_ctl -D " + data + " stop");
   } else {
-    cleanup();
+    cleanup(false);
     tl.add("scratch server stopped and " + scratch + " removed");
   }
   return result;

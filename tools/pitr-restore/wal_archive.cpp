@@ -182,36 +182,54 @@ std::string newest_segment(const Archive& archive, std::uint32_t timeline) {
   return newest;
 }
 
-std::optional<Micros> backup_stop_time(const BaseBackup& backup, const Archive& archive, std::string& file) {
+BackupEnd backup_end(const BaseBackup& backup, const Archive& archive) {
+  BackupEnd end;
   for (const auto& name : archive.backup_histories) {
     if (name.rfind(backup.start_segment + ".", 0) != 0) continue;
     std::string text = read_small(archive.dir + "/" + name, 64 << 10);
     auto start = label_value(text, "START WAL LOCATION");
     if (!start || start->substr(0, start->find(' ')) != backup.start_lsn) continue;
+    end.file = name;
+    if (auto lsn = label_value(text, "STOP WAL LOCATION")) {
+      try {
+        end.lsn = parse_lsn(lsn->substr(0, lsn->find(' ')), "STOP WAL LOCATION");
+      } catch (const kit::Error&) {
+      }
+    }
     auto stop = label_value(text, "STOP TIME");
-    if (!stop) continue;
-    file = name;
-    return label_time(*stop);
+    if (stop) end.time = label_time(*stop);
+    if (!end.time)
+      end.problem = "the STOP TIME in " + name + " is missing or not in UTC or a numeric zone (log_timezone)";
+    return end;
   }
-  return std::nullopt;
+  end.problem = "no backup history file " + backup.start_segment + ".*.backup in the archive";
+  return end;
 }
 
-Window self_managed_window(const BaseBackup& backup, const Archive& archive, bool server_running,
+Window self_managed_window(const BaseBackup& backup, const BackupEnd& end, const Archive& archive, bool server_running,
                            std::optional<Micros> carried_latest, Micros now) {
   Window w;
   w.available = true;
-  std::string history;
-  if (auto stop = backup_stop_time(backup, archive, history)) {
+  if (end.time) {
     // Recovery must replay past the backup's end before it may stop ("requested recovery stop
     // point is before consistent recovery point"); STOP TIME is cut to the second, so the first
     // target accepted for sure is the next whole second.
-    w.earliest = *stop + 1'000'000;
-    w.earliest_source = "end of base backup " + backup.dir + " (STOP TIME in " + history + ", next whole second)";
+    w.earliest = *end.time + 1'000'000;
+    w.earliest_source = "end of base backup " + backup.dir + " (STOP TIME in " + end.file + ", next whole second)";
   } else {
     w.earliest = backup.start_time;
     w.earliest_source = "base backup " + backup.dir + " (backup_label START TIME)";
-    w.notes.push_back("the base backup's end is not known (no backup history file " + backup.start_segment +
-                      ".*.backup in the archive): a target before it fails in recovery, and the old data directory is kept");
+    w.notes.push_back("the base backup's end time is not known (" + end.problem +
+                      "): a target before it fails in recovery, and the old data directory is kept");
+  }
+  // The WAL position where the backup became consistent: backup_manifest's End-LSN, else the
+  // history file's STOP WAL LOCATION. Only then can a restore point be judged by its position.
+  std::string consistent = !backup.end_lsn.empty() ? backup.end_lsn : end.lsn;
+  if (!consistent.empty()) {
+    w.earliest_lsn = lsn_value(consistent);
+    w.earliest_lsn_is_backup_end = true;
+  } else if (!backup.start_lsn.empty()) {
+    w.earliest_lsn = lsn_value(backup.start_lsn);
   }
   Micros newest = 0;
   std::string newest_name;

@@ -55,16 +55,23 @@ Archive read_archive(const std::string& dir);
 std::optional<std::string> first_gap(const Archive& archive, std::uint32_t timeline, const std::string& from_segment,
                                      const std::vector<std::string>& extra_names);
 
-// The base backup's STOP TIME, read from its backup history file in the archive (matched by START
-// WAL LOCATION); nullopt when the archive has none (archiving was off, or the file was pruned).
-std::optional<Micros> backup_stop_time(const BaseBackup& backup, const Archive& archive, std::string& file);
+// Where and when the base backup ended, from its backup history file in the archive (matched by
+// START WAL LOCATION): STOP TIME (whole seconds) and STOP WAL LOCATION. `problem` says why a part is
+// unknown (no such file: archiving was off or the file was pruned; a time in a zone we do not read).
+struct BackupEnd {
+  std::optional<Micros> time;
+  std::string lsn;
+  std::string file;
+  std::string problem;
+};
+BackupEnd backup_end(const BaseBackup& backup, const Archive& archive);
 
 // The window a base backup plus its archive can reach: from the backup's end (the first moment it
 // is consistent: a target before it fails in recovery) to the newest
 // archived segment on the backup's timeline (its archive time), or `now` when the server still
 // runs (its WAL will be carried over once it stops), else to the carried WAL's last write.
 // `carried_latest`: the newest write time of the stopped server's unarchived WAL, carried over.
-Window self_managed_window(const BaseBackup& backup, const Archive& archive, bool server_running,
+Window self_managed_window(const BaseBackup& backup, const BackupEnd& end, const Archive& archive, bool server_running,
                            std::optional<Micros> carried_latest, Micros now);
 
 // The newest archived segment's name on `timeline`, "" if none.

@@ -28,7 +28,7 @@ std::string refusal(const RecoveryTarget& target, const Window& window, Micros n
     // Where the WAL holds the point decides, not its time (names and times are whole seconds):
     // recovery can stop there only once it has replayed past the base backup's end.
     for (const auto& p : window.restore_points)
-      if (p.name == target.name && p.lsn && window.earliest_lsn) {
+      if (p.name == target.name && p.lsn && window.earliest_lsn && window.earliest_lsn_is_backup_end) {
         if (*p.lsn < *window.earliest_lsn)
           return "restore point '" + target.name + "' (WAL position " + format_lsn(*p.lsn) +
                  ") was created before the base backup's consistent point " + format_lsn(*window.earliest_lsn) + in_window;

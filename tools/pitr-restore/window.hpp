@@ -29,6 +29,9 @@ struct Window {
   // point; the end of the newest WAL segment at hand). Unknown (nullopt) is not checked: pgBackRest,
   // or a running server still writing.
   std::optional<std::uint64_t> earliest_lsn, latest_lsn;
+  // earliest_lsn is where the backup ended (became consistent), not only where it started: a
+  // restore point is then judged by its position.
+  bool earliest_lsn_is_backup_end = false;
   std::vector<NamedPoint> restore_points;
   // The provider listed every restore point (Supabase's list, a scan of the WAL): a name not in
   // the list is refused instead of failing after the data directory was replaced.
