@@ -42,7 +42,7 @@ fi
 # eas-cli 24.8 (the ota-publish tests) needs Node ^20.18.3 or >= 22; Debian 12's nodejs is 18.
 node_version=$(node --version 2>/dev/null || echo none)
 case $node_version in
-  v20.1[89].*|v20.[2-9][0-9].*|v2[2-9].*|v[3-9][0-9].*) ;;
+  v20.18.[3-9]|v20.18.[1-9][0-9]|v20.19.*|v20.[2-9][0-9].*|v2[2-9].*|v[3-9][0-9].*) ;;
   *) echo "setup: warning: Node.js $node_version is too old for eas-cli 24.8 (needs ^20.18.3 or >= 22): the ota-publish tests will fail; install Node 20 (e.g. NodeSource) — the drill does not need it" >&2 ;;
 esac
 echo "setup: Debian packages present" >&2

@@ -49,7 +49,7 @@ case ${INPUT_COMMAND:-} in
       else
         node_version=$(node --version 2>/dev/null || echo none)
         case $node_version in
-          v20.1[89].*|v20.[2-9][0-9].*|v2[2-9].*|v[3-9][0-9].*) ;;
+          v20.18.[3-9]|v20.18.[1-9][0-9]|v20.19.*|v20.[2-9][0-9].*|v2[2-9].*|v[3-9][0-9].*) ;;
           *) fail "eas-cli $eas_cli_version needs Node ^20.18.3 or >=22 (found $node_version): add actions/setup-node with node-version 20 before this step" ;;
         esac
         if [ ! -x "$cache/eas-cli/node_modules/.bin/eas" ]; then

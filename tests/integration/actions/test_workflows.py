@@ -133,23 +133,29 @@ class WorkflowTest(unittest.TestCase):
 
     def test_deploys_and_rollbacks_of_one_target_share_a_concurrency_group(self):
         """A rollback must never interleave with a promotion of the same tag (it would undo a release it
-        never saw) nor two publishes to one channel; different images stay independent."""
+        never saw) nor with a publish to its channel; different images stay independent. The shared
+        groups are on the jobs that move things, not on whole runs: GitHub keeps one pending run per
+        group and replaces it with a newer one, and a newer deploy must not replace a pending rollback."""
         from workflow_runner import interpolate
 
-        def group(name, **inputs):
+        def group(name, job=None, **inputs):
             with open(os.path.join(ROOT, "workflows", name)) as f:
-                text = yaml.safe_load(f)["concurrency"]["group"]
-            return interpolate(text, {"inputs": inputs, "github": {}}).strip()
+                wf = yaml.safe_load(f)
+            text = (wf["jobs"][job] if job else wf)["concurrency"]["group"]
+            return interpolate(text, {"inputs": inputs, "github": {"ref": "refs/heads/main"}}).strip()
 
         api = {"image": "ghcr.io/acme/api", "environment-tag": "production"}
-        self.assertEqual(group("backend-deploy.yml", **api),
-                         group("emergency-rollback.yml", target="api", environment="production", channel="production", **api))
-        self.assertNotEqual(group("backend-deploy.yml", **api),
-                            group("backend-deploy.yml", image="ghcr.io/acme/worker", **{"environment-tag": "production"}))
-        self.assertEqual(group("mobile-hotfix.yml", channel="production"),
-                         group("emergency-rollback.yml", target="app", environment="production", channel="production", **api))
-        self.assertNotEqual(group("emergency-rollback.yml", target="database", environment="production", channel="production", **api),
-                            group("backend-deploy.yml", **api))
+        emergency = dict(api, target="api", environment="production", channel="production")
+        self.assertEqual(group("backend-deploy.yml", "deploy", **api), group("emergency-rollback.yml", "api", **emergency))
+        self.assertNotEqual(group("backend-deploy.yml", "deploy", **api),
+                            group("backend-deploy.yml", "deploy", image="ghcr.io/acme/worker", **{"environment-tag": "production"}))
+        self.assertEqual(group("mobile-hotfix.yml", "publish", channel="production"),
+                         group("emergency-rollback.yml", "app", **emergency))
+        # The run-level groups are not shared: a pending emergency run is never replaced by a deploy.
+        runs = {group("backend-deploy.yml", **api), group("emergency-rollback.yml", **emergency),
+                group("mobile-hotfix.yml", channel="production")}
+        self.assertEqual(len(runs), 3)
+        self.assertNotIn(group("backend-deploy.yml", "deploy", **api), runs)
 
     def test_a_release_tag_lints_the_migrations_since_the_previous_tag(self):
         """The changed-migrations step of backend-deploy, run as GitHub runs it on a tag push (the
