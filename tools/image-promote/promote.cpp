@@ -99,7 +99,10 @@ std::vector<std::string> platforms_of(RegistrySession& session, RegistryClient& 
   if (!m.config || m.config->size > (1 << 20)) return out;
   try {
     auto bytes = session.kept_config(m.config->digest);
-    if (!bytes) bytes = client.get_blob_bytes(repository, m.config->digest, 1 << 20);
+    if (!bytes) {
+      bytes = client.get_blob_bytes(repository, m.config->digest, 1 << 20);
+      session.keep_config(m.config->digest, *bytes);  // inspect reads its labels next
+    }
     auto j = nlohmann::json::parse(*bytes);
     if (j.contains("architecture") && j.contains("os"))
       out.push_back(platform_string(j.value("os", ""), j.value("architecture", ""), j.value("variant", "")));

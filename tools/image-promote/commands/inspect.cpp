@@ -27,11 +27,12 @@ constexpr const char* kVersionKey = "org.opencontainers.image.version";
 // The release an image carries: its annotation (an index built by `buildx imagetools create
 // --annotation`), else the config label that `docker build --label` / build-push-action's
 // `labels:` write. Registry data: read as untrusted JSON, a missing or odd value is "".
-std::string image_version(RegistryClient& client, const std::string& repo, const Manifest& image) {
+std::string image_version(RegistrySession& session, RegistryClient& client, const std::string& repo, const Manifest& image) {
   if (auto it = image.annotations.find(kVersionKey); it != image.annotations.end()) return it->second;
   if (!image.config || image.config->size > (1 << 20)) return "";
   try {
-    auto config = kit::parse_untrusted_json(client.get_blob_bytes(repo, image.config->digest, 1 << 20));
+    auto bytes = session.kept_config(image.config->digest);  // platforms_of read it already
+    auto config = kit::parse_untrusted_json(bytes ? *bytes : client.get_blob_bytes(repo, image.config->digest, 1 << 20));
     const auto* label = kit::find_pointer(config, std::string("/config/Labels/") + kVersionKey);
     return label && label->is_string() ? label->get<std::string>() : "";
   } catch (const kit::Error&) {
@@ -63,13 +64,13 @@ kit::Outcome inspect(kit::Context& ctx) {
       nlohmann::json j = cm ? describe_image(*cm) : nlohmann::json{{"digest", c.digest}, {"missing", true}};
       j["platform"] = c.platform;
       manifests.push_back(j);
-      if (version.empty() && cm && !cm->is_index) version = image_version(*client, ref.repository, *cm);
+      if (version.empty() && cm && !cm->is_index) version = image_version(session, *client, ref.repository, *cm);
     }
     out["manifests"] = manifests;
   } else {
     out.update(describe_image(*m));
     out["platforms"] = platforms;
-    version = image_version(*client, ref.repository, *m);
+    version = image_version(session, *client, ref.repository, *m);
   }
   out["version"] = version;
   if (!ctx.report.json_mode()) std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
