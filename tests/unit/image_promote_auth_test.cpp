@@ -133,3 +133,35 @@ TEST_CASE("image-promote auth: a credential helper that exits before reading its
   CHECK(r.started);
   CHECK(r.exit_code == 0);
 }
+
+TEST_CASE("image-promote auth: a helper name that is a path is refused before anything runs") {
+  // docker would exec "docker-credential-x/../../evil" relative to the working directory.
+  auto dir = std::filesystem::temp_directory_path() / "image-promote-helper-path-test";
+  std::filesystem::create_directories(dir / "docker-credential-x");
+  {
+    std::ofstream f(dir / "ran.sh");
+    f << "#!/bin/sh\ntouch " << (dir / "ran").string() << "\necho '{\"Username\":\"u\",\"Secret\":\"s\"}'\n";
+  }
+  std::filesystem::permissions(dir / "ran.sh", std::filesystem::perms::owner_all);
+  auto old_cwd = std::filesystem::current_path();
+  std::filesystem::current_path(dir);
+  for (const char* store : {R"({"credsStore": "x/../ran.sh"})", R"({"credHelpers": {"reg.example": "x/../ran.sh"}})",
+                            R"({"credsStore": ".."})", R"({"credsStore": "a b"})"}) {
+    {
+      std::ofstream f(dir / "config.json");
+      f << store;
+    }
+    CredentialSources s;
+    s.auth_files = {(dir / "config.json").string()};
+    try {
+      lookup_credential(s, "reg.example");
+      FAIL("accepted " << store);
+    } catch (const kit::Error& e) {
+      CHECK(e.code() == kit::Exit::usage);
+      CHECK(std::string(e.what()).find("not a plain program name") != std::string::npos);
+    }
+  }
+  std::filesystem::current_path(old_cwd);
+  CHECK_FALSE(std::filesystem::exists(dir / "ran"));
+  std::filesystem::remove_all(dir);
+}

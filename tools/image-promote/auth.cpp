@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -18,8 +19,6 @@
 namespace image_promote {
 namespace {
 
-
-
 // The keys a registry may be stored under in config.json "auths".
 std::vector<std::string> config_keys(const std::string& registry) {
   std::vector<std::string> keys{registry, "https://" + registry, "http://" + registry, "https://" + registry + "/v1/",
@@ -29,7 +28,18 @@ std::vector<std::string> config_keys(const std::string& registry) {
   return keys;
 }
 
-Credential from_helper(const std::string& helper, const std::string& registry) {
+// docker and skopeo hand "docker-credential-" + name to exec, where a name with a slash becomes a
+// path relative to the working directory: a config file could then run any program it names.
+// Helpers are programs on PATH; anything but a plain name is refused before a process starts.
+bool plain_helper_name(const std::string& name) {
+  return !name.empty() && name.size() <= 64 && name != "." && name != ".." &&
+         std::all_of(name.begin(), name.end(), [](unsigned char c) { return std::isalnum(c) || c == '.' || c == '_' || c == '-'; });
+}
+
+Credential from_helper(const std::string& path, const std::string& helper, const std::string& registry) {
+  if (!plain_helper_name(helper))
+    throw kit::usage_error(path + " names a credential helper that is not a plain program name (\"" + helper +
+                           "\"): use the suffix of a docker-credential-<name> program on PATH");
   std::string server = registry == "docker.io" ? "https://index.docker.io/v1/" : registry;
   kit::ProcessSpec spec;
   spec.argv = {"docker-credential-" + helper, "get"};
@@ -77,7 +87,7 @@ std::optional<Credential> from_auth_file(const std::string& path, const std::str
   if (j.contains("credHelpers") && j["credHelpers"].is_object())
     for (const auto& k : keys)
       if (j["credHelpers"].contains(k) && j["credHelpers"][k].is_string())
-        return from_helper(j["credHelpers"][k].get<std::string>(), registry);
+        return from_helper(path, j["credHelpers"][k].get<std::string>(), registry);
   if (j.contains("auths") && j["auths"].is_object()) {
     for (const auto& k : keys) {
       if (!j["auths"].contains(k)) continue;
@@ -107,7 +117,7 @@ std::optional<Credential> from_auth_file(const std::string& path, const std::str
     }
   }
   if (j.contains("credsStore") && j["credsStore"].is_string() && !j["credsStore"].get<std::string>().empty())
-    return from_helper(j["credsStore"].get<std::string>(), registry);
+    return from_helper(path, j["credsStore"].get<std::string>(), registry);
   return std::nullopt;
 }
 
