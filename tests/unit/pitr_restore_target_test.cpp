@@ -1,6 +1,8 @@
 // pitr-restore's pure parts: targets, window checks, the plan, recovery settings, WAL names.
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <random>
 
@@ -264,6 +266,39 @@ TEST_CASE("WAL segment names and gaps") {
   CHECK(first_gap(a, 1, segment_name(1, 2), {segment_name(1, 4)}) == std::nullopt);
   CHECK(first_gap(a, 1, segment_name(1, 5), {}) == std::nullopt);
   CHECK(first_gap(a, 2, segment_name(2, 2), {}) == segment_name(2, 2));
+}
+
+TEST_CASE("a base backup's label and manifest: the end is the last WAL range's End-LSN; bad labels are usage errors") {
+  auto dir = std::filesystem::temp_directory_path() / "pitr-read-base-backup-test";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  auto write = [&](const char* name, const std::string& text) { std::ofstream(dir / name) << text; };
+  write("backup_label",
+        "START WAL LOCATION: 0/2000028 (file 000000020000000000000002)\n"
+        "CHECKPOINT LOCATION: 0/2000060\nBACKUP METHOD: streamed\nBACKUP FROM: primary\n"
+        "START TIME: 2026-11-28 10:00:00 UTC\nLABEL: nightly\nSTART TIMELINE: 2\n");
+  // The file list may carry the same key names; only WAL-Ranges tells the end.
+  write("backup_manifest", R"({"PostgreSQL-Backup-Manifest-Version": 1,
+    "Files": [{"Path": "End-LSN", "Size": 1}],
+    "WAL-Ranges": [{"Timeline": 1, "Start-LSN": "0/1000028", "End-LSN": "0/1000100"},
+                   {"Timeline": 2, "Start-LSN": "0/2000028", "End-LSN": "0/2000138"}]})");
+  write("PG_VERSION", "15\n");
+  auto b = read_base_backup(dir.string());
+  CHECK(b.start_lsn == "0/2000028");
+  CHECK(b.start_segment == "000000020000000000000002");
+  CHECK(b.timeline == 2);
+  CHECK(b.label == "nightly");
+  CHECK(b.end_lsn == "0/2000138");
+  CHECK(b.pg_version == "15");
+  REQUIRE(b.start_time);
+  write("backup_manifest", "{\"WAL-Ranges\": [");
+  CHECK(read_base_backup(dir.string()).end_lsn.empty());
+  for (const char* timeline : {"x", "", "99999999999999999999", "-1"}) {
+    write("backup_label", std::string("START WAL LOCATION: 0/2000028 (file 000000020000000000000002)\nSTART TIMELINE: ") +
+                              timeline + "\n");
+    CHECK(exit_of([&] { read_base_backup(dir.string()); }) == kit::Exit::usage);
+  }
+  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("Supabase project refs") {

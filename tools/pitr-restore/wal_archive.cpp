@@ -9,6 +9,8 @@
 #include <set>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "kit/error.hpp"
 #include "kit/process.hpp"
 
@@ -87,36 +89,32 @@ BaseBackup read_base_backup(const std::string& dir) {
   std::string label = read_small(dir + "/backup_label");
   if (label.empty())
     throw kit::usage_error("--base-backup: " + dir + " has no backup_label: it is not a pg_basebackup -Fp backup");
-  std::istringstream in(label);
-  std::string line;
-  while (std::getline(in, line)) {
-    auto value = [&](const char* key) -> std::optional<std::string> {
-      std::string k = std::string(key) + ": ";
-      if (line.rfind(k, 0) != 0) return std::nullopt;
-      return line.substr(k.size());
-    };
-    if (auto v = value("START WAL LOCATION")) {
-      std::istringstream w(*v);
-      std::string lsn, word, file;
-      w >> lsn >> word >> file;
-      b.start_lsn = lsn;
-      if (file.size() > 24) b.start_segment = file.substr(0, 24);
-    } else if (auto v = value("START TIMELINE")) {
-      b.timeline = static_cast<std::uint32_t>(std::stoul(*v));
-    } else if (auto v = value("START TIME")) {
-      b.start_time = label_time(*v);
-    } else if (auto v = value("LABEL")) {
-      b.label = *v;
-    }
+  if (auto v = label_value(label, "START WAL LOCATION")) {
+    std::istringstream w(*v);
+    std::string lsn, word, file;
+    w >> lsn >> word >> file;
+    b.start_lsn = lsn;
+    if (file.size() > 24) b.start_segment = file.substr(0, 24);
   }
+  if (auto v = label_value(label, "START TIMELINE")) {
+    auto digits = v->find_first_not_of("0123456789");
+    if (v->empty() || digits != std::string::npos || v->size() > 9)
+      throw kit::usage_error("--base-backup: " + dir + "/backup_label has an unreadable START TIMELINE");
+    b.timeline = static_cast<std::uint32_t>(std::stoul(*v));
+  }
+  if (auto v = label_value(label, "START TIME")) b.start_time = label_time(*v);
+  if (auto v = label_value(label, "LABEL")) b.label = *v;
   if (b.start_segment.empty())
     throw kit::usage_error("--base-backup: " + dir + "/backup_label has no START WAL LOCATION");
   std::string manifest = read_small(dir + "/backup_manifest", 64 << 20);
-  auto at = manifest.find("\"End-LSN\"");
-  if (at != std::string::npos) {
-    auto q1 = manifest.find('"', manifest.find(':', at) + 1);
-    auto q2 = q1 == std::string::npos ? q1 : manifest.find('"', q1 + 1);
-    if (q2 != std::string::npos) b.end_lsn = manifest.substr(q1 + 1, q2 - q1 - 1);
+  // The backup's end is the last WAL range's End-LSN; an unreadable manifest leaves it unknown
+  // (the window then says so, and the archived history file may still tell it).
+  if (!manifest.empty()) {
+    auto j = nlohmann::json::parse(manifest, nullptr, false);
+    if (j.is_object() && j.contains("WAL-Ranges") && j["WAL-Ranges"].is_array() && !j["WAL-Ranges"].empty()) {
+      const auto& last = j["WAL-Ranges"].back();
+      if (last.is_object() && last.contains("End-LSN") && last["End-LSN"].is_string()) b.end_lsn = last["End-LSN"].get<std::string>();
+    }
   }
   b.pg_version = read_small(dir + "/PG_VERSION", 64);
   while (!b.pg_version.empty() && (b.pg_version.back() == '\n' || b.pg_version.back() == ' ')) b.pg_version.pop_back();
