@@ -13,6 +13,7 @@
 #   YONIMA_IMAGE_USER      USER of the image (default 0:0, see docker/Dockerfile.prebuilt)
 #   YONIMA_IMAGE_SIZE=0    skip the compressed-size measurement
 #   YONIMA_IMAGE_GZIP_LEVEL  gzip level of that measurement (default 9, as the release pushes)
+#   YONIMA_IMAGE_LINKS     more names for the binary in /usr/local/bin (the umbrella image's tools)
 # Prints the image name on stdout; progress, sizes and errors go to stderr.
 set -euo pipefail
 
@@ -45,6 +46,11 @@ trap 'rm -rf "$ctx"' EXIT
 mkdir -p "$ctx/bin"
 install -m 755 "$binary" "$ctx/bin/$tool"
 ln -s "$tool" "$ctx/bin/entrypoint"
+for link in ${YONIMA_IMAGE_LINKS:-}; do
+  [[ $link =~ ^[A-Za-z0-9][A-Za-z0-9._-]*$ ]] && [ "$link" != entrypoint ] && [ "$link" != "$tool" ] \
+    || die "invalid link name '$link' in YONIMA_IMAGE_LINKS"
+  ln -s "$tool" "$ctx/bin/$link"
+done
 install -m 644 "$ca" "$ctx/ca-certificates.crt"
 install -m 644 "$here/passwd" "$here/group" "$ctx/"
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes the root action.yml: the umbrella action (Marketplace) backed by one image holding every
-tool (ghcr.io/yonima/yonima-deploy, docker/Dockerfile with TOOL=all, entrypoint docker/dispatch.c).
+tool (ghcr.io/yonima/yonima-deploy, docker/Dockerfile with TOOL=all: the umbrella binary tools/yonima-deploy).
 Its `tool` input names the tool; every other input is the union of the tools' own inputs, read from
 each binary (`--describe-inputs`), with an empty default so that each tool applies its own default
 (an empty input counts as unset); outputs are the union of actions/<tool>/action.yml outputs.

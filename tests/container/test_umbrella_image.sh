@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The umbrella image (every tool + docker/dispatch.c as entrypoint), run as a GitHub runner runs the
+# The umbrella image (tools/yonima-deploy: every tool in one binary, the entrypoint), run as a GitHub runner runs the
 # root action.yml (INPUT_TOOL plus the tool's inputs, no arguments) and as `docker run IMAGE <tool>`.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -35,5 +35,10 @@ yit_assert_stdout_contains "migrate-guard " || exit 1
 
 yit_run_action "$image" -e "$(yit_input tool nope)" --
 [ "$YIT_STATUS" -eq 2 ] || { echo "FAIL: unknown tool: expected 2, got $YIT_STATUS"; exit 1; }
-grep -q "no tool 'nope' in this image" "$YIT_STDERR" || { echo "FAIL: unknown tool message"; cat "$YIT_STDERR"; exit 1; }
+grep -q "the input tool 'nope' is not a tool" "$YIT_STDERR" || { echo "FAIL: unknown tool message"; cat "$YIT_STDERR"; exit 1; }
+
+# As a tool's own image is run: /usr/local/bin/<tool> is the umbrella binary under the tool's name.
+yit_run_action "$image" --entrypoint /usr/local/bin/ota-publish -- --version
+[ "$YIT_STATUS" -eq 0 ] || { echo "FAIL: --entrypoint /usr/local/bin/ota-publish --version: exit $YIT_STATUS"; exit 1; }
+yit_assert_stdout_contains "ota-publish " || exit 1
 echo "PASS: the umbrella image runs every tool as the root action and as docker run"

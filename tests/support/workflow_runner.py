@@ -14,7 +14,8 @@ What it does as GitHub does:
 - our container actions (`uses: ./actions/<tool>`, `./`, `yonima/yonima-deploy/actions/<tool>@REF`,
   `yonima/yonima-deploy@REF`) run the shipped binary (build/bin) with `INPUT_<NAME>` for every
   input the action.yml declares (`with:` value, else the declared default), as the runner does for
-  a `runs: using: docker` action; the umbrella action picks the binary from its `tool` input.
+  a `runs: using: docker` action; the umbrella action runs build/bin/yonima-deploy, which picks the
+  tool from its `tool` input as the umbrella image's entrypoint does.
 
 What it does not do: run third-party actions. Each `uses: owner/repo@sha` step is handed to a
 stub the test names explicitly (`stubs={"docker/build-push-action": fn}`); a step without a stub
@@ -641,8 +642,11 @@ class WorkflowRunner:
             env["INPUT_" + name.replace(" ", "_").upper()] = value
         image = ((action.get("runs") or {}).get("image") or "")
         tool = os.path.basename(os.path.dirname(action_yml))
-        if "tool" in declared:  # the umbrella action: one image, the binary named by `tool`
-            tool = env.get("INPUT_TOOL", "")
+        if "tool" in declared:  # the umbrella action: its image runs yonima-deploy, which reads INPUT_TOOL
+            umbrella = os.path.join(self.bin, "yonima-deploy")
+            if not os.path.exists(umbrella):
+                return 1, "no umbrella binary %s for action %s (image %s)" % (umbrella, action_yml, image)
+            return self._exec([umbrella], env, self.workspace)
         if not re.fullmatch(r"[a-z][a-z-]*", tool or "") or not os.path.exists(os.path.join(self.bin, tool)):
             return 1, "no binary for action %s (image %s, tool %r)" % (action_yml, image, tool)
         return self._exec([os.path.join(self.bin, tool)], env, self.workspace)

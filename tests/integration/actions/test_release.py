@@ -1,7 +1,8 @@
 """Releases that resolve on first use: every action names its image by the release version (one
 place: CMakeLists.txt, scripts/release-version.py), release.yml publishes exactly those images for
 linux/amd64 and linux/arm64 with OCI labels, the root action.yml (umbrella) is generated from the
-tools' declarations, and the umbrella image's entrypoint (docker/dispatch.c) runs the named tool."""
+tools' declarations, and the umbrella binary (tools/yonima-deploy, the umbrella image's entrypoint)
+runs the named tool."""
 import glob
 import json
 import os
@@ -26,6 +27,16 @@ def release_version(*args):
 
 
 VERSION = release_version("show").stdout.strip()
+
+
+def declared_tools():
+    """The folders under tools/ whose CMakeLists.txt calls yonima_tool() (the one tool list)."""
+    tools = []
+    for cmake in sorted(glob.glob(os.path.join(ROOT, "tools", "*", "CMakeLists.txt"))):
+        with open(cmake) as f:
+            if re.search(r"^\s*yonima_tool\(", f.read(), re.M):
+                tools.append(os.path.basename(os.path.dirname(cmake)))
+    return tools
 
 
 def load(path):
@@ -135,31 +146,39 @@ class ReleaseTest(unittest.TestCase):
             wf = yaml.safe_load(f)
         self.assertEqual(wf["jobs"]["major"]["if"], "needs.check.outputs.moves-major == 'true'")
 
-    def test_dispatcher_runs_the_named_tool(self):
-        if not shutil.which("gcc"):
-            self.fail("gcc is needed to build docker/dispatch.c")
-        tmp = tempfile.mkdtemp(prefix="yonima-dispatch-")
-        self.addCleanup(shutil.rmtree, tmp, True)
-        exe = os.path.join(tmp, "entrypoint")
-        subprocess.run(["gcc", "-static", "-Os", "-Wall", "-Werror", "-o", exe, os.path.join(ROOT, "docker", "dispatch.c")],
-                       check=True, capture_output=True)
-        env = {"PATH": "/usr/bin:/bin", "YONIMA_TOOLS_DIR": BIN}
-        r = subprocess.run([exe, "health-gate", "--version"], env=env, capture_output=True, text=True)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertTrue(r.stdout.startswith("health-gate "), r.stdout)
-        # As the root action runs it: no arguments, the tool from INPUT_TOOL, its inputs from INPUT_*.
-        r = subprocess.run([exe], env=dict(env, INPUT_TOOL="health-gate"), capture_output=True, text=True)
+    def test_umbrella_binary_runs_the_named_tool(self):
+        exe = os.path.join(BIN, "yonima-deploy")
+        env = {"PATH": "/usr/bin:/bin"}
+        for tool in declared_tools():
+            r = subprocess.run([exe, tool, "--version"], env=env, capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertTrue(r.stdout.startswith(tool + " "), r.stdout)
+        # As the root action runs it: no arguments, the tool from INPUT_TOOL (trimmed), its inputs from INPUT_*.
+        r = subprocess.run([exe], env=dict(env, INPUT_TOOL=" health-gate\n"), capture_output=True, text=True)
         self.assertEqual(r.returncode, 2)
         self.assertIn("missing --url (or INPUT_URL)", r.stderr)
-        for bad, message in (("nope", "no tool 'nope' in this image"), ("../health-gate", "is not a tool name"),
-                             ("entrypoint", "is not a tool name")):
+        # As a link named for the tool (the image has /usr/local/bin/<tool> -> yonima-deploy).
+        tmp = tempfile.mkdtemp(prefix="yonima-umbrella-link-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        os.symlink(exe, os.path.join(tmp, "pitr-restore"))
+        r = subprocess.run([os.path.join(tmp, "pitr-restore"), "--version"], env=env, capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(r.stdout.startswith("pitr-restore "), r.stdout)
+        for bad, message in (("nope", "'nope' is not a tool"), ("../health-gate", "is not a tool"),
+                             ("helth-gate", "did you mean health-gate?"), ("entrypoint", "is not a tool"),
+                             ("::add-mask::x\nnext", "add-mask::x\\nnext")):
             r = subprocess.run([exe, bad], env=env, capture_output=True, text=True)
             self.assertEqual(r.returncode, 2, bad)
             self.assertIn(message, r.stderr)
-            self.assertEqual(len(r.stderr.strip().split("\n")), 1)
+            self.assertEqual(len(r.stderr.strip().split("\n")), 1, r.stderr)
+            self.assertFalse(r.stderr.startswith("::"), r.stderr)
         r = subprocess.run([exe], env=env, capture_output=True, text=True)
         self.assertEqual(r.returncode, 2)
         self.assertIn("name the tool", r.stderr)
+        r = subprocess.run([exe, "--help"], env=env, capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0)
+        for tool in declared_tools():
+            self.assertIn(tool, r.stdout)
 
     def test_umbrella_action_in_a_workflow(self):
         """`uses: yonima/yonima-deploy@vX.Y.Z` with `tool:` runs that tool with its inputs."""
