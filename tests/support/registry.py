@@ -273,10 +273,16 @@ def push_referrer(host, repo, subject, artifact_type, payload, media_type="appli
          "config": dict(empty, mediaType="application/vnd.oci.empty.v1+json"),
          "layers": [dict(layer, mediaType=media_type)], "subject": subject,
          "annotations": {"org.opencontainers.image.created": "2026-11-24T00:00:00Z"}}
-    body = json.dumps(m).encode()
+    return put_manifest(host, repo, m)
+
+
+def put_manifest(host, repo, manifest, tag=None):
+    """PUTs a manifest or index (a dict, its own mediaType) over the plain distribution API, by
+    digest or under `tag`; returns its digest."""
+    body = json.dumps(manifest).encode()
     d = _sha(body)
-    urllib.request.urlopen(urllib.request.Request("http://%s/v2/%s/manifests/%s" % (host, repo, d), method="PUT",
-                                                  data=body, headers={"Content-Type": m["mediaType"]}),
+    urllib.request.urlopen(urllib.request.Request("http://%s/v2/%s/manifests/%s" % (host, repo, tag or d), method="PUT",
+                                                  data=body, headers={"Content-Type": manifest["mediaType"]}),
                            timeout=10).read()
     return d
 

@@ -4,7 +4,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "support"))
 
-from registry import FaultProxy, ImageBuilder, Registry  # noqa: E402,F401
+from registry import FaultProxy, ImageBuilder, Registry, put_manifest  # noqa: E402,F401
 from yonima_test import ToolTest, run_tool  # noqa: E402,F401
 
 

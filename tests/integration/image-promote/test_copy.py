@@ -1,7 +1,8 @@
 """digest, inspect and copy against real docker-registry instances on 127.0.0.1."""
+import json
 import unittest
 
-from ip_fixture import ImageBuilder, Registry, ToolTest, ip
+from ip_fixture import ImageBuilder, Registry, ToolTest, ip, put_manifest
 
 
 class CopyTest(ToolTest):
@@ -72,6 +73,34 @@ class CopyTest(ToolTest):
                insecure=[self.a.host, self.b.host])
         self.assertExit(r, 0)
         self.assertEqual(r.outputs["bytes-uploaded"], "0")
+
+    def test_nested_index_is_copied_whole_against_real_registries(self):
+        # An index may name another index (OCI image-index: "manifests" of any type); the inner
+        # index and its children must exist at the destination before the outer one is written,
+        # or the registry refuses it (distribution checks every reference).
+        single_mt = "application/vnd.oci.image.manifest.v1+json"
+        index_mt = "application/vnd.oci.image.index.v1+json"
+        size = lambda d: len(self.a._request("GET", "/v2/team/app/manifests/" + d,  # noqa: E731
+                                             {"Accept": index_mt + "," + single_mt}).read())
+        outer = {"schemaVersion": 2, "mediaType": index_mt, "manifests": [
+            {"mediaType": index_mt, "digest": self.index, "size": size(self.index)},
+            {"mediaType": single_mt, "digest": self.single, "size": size(self.single),
+             "platform": {"os": "linux", "architecture": "riscv64"}}]}
+        nested = put_manifest(self.a.host, "team/app", outer, tag="nested")
+        self.assertEqual(self.a.resolve("team/app", "nested"), nested)
+        for dest in ("%s/nested/app:v1" % self.b.host, "%s/nested-same/app:v1" % self.a.host):
+            r = ip("copy", "%s/team/app:nested" % self.a.host, dest, "--no-referrers", insecure=[self.a.host, self.b.host])
+            self.assertExit(r, 0)
+            self.assertEqual(r.outputs["digest"], nested)
+            reg = self.b if dest.startswith(self.b.host) else self.a
+            repo = dest.split("/", 1)[1].rsplit(":", 1)[0]
+            self.assertEqual(reg.resolve(repo, "v1"), nested)
+            # Every level is there by digest: the inner index, its children, the single image.
+            for d in (self.index, self.single):
+                self.assertEqual(reg.resolve(repo, d), d)
+            inner = json.loads(self.a._request("GET", "/v2/team/app/manifests/" + self.index, {"Accept": index_mt}).read())
+            for child in inner["manifests"]:
+                self.assertEqual(reg.resolve(repo, child["digest"]), child["digest"])
 
     def test_connections_are_reused_across_steps_threads_and_blobs(self):
         # issue 9, item 11: one connection (one TLS handshake) per registry and request in flight,
