@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "kit/secrets.hpp"
 #include "ota-publish/eas_config.hpp"
 #include "ota-publish/eas_output.hpp"
 #include "ota-publish/json5.hpp"
@@ -62,4 +63,19 @@ TEST_CASE("hostile input: eas output, eas.json and refs never break the readers"
     ota::parse_rule(doc, problem);
     ota::eas_error_line(doc);
   }
+}
+
+TEST_CASE("hostile input: eas output that reflects EXPO_TOKEN past the cut shows no part of it") {
+  kit::secrets().clear();
+  const std::string token = "expo-robot-token-SECRET123";
+  kit::secrets().add(token);
+  for (size_t before : {0, 101, 110, 280, 290, 299}) {
+    std::string line = "Error: " + std::string(before, 'x') + token;
+    for (size_t max : {120, 300, 400}) {
+      std::string s = ota::shown(line, max);
+      CHECK(s.find("expo-robot") == std::string::npos);
+      CHECK(s.find("SECRET") == std::string::npos);
+    }
+  }
+  kit::secrets().clear();
 }

@@ -51,3 +51,24 @@ TEST_CASE("Retry-After: every HTTP-date form (libcurl's date parser)") {
     CHECK(kit::parse_retry_after(date, 1445412470) == kit::Millis(10000));
   CHECK_FALSE(kit::parse_retry_after(std::string(10'000, '9'), 0).has_value());
 }
+
+TEST_CASE("a request that acts: which answers leave its outcome unknown") {
+  kit::HttpResponse r;
+  r.error = kit::TransportError::timeout;
+  CHECK(kit::outcome_unknown(r));
+  r.error = kit::TransportError::reset;
+  CHECK(kit::outcome_unknown(r));
+  r.error = kit::TransportError::connect;  // nothing reached the server
+  CHECK_FALSE(kit::outcome_unknown(r));
+  r.error = kit::TransportError::tls;
+  CHECK_FALSE(kit::outcome_unknown(r));
+  r.error = kit::TransportError::none;
+  for (long status : {500L, 502L, 503L, 504L}) {
+    r.status = status;
+    CHECK(kit::outcome_unknown(r));
+  }
+  for (long status : {200L, 201L, 400L, 404L, 429L}) {
+    r.status = status;
+    CHECK_FALSE(kit::outcome_unknown(r));
+  }
+}

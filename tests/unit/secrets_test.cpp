@@ -114,3 +114,18 @@ TEST_CASE("may_redact is false only where redact changes nothing") {
   CHECK(kit::secrets().redact("u://") == "u://");
   kit::secrets().clear();
 }
+
+TEST_CASE("an excerpt redacts before it cuts: no prefix of a secret survives the cut") {
+  kit::secrets().clear();
+  const std::string token = "expo-robot-token-SECRET123";
+  kit::secrets().add(token);
+  for (size_t before : {0, 1, 90, 100, 110, 119}) {
+    std::string text = std::string(before, 'x') + token + " and more";
+    std::string shown = kit::redacted_excerpt(text, 120);
+    CHECK(shown.find("expo-robot") == std::string::npos);
+    CHECK(shown.find("SECRET") == std::string::npos);
+  }
+  CHECK(kit::redacted_excerpt("Thiès " + token, 120) == "Thiès ***");
+  CHECK(kit::redacted_excerpt("no secret here", 4) == "no s…");
+  kit::secrets().clear();
+}

@@ -7,6 +7,7 @@
 #include "health-gate/terminus.hpp"
 #include "kit/error.hpp"
 #include "kit/http.hpp"
+#include "kit/secrets.hpp"
 #include "kit/text.hpp"
 #include "kit/untrusted_json.hpp"
 
@@ -27,6 +28,9 @@ int parse_status_code(const std::string& text, const std::string& whole) {
 // made the JSON writer throw), invalid bytes and control characters escaped, so the detail is
 // valid UTF-8 on one line wherever it goes (logs, outputs, summary, HEALTH_GATE_REASON).
 std::string quote_untrusted(std::string_view text, size_t max_chars = 120) {
+  // Secrets out before the cut: a cut through a reflected token leaves a prefix nothing recognises.
+  std::string clean = kit::secrets().may_redact(text) ? kit::secrets().redact(text) : std::string(text);
+  text = clean;
   std::string s(kit::utf8_prefix(text, 4 * max_chars));
   for (char& c : s)
     if (c == '\n' || c == '\r') c = ' ';

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kit/secrets.hpp"
 #include "kit/text.hpp"
 
 namespace health_gate {
@@ -38,7 +39,7 @@ std::string describe_terminus_failures(const std::vector<TerminusFailure>& failu
     std::string one_line = text;
     for (char& c : one_line)
       if (c == '\n' || c == '\r') c = ' ';
-    return kit::escape_controls(kit::truncate_text(one_line, max_chars));
+    return kit::escape_controls(kit::redacted_excerpt(one_line, max_chars));
   };
   std::string out;
   size_t shown = 0;

@@ -3,6 +3,7 @@
 #include <map>
 #include <cstdio>
 
+#include "kit/secrets.hpp"
 #include "kit/text.hpp"
 
 namespace health_gate {
@@ -87,7 +88,7 @@ std::string hint_for(const Config& config, const GateRun& run) {
     case Failure::latency:
       return "the service answers but too slowly: check its load and dependencies, or raise --max-latency";
     default:
-      if (!last->failing_indicators.empty()) return "check the failing dependency: " + kit::escape_controls(kit::truncate_text(last->failing_indicators.front(), 60));
+      if (!last->failing_indicators.empty()) return "check the failing dependency: " + kit::escape_controls(kit::redacted_excerpt(last->failing_indicators.front(), 60));
       return "check the service logs for the failing health check";
   }
 }

@@ -314,6 +314,13 @@ bool worth_retrying(const HttpResponse& r) {
   return is_retryable_status(r.status);
 }
 
+bool outcome_unknown(const HttpResponse& r) {
+  if (!r.ok())
+    return r.error != TransportError::dns && r.error != TransportError::connect && r.error != TransportError::tls &&
+           r.error != TransportError::too_many_redirects;
+  return r.status >= 500;
+}
+
 std::optional<Millis> retry_after_of(const HttpResponse& r) {
   if (!r.ok() || (r.status != 429 && r.status != 503)) return std::nullopt;
   if (r.retry_after) return r.retry_after;
@@ -360,7 +367,9 @@ HttpResponse HttpClient::send_with_retry(const HttpRequest& request, const Retry
   HttpResponse response;
   for (int attempt = 1;; ++attempt) {
     response = send(request);
-    if (!worth_retrying(response) || attempt >= policy.max_attempts) return response;
+    bool again = policy.acts ? (!response.ok() ? response.error == TransportError::connect : response.status == 429)
+                             : worth_retrying(response);
+    if (!again || attempt >= policy.max_attempts) return response;
     if (request.body_reader && (!rewind || !rewind())) return response;
     std::optional<Millis> retry_after = retry_after_of(response);
     if (retry_after && *retry_after > policy.max_retry_after) return response;

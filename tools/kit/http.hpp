@@ -105,6 +105,10 @@ bool is_retryable_status(long status);
 // transport errors other than DNS/TLS/redirect loops, 429 and 5xx are worth another attempt, and
 // a 429/503's Retry-After says when.
 bool worth_retrying(const HttpResponse& response);
+// For a request that acts (RetryPolicy::acts): whether it may have been carried out although no
+// success came back (a timeout, a reset, a 5xx); false when it surely was not (no connection, a
+// TLS or DNS failure, a 4xx) or when it succeeded.
+bool outcome_unknown(const HttpResponse& response);
 std::optional<Millis> retry_after_of(const HttpResponse& response);
 
 // "scheme://host:port" with the default port filled in and the host lower-cased; "" when `url`

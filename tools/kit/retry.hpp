@@ -16,6 +16,10 @@ struct RetryPolicy {
   double multiplier = 2.0;
   double jitter = 0.2;           // +-20% spread so many clients do not retry in lockstep
   Millis max_retry_after{60'000};  // a server asking for more than this is not waited for
+  // A request that changes something and must not happen twice (a database restore): retried only
+  // after an answer that proves it was not carried out (no connection made; 429), never after a
+  // timeout, a reset or a 5xx, where it may have been (kit::outcome_unknown).
+  bool acts = false;
 };
 
 // Delay before retry number `retry` (1 = first retry). `retry_after` from the server wins

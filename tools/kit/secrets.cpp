@@ -192,6 +192,11 @@ Secrets& secrets() {
   return instance;
 }
 
+std::string redacted_excerpt(std::string_view text, size_t max_chars) {
+  if (!secrets().may_redact(text)) return truncate_text(text, max_chars);
+  return truncate_text(secrets().redact(text), max_chars);
+}
+
 std::string redact_url(std::string_view url) { return replace_spans(url, url_secrets(url)); }
 
 std::string learn_url_secret(std::string_view url) {

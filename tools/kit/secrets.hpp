@@ -44,6 +44,11 @@ class Secrets {
 
 Secrets& secrets();
 
+// Untrusted text cut for a message: secrets redacted *before* the cut (a cut through a token
+// leaves a prefix that redact() no longer recognises), then cut to at most max_chars characters
+// on a character boundary ("…" when cut). Controls are not escaped here (the log does that).
+std::string redacted_excerpt(std::string_view text, size_t max_chars);
+
 // "postgres://user:pw@host/db" -> "postgres://user:***@host/db", and credential-carrying query
 // parameters (token, access_token, key, api_key, apikey, secret, password, sig, signature):
 // "https://h/health?token=abc&x=1" -> "https://h/health?token=***&x=1". Works on free text that

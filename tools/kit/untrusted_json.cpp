@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kit/secrets.hpp"
 #include "kit/text.hpp"
 
 namespace kit {
@@ -101,7 +102,7 @@ std::optional<std::int64_t> json_integer(const nlohmann::json& object, const cha
 std::string json_excerpt(const nlohmann::json& value, size_t max_chars) {
   std::string text = value.is_string() ? value.get<std::string>()
                                        : value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  return truncate_text(valid_utf8(text), max_chars);
+  return redacted_excerpt(valid_utf8(text), max_chars);
 }
 
 }  // namespace kit

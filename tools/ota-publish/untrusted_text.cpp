@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "kit/secrets.hpp"
+
 namespace ota {
 namespace {
 
@@ -40,7 +42,10 @@ std::string valid_utf8(std::string_view text) {
   return out;
 }
 
-std::string shown(std::string_view text, size_t max) {
+std::string shown(std::string_view raw, size_t max) {
+  // Secrets out before the cut: a cut through EXPO_TOKEN leaves a prefix nothing recognises.
+  std::string clean = kit::secrets().may_redact(raw) ? kit::secrets().redact(raw) : std::string(raw);
+  std::string_view text = clean;
   std::string out;
   bool cut = false;
   for (size_t i = 0; i < text.size();) {

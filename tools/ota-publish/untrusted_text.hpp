@@ -10,8 +10,8 @@ namespace ota {
 std::string valid_utf8(std::string_view text);
 
 // One line for a log or an error message: valid UTF-8, control characters (ESC, NUL, CR, LF, ...)
-// shown as \xNN, a leading "::" defused (the Actions runner executes such lines), cut at `max`
-// bytes on a character boundary with "…" appended.
+// shown as \xNN, a leading "::" defused (the Actions runner executes such lines), secrets
+// redacted, then cut at `max` bytes on a character boundary with "…" appended.
 std::string shown(std::string_view text, size_t max = 300);
 
 }  // namespace ota

@@ -9,6 +9,11 @@ void lift_error() {
   try {
     throw;
   } catch (const supabase::ApiError& e) {
+    if (e.outcome_unknown)
+      throw kit::partial_error(std::string("Supabase Management API: ") + e.what() +
+                                   "; the request was sent once and may have been carried out: its outcome is unknown",
+                               "look at the project in the dashboard before anything else; do not request another restore "
+                               "until it is ACTIVE_HEALTHY");
     std::string m = std::string("Supabase Management API: ") + e.what() + "; nothing was changed";
     switch (e.status) {
       case 400:

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "kit/error.hpp"
+#include "kit/secrets.hpp"
 #include "kit/log.hpp"
 #include "kit/process.hpp"
 #include "kit/text.hpp"
@@ -70,7 +71,7 @@ StanzaInfo stanza_info(const Request& r) {
   auto res = kit::run_process(spec);
   if (!res.started) throw kit::environment_error("cannot run pgbackrest: " + res.error, "install pgBackRest (Debian: apt-get install pgbackrest)");
   if (res.exit_code != 0)
-    throw kit::environment_error("pgbackrest info failed (exit " + std::to_string(res.exit_code) + "): " + res.err.substr(0, 400),
+    throw kit::environment_error("pgbackrest info failed (exit " + std::to_string(res.exit_code) + "): " + kit::redacted_excerpt(res.err, 400),
                                  "check --stanza and --pgbackrest-config");
   auto j = kit::parse_untrusted_json(res.out);
   StanzaInfo info;
@@ -96,7 +97,8 @@ StanzaInfo stanza_info(const Request& r) {
   if (st.contains("archive") && st["archive"].is_array())
     for (const auto& a : st["archive"])
       if (a.is_object() && a.contains("max") && a["max"].is_string()) info.archive_max = a["max"];
-  if (info.archive_max.size() == 24) info.timeline = static_cast<std::uint32_t>(std::stoul(info.archive_max.substr(0, 8), nullptr, 16));
+  if (info.archive_max.size() == 24 && info.archive_max.find_first_not_of("0123456789ABCDEF") == std::string::npos)
+    info.timeline = static_cast<std::uint32_t>(std::stoul(info.archive_max.substr(0, 8), nullptr, 16));
   return info;
 }
 
@@ -114,7 +116,7 @@ void append_as_owner(const Owner& owner, const std::string& file, const std::str
   spec.timeout = kit::Millis(30'000);
   auto r = kit::run_process(spec);
   if (!r.started || r.exit_code != 0)
-    throw kit::partial_error("cannot write " + file + ": " + (r.started ? r.err.substr(0, 300) : r.error));
+    throw kit::partial_error("cannot write " + file + ": " + (r.started ? kit::redacted_excerpt(r.err, 300) : r.error));
 }
 
 void write_as_owner(const Owner& owner, const std::string& file, const std::string& text) {
@@ -124,7 +126,7 @@ void write_as_owner(const Owner& owner, const std::string& file, const std::stri
   spec.timeout = kit::Millis(30'000);
   auto r = kit::run_process(spec);
   if (!r.started || r.exit_code != 0)
-    throw kit::partial_error("cannot write " + file + ": " + (r.started ? r.err.substr(0, 300) : r.error));
+    throw kit::partial_error("cannot write " + file + ": " + (r.started ? kit::redacted_excerpt(r.err, 300) : r.error));
 }
 
 // The old pg_wal's segments on `timeline` that recovery may need beyond what is archived: newer
@@ -171,7 +173,7 @@ void verify_base_backup(const Request& r, const std::string& pg_bin, const Owner
     return;
   }
   if (res.exit_code != 0) {
-    std::string err = res.err.substr(0, 600);
+    std::string err = kit::redacted_excerpt(res.err, 600);
     for (auto& c : err)
       if (c == '\n') c = ';';
     throw kit::environment_error("the base backup " + r.self.base_backup + " does not match its manifest: " + err +
@@ -204,7 +206,7 @@ void verify(const Request& r, const std::optional<Endpoint>& endpoint, RestoreRe
   auto row = first_row(*endpoint, *r.verify_sql, r.connect_timeout);
   result.verify.passed = row.has_value();
   if (row) result.verify.row = *row;
-  timeline.add(row ? "verify: --verify-sql returned a row (" + kit::join(*row, ", ").substr(0, 200) + ")"
+  timeline.add(row ? "verify: --verify-sql returned a row (" + kit::redacted_excerpt(kit::join(*row, ", "), 200) + ")"
                    : "verify: --verify-sql returned NO row");
 }
 

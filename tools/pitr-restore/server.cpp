@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "kit/error.hpp"
+#include "kit/secrets.hpp"
 #include "kit/log.hpp"
 #include "kit/process.hpp"
 
@@ -94,7 +95,7 @@ std::string log_problem(const std::string& log_file) {
   std::string out = fatal;
   if (out.empty())
     for (const auto& l : last) out += (out.empty() ? "" : " | ") + l;
-  if (out.size() > 400) out = out.substr(0, 400) + "...";
+  out = kit::redacted_excerpt(out, 400);
   if (fatal.find("before consistent recovery point") != std::string::npos)
     out += " (the target is inside the base backup, before it ended: choose a later target, or a base backup taken before it)";
   return out;

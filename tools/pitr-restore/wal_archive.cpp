@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kit/error.hpp"
+#include "kit/secrets.hpp"
 #include "kit/process.hpp"
 
 namespace pitr_restore {
@@ -284,7 +285,7 @@ std::optional<std::vector<NamedPoint>> scan_restore_points(const std::string& pg
   bool end_of_wal = r.err.find("error in WAL record") != std::string::npos ||
                     r.err.find("could not find a valid record") != std::string::npos;
   if (r.exit_code != 0 && !end_of_wal) {
-    problem = "pg_waldump failed: " + r.err.substr(0, 300);
+    problem = "pg_waldump failed: " + kit::redacted_excerpt(r.err, 300);
     return std::nullopt;
   }
   return points;

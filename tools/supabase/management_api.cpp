@@ -54,7 +54,7 @@ std::string message_of(const std::string& body) {
       }
   }
   if (m.empty()) m = body;
-  if (m.size() > 300) m = m.substr(0, 300) + "...";
+  m = kit::redacted_excerpt(m, 300);
   for (auto& c : m)
     if (static_cast<unsigned char>(c) < 0x20) c = ' ';
   return m;
@@ -79,7 +79,7 @@ ManagementApi::~ManagementApi() = default;
 std::uint64_t ManagementApi::requests_sent() const { return http_.requests_sent(); }
 
 ManagementApi::Answer ManagementApi::call(const std::string& method, const std::string& path, const std::string& body,
-                                          std::initializer_list<long> ok) {
+                                          std::initializer_list<long> ok, Effect effect) {
   kit::HttpRequest req;
   req.method = method;
   req.url = config_.base_url + path;
@@ -92,12 +92,17 @@ ManagementApi::Answer ManagementApi::call(const std::string& method, const std::
   req.tls = config_.tls;
   std::string operation = method + " " + path;
   kit::log::debug("supabase: " + operation);
-  // restore-pitr and undo are not idempotent in effect, but the API refuses a second restore of
-  // a restoring project; retrying a 429/503 that the API sent before acting is what it asks for.
-  kit::HttpResponse r = http_.send_with_retry(req, config_.retry);
-  if (!r.ok())
-    throw ApiError(operation, 0, r.error,
-                   operation + ": " + kit::transport_error_name(r.error) + " (" + r.error_message + ")");
+  // A restore sent twice may restore twice (the second to a target that is now further back than
+  // the first left it): restore-pitr and undo are retried only when they surely were not carried out.
+  kit::RetryPolicy policy = config_.retry;
+  policy.acts = effect == Effect::acts;
+  kit::HttpResponse r = http_.send_with_retry(req, policy);
+  bool unknown = policy.acts && kit::outcome_unknown(r);
+  if (!r.ok()) {
+    ApiError e(operation, 0, r.error, operation + ": " + kit::transport_error_name(r.error) + " (" + r.error_message + ")");
+    e.outcome_unknown = unknown;
+    throw e;
+  }
   for (long s : ok)
     if (r.status == s) {
       Answer a;
@@ -108,6 +113,7 @@ ManagementApi::Answer ManagementApi::call(const std::string& method, const std::
   ApiError e(operation, r.status, kit::TransportError::none,
              operation + " answered " + std::to_string(r.status) + ": " + message_of(r.body));
   e.retry_after = kit::retry_after_of(r);
+  e.outcome_unknown = unknown;
   throw e;
 }
 
@@ -161,7 +167,7 @@ Backups ManagementApi::backups(const std::string& ref) {
 
 void ManagementApi::restore_pitr(const std::string& ref, std::int64_t target) {
   call("POST", "/v1/projects/" + ref + "/database/backups/restore-pitr",
-       nlohmann::json{{"recovery_time_target_unix", target}}.dump(), {200, 201});
+       nlohmann::json{{"recovery_time_target_unix", target}}.dump(), {200, 201}, Effect::acts);
 }
 
 std::string ManagementApi::project_status(const std::string& ref) {
@@ -180,7 +186,7 @@ void ManagementApi::create_restore_point(const std::string& ref, const std::stri
 }
 
 void ManagementApi::undo(const std::string& ref, const std::string& name) {
-  call("POST", "/v1/projects/" + ref + "/database/backups/undo", nlohmann::json{{"name", name}}.dump(), {200, 201});
+  call("POST", "/v1/projects/" + ref + "/database/backups/undo", nlohmann::json{{"name", name}}.dump(), {200, 201}, Effect::acts);
 }
 
 }  // namespace supabase

@@ -34,6 +34,9 @@ struct ApiError : std::runtime_error {
   long status = 0;        // 0 when there was no HTTP answer
   kit::TransportError transport = kit::TransportError::none;
   std::optional<kit::Millis> retry_after;  // the server's Retry-After (a 429 the retries did not outlast)
+  // A restore or undo that may have been carried out although no success came back (a timeout,
+  // a reset, a 5xx): it was not sent again, and nobody may say "nothing was changed".
+  bool outcome_unknown = false;
 };
 
 struct Backups {
@@ -67,10 +70,14 @@ class ManagementApi {
   void undo(const std::string& ref, const std::string& restore_point_name);
 
   std::uint64_t requests_sent() const;
+  // Each later request's deadline (a status poll must not outlast the restore's own deadline).
+  void set_request_timeout(kit::Millis timeout) { config_.request_timeout = timeout; }
 
  private:
   struct Answer;
-  Answer call(const std::string& method, const std::string& path, const std::string& body, std::initializer_list<long> ok);
+  enum class Effect { reads, acts };  // acts: sent once unless it surely was not carried out
+  Answer call(const std::string& method, const std::string& path, const std::string& body, std::initializer_list<long> ok,
+              Effect effect = Effect::reads);
   ApiConfig config_;
   kit::HttpClient http_;
 };

@@ -17,6 +17,11 @@ A restore makes the project RESTORING for `restore_seconds`, then ACTIVE_HEALTHY
 `never_back`). `throttle_next` answers the next N requests with 429 + Retry-After; `refuse_restore` makes
 restore-pitr answer 400 (the window moved between the read and the request); `rate_limit_after` answers 429 with Retry-After once that many requests were made
 in the current minute, as the real API does past 60 requests a minute.
+Faults the real API (or a gateway before it) can show: `restore_answer` {"status", "accept"} makes
+restore-pitr and undo answer that status (502, 504: a gateway's) after carrying the restore out when
+"accept" is true; {"reset": true, "accept": ...} closes the connection without an answer instead;
+`status_delay` seconds before each project status answer; `refuse_restore: "leak"` a 400 whose
+message reflects the token after 257 characters (a message the client must cut).
 
 Control (tests only): PUT /__config {"token", "projects": {ref: {...}}, "rate_limit_after", "retry_after"},
 GET /__log (every request: method, path, body, authorization seen). Prints "PORT <n>" when listening.
@@ -66,7 +71,8 @@ class Handler(BaseHTTPRequestHandler):
             cfg = json.loads(self.body())
             with lock:
                 # Each configuration starts from the defaults: nothing carries over between tests.
-                state.update({"rate_limit_after": None, "retry_after": 1, "throttle_next": 0})
+                state.update({"rate_limit_after": None, "retry_after": 1, "throttle_next": 0, "status_delay": 0,
+                              "restore_answer": None})
                 state.update({k: v for k, v in cfg.items() if k != "projects"})
                 state["projects"] = cfg.get("projects", {})
                 state["log"] = []
@@ -79,6 +85,10 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/__log":
             with lock:
                 return self.send(200, state["log"])
+        with lock:
+            delay = state.get("status_delay", 0) if self.path.rstrip("/").count("/") == 3 else 0
+        if delay:
+            time.sleep(delay)  # bounded: the tests set a few seconds; the client gives up first
         self.api("GET", "")
 
     def do_POST(self):
@@ -129,14 +139,15 @@ class Handler(BaseHTTPRequestHandler):
                     target = json.loads(body)["recovery_time_target_unix"]
                 except Exception:
                     return self.send(400, {"message": "recovery_time_target_unix is required"})
+                if p.get("refuse_restore") == "leak":
+                    return self.send(400, {"message": "x" * 257 + state["token"] + " is not allowed here"})
                 if p.get("refuse_restore") == "fr":
                     return self.send(400, {"message": "::error::cible hors de la fenêtre de récupération \u00e9t\u00e9"})
                 if p.get("refuse_restore") or not isinstance(target, int) or target < p.get("earliest", 0) or target > p.get("latest", 0):
                     return self.send(400, {"message": "recovery_time_target_unix is outside the available range"})
                 if project_status(p) != "ACTIVE_HEALTHY":
                     return self.send(400, {"message": "project is not in a state that can be restored"})
-                p["restore_started"], p["restored_to"] = time.time(), target
-                return self.send(201, {})
+                return self.acted(p, target)
             if rest == ["database", "backups", "restore-point"]:
                 if not p.get("restore_points_enabled"):
                     return self.send(404, {"message": "restore points are not enabled for this project"})
@@ -149,9 +160,23 @@ class Handler(BaseHTTPRequestHandler):
                 name = json.loads(body).get("name")
                 if name not in p.get("restore_points", []):
                     return self.send(404, {"message": "restore point not found"})
-                p["restore_started"], p["restored_to"] = time.time(), name
-                return self.send(201, {})
+                return self.acted(p, name)
             return self.send(404, {"message": "not found"})
+
+
+    def acted(self, p, target):
+        """A restore request carried out (or not, with restore_answer's "accept": false), then answered."""
+        fault = state.get("restore_answer")
+        if not fault or fault.get("accept", True):
+            p["restore_started"], p["restored_to"] = time.time(), target
+        if not fault:
+            return self.send(201, {})
+        if fault.get("reset"):
+            self.close_connection = True
+            self.wfile.flush()
+            self.connection.shutdown(2)
+            return None
+        return self.send(fault.get("status", 502), {"message": "Bad Gateway"})
 
 
 def main():

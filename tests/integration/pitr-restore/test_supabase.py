@@ -125,6 +125,50 @@ class SupabaseTest(PitrTest):
         for line in (r.stdout + r.stderr).split("\n"):
             self.assertFalse(line.startswith("::error::cible"), line)
 
+    def test_a_restore_that_may_have_been_carried_out_is_never_sent_twice(self):
+        # A gateway's 502/504, or a connection dropped after the API acted: the outcome is unknown.
+        # It used to be sent 5 times, then reported as "nothing was changed" (exit 3).
+        for fault, accepted in (({"status": 502, "accept": True}, True), ({"status": 504, "accept": False}, False),
+                                ({"reset": True, "accept": True}, True)):
+            with self.subTest(fault=fault):
+                self.api.configure(projects={REF: self.project(restore_seconds=60)}, restore_answer=fault)
+                r = self.run_pitr("restore", "--to", "15m ago", "--confirm", REF, "--json")
+                self.assertExit(r, 4)
+                self.assertEqual(len(self.posts()), 1, self.posts())
+                text = out(r)
+                self.assertNotIn("nothing was changed", text)
+                self.assertIn("may have been carried out", text)
+                self.assertIn("is RESTORING right after" if accepted else "is ACTIVE_HEALTHY right after", text)
+                self.assertIn("do not request another restore", text)
+        # The same for undo (a named restore point).
+        self.api.configure(projects={REF: self.project(restore_points_enabled=True, restore_points=["before-release"])},
+                           restore_answer={"status": 502, "accept": True})
+        r = self.run_pitr("restore", "--restore-point", "before-release", "--confirm", REF)
+        self.assertExit(r, 4)
+        self.assertEqual(len(self.posts()), 1)
+
+    def test_a_token_in_a_long_error_message_is_redacted_before_the_cut(self):
+        # The message is cut to 300 characters: cut first, the token's first 42 characters showed.
+        self.api.configure(projects={REF: self.project(refuse_restore="leak")})
+        r = self.run_pitr("restore", "--to", "15m ago", "--confirm", REF, "--json")
+        self.assertExit(r, 2)
+        self.assertIn("x" * 40, out(r))
+        for text in (r.stdout, r.stderr, r.summary, repr(r.outputs)):
+            shown = "\n".join(l for l in text.split("\n") if not l.startswith("::add-mask::"))
+            self.assertNotIn(TOKEN[:8], shown)
+
+    def test_a_hanging_status_poll_does_not_outlast_the_deadline(self):
+        # Each poll used to wait the full 30 s request timeout, and the deadline was judged before
+        # it: --timeout 5s gave up after 61 s. Now a poll never waits past the deadline.
+        self.api.configure(projects={REF: self.project()}, status_delay=40)
+        start = time.monotonic()
+        r = self.run_pitr("restore", "--to", "15m ago", "--confirm", REF, "--timeout", "5s")
+        took = time.monotonic() - start
+        self.assertExit(r, 4)
+        self.assertIn("not answering 5s after the restore was requested", out(r))
+        self.assertLess(took, 20, "gave up %.1fs after starting, for a 5s deadline" % took)
+        self.assertIn("progress: status poll failed", r.stderr)
+
     def test_429_retry_after_is_honoured(self):
         self.api.configure(projects={REF: self.project()}, throttle_next=2, retry_after=1)
         r = self.run_pitr("window")
