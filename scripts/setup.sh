@@ -18,6 +18,7 @@ packages=(
   docker-registry apache2-utils skopeo umoci buildah podman runc debootstrap
   strace  # ota-publish tests: where the real eas-cli connects, and what is on every command line
   clang lld libclang-rt-14-dev  # libFuzzer + sanitizer runtimes for scripts/fuzz.sh (tests/fuzz)
+  tzdata  # pitr-restore reads a base backup's START TIME in its log_timezone (tests use Europe/Paris)
 
 )
 

@@ -92,6 +92,15 @@ TEST_CASE("plan: glob patterns and ref decisions") {
   CHECK(ota::glob_match("*", ""));
   CHECK(ota::glob_match("a?c", "abc"));
   CHECK(!ota::glob_match(std::string(200, '*') + "b", std::string(5000, 'a')));  // no blow-up
+  // '#' is one or more digits, decided with what follows (a greedy '#' refused these).
+  CHECK(ota::glob_match("v#5", "v15"));
+  CHECK(ota::glob_match("v#.#.#0", "v1.2.30"));
+  CHECK(ota::glob_match("v#.#.#-rc#", "v1.2.3-rc12"));
+  CHECK(!ota::glob_match("v#5", "v5"));  // one digit at least before the 5
+  CHECK(!ota::glob_match("v#", "v"));
+  CHECK(ota::glob_match("*#", "build-42"));
+  CHECK(!ota::glob_match("#", "4a"));
+  CHECK(!ota::glob_match(std::string(300, '#'), std::string(5000, '1') + "x"));  // no blow-up
   auto d = ota::decide(ota::default_rules(), "refs/tags/v1.5.0");
   CHECK(d.action == ota::PipelineAction::release);
   CHECK(d.version == "1.5.0");

@@ -1,6 +1,7 @@
 // pitr-restore's pure parts: targets, window checks, the plan, recovery settings, WAL names.
 #include <doctest/doctest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -37,6 +38,15 @@ TEST_CASE("times: RFC 3339 with a zone, or a duration ago") {
   CHECK(parse_time("2026-11-28T10:50:00.1234567Z", kNow) == kNow + 123'456);
   CHECK(parse_time("15m ago", kNow) == kNow - 15 * 60 * 1'000'000LL);
   CHECK(parse_time("1h30m ago", kNow) == kNow - 90 * 60 * 1'000'000LL);
+  // Windows reach weeks back: days, and up to a year; past that the message says why.
+  CHECK(parse_time("200h ago", kNow) == kNow - 200 * 3600 * 1'000'000LL);
+  CHECK(parse_time("3d ago", kNow) == kNow - 3 * 86400 * 1'000'000LL);
+  try {
+    parse_time("400d ago", kNow, "--to");
+    FAIL("400d ago was accepted");
+  } catch (const kit::Error& e) {
+    CHECK(std::string(e.what()).find("longer than 366 days") != std::string::npos);
+  }
   CHECK(format_time(kNow) == "2026-11-28T10:50:00Z");
   CHECK(format_time(kNow + 5) == "2026-11-28T10:50:00.000005Z");
   CHECK(format_pg_time(kNow + 123'456) == "2026-11-28 10:50:00.123456+00");
@@ -296,9 +306,64 @@ TEST_CASE("a base backup's label and manifest: the end is the last WAL range's E
   for (const char* timeline : {"x", "", "99999999999999999999", "-1"}) {
     write("backup_label", std::string("START WAL LOCATION: 0/2000028 (file 000000020000000000000002)\nSTART TIMELINE: ") +
                               timeline + "\n");
-    CHECK(exit_of([&] { read_base_backup(dir.string()); }) == kit::Exit::usage);
+    CHECK(exit_of([&] { read_base_backup(dir.string()); }) == kit::Exit::environment);
+  }
+  // A damaged WAL location, in the label or in the manifest: "damaged" (exit 3), not an internal error.
+  write("backup_label", "START WAL LOCATION: 0/zz (file 000000020000000000000002)\n");
+  CHECK(exit_of([&] { read_base_backup(dir.string()); }) == kit::Exit::environment);
+  write("backup_label", "START WAL LOCATION: 0/2000028 (file 000000020000000000000002)\n");
+  for (const char* end : {"zz/not-an-lsn", "FFFFFFFFFFFFFFFFFFFF/1", ""}) {
+    write("backup_manifest", std::string(R"({"WAL-Ranges": [{"End-LSN": ")") + end + "\"}]}");
+    CHECK(exit_of([&] { read_base_backup(dir.string()); }) == kit::Exit::environment);
   }
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a base backup's START TIME in the zone PostgreSQL wrote: UTC, GMT, offsets, log_timezone's abbreviations") {
+  // The local zone is the last one tried: make it one that uses none of the names below.
+  const char* tz_before = std::getenv("TZ");
+  std::string saved_tz = tz_before ? tz_before : "";
+  setenv("TZ", "UTC", 1);
+  auto dir = std::filesystem::temp_directory_path() / "pitr-label-zone-test";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  auto write = [&](const char* name, const std::string& text) { std::ofstream(dir / name) << text; };
+  auto start_of = [&](const std::string& when) {
+    write("backup_label", "START WAL LOCATION: 0/2000028 (file 000000010000000000000002)\nSTART TIME: " + when + "\n");
+    return read_base_backup(dir.string()).start_time;
+  };
+  auto at = [](const char* rfc3339) { return std::optional<Micros>(parse_time(rfc3339, 0)); };
+  CHECK(start_of("2026-11-28 10:00:00 UTC") == at("2026-11-28T10:00:00Z"));
+  CHECK(start_of("2026-11-28 10:00:00 GMT") == at("2026-11-28T10:00:00Z"));  // Africa/Dakar
+  CHECK(start_of("2026-11-28 10:00:00 +03") == at("2026-11-28T07:00:00Z"));  // a zone without an abbreviation
+  CHECK(start_of("2026-11-28 10:00:00 -0330") == at("2026-11-28T13:30:00Z"));
+  // A named zone, read through the backup's own log_timezone (the later file wins).
+  write("postgresql.conf", "#log_timezone = 'Asia/Tokyo'\nlog_timezone = 'America/New_York'\n");
+  write("postgresql.auto.conf", "log_timezone = 'Europe/Paris'   # set by ALTER SYSTEM\n");
+  CHECK(start_of("2026-11-28 10:00:00 CET") == at("2026-11-28T09:00:00Z"));
+  CHECK(start_of("2026-07-01 10:00:00 CEST") == at("2026-07-01T08:00:00Z"));
+  // The hour a DST change repeats: the abbreviation says which.
+  CHECK(start_of("2026-10-25 02:30:00 CEST") == at("2026-10-25T00:30:00Z"));
+  CHECK(start_of("2026-10-25 02:30:00 CET") == at("2026-10-25T01:30:00Z"));
+  // An abbreviation the zone does not use at that time, or no zone to read it with: unknown.
+  CHECK_FALSE(start_of("2026-11-28 10:00:00 EST"));
+  std::filesystem::remove(dir / "postgresql.auto.conf");
+  std::filesystem::remove(dir / "postgresql.conf");
+  CHECK_FALSE(start_of("2026-11-28 10:00:00 XYZT"));
+  // Unknown, a time target is refused with what to do; an LSN target is not concerned.
+  BaseBackup b = read_base_backup(dir.string());
+  Archive archive;
+  Window w = self_managed_window(b, BackupEnd{}, archive, false, std::nullopt, kNow);
+  CHECK_FALSE(w.earliest);
+  RecoveryTarget t;
+  t.time = kNow - 600'000'000LL;
+  auto m = refusal(t, w, kNow);
+  CHECK(m.find("cannot be checked against the base backup") != std::string::npos);
+  CHECK(m.find("XYZT") != std::string::npos);
+  CHECK(m.find("--lsn or --restore-point") != std::string::npos);
+  std::filesystem::remove_all(dir);
+  if (tz_before) setenv("TZ", saved_tz.c_str(), 1);
+  else unsetenv("TZ");
 }
 
 TEST_CASE("Supabase project refs") {

@@ -8,10 +8,10 @@
 
 namespace kit {
 
-Millis parse_duration(std::string_view text, std::string_view what) {
+Millis parse_duration(std::string_view text, std::string_view what, Millis max) {
   auto bad = [&](const std::string& why) {
     return usage_error(std::string(what) + ": '" + truncate_text(escape_controls(text), 60) + "' is not a duration (" + why +
-                       "; use e.g. 500ms, 5s, 2m, 1h30m)");
+                       "; use e.g. 500ms, 5s, 2m, 1h30m, 2d)");
   };
   if (text.empty()) throw bad("empty");
   double total_ms = 0;
@@ -30,11 +30,13 @@ Millis parse_duration(std::string_view text, std::string_view what) {
     else if (unit == "s") factor = 1000;
     else if (unit == "m") factor = 60'000;
     else if (unit == "h") factor = 3'600'000;
+    else if (unit == "d") factor = 86'400'000;
     else if (unit.empty()) throw bad("missing unit");
     else throw bad("unknown unit '" + std::string(unit) + "'");
     total_ms += *number * factor;
   }
-  if (total_ms > 7.0 * 24 * 3'600'000) throw bad("longer than a week");
+  if (total_ms > static_cast<double>(max.count()))
+    throw bad("longer than " + (max.count() % 86'400'000 == 0 ? std::to_string(max.count() / 86'400'000) + " days" : format_duration(max)));
   return Millis(static_cast<long long>(std::llround(total_ms)));
 }
 

@@ -1,6 +1,8 @@
 #include "ota-publish/ref_plan.hpp"
 
+#include <algorithm>
 #include <cctype>
+#include <vector>
 
 namespace ota {
 
@@ -15,27 +17,33 @@ std::string_view action_name(PipelineAction a) {
 }
 
 bool glob_match(std::string_view p, std::string_view t) {
-  // Iterative with one backtracking point per '*' (linear-ish; no recursion on untrusted input).
-  size_t pi = 0, ti = 0, star = std::string_view::npos, star_t = 0;
-  while (ti < t.size()) {
-    if (pi < p.size() && p[pi] == '#' && std::isdigit(static_cast<unsigned char>(t[ti]))) {
-      while (ti < t.size() && std::isdigit(static_cast<unsigned char>(t[ti]))) ++ti;
-      ++pi;
-    } else if (pi < p.size() && (p[pi] == '?' || (p[pi] != '*' && p[pi] != '#' && p[pi] == t[ti]))) {
-      ++pi;
-      ++ti;
-    } else if (pi < p.size() && p[pi] == '*') {
-      star = pi++;
-      star_t = ti;
-    } else if (star != std::string_view::npos) {
-      pi = star + 1;
-      ti = ++star_t;
-    } else {
-      return false;
+  // The pattern as an automaton run over the text once ('#' is one or more digits, so a greedy
+  // '#' cannot decide alone: "v#5" must match "v15"). at[i]: before pattern item i; in_digits[i]:
+  // inside the '#' at i after at least one digit. O(pattern x text), no recursion, no backtracking.
+  const size_t m = p.size();
+  std::vector<char> at(m + 1, 0), in_digits(m + 1, 0), next_at(m + 1), next_in(m + 1);
+  auto close = [&](std::vector<char>& a, const std::vector<char>& in) {
+    for (size_t i = 0; i < m; ++i)
+      if (in[i] || (a[i] && p[i] == '*')) a[i + 1] = 1;  // '*' may match nothing; a '#' may end
+  };
+  at[0] = 1;
+  close(at, in_digits);
+  for (char ch : t) {
+    bool digit = std::isdigit(static_cast<unsigned char>(ch));
+    std::fill(next_at.begin(), next_at.end(), 0);
+    std::fill(next_in.begin(), next_in.end(), 0);
+    for (size_t i = 0; i < m; ++i) {
+      if (in_digits[i] && digit) next_in[i] = 1;
+      if (!at[i]) continue;
+      if (p[i] == '*') next_at[i] = 1;
+      else if (p[i] == '#') next_in[i] = next_in[i] || digit;
+      else if (p[i] == '?' || p[i] == ch) next_at[i + 1] = 1;
     }
+    close(next_at, next_in);
+    at.swap(next_at);
+    in_digits.swap(next_in);
   }
-  while (pi < p.size() && p[pi] == '*') ++pi;
-  return pi == p.size();
+  return at[m];
 }
 
 std::optional<RefRule> parse_rule(std::string_view text, std::string& problem) {

@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <mutex>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -36,15 +39,95 @@ bool is_hex24(const std::string& s) {
   return true;
 }
 
+// log_timezone as the backup's own configuration sets it (postgresql.auto.conf, read last, wins).
+// Debian keeps postgresql.conf in /etc, outside the data directory: then "" (the local zone is tried).
+std::string conf_log_timezone(const std::string& dir) {
+  std::string zone;
+  for (const char* file : {"/postgresql.conf", "/postgresql.auto.conf"}) {
+    std::istringstream in(read_small(dir + file, 1 << 20));
+    std::string line;
+    while (std::getline(in, line)) {
+      auto k = line.find_first_not_of(" \t");
+      if (k == std::string::npos || line.compare(k, 12, "log_timezone") != 0) continue;
+      auto q1 = line.find('\'', k), q2 = q1 == std::string::npos ? q1 : line.find('\'', q1 + 1);
+      if (q2 == std::string::npos || line.find('#') < q1) continue;
+      std::string v = line.substr(q1 + 1, q2 - q1 - 1);
+      bool plain = !v.empty() && v.size() < 64 && v[0] != '/' && v.find("..") == std::string::npos &&
+                   std::all_of(v.begin(), v.end(), [](unsigned char c) { return std::isalnum(c) || c == '/' || c == '_' || c == '-' || c == '+'; });
+      if (plain) zone = v;
+    }
+  }
+  return zone;
+}
+
+// A wall-clock time in an IANA zone (nullopt: the process's own zone) to UTC with the C library's
+// tz database, accepted only when the zone's abbreviation at that instant is the one PostgreSQL
+// wrote: "CET" read in Europe/Paris; CET/CEST also settle the hour that a DST change repeats.
+std::optional<Micros> zoned_time(const std::tm& wall, const std::optional<std::string>& zone, const std::string& abbrev) {
+  static std::mutex mutex;
+  std::lock_guard lock(mutex);
+  const char* before = std::getenv("TZ");
+  std::optional<std::string> saved = before ? std::optional<std::string>(before) : std::nullopt;
+  if (zone) setenv("TZ", zone->c_str(), 1);
+  tzset();
+  std::optional<Micros> out;
+  for (int dst : {-1, 0, 1}) {
+    std::tm t = wall;
+    t.tm_isdst = dst;
+    std::time_t s = std::mktime(&t);
+    std::tm back{};
+    if (s != -1 && localtime_r(&s, &back) && back.tm_zone && abbrev == back.tm_zone && back.tm_hour == wall.tm_hour &&
+        back.tm_min == wall.tm_min && back.tm_mday == wall.tm_mday) {
+      out = static_cast<Micros>(s) * 1'000'000;
+      break;
+    }
+  }
+  if (zone) {
+    if (saved) setenv("TZ", saved->c_str(), 1);
+    else unsetenv("TZ");
+  }
+  tzset();
+  return out;
+}
+
 // "2026-11-28 23:30:00 UTC" in backup_label and backup history files: PostgreSQL writes the
-// server's log_timezone; UTC and numeric zones are read, anything else leaves the bound unknown
-// (the server still checks).
-std::optional<Micros> label_time(std::string t) {
-  if (t.size() > 4 && t.substr(t.size() - 4) == " UTC") t = t.substr(0, t.size() - 4) + "Z";
-  try {
-    return parse_time(t, 0, "backup label time");
-  } catch (const kit::Error&) {
+// server's log_timezone with strftime's %Z: an abbreviation ("UTC", "GMT" in Dakar, "CET") or,
+// for zones without one, a numeric offset ("+03", "-0330"). UTC, GMT and offsets are read
+// directly; an abbreviation through the backup's own log_timezone, else the local zone, when that
+// zone really uses it at that time. Anything else: nullopt (the bound is unknown, and a time target
+// is refused rather than failing in recovery).
+std::optional<Micros> label_time(const std::string& text, const std::string& log_timezone) {
+  auto space = text.rfind(' ');
+  if (space == std::string::npos || space < 19) return std::nullopt;
+  std::string when = text.substr(0, space), zone = text.substr(space + 1);
+  auto read = [](const std::string& t) -> std::optional<Micros> {
+    try {
+      return parse_time(t, 0, "backup label time");
+    } catch (const kit::Error&) {
+      return std::nullopt;
+    }
+  };
+  if (zone == "UTC" || zone == "GMT" || zone == "UT" || zone == "Z") return read(when + "Z");
+  if (!zone.empty() && (zone[0] == '+' || zone[0] == '-')) return read(when + zone);
+  if (zone.empty() || zone.size() > 10 || !std::all_of(zone.begin(), zone.end(), [](unsigned char c) { return std::isalpha(c); }))
     return std::nullopt;
+  auto utc = read(when + "Z");  // checks the wall-clock part
+  if (!utc) return std::nullopt;
+  std::time_t secs = static_cast<std::time_t>(*utc / 1'000'000);
+  std::tm wall{};
+  gmtime_r(&secs, &wall);
+  if (!log_timezone.empty())
+    if (auto t = zoned_time(wall, log_timezone, zone)) return t;
+  return zoned_time(wall, std::nullopt, zone);
+}
+
+// A WAL location read from the backup itself; anything else means the backup is damaged (exit 3).
+std::string damaged_unless_lsn(const std::string& text, const std::string& where) {
+  try {
+    return parse_lsn(text, where);
+  } catch (const kit::Error&) {
+    throw kit::environment_error("the base backup is damaged: " + where + " '" + kit::redacted_excerpt(text, 40) + "' is not a WAL location",
+                                 "take a new base backup (pg_basebackup -Fp), or restore from another one");
   }
 }
 
@@ -94,16 +177,21 @@ BaseBackup read_base_backup(const std::string& dir) {
     std::istringstream w(*v);
     std::string lsn, word, file;
     w >> lsn >> word >> file;
-    b.start_lsn = lsn;
+    b.start_lsn = damaged_unless_lsn(lsn, dir + "/backup_label START WAL LOCATION");
     if (file.size() > 24) b.start_segment = file.substr(0, 24);
   }
   if (auto v = label_value(label, "START TIMELINE")) {
     auto digits = v->find_first_not_of("0123456789");
     if (v->empty() || digits != std::string::npos || v->size() > 9)
-      throw kit::usage_error("--base-backup: " + dir + "/backup_label has an unreadable START TIMELINE");
+      throw kit::environment_error("--base-backup: " + dir + "/backup_label is damaged: its START TIMELINE is not a number",
+                                   "take a new base backup (pg_basebackup -Fp), or restore from another one");
     b.timeline = static_cast<std::uint32_t>(std::stoul(*v));
   }
-  if (auto v = label_value(label, "START TIME")) b.start_time = label_time(*v);
+  b.log_timezone = conf_log_timezone(dir);
+  if (auto v = label_value(label, "START TIME")) {
+    b.start_time_text = *v;
+    b.start_time = label_time(*v, b.log_timezone);
+  }
   if (auto v = label_value(label, "LABEL")) b.label = *v;
   if (b.start_segment.empty())
     throw kit::usage_error("--base-backup: " + dir + "/backup_label has no START WAL LOCATION");
@@ -114,7 +202,8 @@ BaseBackup read_base_backup(const std::string& dir) {
     auto j = nlohmann::json::parse(manifest, nullptr, false);
     if (j.is_object() && j.contains("WAL-Ranges") && j["WAL-Ranges"].is_array() && !j["WAL-Ranges"].empty()) {
       const auto& last = j["WAL-Ranges"].back();
-      if (last.is_object() && last.contains("End-LSN") && last["End-LSN"].is_string()) b.end_lsn = last["End-LSN"].get<std::string>();
+      if (last.is_object() && last.contains("End-LSN") && last["End-LSN"].is_string())
+        b.end_lsn = damaged_unless_lsn(last["End-LSN"].get<std::string>(), dir + "/backup_manifest End-LSN");
     }
   }
   b.pg_version = read_small(dir + "/PG_VERSION", 64);
@@ -187,7 +276,12 @@ BackupEnd backup_end(const BaseBackup& backup, const Archive& archive) {
     if (name.rfind(backup.start_segment + ".", 0) != 0) continue;
     std::string text = read_small(archive.dir + "/" + name, 64 << 10);
     auto start = label_value(text, "START WAL LOCATION");
-    if (!start || start->substr(0, start->find(' ')) != backup.start_lsn) continue;
+    if (!start) continue;
+    try {
+      if (parse_lsn(start->substr(0, start->find(' ')), "START WAL LOCATION") != backup.start_lsn) continue;
+    } catch (const kit::Error&) {
+      continue;
+    }
     end.file = name;
     if (auto lsn = label_value(text, "STOP WAL LOCATION")) {
       try {
@@ -196,9 +290,9 @@ BackupEnd backup_end(const BaseBackup& backup, const Archive& archive) {
       }
     }
     auto stop = label_value(text, "STOP TIME");
-    if (stop) end.time = label_time(*stop);
+    if (stop) end.time = label_time(*stop, backup.log_timezone);
     if (!end.time)
-      end.problem = "the STOP TIME in " + name + " is missing or not in UTC or a numeric zone (log_timezone)";
+      end.problem = "the STOP TIME in " + name + " is missing or in a zone this tool cannot read (log_timezone)";
     return end;
   }
   end.problem = "no backup history file " + backup.start_segment + ".*.backup in the archive";
@@ -218,6 +312,9 @@ Window self_managed_window(const BaseBackup& backup, const BackupEnd& end, const
   } else {
     w.earliest = backup.start_time;
     w.earliest_source = "base backup " + backup.dir + " (backup_label START TIME)";
+    if (!backup.start_time)
+      w.earliest_unknown = "its times cannot be read (START TIME '" + kit::redacted_excerpt(backup.start_time_text, 40) +
+                           "' is in a zone that is not UTC, GMT, a numeric offset or log_timezone's own abbreviation)";
     w.notes.push_back("the base backup's end time is not known (" + end.problem +
                       "): a target before it fails in recovery, and the old data directory is kept");
   }

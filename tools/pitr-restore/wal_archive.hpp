@@ -18,6 +18,8 @@ struct BaseBackup {
   std::string start_lsn;      // START WAL LOCATION
   std::string start_segment;  // "000000010000000000000002"
   std::optional<Micros> start_time;
+  std::string start_time_text;  // START TIME as written ("2026-11-28 10:00:00 CET")
+  std::string log_timezone;     // the backup's postgresql(.auto).conf log_timezone, when it sets one
   std::string end_lsn;        // backup_manifest WAL-Ranges End-LSN, when present
   std::string label;          // LABEL
   std::string pg_version;     // PG_VERSION

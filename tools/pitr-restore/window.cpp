@@ -48,6 +48,10 @@ std::string refusal(const RecoveryTarget& target, const Window& window, Micros n
   if (!target.time) return "";
   Micros t = *target.time;
   if (t > now) return "the target " + format_time(t) + " is in the future (now is " + format_time(now) + ")" + in_window;
+  if (!window.earliest && !window.earliest_unknown.empty())
+    return "the target " + format_time(t) + " cannot be checked against the base backup: " + window.earliest_unknown +
+           "; give --lsn or --restore-point instead, or set log_timezone = 'UTC' on the server and take a new base backup" +
+           in_window;
   if (window.earliest && t < *window.earliest)
     return "the target " + format_time(t) + " is before the earliest base backup" +
            (window.earliest_source.empty() ? "" : " (" + window.earliest_source + ")") + in_window;

@@ -25,6 +25,10 @@ struct Window {
   std::optional<Micros> earliest;  // the earliest base backup's consistent point
   std::optional<Micros> latest;    // the latest recoverable moment known
   std::string earliest_source, latest_source;  // where each bound was read
+  // Why the earliest bound could not be read, when it could not: a time target is then refused,
+  // since nothing tells whether it is before the base backup (recovery would fail after the data
+  // directory was replaced).
+  std::string earliest_unknown;
   // Self-managed: the WAL positions a --lsn target must lie between (the base backup's consistent
   // point; the end of the newest WAL segment at hand). Unknown (nullopt) is not checked: pgBackRest,
   // or a running server still writing.
