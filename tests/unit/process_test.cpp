@@ -97,3 +97,20 @@ TEST_CASE("a child that exits without reading its stdin does not kill us with SI
   auto again = kit::run_process(spec);
   CHECK(again.exit_code == 3);
 }
+
+TEST_CASE("a child killed by a signal is told apart from one that exits with that number") {
+  kit::ProcessSpec spec;
+  spec.argv = {"sh", "-c", "kill -SEGV $$"};
+  spec.timeout = kit::Millis{10'000};
+  auto crashed = kit::run_process(spec);
+  CHECK(crashed.signal == SIGSEGV);
+  CHECK(crashed.exit_code != 0);
+  CHECK(kit::how_it_ended(crashed) == "killed by SIGSEGV (signal 11)");
+  spec.argv = {"sh", "-c", "exit 11"};
+  auto exited = kit::run_process(spec);
+  CHECK(exited.signal == 0);
+  CHECK(exited.exit_code == 11);
+  CHECK(kit::how_it_ended(exited) == "exit 11");
+  spec.argv = {"/nonexistent/yonima-no-such-program"};
+  CHECK(kit::how_it_ended(kit::run_process(spec)).rfind("could not start", 0) == 0);
+}

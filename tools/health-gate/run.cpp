@@ -95,6 +95,7 @@ std::string run_hook(const char* name, const std::vector<std::string>& argv, con
   report.output(std::string(name) + "-exit-code", result.exit_code);
   if (!result.started) return "could not start: " + result.error;
   if (result.timed_out) return "did not finish within " + kit::format_duration(config.hooks.timeout) + " and was stopped";
+  if (result.signal) return kit::how_it_ended(result);
   if (result.exit_code != 0) return "exited with code " + std::to_string(result.exit_code);
   return "";
 }

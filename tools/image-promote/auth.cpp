@@ -52,8 +52,8 @@ Credential from_helper(const std::string& path, const std::string& helper, const
   if (r.exit_code != 0) {
     // "credentials not found in native keychain" means anonymous, as docker does it.
     if (r.out.find("not found") != std::string::npos || r.err.find("not found") != std::string::npos) return {};
-    throw kit::environment_error("credential helper docker-credential-" + helper + " failed for " + registry + " (exit " +
-                                     std::to_string(r.exit_code) + ")",
+    throw kit::environment_error("credential helper docker-credential-" + helper + " failed for " + registry + " (" +
+                                     kit::how_it_ended(r) + ")",
                                  "run `echo " + server + " | docker-credential-" + helper + " get` to see why");
   }
   nlohmann::json j;

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <iostream>
@@ -207,7 +208,22 @@ ProcessResult run_process(const ProcessSpec& spec) {
   result.err = collect(err, std::chrono::milliseconds(500));
   result.elapsed = std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - start);
   result.exit_code = result.timed_out ? -1 : child.exit_code();
+  // Boost reports a signal's number as the exit code: "exit 11" for a segfault.
+  if (!result.timed_out && WIFSIGNALED(child.native_exit_code())) {
+    result.signal = WTERMSIG(child.native_exit_code());
+    result.exit_code = -1;
+  }
   return result;
+}
+
+std::string how_it_ended(const ProcessResult& r) {
+  if (!r.started) return "could not start: " + r.error;
+  if (r.timed_out) return "timed out";
+  if (r.signal) {
+    const char* name = sigabbrev_np(r.signal);
+    return "killed by " + (name ? "SIG" + std::string(name) : std::string("a signal")) + " (signal " + std::to_string(r.signal) + ")";
+  }
+  return "exit " + std::to_string(r.exit_code);
 }
 
 std::vector<std::string> split_command(const std::string& command) {

@@ -21,6 +21,7 @@ struct ProcessSpec {
 
 struct ProcessResult {
   int exit_code = -1;  // -1 when it could not start or was killed
+  int signal = 0;      // the signal that ended it, if one did (exit_code is then -1)
   bool started = false;
   bool timed_out = false;
   std::string out;  // stdout, bounded
@@ -30,6 +31,10 @@ struct ProcessResult {
 };
 
 ProcessResult run_process(const ProcessSpec& spec);
+
+// How a finished process ended, for a message: "exit 3", "killed by SIGSEGV (signal 11)"
+// (a crash, not an exit status of 11), "timed out", "could not start: ...".
+std::string how_it_ended(const ProcessResult& result);
 
 // Splits a command line into words the way a POSIX shell would for quoting (single quotes,
 // double quotes, backslashes), without any expansion: `--on-failure "kubectl rollout undo x"`.

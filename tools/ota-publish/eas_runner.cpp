@@ -43,8 +43,7 @@ EasRunner process_runner(EasSetup setup) {
     kit::log::info("running " + call_name(call) + ": " + call.purpose);
     EasRun run{call, kit::run_process(spec), !setup.token, setup.program.empty() ? std::string() : setup.program[0]};
     log_stderr(run.result.err, !run.succeeded());
-    kit::log::debug(call_name(call) + " finished in " + kit::format_duration(run.result.elapsed) + " with exit code " +
-                    std::to_string(run.result.exit_code));
+    kit::log::debug(call_name(call) + " finished in " + kit::format_duration(run.result.elapsed) + ": " + kit::how_it_ended(run.result));
     return run;
   };
 }
@@ -64,7 +63,7 @@ kit::Error eas_failure(const EasRun& run, const std::string& hint) {
     return kit::partial_error(msg + " while it was changing EAS (" + run.call.purpose + "): it may or may not have taken effect", hint);
   }
   std::string why = eas_error_line(r.err);
-  std::string msg = name + " failed (exit " + std::to_string(r.exit_code) + ")" + (why.empty() ? "" : ": " + why);
+  std::string msg = name + " failed (" + kit::how_it_ended(r) + ")" + (why.empty() ? "" : ": " + why);
   // At 3 a.m. the likeliest cause: say it first.
   if (run.without_token) msg += " (no EXPO_TOKEN was set, so eas was not logged in unless `eas login` was run here)";
   std::string next = run.without_token ? "set EXPO_TOKEN to an Expo access token (expo.dev > Account settings > Access tokens; in a "

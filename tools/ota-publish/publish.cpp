@@ -31,7 +31,7 @@ PublishResult publish(const EasRunner& runner, const PublishArgs& args) {
     if (std::find(result.groups.begin(), result.groups.end(), u.group) == result.groups.end()) result.groups.push_back(u.group);
   result.eas_failed_after_publishing = !run.succeeded();
   if (result.eas_failed_after_publishing)
-    kit::log::warn("eas update printed the published updates but then failed (exit " + std::to_string(run.result.exit_code) +
+    kit::log::warn("eas update printed the published updates but then failed (" + kit::how_it_ended(run.result) +
                    "): the update is published");
   return result;
 }

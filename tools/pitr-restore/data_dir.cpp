@@ -71,7 +71,7 @@ void run_checked(const std::vector<std::string>& argv, const std::string& what, 
   if (r.started && !r.timed_out && r.exit_code == 0) return;
   std::string why = !r.started ? "could not start " + argv.front() + ": " + r.error
                     : r.timed_out ? "did not finish within " + kit::format_duration(timeout)
-                                  : "exited with " + std::to_string(r.exit_code);
+                                  : kit::how_it_ended(r);
   std::string err = r.err;
   while (!err.empty() && (err.back() == '\n' || err.back() == ' ')) err.pop_back();
   if (err.size() > 500) err = "..." + err.substr(err.size() - 500);

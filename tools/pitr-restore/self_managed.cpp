@@ -71,7 +71,7 @@ StanzaInfo stanza_info(const Request& r) {
   auto res = kit::run_process(spec);
   if (!res.started) throw kit::environment_error("cannot run pgbackrest: " + res.error, "install pgBackRest (Debian: apt-get install pgbackrest)");
   if (res.exit_code != 0)
-    throw kit::environment_error("pgbackrest info failed (exit " + std::to_string(res.exit_code) + "): " + kit::redacted_excerpt(res.err, 400),
+    throw kit::environment_error("pgbackrest info failed (" + kit::how_it_ended(res) + "): " + kit::redacted_excerpt(res.err, 400),
                                  "check --stanza and --pgbackrest-config");
   auto j = kit::parse_untrusted_json(res.out);
   StanzaInfo info;
