@@ -50,3 +50,9 @@ TEST_CASE("hostile durations: a short one-line message, no overflow") {
     }
   }
 }
+
+TEST_CASE("days only where a caller allows them: a deadline of '2d' is a typo") {
+  CHECK_THROWS_AS(kit::parse_duration("2d", "--initial-delay"), kit::Error);
+  CHECK(kit::parse_duration("2d", "--to", std::chrono::hours(366 * 24), true) == std::chrono::hours(48));
+  CHECK_THROWS_AS(kit::parse_duration("8d", "--to", std::chrono::hours(7 * 24), true), kit::Error);
+}

@@ -161,6 +161,14 @@ TEST_CASE("image-promote auth: a helper name that is a path is refused before an
       CHECK(std::string(e.what()).find("not a plain program name") != std::string::npos);
     }
   }
+  // An empty credHelpers entry is docker's "no helper here": the auths entry answers.
+  {
+    std::ofstream f(dir / "config.json");
+    f << R"({"credHelpers": {"reg.example": ""}, "auths": {"reg.example": {"auth": "dTpw"}}})";
+  }
+  CredentialSources s;
+  s.auth_files = {(dir / "config.json").string()};
+  CHECK(lookup_credential(s, "reg.example").username == "u");
   std::filesystem::current_path(old_cwd);
   CHECK_FALSE(std::filesystem::exists(dir / "ran"));
   std::filesystem::remove_all(dir);

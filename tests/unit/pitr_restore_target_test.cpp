@@ -278,7 +278,7 @@ TEST_CASE("WAL segment names and gaps") {
   CHECK(first_gap(a, 2, segment_name(2, 2), {}) == segment_name(2, 2));
 }
 
-TEST_CASE("a base backup's label and manifest: the end is the last WAL range's End-LSN; bad labels are usage errors") {
+TEST_CASE("a base backup's label and manifest: the end is the WAL ranges' largest End-LSN; a damaged label is exit 3") {
   auto dir = std::filesystem::temp_directory_path() / "pitr-read-base-backup-test";
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
@@ -287,11 +287,12 @@ TEST_CASE("a base backup's label and manifest: the end is the last WAL range's E
         "START WAL LOCATION: 0/2000028 (file 000000020000000000000002)\n"
         "CHECKPOINT LOCATION: 0/2000060\nBACKUP METHOD: streamed\nBACKUP FROM: primary\n"
         "START TIME: 2026-11-28 10:00:00 UTC\nLABEL: nightly\nSTART TIMELINE: 2\n");
-  // The file list may carry the same key names; only WAL-Ranges tells the end.
+  // The file list may carry the same key names; only WAL-Ranges tells the end. PostgreSQL lists
+  // the backup's own timeline first; an earlier one (a promotion during the backup) ends sooner.
   write("backup_manifest", R"({"PostgreSQL-Backup-Manifest-Version": 1,
-    "Files": [{"Path": "End-LSN", "Size": 1}],
-    "WAL-Ranges": [{"Timeline": 1, "Start-LSN": "0/1000028", "End-LSN": "0/1000100"},
-                   {"Timeline": 2, "Start-LSN": "0/2000028", "End-LSN": "0/2000138"}]})");
+    "Files": [{"Path": "End-LSN", "Size": 1, "End-LSN": "F/FFFFFFFF"}],
+    "WAL-Ranges": [{"Timeline": 2, "Start-LSN": "0/2000028", "End-LSN": "0/2000138"},
+                   {"Timeline": 1, "Start-LSN": "0/1000028", "End-LSN": "0/1000100"}]})");
   write("PG_VERSION", "15\n");
   auto b = read_base_backup(dir.string());
   CHECK(b.start_lsn == "0/2000028");
@@ -342,6 +343,10 @@ TEST_CASE("a base backup's START TIME in the zone PostgreSQL wrote: UTC, GMT, of
   write("postgresql.auto.conf", "log_timezone = 'Europe/Paris'   # set by ALTER SYSTEM\n");
   CHECK(start_of("2026-11-28 10:00:00 CET") == at("2026-11-28T09:00:00Z"));
   CHECK(start_of("2026-07-01 10:00:00 CEST") == at("2026-07-01T08:00:00Z"));
+  // Without the tz database glibc reads "CET" as UTC named CET: refused, not an hour off.
+  setenv("TZDIR", "/nonexistent-yonima-tzdir", 1);
+  CHECK_FALSE(start_of("2026-11-28 10:00:00 CET"));
+  unsetenv("TZDIR");
   // The hour a DST change repeats: the abbreviation says which.
   CHECK(start_of("2026-10-25 02:30:00 CEST") == at("2026-10-25T00:30:00Z"));
   CHECK(start_of("2026-10-25 02:30:00 CET") == at("2026-10-25T01:30:00Z"));
@@ -360,7 +365,7 @@ TEST_CASE("a base backup's START TIME in the zone PostgreSQL wrote: UTC, GMT, of
   auto m = refusal(t, w, kNow);
   CHECK(m.find("cannot be checked against the base backup") != std::string::npos);
   CHECK(m.find("XYZT") != std::string::npos);
-  CHECK(m.find("--lsn or --restore-point") != std::string::npos);
+  CHECK(m.find("--lsn, or --restore-point") != std::string::npos);
   std::filesystem::remove_all(dir);
   if (tz_before) setenv("TZ", saved_tz.c_str(), 1);
   else unsetenv("TZ");

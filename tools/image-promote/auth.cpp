@@ -86,7 +86,8 @@ std::optional<Credential> from_auth_file(const std::string& path, const std::str
   auto keys = config_keys(registry);
   if (j.contains("credHelpers") && j["credHelpers"].is_object())
     for (const auto& k : keys)
-      if (j["credHelpers"].contains(k) && j["credHelpers"][k].is_string())
+      // An empty entry means "no helper for this registry" (docker then reads auths).
+      if (j["credHelpers"].contains(k) && j["credHelpers"][k].is_string() && !j["credHelpers"][k].get<std::string>().empty())
         return from_helper(path, j["credHelpers"][k].get<std::string>(), registry);
   if (j.contains("auths") && j["auths"].is_object()) {
     for (const auto& k : keys) {

@@ -8,10 +8,10 @@
 
 namespace kit {
 
-Millis parse_duration(std::string_view text, std::string_view what, Millis max) {
+Millis parse_duration(std::string_view text, std::string_view what, Millis max, bool days) {
   auto bad = [&](const std::string& why) {
     return usage_error(std::string(what) + ": '" + truncate_text(escape_controls(text), 60) + "' is not a duration (" + why +
-                       "; use e.g. 500ms, 5s, 2m, 1h30m, 2d)");
+                       "; use e.g. 500ms, 5s, 2m, 1h30m" + (days ? std::string(", 2d") : std::string()) + ")");
   };
   if (text.empty()) throw bad("empty");
   double total_ms = 0;
@@ -30,7 +30,7 @@ Millis parse_duration(std::string_view text, std::string_view what, Millis max) 
     else if (unit == "s") factor = 1000;
     else if (unit == "m") factor = 60'000;
     else if (unit == "h") factor = 3'600'000;
-    else if (unit == "d") factor = 86'400'000;
+    else if (unit == "d" && days) factor = 86'400'000;
     else if (unit.empty()) throw bad("missing unit");
     else throw bad("unknown unit '" + std::string(unit) + "'");
     total_ms += *number * factor;

@@ -70,7 +70,21 @@ void create_supabase_restore_point(const SupabaseRestorePoint& sp, const pg::Res
     r.supabase_restore_point = marker.point_name;
     kit::log::info("Supabase restore point " + marker.point_name + " created in project " + sp.project_ref);
   } catch (const supabase::ApiError& e) {
-    std::string what = "could not create a restore point in Supabase project " + sp.project_ref + ": " + e.what();
+    // Sent once: after a timeout or a 5xx the point may exist. The list says.
+    if (e.outcome_unknown) {
+      try {
+        for (const auto& p : api.restore_points(sp.project_ref))
+          if (p.name == marker.point_name) {
+            r.supabase_restore_point = marker.point_name;
+            kit::log::info("Supabase restore point " + marker.point_name + " created in project " + sp.project_ref +
+                           " (the answer was lost: " + e.what() + "; the project lists it)");
+            return;
+          }
+      } catch (const supabase::ApiError&) {
+      }
+    }
+    std::string what = "could not create a restore point in Supabase project " + sp.project_ref + ": " + e.what() +
+                       (e.outcome_unknown ? " (it may still appear: the request was sent once and not listed after)" : "");
     if (!sp.optional)
       throw kit::environment_error(what + "; deploy refused, no migration applied (only a restore marker was written to the WAL)",
                                    restore_point_hint(e) + "; or deploy with --allow-without-restore-point to migrate with only "

@@ -12,6 +12,7 @@
 
 #include "kit/error.hpp"
 #include "kit/process.hpp"
+#include "kit/secrets.hpp"
 
 namespace pitr_restore {
 namespace fs = std::filesystem;
@@ -72,9 +73,13 @@ void run_checked(const std::vector<std::string>& argv, const std::string& what, 
   std::string why = !r.started ? "could not start " + argv.front() + ": " + r.error
                     : r.timed_out ? "did not finish within " + kit::format_duration(timeout)
                                   : kit::how_it_ended(r);
-  std::string err = r.err;
+  std::string err = kit::secrets().redact(r.err);  // before the cut: a cut token is not recognised
   while (!err.empty() && (err.back() == '\n' || err.back() == ' ')) err.pop_back();
-  if (err.size() > 500) err = "..." + err.substr(err.size() - 500);
+  if (err.size() > 500) {
+    size_t from = err.size() - 500;  // the tail, from a character's first byte
+    while (from < err.size() && (static_cast<unsigned char>(err[from]) & 0xC0) == 0x80) ++from;
+    err = "..." + err.substr(from);
+  }
   for (auto& c : err)
     if (c == '\n') c = ' ';
   throw kit::Error(static_cast<kit::Exit>(category), what + " failed: " + why + (err.empty() ? "" : ": " + err));

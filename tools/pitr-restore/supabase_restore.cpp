@@ -6,6 +6,7 @@
 
 #include "kit/error.hpp"
 #include "kit/log.hpp"
+#include "kit/secrets.hpp"
 #include "pitr-restore/database.hpp"
 #include "supabase/management_api.hpp"
 
@@ -96,7 +97,7 @@ RestoreResult restore_supabase(const Request& r, const Plan& plan, const kit::En
     // Sent once, no success back: say what the project shows now, never "nothing was changed".
     std::string now;
     try {
-      std::string status = poller.project_status(ref);
+      std::string status = kit::redacted_excerpt(poller.project_status(ref), 40);
       now = status == "ACTIVE_HEALTHY" ? "project " + ref + " is ACTIVE_HEALTHY right after: the restore may not have started (or not yet)"
                                        : "project " + ref + " is " + status + " right after: the restore was most likely accepted";
     } catch (const supabase::ApiError& p) {
@@ -124,7 +125,7 @@ RestoreResult restore_supabase(const Request& r, const Plan& plan, const kit::En
                      kit::format_duration(kit::Millis(elapsed.count() / 1000 * 1000)));
     } else try {
       poller.set_request_timeout(std::clamp(r.timeout - elapsed, kit::Millis(1'000), kit::Millis(10'000)));
-      status = poller.project_status(ref);
+      status = kit::redacted_excerpt(poller.project_status(ref), 40);  // the API's text: bounded
     } catch (const supabase::ApiError& e) {
       if (e.status == 429) next_poll = clock::now() + std::min(e.retry_after.value_or(r.poll_interval), kit::Millis(120'000));
       // The project is unreachable while it restores; the API itself may stumble. Keep polling

@@ -52,7 +52,7 @@ Micros parse_time(std::string_view text, Micros now, std::string_view what) {
     std::string_view d = t.substr(0, t.size() - 4);
     while (!d.empty() && d.back() == ' ') d.remove_suffix(1);
     // Recovery windows reach weeks back (a monthly base backup and its WAL): up to a year ago.
-    kit::Millis ms = kit::parse_duration(d, std::string(what) + " (TIME ago)", std::chrono::hours(366 * 24));
+    kit::Millis ms = kit::parse_duration(d, std::string(what) + " (TIME ago)", std::chrono::hours(366 * 24), true);
     return now - static_cast<Micros>(ms.count()) * 1000;
   }
   int y, mo, d, h, mi, s;

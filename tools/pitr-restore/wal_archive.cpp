@@ -1,6 +1,7 @@
 #include "pitr-restore/wal_archive.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -63,7 +64,29 @@ std::string conf_log_timezone(const std::string& dir) {
 // A wall-clock time in an IANA zone (nullopt: the process's own zone) to UTC with the C library's
 // tz database, accepted only when the zone's abbreviation at that instant is the one PostgreSQL
 // wrote: "CET" read in Europe/Paris; CET/CEST also settle the hour that a DST change repeats.
+// glibc reads a zone it has no file for ("CET", "EST" without tzdata) as UTC under that very
+// abbreviation, so the abbreviation check below would pass with the wrong offset. Only a zone with
+// a file in the tz database, or a POSIX rule that carries its own offset, is used.
+bool zone_has_rules(const std::optional<std::string>& zone) {
+  std::string name;
+  if (zone) {
+    name = *zone;
+  } else {
+    const char* tz = std::getenv("TZ");
+    if (!tz) return ::access("/etc/localtime", R_OK) == 0;
+    name = tz;
+  }
+  if (!name.empty() && name[0] == ':') name.erase(0, 1);
+  if (name.empty()) return true;  // TZ="" is UTC
+  if (name[0] == '/') return ::access(name.c_str(), R_OK) == 0;
+  const char* dir = std::getenv("TZDIR");
+  std::string path = std::string(dir && *dir ? dir : "/usr/share/zoneinfo") + "/" + name;
+  if (name.find("..") == std::string::npos && ::access(path.c_str(), R_OK) == 0) return true;
+  return std::any_of(name.begin(), name.end(), [](unsigned char c) { return std::isdigit(c); });  // "CET-1CEST,M3.5.0,M10.5.0/3"
+}
+
 std::optional<Micros> zoned_time(const std::tm& wall, const std::optional<std::string>& zone, const std::string& abbrev) {
+  if (!zone_has_rules(zone)) return std::nullopt;
   static std::mutex mutex;
   std::lock_guard lock(mutex);
   const char* before = std::getenv("TZ");
@@ -119,6 +142,28 @@ std::optional<Micros> label_time(const std::string& text, const std::string& log
   if (!log_timezone.empty())
     if (auto t = zoned_time(wall, log_timezone, zone)) return t;
   return zoned_time(wall, std::nullopt, zone);
+}
+
+// The End-LSN of every WAL range in a backup_manifest, read without keeping the file list (one
+// entry per file: tens of MB on a large cluster) in memory. Not JSON or no ranges: none.
+std::vector<std::string> manifest_end_lsns(const std::string& manifest) {
+  std::vector<std::string> out;
+  if (manifest.empty()) return out;
+  std::string top_key;
+  // Only the top-level "WAL-Ranges" member is kept; everything under other members is dropped
+  // as soon as it is parsed.
+  auto keep = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+    if (event == nlohmann::json::parse_event_t::key && depth == 1) {
+      top_key = parsed.is_string() ? parsed.get<std::string>() : "";
+      return top_key == "WAL-Ranges";
+    }
+    return depth < 2 || top_key == "WAL-Ranges";
+  };
+  auto j = nlohmann::json::parse(manifest, keep, false);
+  if (!j.is_object() || !j.contains("WAL-Ranges") || !j["WAL-Ranges"].is_array()) return out;
+  for (const auto& range : j["WAL-Ranges"])
+    if (range.is_object() && range.contains("End-LSN") && range["End-LSN"].is_string()) out.push_back(range["End-LSN"]);
+  return out;
 }
 
 // A WAL location read from the backup itself; anything else means the backup is damaged (exit 3).
@@ -194,17 +239,16 @@ BaseBackup read_base_backup(const std::string& dir) {
   }
   if (auto v = label_value(label, "LABEL")) b.label = *v;
   if (b.start_segment.empty())
-    throw kit::usage_error("--base-backup: " + dir + "/backup_label has no START WAL LOCATION");
+    throw kit::environment_error("the base backup is damaged: " + dir + "/backup_label has no readable START WAL LOCATION",
+                                 "take a new base backup (pg_basebackup -Fp), or restore from another one");
+  // The backup's end: the largest End-LSN of the manifest's WAL ranges (PostgreSQL lists the
+  // backup's own timeline first; a backup across a promotion has earlier ranges that end at the
+  // switch). An unreadable manifest leaves it unknown (the archived history file may still tell).
   std::string manifest = read_small(dir + "/backup_manifest", 64 << 20);
-  // The backup's end is the last WAL range's End-LSN; an unreadable manifest leaves it unknown
-  // (the window then says so, and the archived history file may still tell it).
-  if (!manifest.empty()) {
-    auto j = nlohmann::json::parse(manifest, nullptr, false);
-    if (j.is_object() && j.contains("WAL-Ranges") && j["WAL-Ranges"].is_array() && !j["WAL-Ranges"].empty()) {
-      const auto& last = j["WAL-Ranges"].back();
-      if (last.is_object() && last.contains("End-LSN") && last["End-LSN"].is_string())
-        b.end_lsn = damaged_unless_lsn(last["End-LSN"].get<std::string>(), dir + "/backup_manifest End-LSN");
-    }
+  std::uint64_t end = 0;
+  for (const auto& lsn : manifest_end_lsns(manifest)) {
+    std::string valid = damaged_unless_lsn(lsn, dir + "/backup_manifest End-LSN");
+    if (b.end_lsn.empty() || lsn_value(valid) > end) b.end_lsn = valid, end = lsn_value(valid);
   }
   b.pg_version = read_small(dir + "/PG_VERSION", 64);
   while (!b.pg_version.empty() && (b.pg_version.back() == '\n' || b.pg_version.back() == ' ')) b.pg_version.pop_back();
@@ -312,9 +356,14 @@ Window self_managed_window(const BaseBackup& backup, const BackupEnd& end, const
   } else {
     w.earliest = backup.start_time;
     w.earliest_source = "base backup " + backup.dir + " (backup_label START TIME)";
-    if (!backup.start_time)
-      w.earliest_unknown = "its times cannot be read (START TIME '" + kit::redacted_excerpt(backup.start_time_text, 40) +
-                           "' is in a zone that is not UTC, GMT, a numeric offset or log_timezone's own abbreviation)";
+    if (!backup.start_time) {
+      w.earliest_unknown = backup.start_time_text.empty()
+                               ? "its backup_label has no START TIME"
+                               : "its times cannot be read (START TIME '" + kit::redacted_excerpt(backup.start_time_text, 40) +
+                                     "' is in a zone that is not UTC, GMT, a numeric offset or an abbreviation of log_timezone "
+                                     "or of this machine's zone in the tz database)";
+      w.notes.push_back("the window's start is unknown: " + w.earliest_unknown + "; a --to target is refused");
+    }
     w.notes.push_back("the base backup's end time is not known (" + end.problem +
                       "): a target before it fails in recovery, and the old data directory is kept");
   }

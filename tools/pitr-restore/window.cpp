@@ -50,7 +50,8 @@ std::string refusal(const RecoveryTarget& target, const Window& window, Micros n
   if (t > now) return "the target " + format_time(t) + " is in the future (now is " + format_time(now) + ")" + in_window;
   if (!window.earliest && !window.earliest_unknown.empty())
     return "the target " + format_time(t) + " cannot be checked against the base backup: " + window.earliest_unknown +
-           "; give --lsn or --restore-point instead, or set log_timezone = 'UTC' on the server and take a new base backup" +
+           "; choose a target by WAL position instead (--lsn, or --restore-point for a point the WAL holds), or set "
+           "log_timezone = 'UTC' on the server and take a new base backup" +
            in_window;
   if (window.earliest && t < *window.earliest)
     return "the target " + format_time(t) + " is before the earliest base backup" +

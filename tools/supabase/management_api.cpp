@@ -113,7 +113,8 @@ ManagementApi::Answer ManagementApi::call(const std::string& method, const std::
   ApiError e(operation, r.status, kit::TransportError::none,
              operation + " answered " + std::to_string(r.status) + ": " + message_of(r.body));
   e.retry_after = kit::retry_after_of(r);
-  e.outcome_unknown = unknown;
+  // A success we do not know (202, 204) for a request that acts: it may well have been accepted.
+  e.outcome_unknown = unknown || (policy.acts && r.status >= 200 && r.status < 300);
   throw e;
 }
 
@@ -182,7 +183,8 @@ std::vector<RestorePoint> ManagementApi::restore_points(const std::string& ref) 
 }
 
 void ManagementApi::create_restore_point(const std::string& ref, const std::string& name) {
-  call("POST", "/v1/projects/" + ref + "/database/backups/restore-point", nlohmann::json{{"name", name}}.dump(), {200, 201});
+  call("POST", "/v1/projects/" + ref + "/database/backups/restore-point", nlohmann::json{{"name", name}}.dump(), {200, 201},
+       Effect::acts);
 }
 
 void ManagementApi::undo(const std::string& ref, const std::string& name) {

@@ -28,8 +28,8 @@ struct Tool {
   const kit::ToolSpec& (*spec)();
 };
 
-// Every folder under tools/ that calls yonima_tool(); tests/integration/actions/test_tool_list.py
-// holds this list to it.
+// Every folder under tools/ that calls yonima_tool(); tests/integration/actions/test_release.py
+// runs each of them through this binary.
 constexpr Tool kTools[] = {
     {"health-gate", health_gate::spec}, {"image-promote", image_promote::spec}, {"migrate-guard", migrate_guard::spec},
     {"ota-publish", ota::spec},         {"pitr-restore", pitr_restore::spec},

@@ -18,7 +18,7 @@ A restore makes the project RESTORING for `restore_seconds`, then ACTIVE_HEALTHY
 restore-pitr answer 400 (the window moved between the read and the request); `rate_limit_after` answers 429 with Retry-After once that many requests were made
 in the current minute, as the real API does past 60 requests a minute.
 Faults the real API (or a gateway before it) can show: `restore_answer` {"status", "accept"} makes
-restore-pitr and undo answer that status (502, 504: a gateway's) after carrying the restore out when
+restore-pitr, undo and restore-point creation answer that status (502, 504: a gateway's) after carrying the restore out when
 "accept" is true; {"reset": true, "accept": ...} closes the connection without an answer instead;
 `status_delay` seconds before each project status answer; `refuse_restore: "leak"` a 400 whose
 message reflects the token after 257 characters (a message the client must cut).
@@ -147,30 +147,30 @@ class Handler(BaseHTTPRequestHandler):
                     return self.send(400, {"message": "recovery_time_target_unix is outside the available range"})
                 if project_status(p) != "ACTIVE_HEALTHY":
                     return self.send(400, {"message": "project is not in a state that can be restored"})
-                return self.acted(p, target)
+                return self.acted(lambda: p.update(restore_started=time.time(), restored_to=target))
             if rest == ["database", "backups", "restore-point"]:
                 if not p.get("restore_points_enabled"):
                     return self.send(404, {"message": "restore points are not enabled for this project"})
                 if method == "GET":
                     return self.send(200, [{"name": n, "status": "AVAILABLE"} for n in p.get("restore_points", [])])
                 name = json.loads(body).get("name")
-                p.setdefault("restore_points", []).append(name)
-                return self.send(201, {"name": name, "status": "AVAILABLE"})
+                return self.acted(lambda: p.setdefault("restore_points", []).append(name), {"name": name, "status": "AVAILABLE"})
             if rest == ["database", "backups", "undo"] and method == "POST":
                 name = json.loads(body).get("name")
                 if name not in p.get("restore_points", []):
                     return self.send(404, {"message": "restore point not found"})
-                return self.acted(p, name)
+                return self.acted(lambda: p.update(restore_started=time.time(), restored_to=name))
             return self.send(404, {"message": "not found"})
 
 
-    def acted(self, p, target):
-        """A restore request carried out (or not, with restore_answer's "accept": false), then answered."""
+    def acted(self, effect, answer=None):
+        """A request that changes something, carried out (or not, with restore_answer's "accept":
+        false), then answered: 201, or restore_answer's fault."""
         fault = state.get("restore_answer")
         if not fault or fault.get("accept", True):
-            p["restore_started"], p["restored_to"] = time.time(), target
+            effect()
         if not fault:
-            return self.send(201, {})
+            return self.send(201, answer or {})
         if fault.get("reset"):
             self.close_connection = True
             self.wfile.flush()

@@ -122,6 +122,25 @@ class DeployRestorePointTest(ToolTest):
                 self.assertEqual(self.pg.sql(self.db, "SELECT count(*) FROM _prisma_migrations"), "1")
                 self.assertNotIn(token, without_masks(out(r)))
 
+    def test_a_lost_answer_is_not_sent_again_and_the_list_decides(self):
+        # The point was created but a gateway answered 502: sent once, then found in the list.
+        self.api.configure(projects={REF: {"restore_points_enabled": True}}, restore_answer={"status": 502, "accept": True})
+        r = self.deploy("--supabase-project", REF)
+        self.assertExit(r, 0)
+        self.assertEqual(len(self.posts()), 1)
+        self.assertEqual(r.outputs["supabase-restore-point"], json.loads(self.posts()[0]["body"])["name"])
+        self.assertTrue(any(e["method"] == "GET" and e["path"].endswith("/restore-point") for e in self.api.log()))
+        self.assertFalse(self.orders_exist())
+
+    def test_no_answer_and_not_listed_refuses_with_nothing_migrated(self):
+        # Not created and no answer: refused, nothing migrated, and the message says it may appear.
+        self.api.configure(projects={REF: {"restore_points_enabled": True}}, restore_answer={"reset": True, "accept": False})
+        r = self.deploy("--supabase-project", REF)
+        self.assertExit(r, 3)
+        self.assertEqual(len(self.posts()), 1)
+        self.assertIn("sent once", out(r))
+        self.assertTrue(self.orders_exist())
+
     def test_a_few_429_are_waited_out(self):
         self.api.configure(projects={REF: {"restore_points_enabled": True}}, throttle_next=2, retry_after=1)
         r = self.deploy("--supabase-project", REF)
