@@ -78,24 +78,24 @@ Manifest parse_manifest(const std::string& body, const std::string& content_type
   // Every field read below may have another type than expected (a "schemaVersion": "2" threw
   // nlohmann's type_error out of here, found by tests/fuzz/manifest_fuzz): all inside the try.
   try {
-  m.media_type = j.value("mediaType", ct);
-  if (m.media_type.empty()) m.media_type = j.contains("manifests") ? media::oci_index : media::oci_manifest;
-  auto schema_version = kit::json_integer(j, "schemaVersion");
-  if (j.contains("schemaVersion") && schema_version != 1 && schema_version != 2)
-    throw kit::environment_error("malformed manifest " + m.digest + ": schemaVersion " +
-                                     kit::json_excerpt(j["schemaVersion"], 40) + " (OCI and Docker manifests say 2)",
-                                 "check that the reference names an image, not another kind of artifact");
-  if (schema_version == 1 || m.media_type.find("v1+prettyjws") != std::string::npos ||
-      m.media_type == "application/vnd.docker.distribution.manifest.v1+json")
-    throw kit::environment_error("the image uses Docker schema 1 manifests, which are deprecated and not supported",
-                                 "rebuild and push the image with a current builder");
-  m.artifact_type = j.value("artifactType", "");
-  m.is_index = is_index_type(m.media_type) || (j.contains("manifests") && !j.contains("layers"));
-  // An index without its own mediaType served under a manifest Content-Type: it is copied under
-  // the index type of the same family, or the destination would store (or refuse) an index
-  // labelled as an image.
-  if (m.is_index && !is_index_type(m.media_type) && !j.contains("mediaType"))
-    m.media_type = m.media_type == media::docker_manifest ? media::docker_list : media::oci_index;
+    m.media_type = j.value("mediaType", ct);
+    if (m.media_type.empty()) m.media_type = j.contains("manifests") ? media::oci_index : media::oci_manifest;
+    auto schema_version = kit::json_integer(j, "schemaVersion");
+    if (j.contains("schemaVersion") && schema_version != 1 && schema_version != 2)
+      throw kit::environment_error("malformed manifest " + m.digest + ": schemaVersion " +
+                                       kit::json_excerpt(j["schemaVersion"], 40) + " (OCI and Docker manifests say 2)",
+                                   "check that the reference names an image, not another kind of artifact");
+    if (schema_version == 1 || m.media_type.find("v1+prettyjws") != std::string::npos ||
+        m.media_type == "application/vnd.docker.distribution.manifest.v1+json")
+      throw kit::environment_error("the image uses Docker schema 1 manifests, which are deprecated and not supported",
+                                   "rebuild and push the image with a current builder");
+    m.artifact_type = j.value("artifactType", "");
+    m.is_index = is_index_type(m.media_type) || (j.contains("manifests") && !j.contains("layers"));
+    // An index without its own mediaType served under a manifest Content-Type: it is copied under
+    // the index type of the same family, or the destination would store (or refuse) an index
+    // labelled as an image.
+    if (m.is_index && !is_index_type(m.media_type) && !j.contains("mediaType"))
+      m.media_type = m.media_type == media::docker_manifest ? media::docker_list : media::oci_index;
     if (m.is_index) {
       for (const auto& c : j.value("manifests", nlohmann::json::array())) m.children.push_back(descriptor(c));
     } else {
