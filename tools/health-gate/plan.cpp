@@ -128,6 +128,11 @@ Config plan(const kit::Args& args, const kit::Env& env) {
     throw kit::usage_error("--max-p95-latency must be longer than 0s");
   if (c.timing.max_p95_latency && !c.timing.observe)
     throw kit::usage_error("--max-p95-latency needs --observe (it is judged over the observation window)");
+  // The deadline counts from the start, delay included: a delay that reaches it gives no probe at
+  // all, and "not healthy" would roll back a deploy nobody looked at.
+  if (c.timing.initial_delay >= c.timing.deadline)
+    throw kit::usage_error("--initial-delay " + kit::format_duration(c.timing.initial_delay) + " is not shorter than --timeout " +
+                           kit::format_duration(c.timing.deadline) + ": the gate would end before its first probe (the timeout counts the delay)");
   if (c.timing.interval >= c.timing.deadline)
     c.warnings.push_back("--interval " + kit::format_duration(c.timing.interval) + " is not shorter than --timeout " +
                          kit::format_duration(c.timing.deadline) + ": the service gets one probe only; use a shorter --interval");

@@ -354,6 +354,9 @@ class UsageTest(ToolTest):
         (["--url", "http://127.0.0.1:1/", "--max-latency", "0ms"], "--max-latency must be longer than 0s"),
         (["--url", "http://127.0.0.1:1/", "--initial-delay=-1s"], "--initial-delay: '-1s' is not a duration"),
         (["--url", "http://127.0.0.1:1/", "--initial-delay", "2d"], "--initial-delay: '2d' is not a duration"),
+        # No probe before the deadline would be a verdict, and the verdict a rollback: refused instead.
+        (["--url", "http://127.0.0.1:1/", "--initial-delay", "2s", "--timeout", "1s", "--on-failure", "touch /tmp/yonima-never"],
+         "is not shorter than --timeout 1s"),
         (["--url", "http://127.0.0.1:1/", "--observe", "1m", "--max-p95-latency", "0s"], "--max-p95-latency must be longer than 0s"),
     ]
 
