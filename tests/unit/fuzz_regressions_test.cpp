@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "health-gate/checks.hpp"
 #include "image-promote/manifest.hpp"
 #include "image-promote/reference.hpp"
 #include "image-promote/trivy.hpp"
@@ -158,4 +159,17 @@ TEST_CASE("an index served under a manifest Content-Type, without its own mediaT
   CHECK(oci.media_type == image_promote::media::oci_index);
   auto docker = image_promote::parse_manifest(body, image_promote::media::docker_manifest);
   CHECK(docker.media_type == image_promote::media::docker_list);
+}
+
+TEST_CASE("fuzz: a Terminus indicator whose status is not a string is a verdict, not an internal error (health-gate/terminus.cpp)") {
+  // health_body_fuzz, session 6: nlohmann's value("status", "") threw type_error out of judge(),
+  // so the tool exited 3 and --on-failure (the rollback) never ran.
+  kit::HttpResponse r;
+  r.status = 503;
+  r.body = R"({"status":"error","info":{},"error":{"database":{"status":{"status":"down"}},"redis":{"status":7}},"details":{}})";
+  health_gate::Checks checks;
+  health_gate::ProbeResult p;
+  CHECK_NOTHROW(p = health_gate::judge("/health", r, checks));
+  CHECK_FALSE(p.healthy());
+  CHECK(p.failing_indicators.size() == 2);
 }

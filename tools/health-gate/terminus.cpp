@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kit/secrets.hpp"
+#include "kit/untrusted_json.hpp"
 #include "kit/text.hpp"
 
 namespace health_gate {
@@ -22,7 +23,9 @@ std::vector<TerminusFailure> terminus_failures(const nlohmann::json& body) {
   if (!source) return out;
   for (const auto& [name, indicator] : source->items()) {
     if (!indicator.is_object()) continue;
-    std::string status = indicator.value("status", "");
+    // Not value("status", ""): it throws when "status" is not a string (found by health_body_fuzz),
+    // an internal error instead of a verdict, and no rollback.
+    std::string status = kit::json_string(indicator, "status");
     if (status == "up") continue;
     TerminusFailure f{name, status.empty() ? "failing" : status, ""};
     if (indicator.contains("message") && indicator["message"].is_string()) f.message = indicator["message"];

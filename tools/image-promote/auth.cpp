@@ -15,6 +15,7 @@
 #include "kit/process.hpp"
 #include "kit/secrets.hpp"
 #include "kit/text.hpp"
+#include "kit/untrusted_json.hpp"
 
 namespace image_promote {
 namespace {
@@ -64,8 +65,8 @@ Credential from_helper(const std::string& path, const std::string& helper, const
                                  "check the helper version; it must print {\"Username\":..,\"Secret\":..}");
   }
   Credential c;
-  std::string user = j.value("Username", "");
-  std::string secret = j.value("Secret", "");
+  std::string user = kit::json_string(j, "Username");
+  std::string secret = kit::json_string(j, "Secret");
   if (user == "<token>") c.identity_token = secret;
   else c.username = user, c.password = secret;
   c.source = "docker-credential-" + helper;

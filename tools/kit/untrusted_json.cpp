@@ -99,6 +99,12 @@ std::optional<std::int64_t> json_integer(const nlohmann::json& object, const cha
   return it == object.end() ? std::nullopt : json_integer(*it);
 }
 
+std::string json_string(const nlohmann::json& object, const char* key, const std::string& fallback) {
+  if (!object.is_object()) return fallback;
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+
 std::string json_excerpt(const nlohmann::json& value, size_t max_chars) {
   std::string text = value.is_string() ? value.get<std::string>()
                                        : value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -37,6 +37,10 @@ std::optional<std::int64_t> json_integer(const nlohmann::json& value);
 // json_integer of object[key], or nothing when `object` is not an object or has no such key.
 std::optional<std::int64_t> json_integer(const nlohmann::json& object, const char* key);
 
+// object[key] when it is a string, else `fallback`: nlohmann's value(key, "") throws type_error
+// when the key holds another type (an object "status" in a health body, found by health_body_fuzz).
+std::string json_string(const nlohmann::json& object, const char* key, const std::string& fallback = "");
+
 // A JSON value as short one-line text for a message: a string as it is, anything else dumped;
 // invalid UTF-8 replaced, cut to `max_chars` characters.
 std::string json_excerpt(const nlohmann::json& value, size_t max_chars = 200);

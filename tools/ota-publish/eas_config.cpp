@@ -10,6 +10,7 @@
 
 #include "kit/secrets.hpp"
 #include "kit/text.hpp"
+#include "kit/untrusted_json.hpp"
 #include "ota-publish/json5.hpp"
 #include "ota-publish/untrusted_text.hpp"
 
@@ -281,7 +282,7 @@ std::string secret_kind(std::string_view name, std::string_view value) {
     if (b != std::string_view::npos) {
       std::string payload = base64url_decode(value.substr(a + 1, b - a - 1));
       auto j = nlohmann::json::parse(payload, nullptr, false);
-      if (!j.is_discarded() && j.is_object() && j.value("role", std::string()) == "service_role")
+      if (!j.is_discarded() && j.is_object() && kit::json_string(j, "role") == "service_role")
         return "a Supabase service_role key (it bypasses row-level security)";
     }
   }

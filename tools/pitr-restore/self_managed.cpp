@@ -78,7 +78,7 @@ StanzaInfo stanza_info(const Request& r) {
   if (!j.is_array() || j.empty() || !j[0].is_object())
     throw kit::environment_error("pgbackrest info printed no stanza", "check --stanza and --pgbackrest-config");
   const auto& st = j[0];
-  if (st.contains("status") && st["status"].is_object()) info.status = st["status"].value("message", "");
+  if (st.contains("status") && st["status"].is_object()) info.status = kit::json_string(st["status"], "message");
   if (st.contains("backup") && st["backup"].is_array()) {
     for (const auto& b : st["backup"]) {
       if (!b.is_object() || !b.contains("timestamp")) continue;
