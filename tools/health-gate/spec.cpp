@@ -33,7 +33,7 @@ const kit::ToolSpec& spec() {
                    .metavar = "DURATION", .type = ValueType::duration},
                   {.name = "request-timeout", .help = "deadline of one request", .default_value = "10s",
                    .metavar = "DURATION", .type = ValueType::duration},
-                  {.name = "initial-delay", .help = "wait before the first probe", .default_value = "0s",
+                  {.name = "initial-delay", .help = "wait before the first probe (shorter than --timeout, which counts it)", .default_value = "0s",
                    .metavar = "DURATION", .type = ValueType::duration},
                   {.name = "successes", .help = "consecutive healthy rounds required", .default_value = "1",
                    .metavar = "N", .type = ValueType::integer},

@@ -8,7 +8,7 @@ namespace {
 
 std::vector<kit::Option> target_options() {
   return {
-      {.name = "to", .help = "recover up to this time: RFC 3339 with a zone (2026-11-28T23:10:00Z) or '15m ago'", .metavar = "TIME"},
+      {.name = "to", .help = "recover up to this time: RFC 3339 with a zone (2026-11-28T23:10:00Z) or a duration ago ('15m ago', '3d ago')", .metavar = "TIME"},
       {.name = "restore-point", .help = "recover to this named restore point (pg_create_restore_point, Supabase restore points)",
        .metavar = "NAME"},
       {.name = "lsn", .help = "recover up to this WAL location (self-managed), e.g. 0/3000028", .metavar = "LSN"},
