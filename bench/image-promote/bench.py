@@ -17,7 +17,7 @@ instances on 127.0.0.1. Not run in CI; prints its figures (medians of --runs run
    Python proxy's latency, so it shows what sequential round trips cost).
 2. Cross-registry copy of a single image of about --big-mb MB (4 random layers), to a fresh
    registry each run (a new docker-registry on a new port), image-promote and skopeo alternating:
-   wall time, throughput, CPU, peak RSS (medians). A new destination registry each run keeps
+   wall time, throughput, CPU, peak RSS, and the CPU each registry spent during the copy (medians). A new destination registry each run keeps
    skopeo's blob-info cache (/var/lib/containers/cache as root) from knowing the layers are
    there: with it, skopeo mounts them from its previous run's repository instead of copying.
 """
@@ -58,6 +58,13 @@ def timed(cmd):
                 cpu += float(m.group(2))
     os.unlink(t.name)
     return wall, rss, cpu
+
+
+def process_cpu(pid):
+    """user+sys seconds a running process has used so far (/proc/PID/stat)."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class Scenario:
@@ -145,16 +152,20 @@ def cross_registry(img, a, big_mb, runs):
                 else:
                     cmd = [TOOL, "copy", "%s/team/big@%s" % (a.host, digest), "%s/mirror/big:v1" % b.host,
                            "--insecure-registry", a.host, "--insecure-registry", b.host]
-                res[name].append(timed(cmd))
+                before = process_cpu(a.proc.pid), process_cpu(b.proc.pid)
+                wall, rss, cpu = timed(cmd)
+                res[name].append((wall, rss, cpu, process_cpu(a.proc.pid) - before[0], process_cpu(b.proc.pid) - before[1]))
                 assert b.resolve("mirror/big", "v1") == digest
             finally:
                 b.stop()
-    print("| cross-registry copy, ~%d MB image (4 layers), median of %d | wall | throughput | CPU (user+sys) | peak RSS |" % (big_mb, runs))
-    print("|---|---|---|---|---|")
+    print("| cross-registry copy, ~%d MB image (4 layers), median of %d | wall | throughput | CPU (user+sys) | peak RSS "
+          "| source registry CPU | destination registry CPU |" % (big_mb, runs))
+    print("|---|---|---|---|---|---|---|")
     for name, r in res.items():
         wall = statistics.median(x[0] for x in r)
-        print("| %-40s | %5.2f s | %4.0f MB/s | %5.2f s | %5.1f MB |" % (
-            name, wall, big_mb / wall, statistics.median(x[2] for x in r), statistics.median(x[1] for x in r)))
+        print("| %-40s | %5.2f s | %4.0f MB/s | %5.2f s | %5.1f MB | %5.2f s | %5.2f s |" % (
+            name, wall, big_mb / wall, statistics.median(x[2] for x in r), statistics.median(x[1] for x in r),
+            statistics.median(x[3] for x in r), statistics.median(x[4] for x in r)))
     walls = [[x[0] for x in r] for r in res.values()]
     print("\nimage-promote / skopeo wall time = %.2f (ratio of medians), %.2f (median of the runs' ratios, each pair "
           "run back to back); runs: %s / %s" % (

@@ -551,7 +551,7 @@ void RegistryClient::upload_blob_stream(const std::string& repo, const Descripto
   put.headers = {{"Content-Type", "application/octet-stream"}};
   put.body_size = blob.size;
   put.total_timeout = kBlobTimeout;
-    put.upload_buffer = kBlobUploadBuffer;
+  put.upload_buffer = kBlobUploadBuffer;
   put.body_reader = reader;
   // No rewind: a stream cannot be replayed (a 401 here fails the attempt; the caller falls back).
   auto p = send(put, [] { return false; }, true);
