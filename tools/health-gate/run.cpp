@@ -92,7 +92,10 @@ std::string run_hook(const char* name, const std::vector<std::string>& argv, con
   kit::ProcessSpec spec{argv, hook_env(config, run, v), std::nullopt, config.hooks.timeout, true};
   auto result = kit::run_process(spec);
   report.group_end();
-  report.output(std::string(name) + "-exit-code", result.exit_code);
+  // As a shell reports it (128 + N for a hook killed by signal N), so a step can tell a crash from
+  // an exit status without parsing the message; -1 when it did not start or was stopped at the timeout.
+  report.output(std::string(name) + "-exit-code",
+                result.timed_out ? -1 : result.signal ? 128 + result.signal : result.exit_code);
   if (!result.started) return "could not start: " + result.error;
   if (result.timed_out) return "did not finish within " + kit::format_duration(config.hooks.timeout) + " and was stopped";
   if (result.signal) return kit::how_it_ended(result);

@@ -75,6 +75,14 @@ class HealthGateTest(ToolTest):
         self.assertEqual(r.outputs["on-failure-exit-code"], "7")
         self.assertEqual(r.outputs["rolled-back"], "false")
 
+    def test_rollback_killed_by_a_signal_is_exit_4_with_the_shell_code(self):
+        self.svc.set({"/health": [DOWN]})
+        r = self.gate("--url", self.svc.url(), "--timeout", "500ms", "--on-failure", "sh -c 'kill -SEGV $$'", *FAST)
+        self.assertExit(r, 4)
+        self.assertIn("killed by SIGSEGV (signal 11)", r.stdout)
+        self.assertEqual(r.outputs["on-failure-exit-code"], "139")
+        self.assertEqual(r.outputs["rolled-back"], "false")
+
     def test_never_healthy_without_rollback_is_exit_1(self):
         self.svc.set({"/health": [{"status": 500, "body": "boom"}]})
         r = self.gate("--url", self.svc.url(), "--timeout", "400ms", *FAST)
