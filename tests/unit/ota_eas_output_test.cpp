@@ -3,6 +3,7 @@
 #include <string>
 
 #include "ota-publish/eas_output.hpp"
+#include "kit/text.hpp"
 #include "ota-publish/untrusted_text.hpp"
 
 namespace {
@@ -52,7 +53,7 @@ TEST_CASE("eas output: what is not an update list is said, safely") {
   CHECK(!hostile);
   CHECK(hostile.problem.find("\\x1B") != std::string::npos);
   CHECK(hostile.problem.find("\n") == std::string::npos);
-  CHECK(ota::valid_utf8(hostile.problem) == hostile.problem);
+  CHECK(kit::valid_utf8(hostile.problem) == hostile.problem);
   // Deep nesting is refused before the JSON parser recurses into it.
   CHECK(ota::read_updates(std::string(1 << 20, '[')).problem.find("nested deeper") != std::string::npos);
   // Invalid UTF-8 inside a string is not JSON.
@@ -104,9 +105,9 @@ TEST_CASE("eas output: channel:rollout and the error line") {
 }
 
 TEST_CASE("untrusted text: valid UTF-8, control characters, length") {
-  CHECK(ota::valid_utf8("Thiès 数据库") == "Thiès 数据库");
-  CHECK(ota::valid_utf8("a\xff" "b") == "a\xEF\xBF\xBD" "b");
-  CHECK(ota::valid_utf8("\xed\xa0\x80") == "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // a surrogate is invalid
+  CHECK(kit::valid_utf8("Thiès 数据库") == "Thiès 数据库");
+  CHECK(kit::valid_utf8("a\xff" "b") == "a\xEF\xBF\xBD" "b");
+  CHECK(kit::valid_utf8("\xed\xa0\x80") == "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // a surrogate is invalid
   CHECK(ota::shown("a\nb\x1b") == "a\\x0Ab\\x1B");
   std::string cut = ota::shown("ééééé", 4);
   CHECK(cut == "éé\xE2\x80\xA6");

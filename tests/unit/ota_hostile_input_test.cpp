@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "kit/secrets.hpp"
+#include "kit/text.hpp"
 #include "ota-publish/eas_config.hpp"
 #include "ota-publish/eas_output.hpp"
 #include "ota-publish/json5.hpp"
@@ -42,7 +43,7 @@ TEST_CASE("hostile input: eas output, eas.json and refs never break the readers"
       }
     }
     auto check = [&](const std::string& problem) {
-      CHECK(ota::valid_utf8(problem) == problem);
+      CHECK(kit::valid_utf8(problem) == problem);
       CHECK(problem.find('\n') == std::string::npos);
     };
     auto u = ota::read_updates(doc);

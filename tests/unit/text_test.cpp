@@ -54,6 +54,14 @@ TEST_CASE("text: untrusted text becomes one printable line") {
   CHECK(kit::escape_controls("\xc2\x85 \xe2\x80\xa8 \xff") == "\\u0085 \\u2028 \\xff");
 }
 
+TEST_CASE("text: a value quoted back in a message is one line, escaped, cut on a character") {
+  CHECK(kit::quote_value("Thiès") == "Thiès");
+  CHECK(kit::quote_value("a\n::error::x\x1b") == "a\\n::error::x\\x1b");
+  std::string long_value = std::string(59, 'a') + "é" + "zzz";
+  CHECK(kit::quote_value(long_value) == std::string(59, 'a') + "é…");
+  CHECK(kit::quote_value("abcdef", 3) == "abc…");
+}
+
 TEST_CASE("text: the closest candidate for a typo") {
   std::vector<std::string> names{"timeout", "interval", "request-timeout", "url"};
   CHECK(kit::closest_match("timout", names) == "timeout");

@@ -38,7 +38,7 @@ BodyPattern BodyPattern::compile(const std::string& pattern) {
   pcre2_code* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(),
                                    PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &error, &offset, nullptr);
   if (!code)
-    throw kit::usage_error("--expect-body: '" + kit::truncate_text(kit::escape_controls(pattern), 60) + "' is not a valid regular expression: " + error_text(error) +
+    throw kit::usage_error("--expect-body: '" + kit::quote_value(pattern) + "' is not a valid regular expression: " + error_text(error) +
                            " at offset " + std::to_string(offset));
   auto compiled = std::make_shared<Compiled>();
   compiled->code = code;

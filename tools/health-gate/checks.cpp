@@ -14,13 +14,10 @@
 namespace health_gate {
 namespace {
 
-// A value quoted in a usage error: short, one line.
-std::string shown(std::string_view value) { return kit::truncate_text(kit::escape_controls(value), 60); }
-
 int parse_status_code(const std::string& text, const std::string& whole) {
   auto code = kit::parse_integer(text);
   if (!code || *code < 100 || *code > 599)
-    throw kit::usage_error("--expect-status: '" + shown(whole) + "' is not a list of status codes or ranges (e.g. 200-299,301)");
+    throw kit::usage_error("--expect-status: '" + kit::quote_value(whole) + "' is not a list of status codes or ranges (e.g. 200-299,301)");
   return static_cast<int>(*code);
 }
 
@@ -73,7 +70,7 @@ StatusRanges StatusRanges::parse(const std::string& text) {
     } else {
       lo = parse_status_code(part.substr(0, dash), text);
       hi = parse_status_code(part.substr(dash + 1), text);
-      if (hi < lo) throw kit::usage_error("--expect-status: range '" + shown(part) + "' is backwards");
+      if (hi < lo) throw kit::usage_error("--expect-status: range '" + kit::quote_value(part) + "' is backwards");
     }
     r.ranges.emplace_back(lo, hi);
     if (comma == std::string::npos) break;
@@ -91,10 +88,10 @@ bool StatusRanges::contains(long status) const {
 JsonExpectation JsonExpectation::parse(const std::string& text) {
   size_t eq = text.find('=');
   if (text.empty() || text[0] != '/' || eq == std::string::npos)
-    throw kit::usage_error("--expect-json: '" + shown(text) + "' must look like /json/pointer=value (e.g. /status=ok)");
+    throw kit::usage_error("--expect-json: '" + kit::quote_value(text) + "' must look like /json/pointer=value (e.g. /status=ok)");
   JsonExpectation e{text.substr(0, eq), text.substr(eq + 1)};
   if (!kit::is_json_pointer(e.pointer))
-    throw kit::usage_error("--expect-json: '" + shown(e.pointer) + "' is not a JSON Pointer ('~' must be written ~0, '/' inside a name ~1)");
+    throw kit::usage_error("--expect-json: '" + kit::quote_value(e.pointer) + "' is not a JSON Pointer ('~' must be written ~0, '/' inside a name ~1)");
   return e;
 }
 
@@ -104,12 +101,12 @@ VersionSource VersionSource::parse(const std::string& text) {
     v.kind = json;
     v.where = text.substr(5);
     if (!kit::is_json_pointer(v.where))
-      throw kit::usage_error("--version-from: '" + shown(v.where) + "' is not a JSON Pointer (e.g. json:/version)");
+      throw kit::usage_error("--version-from: '" + kit::quote_value(v.where) + "' is not a JSON Pointer (e.g. json:/version)");
   } else if (text.rfind("header:", 0) == 0 && text.size() > 7) {
     v.kind = header;
     v.where = text.substr(7);
   } else {
-    throw kit::usage_error("--version-from: '" + shown(text) + "' must be json:/pointer or header:NAME");
+    throw kit::usage_error("--version-from: '" + kit::quote_value(text) + "' must be json:/pointer or header:NAME");
   }
   return v;
 }

@@ -77,7 +77,7 @@ double parse_rate(const std::string& text) {
   auto v = kit::parse_number(t);  // finite decimals only: "nan" and "inf" are refused
   if (v && pct) *v /= 100;
   if (!v || *v < 0 || *v > 1)
-    throw kit::usage_error("--min-success-rate: '" + kit::truncate_text(kit::escape_controls(text), 40) +
+    throw kit::usage_error("--min-success-rate: '" + kit::quote_value(text, 40) +
                            "' must be a share between 0 and 1, or a percentage like 99%");
   return *v;
 }
@@ -100,7 +100,7 @@ Config plan(const kit::Args& args, const kit::Env& env) {
   for (const auto& u : c.urls) {
     kit::learn_url_secret(u);  // first: the message below must not show a ?token=
     if (!kit::is_http_url(u))
-      throw kit::usage_error("--url: '" + kit::truncate_text(kit::escape_controls(kit::redact_url(u)), 80) + "' is not an http(s) URL");
+      throw kit::usage_error("--url: '" + kit::quote_value(kit::redact_url(u), 80) + "' is not an http(s) URL");
   }
 
   c.checks.status = StatusRanges::parse(args.str("expect-status"));
@@ -139,7 +139,7 @@ Config plan(const kit::Args& args, const kit::Env& env) {
 
   c.method = kit::upper(args.str("method"));
   if (!is_http_method(c.method))
-    throw kit::usage_error("--method: '" + kit::truncate_text(kit::escape_controls(args.str("method")), 20) + "' is not an HTTP method");
+    throw kit::usage_error("--method: '" + kit::quote_value(args.str("method"), 20) + "' is not an HTTP method");
   size_t index = 0;
   for (const auto& h : args.list("header")) {
     auto header = parse_header(h, ++index, env);
@@ -150,7 +150,7 @@ Config plan(const kit::Args& args, const kit::Env& env) {
   c.tls.cacert = args.str("cacert");
   c.tls.insecure = args.flag("insecure");
   if (!c.tls.cacert.empty() && access(c.tls.cacert.c_str(), R_OK) != 0)
-    throw kit::usage_error("--cacert: cannot read '" + kit::truncate_text(kit::escape_controls(c.tls.cacert), 80) + "'");
+    throw kit::usage_error("--cacert: cannot read '" + kit::quote_value(c.tls.cacert, 80) + "'");
 
   if (auto cmd = args.opt("on-failure")) {
     c.hooks.on_failure = kit::split_command(*cmd);

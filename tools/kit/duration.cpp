@@ -10,7 +10,7 @@ namespace kit {
 
 Millis parse_duration(std::string_view text, std::string_view what, Millis max, bool days) {
   auto bad = [&](const std::string& why) {
-    return usage_error(std::string(what) + ": '" + truncate_text(escape_controls(text), 60) + "' is not a duration (" + why +
+    return usage_error(std::string(what) + ": '" + quote_value(text) + "' is not a duration (" + why +
                        "; use e.g. 500ms, 5s, 2m, 1h30m" + (days ? std::string(", 2d") : std::string()) + ")");
   };
   if (text.empty()) throw bad("empty");

@@ -58,7 +58,6 @@ ValueType value_type(const Option& o) {
 }
 
 // A value quoted in a usage error: one short line, whatever the user (or a workflow) passed.
-std::string shown(std::string_view value) { return truncate_text(escape_controls(value), 60); }
 
 std::vector<std::string> option_names(const std::vector<Option>& all) {
   std::vector<std::string> names;
@@ -72,7 +71,7 @@ std::vector<std::string> option_names(const std::vector<Option>& all) {
 Error unknown_option(const ToolSpec& spec, const std::string& command, std::string_view arg, const std::vector<Option>& all) {
   std::string name(arg.substr(0, arg.find('=')));
   std::string bare = name.substr(name.find_first_not_of('-') == std::string::npos ? name.size() : name.find_first_not_of('-'));
-  std::string message = "unknown option " + shown(name);
+  std::string message = "unknown option " + quote_value(name);
   if (auto near = closest_match(bare, option_names(all))) message += "; did you mean --" + *near + "?";
   std::string help = spec.name + (command.empty() ? "" : " " + command) + " --help";
   return usage_error(message, "see '" + help + "' for the options");
@@ -81,7 +80,7 @@ Error unknown_option(const ToolSpec& spec, const std::string& command, std::stri
 Error unknown_command(const ToolSpec& spec, const std::string& command) {
   std::vector<std::string> names;
   for (const auto& c : spec.commands) names.push_back(c.name);
-  std::string message = "unknown command '" + shown(command) + "'";
+  std::string message = "unknown command '" + quote_value(command) + "'";
   if (auto near = closest_match(command, names)) message += "; did you mean " + *near + "?";
   return usage_error(message + " (one of: " + command_list(spec) + ")");
 }
@@ -264,7 +263,7 @@ Parsed parse_args(const ToolSpec& spec, const std::vector<std::string>& argv_in,
         bool on = true;
         if (eq != std::string::npos) {
           auto b = parse_bool(std::string_view(a).substr(eq + 1));
-          if (!b) throw usage_error("--" + name + ": '" + shown(std::string_view(a).substr(eq + 1)) + "' is not a boolean (use true or false)");
+          if (!b) throw usage_error("--" + name + ": '" + quote_value(std::string_view(a).substr(eq + 1)) + "' is not a boolean (use true or false)");
           on = *b;
         }
         args.given_[o.name] = {on ? "true" : "false"};
@@ -287,7 +286,7 @@ Parsed parse_args(const ToolSpec& spec, const std::vector<std::string>& argv_in,
   }
 
   if (args.positionals_.size() > positional_specs.size()) {
-    throw usage_error("unexpected argument '" + shown(args.positionals_[positional_specs.size()]) + "' (see '" + where + " --help')");
+    throw usage_error("unexpected argument '" + quote_value(args.positionals_[positional_specs.size()]) + "' (see '" + where + " --help')");
   }
   for (size_t i = 0; i < positional_specs.size(); ++i) {
     const auto& o = *positional_specs[i];
@@ -310,7 +309,7 @@ Parsed parse_args(const ToolSpec& spec, const std::vector<std::string>& argv_in,
     source[o.name] = input_env_name(o.name);
     if (o.kind == OptionKind::flag) {
       auto b = parse_bool(v);
-      if (!b) throw usage_error(input_env_name(o.name) + ": '" + shown(v) + "' is not a boolean (use true or false)");
+      if (!b) throw usage_error(input_env_name(o.name) + ": '" + quote_value(v) + "' is not a boolean (use true or false)");
       args.given_[o.name] = {*b ? "true" : "false"};
     } else if (o.kind == OptionKind::list) {
       args.given_[o.name] = split_lines(v);
@@ -338,9 +337,9 @@ Parsed parse_args(const ToolSpec& spec, const std::vector<std::string>& argv_in,
     const std::string& how = source[o.name];
     for (const auto& v : it->second) {
       if (type == ValueType::integer && !parse_integer(v))
-        throw usage_error(how + ": '" + shown(v) + "' is not a whole number");
+        throw usage_error(how + ": '" + quote_value(v) + "' is not a whole number");
       if (type == ValueType::number && !parse_number(v))
-        throw usage_error(how + ": '" + shown(v) + "' is not a number");
+        throw usage_error(how + ": '" + quote_value(v) + "' is not a number");
       if (type == ValueType::duration) parse_duration(v, how);
     }
   }
@@ -380,7 +379,7 @@ std::optional<Millis> Args::opt_duration(const std::string& name) const {
 long long Args::integer(const std::string& name, long long min, long long max) const {
   std::string v = str(name);
   auto n = parse_integer(v);
-  if (!n) throw usage_error("--" + name + ": '" + shown(v) + "' is not a whole number");
+  if (!n) throw usage_error("--" + name + ": '" + quote_value(v) + "' is not a whole number");
   if (*n < min || *n > max)
     throw usage_error("--" + name + ": " + v + " is out of range (" + std::to_string(min) + ".." + std::to_string(max) + ")");
   return *n;
@@ -389,7 +388,7 @@ long long Args::integer(const std::string& name, long long min, long long max) c
 double Args::number(const std::string& name, double min, double max) const {
   std::string v = str(name);
   auto n = parse_number(v);
-  if (!n) throw usage_error("--" + name + ": '" + shown(v) + "' is not a number");
+  if (!n) throw usage_error("--" + name + ": '" + quote_value(v) + "' is not a number");
   if (*n < min || *n > max) {
     std::ostringstream r;
     r << "--" << name << ": " << v << " is out of range (" << min << ".." << max << ")";

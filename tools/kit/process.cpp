@@ -259,7 +259,7 @@ std::vector<std::string> split_command(const std::string& command) {
       in_word = true;
     }
   }
-  if (quote != none) throw usage_error("unterminated quote in command: " + truncate_text(escape_controls(secrets().redact(command)), 80));
+  if (quote != none) throw usage_error("unterminated quote in command: " + quote_value(secrets().redact(command), 80));
   if (in_word) words.push_back(word);
   return words;
 }

@@ -253,4 +253,6 @@ std::optional<std::string> closest_match(std::string_view word, const std::vecto
   return best;
 }
 
+std::string quote_value(std::string_view text, size_t max_chars) { return truncate_text(escape_controls(text), max_chars); }
+
 }  // namespace kit

@@ -44,6 +44,9 @@ std::string valid_utf8(std::string_view text);
 // newline, DEL, C1) and invalid UTF-8 bytes become visible escapes (\n, \r, \t, \x1b, \u0085), so
 // the text can neither start a new line nor drive the terminal. Printable text is unchanged.
 std::string escape_controls(std::string_view text);
+// A value the user gave (or a service sent) quoted back in a one-line message: escaped as above,
+// then cut to `max_chars` characters with "…".
+std::string quote_value(std::string_view text, size_t max_chars = 60);
 
 // The candidate closest to `word` by edit distance, if close enough to be a likely typo.
 std::optional<std::string> closest_match(std::string_view word, const std::vector<std::string>& candidates);

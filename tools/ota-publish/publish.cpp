@@ -51,9 +51,9 @@ std::string default_message(const std::string& sha, const std::string& event_jso
       if (subject.empty()) subject = text_at("pull_request", "title");
     }
   }
-  subject = valid_utf8(subject.substr(0, subject.find('\n')));
+  subject = kit::valid_utf8(subject.substr(0, subject.find('\n')));
   if (!subject.empty() && subject.back() == '\r') subject.pop_back();
-  if (subject.size() > 200) subject = valid_utf8(subject.substr(0, 200));
+  if (subject.size() > 200) subject = kit::valid_utf8(subject.substr(0, 200));
   std::string short_sha = sha.substr(0, 7);
   if (subject.empty()) return short_sha.empty() ? "" : "commit " + short_sha;
   return short_sha.empty() ? subject : subject + " (" + short_sha + ")";

@@ -1,6 +1,7 @@
 #include "ota-publish/rollback.hpp"
 
 #include "kit/error.hpp"
+#include "kit/text.hpp"
 #include "ota-publish/eas_output.hpp"
 #include "ota-publish/untrusted_text.hpp"
 
@@ -45,7 +46,7 @@ ServedState read_served(const EasRunner& runner, const std::string& channel, con
   for (const auto& [what, name] : {std::pair<const char*, const std::string&>{"branch name", state.branch},
                                    {"runtime version", state.runtime_version}}) {
     std::string problem = name.empty() ? "" : name_problem(what, name);
-    if (problem.empty() && valid_utf8(name) != name) problem = std::string(what) + " is not valid UTF-8";
+    if (problem.empty() && kit::valid_utf8(name) != name) problem = std::string(what) + " is not valid UTF-8";
     if (!problem.empty())
       throw kit::environment_error("eas described channel " + channel + " with a " + problem + "; nothing changed",
                                    "check the channel with eas channel:view " + channel);

@@ -1,6 +1,7 @@
 #include "ota-publish/rollout.hpp"
 
 #include "kit/error.hpp"
+#include "kit/text.hpp"
 #include "ota-publish/eas_output.hpp"
 #include "ota-publish/rollback.hpp"
 #include "ota-publish/untrusted_text.hpp"
@@ -87,7 +88,7 @@ GroupRolloutResult execute_group_rollout(const EasRunner& runner, const GroupRol
   if (request.end) result.new_group = first.group;
   for (const auto& [what, name] : {std::pair<const char*, const std::string&>{"branch name", result.branch},
                                    {"runtime version", result.runtime_version}})
-    if (std::string problem = name_problem(what, name); !problem.empty() || valid_utf8(name) != name)
+    if (std::string problem = name_problem(what, name); !problem.empty() || kit::valid_utf8(name) != name)
       throw kit::partial_error(call_name(write) + " changed the rollout but described it with a " +
                                    (problem.empty() ? std::string(what) + " that is not valid UTF-8" : problem),
                                check);

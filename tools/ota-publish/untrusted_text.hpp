@@ -6,9 +6,6 @@
 
 namespace ota {
 
-// Invalid UTF-8 sequences replaced by U+FFFD (JSON writers and the step summary need valid text).
-std::string valid_utf8(std::string_view text);
-
 // One line for a log or an error message: valid UTF-8, control characters (ESC, NUL, CR, LF, ...)
 // shown as \xNN, a leading "::" defused (the Actions runner executes such lines), secrets
 // redacted, then cut at `max` bytes on a character boundary with "…" appended.

@@ -5,17 +5,10 @@
 
 #include "kit/duration.hpp"
 #include "kit/error.hpp"
+#include "kit/text.hpp"
 
 namespace pitr_restore {
 namespace {
-
-// Untrusted text quoted in a one-line message: bounded and without control characters.
-std::string shown(std::string_view text) {
-  std::string out;
-  for (char c : text.substr(0, 80)) out += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? '?' : c;
-  if (text.size() > 80) out += "...";
-  return out;
-}
 
 bool digits(std::string_view s, size_t pos, size_t n, int& value) {
   if (pos + n > s.size()) return false;
@@ -41,7 +34,7 @@ const char* target_kind_name(TargetKind kind) {
 
 Micros parse_time(std::string_view text, Micros now, std::string_view what) {
   auto bad = [&](const std::string& why) {
-    return kit::usage_error(std::string(what) + ": '" + shown(text) + "' is not a time (" + why +
+    return kit::usage_error(std::string(what) + ": '" + kit::quote_value(text, 80) + "' is not a time (" + why +
                             "; use RFC 3339 like 2026-11-28T23:10:00Z or a duration like '15m ago')");
   };
   std::string_view t = text;
@@ -90,7 +83,7 @@ Micros parse_time(std::string_view text, Micros now, std::string_view what) {
     if (oh > 23 || om > 59) throw bad("bad UTC offset");
     offset_min = sign * (oh * 60 + om);
   } else {
-    throw bad("unexpected '" + shown(t.substr(i, 1)) + "'");
+    throw bad("unexpected '" + kit::quote_value(t.substr(i, 1), 80) + "'");
   }
   if (i != t.size()) throw bad("trailing text");
   using namespace std::chrono;
@@ -141,7 +134,7 @@ std::string parse_lsn(std::string_view text, std::string_view what) {
     return true;
   };
   if (slash == std::string_view::npos || !hex(text.substr(0, slash)) || !hex(text.substr(slash + 1)))
-    throw kit::usage_error(std::string(what) + ": '" + shown(text) + "' is not a WAL location (use the form 0/3000028, as pg_current_wal_lsn() prints it)");
+    throw kit::usage_error(std::string(what) + ": '" + kit::quote_value(text, 80) + "' is not a WAL location (use the form 0/3000028, as pg_current_wal_lsn() prints it)");
   auto norm = [](std::string_view s) {
     std::string out;
     for (char c : s) out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -164,11 +157,11 @@ std::uint64_t lsn_value(const std::string& lsn) {
 
 std::string check_restore_point_name(std::string_view name, std::string_view what) {
   if (name.empty() || name.size() > 63)
-    throw kit::usage_error(std::string(what) + ": a restore point name has 1 to 63 bytes ('" + shown(name) + "' has " +
+    throw kit::usage_error(std::string(what) + ": a restore point name has 1 to 63 bytes ('" + kit::quote_value(name, 80) + "' has " +
                            std::to_string(name.size()) + ")");
   for (unsigned char c : name)
     if (c < 0x20 || c == 0x7f || c == '\'' || c == '\\' || c == '"')
-      throw kit::usage_error(std::string(what) + ": '" + shown(name) + "' contains a quote, backslash or control character");
+      throw kit::usage_error(std::string(what) + ": '" + kit::quote_value(name, 80) + "' contains a quote, backslash or control character");
   return std::string(name);
 }
 
@@ -197,7 +190,7 @@ TargetRequest parse_target(const std::optional<std::string>& to, const std::opti
     r.kind = TargetKind::before_migration;
     if (before_migration->empty() || before_migration->size() > 255 ||
         before_migration->find_first_of("/\\\n\r'\"") != std::string::npos)
-      throw kit::usage_error("--before-migration: '" + shown(*before_migration) + "' is not a Prisma migration folder name");
+      throw kit::usage_error("--before-migration: '" + kit::quote_value(*before_migration, 80) + "' is not a Prisma migration folder name");
     r.name = *before_migration;
     r.as_written = *before_migration;
   }

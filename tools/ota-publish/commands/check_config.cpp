@@ -6,6 +6,7 @@
 #include "ota-publish/eas_config.hpp"
 #include "ota-publish/ota_publish.hpp"
 #include "ota-publish/untrusted_text.hpp"
+#include "kit/text.hpp"
 
 namespace ota {
 namespace {
@@ -55,7 +56,7 @@ kit::Outcome run_check_config(kit::Context& ctx) {
   std::vector<ProfileChannel> channels;
   auto findings = check_config(files, &channels);
   nlohmann::json resolved = nlohmann::json::object();
-  for (const auto& c : channels) resolved[valid_utf8(c.profile)] = c.channel ? nlohmann::json(valid_utf8(*c.channel)) : nlohmann::json(nullptr);
+  for (const auto& c : channels) resolved[kit::valid_utf8(c.profile)] = c.channel ? nlohmann::json(kit::valid_utf8(*c.channel)) : nlohmann::json(nullptr);
   ctx.report.result("channels", resolved);
   int errors = 0, warnings = 0;
   nlohmann::json list = nlohmann::json::array();
@@ -63,12 +64,12 @@ kit::Outcome run_check_config(kit::Context& ctx) {
   for (const auto& f : findings) {
     bool error = f.level == FindingLevel::error;
     (error ? errors : warnings)++;
-    std::string message = valid_utf8(f.message);
+    std::string message = kit::valid_utf8(f.message);
     ctx.report.annotate(error ? kit::Severity::error : kit::Severity::warning, message,
                         {.file = f.file, .line = f.line, .col = f.col, .title = "ota-publish check-config: " + std::string(rule_name(f.rule))});
-    list.push_back({{"rule", rule_name(f.rule)}, {"level", error ? "error" : "warning"}, {"file", valid_utf8(f.file)}, {"line", f.line},
+    list.push_back({{"rule", rule_name(f.rule)}, {"level", error ? "error" : "warning"}, {"file", kit::valid_utf8(f.file)}, {"line", f.line},
                     {"message", message}});
-    rows.push_back({error ? "error" : "warning", std::string(rule_name(f.rule)), valid_utf8(f.file) + (f.line ? ":" + std::to_string(f.line) : ""), message});
+    rows.push_back({error ? "error" : "warning", std::string(rule_name(f.rule)), kit::valid_utf8(f.file) + (f.line ? ":" + std::to_string(f.line) : ""), message});
   }
   ctx.report.result("findings", list);
   ctx.report.output("errors", std::to_string(errors));

@@ -7,6 +7,7 @@
 #include "kit/log.hpp"
 #include "kit/process.hpp"
 #include "kit/secrets.hpp"
+#include "kit/text.hpp"
 #include "ota-publish/untrusted_text.hpp"
 
 namespace ota::commands {
@@ -68,8 +69,8 @@ void show_commands(kit::Context& ctx, const std::string& title, const std::vecto
   std::string md = "**" + title + "**\n\n```sh\n";
   for (const auto& c : calls) {
     std::string line = shell_line(program, c);
-    list.push_back({{"command", valid_utf8(line)}, {"purpose", valid_utf8(c.purpose)}, {"changes", c.effect == Effect::write}});
-    md += valid_utf8(line) + "\n";
+    list.push_back({{"command", kit::valid_utf8(line)}, {"purpose", kit::valid_utf8(c.purpose)}, {"changes", c.effect == Effect::write}});
+    md += kit::valid_utf8(line) + "\n";
     if (!ctx.report.json_mode()) std::cout << kit::secrets().redact(shown(line, 4000)) << "\n";
   }
   md += "```\n";

@@ -30,7 +30,7 @@ kit::Outcome run_plan(kit::Context& ctx) {
   ctx.report.output("profile", d.profile);
   ctx.report.output("channel", d.channel);
   ctx.report.output("version", d.version);
-  ctx.report.output("ref-name", valid_utf8(d.name));
+  ctx.report.output("ref-name", kit::valid_utf8(d.name));
   ctx.report.output("ref-kind", d.kind == RefKind::branch ? "branch" : d.kind == RefKind::tag ? "tag" : "other");
   ctx.report.output("rule", d.rule);
   std::string what;
@@ -42,7 +42,7 @@ kit::Outcome run_plan(kit::Context& ctx) {
   }
   if (d.action == PipelineAction::none && !d.rule.empty()) what = "nothing (rule " + d.rule + ")";
   std::string headline = shown(ref, 200) + ": " + what;
-  ctx.report.summary("### ota-publish plan\n\n`" + valid_utf8(ref) + "` → " + valid_utf8(what) + "\n");
+  ctx.report.summary("### ota-publish plan\n\n`" + kit::valid_utf8(ref) + "` → " + kit::valid_utf8(what) + "\n");
   return {kit::Exit::ok, headline};
 }
 

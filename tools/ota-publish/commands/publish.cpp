@@ -111,24 +111,24 @@ kit::Outcome run_publish(kit::Context& ctx) {
   nlohmann::json ids = nlohmann::json::object(), updates = nlohmann::json::array();
   std::vector<std::vector<std::string>> rows;
   for (const auto& u : r.updates) {
-    std::string platform = valid_utf8(u.platform);
+    std::string platform = kit::valid_utf8(u.platform);
     if (platform == "ios" || platform == "android") {
       ctx.report.output(platform + "-update-id", u.id);
-      ctx.report.output(platform + "-manifest-permalink", valid_utf8(u.manifest_permalink));
+      ctx.report.output(platform + "-manifest-permalink", kit::valid_utf8(u.manifest_permalink));
     }
     ids[platform] = u.id;
     updates.push_back({{"id", u.id},
                        {"group", u.group},
                        {"platform", platform},
-                       {"runtime_version", valid_utf8(u.runtime_version)},
-                       {"branch", valid_utf8(u.branch)},
-                       {"manifest_permalink", valid_utf8(u.manifest_permalink)},
-                       {"created_at", valid_utf8(u.created_at)}});
-    rows.push_back({platform, u.id, valid_utf8(u.runtime_version), u.group, valid_utf8(u.manifest_permalink)});
+                       {"runtime_version", kit::valid_utf8(u.runtime_version)},
+                       {"branch", kit::valid_utf8(u.branch)},
+                       {"manifest_permalink", kit::valid_utf8(u.manifest_permalink)},
+                       {"created_at", kit::valid_utf8(u.created_at)}});
+    rows.push_back({platform, u.id, kit::valid_utf8(u.runtime_version), u.group, kit::valid_utf8(u.manifest_permalink)});
   }
   ctx.report.output("update-ids", ids.dump());
   ctx.report.result("updates", updates);
-  std::string md = "### ota-publish: update published to `" + valid_utf8(p.channel) + "`\n\n" + valid_utf8(p.message) + "\n\n" +
+  std::string md = "### ota-publish: update published to `" + kit::valid_utf8(p.channel) + "`\n\n" + kit::valid_utf8(p.message) + "\n\n" +
                    kit::markdown_table({"platform", "update id", "runtime", "group", "manifest"}, rows);
   if (!project_id.empty()) {
     std::string page = update_page_url(project_id, first.group), qr = qr_code_url(project_id, first.group);

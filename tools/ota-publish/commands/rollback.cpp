@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kit/log.hpp"
+#include "kit/text.hpp"
 
 #include "ota-publish/commands/common.hpp"
 #include "ota-publish/ota_publish.hpp"
@@ -15,9 +16,9 @@ namespace {
 nlohmann::json group_json(const std::optional<GroupSummary>& g) {
   if (!g) return nullptr;
   return {{"group", g->group},
-          {"runtime_version", valid_utf8(g->runtime_version)},
-          {"message", valid_utf8(g->message)},
-          {"platforms", valid_utf8(g->platforms)},
+          {"runtime_version", kit::valid_utf8(g->runtime_version)},
+          {"message", kit::valid_utf8(g->message)},
+          {"platforms", kit::valid_utf8(g->platforms)},
           {"is_roll_back_to_embedded", g->roll_back_to_embedded}};
 }
 
@@ -41,7 +42,7 @@ kit::Outcome run_rollback(kit::Context& ctx) {
   if (req.runtime_version)
     if (auto problem = name_problem("--runtime-version", *req.runtime_version); !problem.empty()) throw kit::usage_error(problem);
   // Else the check on what eas describes would blame eas for our own option.
-  if (req.runtime_version && valid_utf8(*req.runtime_version) != *req.runtime_version)
+  if (req.runtime_version && kit::valid_utf8(*req.runtime_version) != *req.runtime_version)
     throw kit::usage_error("--runtime-version '" + shown(*req.runtime_version, 60) + "' is not valid UTF-8");
   req.message = commands::text_arg(a, "message");
   EasSetup setup = commands::eas_setup(ctx);
@@ -60,7 +61,7 @@ kit::Outcome run_rollback(kit::Context& ctx) {
   ctx.report.output("rolled-back", "false");
   if (plan.refusal) {
     ctx.report.annotate(kit::Severity::error, *plan.refusal, {.title = "ota-publish rollback: refused"});
-    ctx.report.summary("### ota-publish rollback: refused\n\n" + valid_utf8(*plan.refusal) + "\n");
+    ctx.report.summary("### ota-publish rollback: refused\n\n" + kit::valid_utf8(*plan.refusal) + "\n");
     return {kit::Exit::negative, "refused: " + *plan.refusal, plan.hint};
   }
   std::string what = plan.target ? "group " + plan.target->group : "the embedded update";
@@ -78,7 +79,7 @@ kit::Outcome run_rollback(kit::Context& ctx) {
                          " (published as group " + r.new_group + ", verified)";
   ctx.report.summary("### ota-publish rollback: done\n\n" +
                      kit::markdown_table({"channel", "branch", "runtime", "was", "now serves", "copy of"},
-                                         {{valid_utf8(req.channel), valid_utf8(plan.branch), valid_utf8(plan.runtime_version),
+                                         {{kit::valid_utf8(req.channel), kit::valid_utf8(plan.branch), kit::valid_utf8(plan.runtime_version),
                                            plan.current->group, r.new_group, plan.target ? plan.target->group : "embedded update"}}));
   return {kit::Exit::ok, headline};
 }

@@ -4,6 +4,7 @@
 #include "ota-publish/ota_publish.hpp"
 #include "ota-publish/rollout.hpp"
 #include "ota-publish/untrusted_text.hpp"
+#include "kit/text.hpp"
 
 namespace ota {
 
@@ -42,7 +43,7 @@ kit::Outcome run_group_rollout(kit::Context& ctx) {
     ctx.report.output("percent", r.percent ? std::to_string(*r.percent) : "100");
     headline = "group " + req.group + " now reaches " + std::to_string(req.percent) + " % of its users (verified)";
   }
-  ctx.report.summary("### ota-publish rollout\n\n" + valid_utf8(headline) + "\n");
+  ctx.report.summary("### ota-publish rollout\n\n" + kit::valid_utf8(headline) + "\n");
   return {kit::Exit::ok, headline};
 }
 
@@ -90,8 +91,8 @@ kit::Outcome run_rollout(kit::Context& ctx) {
   }
   std::string headline = req.end ? "rollout on channel " + req.channel + " ended (" + std::string(rollout_outcome_name(req.outcome)) + ")"
                                   : "channel " + req.channel + " now sends " + std::to_string(req.percent) + " % of its users to branch " +
-                                        (after.current ? valid_utf8(after.current->rolled_out_branch) : std::string("?"));
-  ctx.report.summary("### ota-publish rollout\n\n" + valid_utf8(headline) + "\n");
+                                        (after.current ? kit::valid_utf8(after.current->rolled_out_branch) : std::string("?"));
+  ctx.report.summary("### ota-publish rollout\n\n" + kit::valid_utf8(headline) + "\n");
   return {kit::Exit::ok, headline};
 }
 
