@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <vector>
 
 #include "kit/log.hpp"
 #include "migrate-guard/ledger.hpp"
@@ -35,14 +36,18 @@ int statement_start_char(const std::string& sql, int index) {
   return chars;
 }
 
-// The line of the last COMMIT/END among the first `succeeded` statements, 0 when none: a script
-// sent as one simple query runs in one implicit transaction only until an explicit COMMIT.
-int last_commit_line(const std::string& sql, int succeeded) {
-  if (succeeded <= 0) return 0;
-  PgQuerySplitResult split = pg_query_split_with_scanner(sql.c_str());
+// The first word of each statement (upper case) and its line, blanks and comments before it skipped.
+struct StatementHead {
+  std::string word;
   int line = 0;
+  bool concurrently = false;  // the statement's text has the word CONCURRENTLY
+};
+
+std::vector<StatementHead> statement_heads(const std::string& sql) {
+  std::vector<StatementHead> heads;
+  PgQuerySplitResult split = pg_query_split_with_scanner(sql.c_str());
   if (!split.error)
-    for (int i = 0; i < split.n_stmts && i < succeeded; ++i) {
+    for (int i = 0; i < split.n_stmts; ++i) {
       size_t at = static_cast<size_t>(split.stmts[i]->stmt_location), end = at + static_cast<size_t>(split.stmts[i]->stmt_len);
       if (split.stmts[i]->stmt_len == 0) end = sql.size();
       while (at < end) {  // skip blanks and comments before the keyword
@@ -51,33 +56,70 @@ int last_commit_line(const std::string& sql, int succeeded) {
         else if (sql.compare(at, 2, "/*") == 0) at = std::min(end, sql.find("*/", at) == std::string::npos ? sql.size() : sql.find("*/", at) + 2);
         else break;
       }
-      std::string word;
-      while (at < end && std::isalpha(static_cast<unsigned char>(sql[at]))) word += static_cast<char>(std::toupper(static_cast<unsigned char>(sql[at++])));
-      if (word == "COMMIT" || word == "END") line = 1 + static_cast<int>(std::count(sql.begin(), sql.begin() + static_cast<long>(at), '\n'));
+      if (at >= end) continue;  // an empty statement (";;")
+      StatementHead h;
+      h.line = 1 + static_cast<int>(std::count(sql.begin(), sql.begin() + static_cast<long>(at), '\n'));
+      std::string upper;
+      for (size_t k = at; k < end; ++k) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(sql[k])));
+      size_t w = 0;
+      while (w < upper.size() && std::isalpha(static_cast<unsigned char>(upper[w]))) ++w;
+      h.word = upper.substr(0, w);
+      h.concurrently = upper.find("CONCURRENTLY") != std::string::npos;
+      heads.push_back(std::move(h));
     }
   pg_query_free_split_result(split);
-  return line;
+  return heads;
 }
 
 }  // namespace
 
+KeptOnFailure kept_on_failure(const std::string& sql, int succeeded) {
+  KeptOnFailure k;
+  auto heads = statement_heads(sql);
+  if (succeeded < 0) succeeded = static_cast<int>(heads.size());
+  for (int i = 0; i < succeeded && i < static_cast<int>(heads.size()); ++i) {
+    const std::string& word = heads[static_cast<size_t>(i)].word;
+    if (word == "COMMIT" || word == "END") k.commit_line = heads[static_cast<size_t>(i)].line, k.open_begin_line = 0;
+    if (word == "BEGIN" || word == "START") k.open_begin_line = heads[static_cast<size_t>(i)].line;
+  }
+  // PostgreSQL runs a script of one statement outside a transaction block, where these can commit
+  // part of their work before failing (in a longer script they are refused before anything runs).
+  if (heads.size() == 1) {
+    const auto& h = heads.front();
+    if (h.concurrently && (h.word == "CREATE" || h.word == "REINDEX")) k.lone = "the index build ran outside a transaction (CONCURRENTLY): "
+                                                                                "a failed build leaves an INVALID index behind";
+    else if (h.word == "DO" || h.word == "CALL") k.lone = std::string(h.word == "DO" ? "a DO block" : "a procedure") +
+                                                          " may COMMIT as it goes: what it committed before the error stays";
+  }
+  return k;
+}
+
 std::string committed_note(const Migration& m, const ApplyResult& r) {
-  if (r.committed_through_line == 0) return "";
-  return "; its COMMIT at line " + std::to_string(r.committed_through_line) +
+  if (r.kept.commit_line == 0) return "";
+  return "; its COMMIT at line " + std::to_string(r.kept.commit_line) +
          " had already committed the statements before it (they stay in the database)";
+}
+
+std::string after_failure_hint(const std::string& name, const KeptOnFailure& kept, bool left_open) {
+  std::string redo = "run `migrate-guard resolve --rolled-back " + name + "` and deploy again";
+  if (kept.commit_line > 0)
+    return "part of " + name + " is in the database: the statements up to its COMMIT at line " + std::to_string(kept.commit_line) +
+           " were committed, the rest was rolled back. Bring the database to one side by hand: finish the rest and run "
+           "`migrate-guard resolve --applied " + name + "`, or undo the committed part, fix migration.sql (no COMMIT inside), " + redo;
+  if (!kept.lone.empty())
+    return kept.lone + ". Check what of " + name + " is in the database and clean it up (an INVALID index: DROP INDEX "
+           "CONCURRENTLY), fix the cause, then " + redo + " (or finish it by hand and run `resolve --applied " + name + "`)";
+  if (left_open)
+    return "nothing of " + name + " was kept: it opens a transaction (BEGIN) it never commits. Remove that BEGIN (each migration "
+           "already runs in one transaction) or add its COMMIT, then " + redo;
+  return "nothing of " + name + " was kept (one transaction). Fix migration.sql, then " + redo;
 }
 
 std::string failure_hint(const Migration& m, const ApplyResult& r) {
   if (r.connection_lost)
     return "the connection was lost while " + m.name + " ran, so its row could not be updated: check whether its changes are in "
            "the database, then `migrate-guard resolve --rolled-back " + m.name + "` (not there) or `--applied " + m.name + "` (there)";
-  if (r.committed_through_line > 0)
-    return "part of " + m.name + " is in the database: the statements up to its COMMIT at line " + std::to_string(r.committed_through_line) +
-           " were committed, the rest was rolled back. Bring the database to one side by hand: finish the rest and run "
-           "`migrate-guard resolve --applied " + m.name + "`, or undo the committed part, fix migration.sql (no COMMIT inside), run "
-           "`migrate-guard resolve --rolled-back " + m.name + "` and deploy again";
-  return "nothing of " + m.name + " was kept (one transaction). Fix migration.sql, then run `migrate-guard resolve --rolled-back " +
-         m.name + "` and deploy again";
+  return after_failure_hint(m.name, r.kept, r.left_open);
 }
 
 std::string failure_logs(const Migration& m, const std::string& sqlstate, const std::string& message,
@@ -106,10 +148,13 @@ ApplyResult apply_migration(pg::Connection& conn, Ledger& ledger, const Migratio
     int position = e.position > 0 ? e.position : statement_start_char(m.sql, e.statement_index);
     if (position > 0) r.where = position_in(m.sql, position);
     r.error = (e.sqlstate.empty() ? "" : e.sqlstate + ": ") + e.what();
-    r.committed_through_line = last_commit_line(m.sql, e.statement_index);
+    r.left_open = e.left_open;
+    r.kept = kept_on_failure(m.sql, e.statement_index);
+    if (e.left_open && r.kept.open_begin_line > 0) r.where = {r.kept.open_begin_line, 1};
     r.logs = failure_logs(m, e.sqlstate, e.what(), e.detail, e.hint, r.where);
-    if (r.committed_through_line > 0)
-      r.logs += "Statements before the COMMIT at line " + std::to_string(r.committed_through_line) + " were committed.\n";
+    if (r.kept.commit_line > 0)
+      r.logs += "Statements before the COMMIT at line " + std::to_string(r.kept.commit_line) + " were committed.\n";
+    if (!r.kept.lone.empty()) r.logs += "Not one transaction: " + r.kept.lone + ".\n";
     if (!e.connection_lost) {
       try {
         ledger.fail(id, r.logs);

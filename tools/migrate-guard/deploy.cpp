@@ -21,29 +21,58 @@ namespace {
 std::string sql_ms(kit::Millis d) { return "'" + std::to_string(d.count()) + "ms'"; }
 
 // Rows of an existing table, counted up to `cap` (LIMIT: cheap on a big table); the catalog's
-// estimate first, so a table known to be large is not read at all.
-TableFacts table_facts(pg::Connection& conn, const std::string& qualified, long long cap) {
+// estimate first, so a table known to be large is not read at all. `unqualified_schema`: the
+// schema the linter gave unqualified names, which this session may resolve elsewhere.
+TableFacts table_facts(pg::Connection& conn, const std::string& qualified, const std::string& unqualified_schema, long long cap) {
   TableFacts t;
   auto dot = qualified.find('.');
   std::string schema = dot == std::string::npos ? "public" : qualified.substr(0, dot);
   std::string name = dot == std::string::npos ? qualified : qualified.substr(dot + 1);
   auto rows = conn.query(
-      "SELECT c.reltuples::bigint FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+      "SELECT c.reltuples::bigint, row_security_active(c.oid), "
+      "coalesce(to_regclass(quote_ident($2::text))::oid = c.oid, false) "
+      "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
       "WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p')",
       {schema, name});
   if (rows.empty()) return t;
   t.exists = true;
+  // The name may have been written without a schema: this session's search_path (the database's,
+  // the role's, "$user") decides where it points, not the linter's default.
+  if (schema == unqualified_schema && rows[0][2] != std::optional<std::string>("t")) {
+    t.unknown = "this session's search_path resolves `" + name + "` to another table";
+    return t;
+  }
+  // Row-level security would hide rows from the count: 0 rows seen, any number there.
+  if (rows[0][1] == std::optional<std::string>("t")) {
+    t.unknown = "row-level security hides its rows from this role";
+    return t;
+  }
   long long estimate = rows[0][0] ? std::stoll(*rows[0][0]) : -1;  // -1: never analyzed
   if (estimate > cap * 10 + 1000) {
     t.rows = estimate;
     t.at_least = true;
     return t;
   }
-  std::string n = conn.scalar("SELECT count(*) FROM (SELECT 1 FROM " + pg::quote_ident(schema) + "." + pg::quote_ident(name) +
-                              " LIMIT " + std::to_string(cap) + ") s");
-  t.rows = n.empty() ? 0 : std::stoll(n);
-  t.at_least = t.rows >= cap;
+  try {
+    std::string n = conn.scalar("SELECT count(*) FROM (SELECT 1 FROM " + pg::quote_ident(schema) + "." + pg::quote_ident(name) +
+                                " LIMIT " + std::to_string(cap) + ") s");
+    t.rows = n.empty() ? 0 : std::stoll(n);
+    t.at_least = t.rows >= cap;
+  } catch (const pg::PgError& e) {
+    if (e.connection_lost) throw;
+    t.unknown = std::string("its rows cannot be counted: ") + e.what();
+  }
   return t;
+}
+
+// The first pending migration that changes search_path, "" when none (a text search: a mention in
+// a comment only makes deploy stricter).
+std::string search_path_setter(const std::vector<const Migration*>& pending) {
+  for (const auto* m : pending) {
+    std::string lower = kit::lower(m->sql);
+    if (lower.find("search_path") != std::string::npos) return m->name;
+  }
+  return "";
 }
 
 // What to do about a restore point the Management API would not create, by its answer.
@@ -112,12 +141,14 @@ DeployFacts observe(pg::Connection& conn, const DeployRequest& req, const Migrat
       std::vector<const Migration*> files;
       for (const auto* e : pending) files.push_back(e->file);
       f.lint = lint_migrations(folder, files, req.options.disabled_rules, f.schema);
+      f.search_path_set_by = search_path_setter(files);
       long long cap = std::max<long long>(1, req.options.small_table_rows);
-      for (const auto& file : f.lint->files)
-        for (const auto& x : file.findings)
-          if (!x.suppressed && x.severity == lint::Severity::error && x.table_origin == lint::TableOrigin::existing && !x.table.empty() &&
-              !f.tables.count(x.table))
-            f.tables[x.table] = table_facts(conn, x.table, cap);
+      if (f.search_path_set_by.empty())
+        for (const auto& file : f.lint->files)
+          for (const auto& x : file.findings)
+            if (!x.suppressed && x.severity == lint::Severity::error && x.table_origin == lint::TableOrigin::existing &&
+                !x.table.empty() && !f.tables.count(x.table))
+              f.tables[x.table] = table_facts(conn, x.table, f.schema, cap);
     }
   }
   return f;

@@ -26,6 +26,7 @@ DeployPlan refuse(DeployPlan p, Refusal why, std::string headline, std::string h
 // that says why; the counts follow.
 LintRun judge(const LintRun& in, const DeployFacts& facts, long long small_table_rows, std::vector<std::string>& not_blocking) {
   LintRun out = in;
+  if (!facts.search_path_set_by.empty()) return out;
   for (auto& file : out.files)
     for (auto& f : file.findings) {
       if (f.suppressed || f.severity != lint::Severity::error) continue;
@@ -54,7 +55,7 @@ std::string not_blocking_reason(const lint::Finding& f, const std::map<std::stri
     case lint::TableOrigin::existing: break;
   }
   auto it = tables.find(f.table);
-  if (it == tables.end() || !it->second.exists) return "";
+  if (it == tables.end() || !it->second.exists || !it->second.unknown.empty()) return "";
   const TableFacts& facts = it->second;
   if (facts.rows == 0 && !facts.at_least) return t + " has 0 rows: not blocking";
   if (!facts.at_least && facts.rows < small_table_rows)
@@ -107,6 +108,12 @@ DeployPlan plan_deploy(const DeployFacts& facts, const DeployOptions& options) {
     if (facts.linter_missing) p.warnings.push_back("this build has no linter: pending migrations were not linted");
     if (facts.lint) {
       p.lint = judge(*facts.lint, facts, options.small_table_rows, p.not_blocking);
+      if (!facts.search_path_set_by.empty() && facts.lint->errors > 0)
+        p.warnings.push_back(facts.search_path_set_by + " changes search_path, so which table an unqualified name means is only known "
+                             "while it runs: lint errors were not judged against the live database (all of them block)");
+      for (const auto& [table, t] : facts.tables)
+        if (t.exists && !t.unknown.empty())
+          p.warnings.push_back("table `" + table + "` was not judged against the live database (" + t.unknown + "): its findings block");
       if (p.lint->errors > 0)
         return refuse(std::move(p), Refusal::lint_errors,
                       std::to_string(p.lint->errors) + " lint errors in pending migrations",

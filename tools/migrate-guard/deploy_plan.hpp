@@ -48,6 +48,7 @@ struct TableFacts {
   bool exists = false;
   long long rows = 0;   // counted up to a cap: exact below it
   bool at_least = false;  // the count reached the cap (or the estimate was above it): rows is a lower bound
+  std::string unknown;    // why the rows cannot be judged (row-level security, a name resolving elsewhere): blocking
 };
 
 // What deploy read before deciding. `status` points into `folder`, which the caller keeps alive.
@@ -60,6 +61,9 @@ struct DeployFacts {
   std::optional<LintRun> lint;               // the pending migrations linted; nullopt when not linted
   std::map<std::string, TableFacts> tables;  // by Finding::table, for findings on tables that exist before this run
   bool linter_missing = false;               // this build has no linter
+  // A pending migration that changes search_path (named here) changes what unqualified names mean
+  // while the run goes on: then no finding is judged against the live target.
+  std::string search_path_set_by;
 };
 
 enum class Refusal { none, failed_migration, edited_migrations, not_baselined, lint_errors };

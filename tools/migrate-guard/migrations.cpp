@@ -174,6 +174,13 @@ MigrationsFolder read_migrations(const std::string& dir) {
                                 "sent to the server, so the migration is refused",
                                 "remove the NUL byte (an editor or encoding accident: save the file as UTF-8 text) and deploy again");
       }
+      // PostgreSQL reads a byte-order mark as part of the first word ("syntax error at or near
+      // \uFEFFCREATE"): the deploy would fail on the server and leave a failed row to resolve.
+      if (m.sql.rfind("\xEF\xBB\xBF", 0) == 0)
+        throw UnusableMigration(m.path, 1, m.path + ":1: migration.sql starts with a UTF-8 byte-order mark, which PostgreSQL "
+                                "reads as part of the first statement (a syntax error on the server), so the migration is refused",
+                                "save the file as UTF-8 without BOM (in VS Code: the encoding in the status bar, 'Save with "
+                                "Encoding', UTF-8) and deploy again");
       folder.migrations.push_back(std::move(m));
     } else if (name == "migration_lock.toml") {
       std::string problem = check_lock_toml(read_file(e.path()));

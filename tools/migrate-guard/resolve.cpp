@@ -23,6 +23,7 @@ ResolveResult resolve(const ResolveRequest& req) {
 
   auto conn = connect(req.db);
   MigrationLock lock(*conn, req.lock_timeout);
+
   Ledger ledger(*conn, req.db.target.schema);
   std::vector<LedgerRow> rows = ledger.rows();
   std::vector<const LedgerRow*> mine;
@@ -37,6 +38,7 @@ ResolveResult resolve(const ResolveRequest& req) {
   }
 
   ResolveResult result;
+  result.on_disk = file != nullptr;
   if (req.mark == ResolveMark::rolled_back) {
     if (mine.empty()) return {ResolveVerdict::never_applied};
     if (!failed) return {ResolveVerdict::not_failed};

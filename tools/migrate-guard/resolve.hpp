@@ -27,6 +27,7 @@ enum class ResolveVerdict {
 struct ResolveResult {
   ResolveVerdict verdict = ResolveVerdict::marked;
   bool failed_attempt_rolled_back = false;  // --applied on a failed migration marks that attempt rolled back
+  bool on_disk = true;                      // the migration's folder is in --dir
 };
 
 // Throws kit::Error(usage) for a pooled URL or (--applied) a name not in the folder (P3017).

@@ -2,8 +2,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
+
 #include "kit/log.hpp"
 #include "kit/report.hpp"
+#include "migrate-guard/apply.hpp"
 #include "migrate-guard/database.hpp"
 #include "migrate-guard/ledger.hpp"
 #include "pg/connection.hpp"
@@ -58,15 +61,45 @@ std::string failed_message(const Entry& e) {
   return "migration " + e.name + " started at " + started + " failed" + (first_error.empty() ? "" : ": " + first_error);
 }
 
+namespace {
+
+// What a failed migration may have kept, as its recorded logs say (migrate-guard writes it there)
+// or, for a failure Prisma recorded, as its file suggests (which statement failed is not known).
+KeptOnFailure recorded_kept(const Entry& e, bool& left_open) {
+  KeptOnFailure k;
+  const std::string logs = e.row && e.row->logs ? *e.row->logs : "";
+  left_open = logs.find("left a transaction open") != std::string::npos;
+  if (logs.find("(recorded by migrate-guard)") != std::string::npos) {
+    const std::string commit = "Statements before the COMMIT at line ";
+    if (auto at = logs.find(commit); at != std::string::npos) k.commit_line = std::atoi(logs.c_str() + at + commit.size());
+    const std::string lone = "Not one transaction: ";
+    if (auto at = logs.find(lone); at != std::string::npos) {
+      auto end = logs.find(".\n", at);
+      k.lone = logs.substr(at + lone.size(), end == std::string::npos ? std::string::npos : end - at - lone.size());
+    }
+    return k;
+  }
+  if (e.file) {
+    KeptOnFailure whole = kept_on_failure(e.file->sql, -1);
+    k.lone = whole.commit_line > 0 ? "migration.sql has a COMMIT at line " + std::to_string(whole.commit_line) +
+                                         ": what ran before the failure may have been committed"
+                                   : whole.lone;
+  }
+  return k;
+}
+
+}  // namespace
+
 std::string failed_hint(const Entry& e) {
-  std::string base = e.interrupted()
-                         ? "PostgreSQL rolls back a script whose session dies before it commits, so check whether its changes are "
-                           "in the database: if they are not, run `migrate-guard resolve --rolled-back " + e.name +
-                               "` and deploy again; if they are, run `migrate-guard resolve --applied " + e.name + "`"
-                         : "the script ran in one transaction, so nothing of it was kept: fix migration.sql, run `migrate-guard "
-                           "resolve --rolled-back " + e.name + "`, then deploy again (or apply it by hand and run `resolve --applied " +
-                               e.name + "`)";
-  return base;
+  if (e.interrupted())
+    return "PostgreSQL rolls back a script whose session dies before it commits, so check whether its changes are "
+           "in the database: if they are not, run `migrate-guard resolve --rolled-back " + e.name +
+           "` and deploy again; if they are, run `migrate-guard resolve --applied " + e.name + "`";
+  bool left_open = false;
+  KeptOnFailure kept = recorded_kept(e, left_open);
+  std::string hint = after_failure_hint(e.name, kept, left_open);
+  if (kept.commit_line == 0 && kept.lone.empty()) hint += " (or apply it by hand and run `resolve --applied " + e.name + "`)";
+  return hint;
 }
 
 std::string status_markdown(const Status& s) {

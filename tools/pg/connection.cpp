@@ -117,6 +117,21 @@ void Connection::script(const std::string& sql) {
     failure = PgError(chomp(PQerrorMessage(conn_)));
     failure->connection_lost = true;
   }
+  // A session ended by the server (pg_terminate_backend, a failover) sends its FATAL error as a
+  // result, and only the next read finds the connection closed: that is a lost connection too,
+  // not a fault of the script.
+  if (failure && PQstatus(conn_) != CONNECTION_OK) failure->connection_lost = true;
+  // A script that opens a transaction (BEGIN) and never closes it succeeds statement by statement
+  // while nothing after that BEGIN is committed: the session would run the next statements (the
+  // ledger's "finished") inside it, and the disconnect would roll all of it back.
+  if (!failure && PQtransactionStatus(conn_) != PQTRANS_IDLE) {
+    PGresult* res = PQexec(conn_, "ROLLBACK");
+    PQclear(res);
+    failure = PgError("the script left a transaction open (a BEGIN without its COMMIT); it was rolled back");
+    failure->statement_index = succeeded;
+    failure->left_open = true;
+    failure->connection_lost = PQstatus(conn_) != CONNECTION_OK;
+  }
   if (failure) throw *failure;
 }
 

@@ -23,6 +23,7 @@ struct PgError : std::runtime_error {
   int position = 0;  // 1-based character position in the query, 0 if unknown
   int statement_index = -1;  // in a multi-statement script: how many statements succeeded before this one
   bool connection_lost = false;
+  bool left_open = false;  // script(): every statement ran but a transaction was left open (rolled back)
 };
 
 using Value = std::optional<std::string>;

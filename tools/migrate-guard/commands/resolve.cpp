@@ -36,7 +36,9 @@ kit::Outcome resolve_command(kit::Context& ctx) {
       break;
   }
   std::string headline = req.mark == ResolveMark::rolled_back
-                             ? "marked failed migration " + name + " as rolled back; the next deploy runs it again"
+                             ? "marked failed migration " + name + " as rolled back; " +
+                                   (r.on_disk ? std::string("the next deploy runs it again")
+                                              : "its folder is not in " + req.dir + ", so no deploy will run it unless it is put back")
                              : "recorded migration " + name + " as applied without running it" +
                                    (r.failed_attempt_rolled_back ? std::string(" (its failed attempt is marked rolled back)") : "");
   ctx.report.output("resolved", name);
