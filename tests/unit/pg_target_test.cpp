@@ -39,6 +39,22 @@ TEST_CASE("target: schema, password secret, bad URLs") {
   kit::secrets().clear();
 }
 
+TEST_CASE("target: a misspelt sslmode, gssencmode, target_session_attrs or connect_timeout is a usage error, not an outage") {
+  kit::Env env(std::map<std::string, std::string>{});
+  for (const char* url : {"postgresql://a:pw@h/db?sslmode=bogus", "postgresql://a:pw@h/db?connect_timeout=abc",
+                          "postgresql://a:pw@h/db?target_session_attrs=primary-only", "postgresql://a:pw@h/db?gssencmode=yes"}) {
+    try {
+      resolve_target(url, "--database-url", env);
+      FAIL("accepted " << url);
+    } catch (const kit::Error& e) {
+      CHECK(e.code() == kit::Exit::usage);
+      CHECK(std::string(e.what()).find("is not valid") != std::string::npos);
+    }
+  }
+  CHECK(resolve_target("postgresql://a:pw@h/db?sslmode=verify-full&connect_timeout=10", "--database-url", env).dbname == "db");
+  kit::secrets().clear();
+}
+
 TEST_CASE("target: Prisma's TLS parameters mean what they mean to Prisma") {
   kit::Env env(std::map<std::string, std::string>{});
   auto t = resolve_target("postgresql://u@h/db?sslmode=require&sslcert=/etc/ca%20dir/ca.pem&schema=app", "--database-url", env);

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
+#include <vector>
 
 #include "kit/error.hpp"
 #include "kit/secrets.hpp"
@@ -168,9 +170,23 @@ DbTarget resolve_target(const std::string& url_given, const std::string& option,
       while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
       throw kit::usage_error(source + ": cannot read the database URL '" + kit::redact_url(url) + "': " + why);
     }
+    // libpq checks these values only when connecting, where a typo looks like an outage (exit 3).
+    static const std::map<std::string, std::vector<std::string>> kChoices = {
+        {"sslmode", {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"}},
+        {"gssencmode", {"disable", "prefer", "require"}},
+        {"target_session_attrs", {"any", "read-write", "read-only", "primary", "standby", "prefer-standby"}}};
     for (PQconninfoOption* o = opts; o->keyword; ++o) {
       if (!o->val) continue;
       std::string k = o->keyword, v = o->val;
+      auto choices = kChoices.find(k);
+      bool bad = choices != kChoices.end() && std::find(choices->second.begin(), choices->second.end(), v) == choices->second.end();
+      if (k == "connect_timeout" && (v.empty() || v.size() > 9 || v.find_first_not_of("0123456789") != std::string::npos)) bad = true;
+      if (bad) {
+        PQconninfoFree(opts);
+        throw kit::usage_error(source + ": cannot read the database URL '" + kit::redact_url(url) + "': " + k + "='" +
+                               kit::quote_value(kit::secrets().redact(v), 40) + "' is not valid" +
+                               (choices != kChoices.end() ? " (one of " + kit::join(choices->second, ", ") + ")" : " (whole seconds)"));
+      }
       if (k == "password") kit::secrets().add(v);
       else if (k == "host" || k == "hostaddr") t.host = t.host.empty() ? v : t.host;
       else if (k == "port") t.port = v;
