@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "kit/error.hpp"
+#include "kit/text.hpp"
 
 namespace fs = std::filesystem;
 
@@ -160,6 +161,11 @@ MigrationsFolder read_migrations(const std::string& dir) {
                                  (fs::path(dir) / name).lexically_normal().string() + "?");
         throw kit::usage_error("migration folder '" + name + "' has no migration.sql (" + sql.string() + ")");
       }
+      // The name goes into _prisma_migrations.migration_name (text in the database's encoding):
+      // bytes that are not UTF-8 fail that INSERT mid-deploy, after earlier migrations were applied.
+      if (kit::valid_utf8(name) != name)
+        throw kit::usage_error("migration folder '" + kit::quote_value(name, 80) + "' in " + dir +
+                               " has a name that is not valid UTF-8; the database could not record it", "rename the folder");
       if (!std::regex_match(name, name_re))
         folder.warnings.push_back("'" + name + "' is not named <timestamp>_<name>; it is still applied in name order");
       Migration m;

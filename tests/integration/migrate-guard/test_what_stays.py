@@ -156,6 +156,17 @@ class LiveJudgementTruthTest(MigrateGuardTest):
 
 class ByteOrderMarkTest(MigrateGuardTest):
 
+    def test_a_folder_name_that_is_not_utf8_is_refused_before_anything_runs(self):
+        self.add("20240101000000_init", INIT)
+        folder = os.path.join(os.fsencode(self.dir), b"20240102000000_caf\xe9")
+        os.makedirs(folder)
+        with open(os.path.join(folder, b"migration.sql"), "wb") as f:
+            f.write(b"CREATE TABLE b (id INT);\n")
+        r = self.run_mg("deploy")
+        self.assertExit(r, 2)
+        self.assertIn("not valid UTF-8", r.stderr)
+        self.assertEqual(self.q("SELECT to_regclass('users') IS NULL"), "t")
+
     def test_a_byte_order_mark_is_refused_before_anything_runs(self):
         path = os.path.join(self.dir, "20240101000000_bom", "migration.sql")
         os.makedirs(os.path.dirname(path))
