@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <regex>
 #include <vector>
 
 #include "kit/log.hpp"
@@ -14,15 +15,15 @@
 namespace migrate_guard {
 namespace {
 
-// Where statement `index` (0-based) starts, skipping the blank lines and comments before it.
-// Used when the server reports no position (e.g. ALTER TABLE on a missing table): the failing
-// statement is the one after the last result that succeeded.
-int statement_start_char(const std::string& sql, int index) {
+// The byte where statement `index` (0-based) starts, after the blank lines and comments before
+// it; npos when unknown. Used when the server reports no position (e.g. ALTER TABLE on a missing
+// table): the failing statement is the one after the last result that succeeded.
+size_t statement_start_byte(const std::string& sql, int index) {
   PgQuerySplitResult split = pg_query_split_with_scanner(sql.c_str());
   int byte = -1;
   if (!split.error && index >= 0 && index < split.n_stmts) byte = split.stmts[index]->stmt_location;
   pg_query_free_split_result(split);
-  if (byte < 0) return 0;
+  if (byte < 0) return std::string::npos;
   size_t i = static_cast<size_t>(byte);
   while (i < sql.size()) {
     if (std::isspace(static_cast<unsigned char>(sql[i]))) ++i;
@@ -30,10 +31,27 @@ int statement_start_char(const std::string& sql, int index) {
     else if (sql.compare(i, 2, "/*") == 0) i = sql.find("*/", i) == std::string::npos ? sql.size() : sql.find("*/", i) + 2;
     else break;
   }
+  return i;
+}
+
+// The 1-based character position of byte `i`, as the server's positions count.
+int char_position(const std::string& sql, size_t i) {
   int chars = 0;
   for (size_t k = 0; k <= i && k < sql.size(); ++k)
     if ((static_cast<unsigned char>(sql[k]) & 0xC0) != 0x80) ++chars;
   return chars;
+}
+
+// A DO block's error gives its line inside the block ("PL/pgSQL function inline_code_block line 3
+// at PERFORM"), counted from the line where the block's body (its first quote) opens.
+int do_block_line(const std::string& sql, size_t statement_start, const std::string& context) {
+  static const std::regex line_re(R"(inline_code_block line ([0-9]{1,7}))");
+  std::smatch m;
+  if (statement_start == std::string::npos || !std::regex_search(context, m, line_re)) return 0;
+  size_t body = sql.find_first_of("$'", statement_start);
+  if (body == std::string::npos) return 0;
+  int opening_line = 1 + static_cast<int>(std::count(sql.begin(), sql.begin() + static_cast<long>(body), '\n'));
+  return opening_line + std::stoi(m[1].str()) - 1;
 }
 
 // The first word of each statement (upper case) and its line, blanks and comments before it skipped.
@@ -145,8 +163,10 @@ ApplyResult apply_migration(pg::Connection& conn, Ledger& ledger, const Migratio
   } catch (const pg::PgError& e) {
     r.elapsed = std::chrono::duration_cast<kit::Millis>(std::chrono::steady_clock::now() - t0);
     r.connection_lost = e.connection_lost;
-    int position = e.position > 0 ? e.position : statement_start_char(m.sql, e.statement_index);
+    size_t start = statement_start_byte(m.sql, e.statement_index);
+    int position = e.position > 0 ? e.position : start == std::string::npos ? 0 : char_position(m.sql, start);
     if (position > 0) r.where = position_in(m.sql, position);
+    if (int line = e.position > 0 ? 0 : do_block_line(m.sql, start, e.context); line > 0) r.where = {line, 1};
     r.error = (e.sqlstate.empty() ? "" : e.sqlstate + ": ") + e.what();
     r.left_open = e.left_open;
     r.kept = kept_on_failure(m.sql, e.statement_index);

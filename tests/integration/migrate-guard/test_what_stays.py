@@ -69,6 +69,13 @@ class FailureTruthTest(MigrateGuardTest):
         self.assertIn("may COMMIT as it goes", out(r) + r.summary)
         self.assertNotIn("one transaction", out(r) + r.summary)
 
+    def test_an_error_inside_a_do_block_is_annotated_at_its_line(self):
+        path = self.add("20240101000000_do", "CREATE TABLE x (i INT);\nDO $$\nBEGIN\n  PERFORM 1;\n  PERFORM 1/0;\nEND $$;\n")
+        r = self.run_mg("deploy")
+        self.assertExit(r, 4)
+        self.assertIn("::error file=%s,line=5,col=1," % path, r.stdout)
+        self.assertIn("migration.sql:5:1", out(r))
+
     def test_a_session_killed_by_the_server_is_a_lost_connection_not_a_bad_file(self):
         self.add("20240101000000_slow", "CREATE TABLE s (id INT);\nSELECT pg_sleep(20);\n")
         killed = []
