@@ -10,10 +10,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   image_promote::GatePolicy policy;
   policy.threshold = image_promote::Severity::medium;
   policy.ignore_unfixed = size % 2 == 0;
-  policy.ignore = image_promote::parse_trivyignore(ignore_text);
   policy.today = "2026-11-29";
   image_promote::GateResult r;
   try {
+    policy.ignore = image_promote::parse_trivyignore(ignore_text);
     r = image_promote::evaluate_report(report, policy);
   } catch (const kit::Error& e) {
     FUZZ_CHECK(e.code() == kit::Exit::usage, "a report that is not Trivy's is a usage error");

@@ -42,15 +42,29 @@ TEST_CASE("fuzz: a Trivy report with fields of the wrong type is read, not an in
   // trivy_fuzz: "ArtifactName": {...} threw nlohmann's type_error.302 out of evaluate_report.
   CHECK_NOTHROW(evaluate(R"({"SchemaVersion":2,"ArtifactName":{"OS":{}}})"));
   CHECK(evaluate(R"({"SchemaVersion":2,"ArtifactName":{"OS":{}}})").artifact.empty());
-  // Results that are not objects, Vulnerabilities entries that are not objects, fields of other types.
-  auto r = evaluate(R"({"SchemaVersion":2,"ArtifactName":"x","Results":[1,"a",null,
-      {"Target":7,"Vulnerabilities":[3,{"VulnerabilityID":"CVE-1","PkgName":["p"],"Severity":4,"FixedVersion":{}},
+  // Fields of other types are read as absent; a list that is not a list, an entry that is not an
+  // object or a severity Trivy never writes fail closed (a usage error: nothing judged), never a
+  // type_error out of the gate.
+  auto r = evaluate(R"({"SchemaVersion":2,"ArtifactName":"x","Results":[
+      {"Target":7,"Vulnerabilities":[{"VulnerabilityID":"CVE-1","PkgName":["p"],"Severity":"LOW","FixedVersion":{}},
        {"VulnerabilityID":"CVE-2","PkgName":"q","InstalledVersion":"1","Severity":"CRITICAL","Title":false}]}]})");
   CHECK(r.total == 2);
   REQUIRE(r.blocking.size() == 1);
   CHECK(r.blocking[0].id == "CVE-2");
   CHECK(r.blocking[0].title.empty());
-  CHECK(evaluate(R"({"SchemaVersion":2,"Results":{"a":{"Vulnerabilities":[]}}})").total == 0);
+  for (const char* bad : {R"({"SchemaVersion":2,"Results":[1,"a",null]})",
+                          R"({"SchemaVersion":2,"Results":{"a":{"Vulnerabilities":[{"Severity":"CRITICAL"}]}}})",
+                          R"({"SchemaVersion":2,"Results":[{"Vulnerabilities":{"x":{"Severity":"CRITICAL"}}}]})",
+                          R"({"SchemaVersion":2,"Results":[{"Vulnerabilities":[3]}]})",
+                          R"({"SchemaVersion":2,"Results":[{"Vulnerabilities":[{"VulnerabilityID":"C","Severity":4}]}]})",
+                          R"({"SchemaVersion":2,"Results":[{"Vulnerabilities":[{"VulnerabilityID":"C","Severity":"CRIT"}]}]})"}) {
+    try {
+      evaluate(bad);
+      FAIL("accepted " << bad);
+    } catch (const kit::Error& e) {
+      CHECK(e.code() == kit::Exit::usage);
+    }
+  }
 }
 
 TEST_CASE("fuzz: a Trivy report nested 100000 levels deep is refused like any untrusted JSON (image-promote/trivy.cpp)") {

@@ -78,6 +78,26 @@ TEST_CASE("image-promote gate: a finding repeated under several targets counts o
   CHECK(g.counts[Severity::critical] == 0);  // secrets are not judged
 }
 
+TEST_CASE("image-promote gate: a repeated finding is judged at its highest severity, whatever the order") {
+  const char* report = R"({"SchemaVersion": 2, "Results": [
+    {"Target": "a", "Vulnerabilities": [{"VulnerabilityID": "CVE-9", "PkgName": "p", "InstalledVersion": "1", "Severity": "LOW"}]},
+    {"Target": "b", "Vulnerabilities": [{"VulnerabilityID": "CVE-9", "PkgName": "p", "InstalledVersion": "1", "Severity": "critical "}]}]})";
+  GatePolicy p;
+  p.threshold = Severity::high;
+  auto g = evaluate_report(report, p);
+  CHECK(g.total == 1);
+  REQUIRE(g.blocking.size() == 1);
+  CHECK(g.blocking[0].severity == Severity::critical);
+  CHECK(g.blocking[0].target == "b");
+}
+
+TEST_CASE("image-promote gate: an expiry that is not a date is refused, not kept forever") {
+  for (const char* bad : {"CVE-1 exp:never\n", "CVE-1 exp:2O25-01-01\n", "CVE-1 exp:2025-02-30\n", "CVE-1 exp:2025-1-1\n",
+                          "CVE-1 exp:2025-02-29\n"})
+    CHECK_THROWS_AS(parse_trivyignore(bad), kit::Error);
+  CHECK(parse_trivyignore("CVE-1 exp:2024-02-29 # leap\n").at(0).expires == "2024-02-29");
+}
+
 TEST_CASE("image-promote gate: the digests a report names for its image") {
   std::string a = "sha256:" + std::string(64, 'a'), b = "sha256:" + std::string(64, 'b'), c = "sha256:" + std::string(64, 'c');
   std::string report = R"({"SchemaVersion": 2, "ArtifactName": "ghcr.io/yonima/backend@)" + a +

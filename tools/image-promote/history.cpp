@@ -7,6 +7,7 @@
 #include "image-promote/manifest.hpp"
 #include "image-promote/reference.hpp"
 #include "kit/error.hpp"
+#include "kit/text.hpp"
 #include "kit/untrusted_json.hpp"
 
 namespace image_promote {
@@ -14,7 +15,7 @@ namespace image_promote {
 std::string history_tag(const std::string& tag) {
   std::string t = "_yonima-history-" + tag;
   if (!valid_tag(t))
-    throw kit::usage_error("tag '" + tag + "' is too long to keep a history for (at most 112 characters)");
+    throw kit::usage_error("tag '" + kit::quote_value(tag, 40) + "' is too long to keep a history for (at most 112 characters)");
   return t;
 }
 
@@ -50,18 +51,30 @@ std::string history_to_json(const History& h) {
       -1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-History history_from_json(const std::string& text) {
+History history_from_json(const std::string& text, const std::string& where) {
   History h;
+  std::int64_t version = 0;
   try {
     auto j = nlohmann::json::parse(text);
-    if (kit::json_integer(j, "schemaVersion") != 1) throw std::runtime_error("unknown schemaVersion");
+    version = kit::json_integer(j, "schemaVersion").value_or(0);
+    if (version != 1) throw std::runtime_error("schemaVersion is not 1");
     h.tag = j.value("tag", "");
-    for (const auto& e : j.at("entries"))
-      h.entries.push_back({e.value("digest", ""), e.value("previous", ""), e.value("time", ""), e.value("action", "promote"),
-                           e.value("source", ""), e.value("run_url", ""), e.value("actor", "")});
+    for (const auto& e : j.at("entries")) {
+      HistoryEntry entry{e.value("digest", ""), e.value("previous", ""), e.value("time", ""), e.value("action", "promote"),
+                         e.value("source", ""), e.value("run_url", ""), e.value("actor", "")};
+      // Digests become URL paths and step outputs: anything else is not a history entry.
+      if (!valid_digest(entry.digest) || (!entry.previous.empty() && !valid_digest(entry.previous)))
+        throw std::runtime_error("an entry names a digest that is not a sha256 digest");
+      h.entries.push_back(std::move(entry));
+    }
   } catch (const std::exception& e) {
-    throw kit::environment_error(std::string("the promotion history is malformed: ") + e.what(),
-                                 "inspect the _yonima-history-<tag> artifact; promote again to start a new history");
+    if (version > 1)
+      throw kit::environment_error(where + " was written by a newer image-promote (schemaVersion " +
+                                       std::to_string(version) + "); nothing was changed",
+                                   "use that version (or a newer one) for this tag");
+    throw MalformedHistory(where + " is malformed: " + e.what(),
+                           "`promote` and `rollback --to DIGEST` start a new history over it (the old one stays in the "
+                           "registry by its digest)");
   }
   return h;
 }
@@ -71,16 +84,20 @@ History read_history(RegistryClient& client, const std::string& repository, cons
   History h;
   h.tag = tag;
   if (!m) return h;
+  const std::string where = "the promotion history " + repository + ":" + history_tag(tag) + " (" + m->digest + ")";
   bool legacy = m->config && m->config->media_type == kHistoryMediaType;  // entries in the config blob
   if (m->artifact_type != kHistoryMediaType && !legacy)
     throw kit::environment_error(repository + ":" + history_tag(tag) + " is not a promotion history",
                                  "something else uses that tag; rename it or delete it");
   auto entries = m->annotations.find(kHistoryAnnotation);
-  if (entries != m->annotations.end()) h = history_from_json(entries->second);
-  else if (legacy) h = history_from_json(client.get_blob_bytes(repository, m->config->digest, 8 << 20));
-  else
-    throw kit::environment_error(repository + ":" + history_tag(tag) + " has no " + kHistoryAnnotation + " annotation",
-                                 "inspect the _yonima-history-<tag> artifact; promote again to start a new history");
+  try {
+    if (entries != m->annotations.end()) h = history_from_json(entries->second, where);
+    else if (legacy) h = history_from_json(client.get_blob_bytes(repository, m->config->digest, 8 << 20), where);
+    else throw MalformedHistory(where + " has no " + kHistoryAnnotation + " annotation", "");
+  } catch (const MalformedHistory& e) {
+    h = History{};
+    h.unreadable = e.what();
+  }
   h.tag = tag;
   h.manifest_body = m->body;
   return h;

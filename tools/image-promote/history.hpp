@@ -12,6 +12,7 @@
 
 #include "image-promote/registry_client.hpp"
 #include "kit/env.hpp"
+#include "kit/error.hpp"
 
 namespace image_promote {
 
@@ -33,14 +34,25 @@ struct History {
   std::string tag;
   std::vector<HistoryEntry> entries;  // newest first
   std::string manifest_body;          // as read (empty when there was none): restored on failure
+  // Why the history manifest there could not be read (malformed entries, no annotation), "" when
+  // it could: entries is then empty. promote and `rollback --to` start a new history over it (the
+  // old manifest stays in the registry by its digest, named here); the rest refuse.
+  std::string unreadable;
 };
 
 std::string history_tag(const std::string& tag);  // throws usage error when too long
 
 std::string history_to_json(const History& h);
-History history_from_json(const std::string& text);  // throws kit::Error(environment) when malformed
+// A history manifest whose entries cannot be read (exit 3 where it is needed).
+struct MalformedHistory : kit::Error {
+  MalformedHistory(std::string message, std::string hint) : kit::Error(kit::Exit::environment, std::move(message), std::move(hint)) {}
+};
+// Throws MalformedHistory, or kit::Error(environment) for a history of a newer schemaVersion;
+// `where` names it in the message.
+History history_from_json(const std::string& text, const std::string& where = "the promotion history");
 
-// Reads the history of `tag` (empty when there is none yet).
+// Reads the history of `tag` (empty when there is none yet). A history written by a newer
+// image-promote (schemaVersion above 1) throws: starting over would drop what that version wrote.
 History read_history(RegistryClient& client, const std::string& repository, const std::string& tag);
 
 // The manifest that stores `h`. Its config and only layer are the OCI empty blob `{}`, which

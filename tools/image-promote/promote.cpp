@@ -114,10 +114,15 @@ std::vector<std::string> platforms_of(RegistrySession& session, RegistryClient& 
 
 MovePrep prepare_move(RegistryClient& client, const PlannedMove& planned, const MoveOptions& options) {
   MovePrep prep{read_history(client, planned.target.repository, planned.target.tag)};
+  // An unreadable history would block every promotion and rollback of the tag for good: a new
+  // one is started over it, and the old manifest stays in the registry by its digest.
+  if (!prep.history.unreadable.empty())
+    kit::log::warn(prep.history.unreadable + "; starting a new history for " + planned.target.str());
   // The history manifest refers to the empty blob; a repository that holds a history has it.
   // Checked before the tag is read, so the read-modify-write window on the tag (the registry
   // API has no compare-and-swap) holds nothing but the PUT.
-  if (prep.history.manifest_body.empty()) ensure_empty_blob(client, planned.target.repository, options.empty_blob_from);
+  if (prep.history.manifest_body.empty() || !prep.history.unreadable.empty())
+    ensure_empty_blob(client, planned.target.repository, options.empty_blob_from);
   return prep;
 }
 
@@ -179,8 +184,13 @@ TagMove move_tag(RegistryClient& client, const PlannedMove& planned, const Manif
     }
     if (planned.expect_current && options.settle.count() > 0) {
       // Two promotions that both read the same current digest both write; the later write wins.
-      // Waiting and reading again lets the earlier one notice it lost.
-      std::this_thread::sleep_for(options.settle);
+      // Waiting and reading again lets the earlier one notice it lost. The wait keeps a second of
+      // --timeout for that read: past the deadline the tag would stay moved with no history.
+      kit::Millis wait = std::min(options.settle, std::max(kit::Millis(0), client.remaining(options.settle) - kit::Millis(1000)));
+      if (wait < options.settle)
+        kit::log::warn("--settle " + kit::format_duration(options.settle) + " cut to " + kit::format_duration(wait) +
+                       " by --timeout: a racing promotion is noticed only within that");
+      std::this_thread::sleep_for(wait);
       auto after = verified_head(client, target, image.digest, move.previous);
       if (after != image.digest)
         return refuse(RefusalKind::lost_race,
@@ -304,6 +314,21 @@ PromoteResult execute(RegistrySession& session, const PromotePlan& plan, const k
     if (plan.referrers) result.attached += copy_found(session, c.from, c.to, found.get(), plan.jobs, result.stats);
     if (prep.valid()) first_prep = prep.get();
   }
+  // With several tags, --expect-current is checked on all of them before the first one moves: a
+  // mismatch found at the second tag's turn would leave the first moved (exit 4, not 1).
+  for (size_t i = 0; plan.moves.size() > 1 && i < plan.moves.size(); ++i) {
+    const PlannedMove& planned = plan.moves[i];
+    if (!planned.expect_current) continue;
+    std::string now = session.client(planned.target.registry)->head_manifest(planned.target.repository, planned.target.tag).value_or("");
+    if (now != *planned.expect_current) {
+      result.refusal = Refusal{RefusalKind::not_expected,
+                               planned.target.str() + " points at " + short_digest(now) + ", not the expected " +
+                                   short_digest(*planned.expect_current) + ": no tag was moved",
+                               "check `image-promote history " + planned.target.repo_name() + " --tag " + planned.target.tag +
+                                   "` and promote again with the right --expect-current"};
+      return result;
+    }
+  }
   for (const auto& planned : plan.moves) {
     TagMove m;
     try {
@@ -368,10 +393,17 @@ RollbackPlan plan_rollback_unchecked(const RollbackRequest& req, const History& 
                   target.str() + " points at " + short_digest(current) + ", not the expected " +
                       short_digest(*req.expect_current) + ": it was not moved there (or was moved since); nothing was changed",
                   "see `" + history_cmd + "`; a promotion that was refused needs no rollback");
-  if (history.entries.empty())
+  if (history.entries.empty() && history.unreadable.empty())
     throw kit::usage_error("no promotion history for " + target.str() + "; nothing to roll back to, nothing was changed",
                            "only tags moved by `image-promote promote` can be rolled back; use promote --to " + req.tag +
                                " with the digest you want");
+  // The entry that promoted `digest` most recently. A later rollback *to* it (same digest, action
+  // rollback) names what that rollback undid, not what the tag held before the promotion: following
+  // it would move the tag forward to the release that was rolled back.
+  auto promotion_of = [&](const std::string& digest) {
+    return std::find_if(history.entries.begin(), history.entries.end(),
+                        [&](const HistoryEntry& e) { return e.digest == digest && e.action == "promote"; });
+  };
   if (!req.to_previous_of.empty()) {
     if (current != req.to_previous_of)
       return refuse(RefusalKind::not_expected,
@@ -379,8 +411,7 @@ RollbackPlan plan_rollback_unchecked(const RollbackRequest& req, const History& 
                         " whose promotion is to be rolled back: it was not promoted there (or was moved since); "
                         "nothing was changed",
                     "see `" + history_cmd + "`; a promotion that was refused needs no rollback");
-    auto it = std::find_if(history.entries.begin(), history.entries.end(),
-                           [&](const HistoryEntry& e) { return e.digest == req.to_previous_of; });
+    auto it = promotion_of(req.to_previous_of);
     if (it == history.entries.end())
       return refuse(RefusalKind::not_promoted,
                     req.to_previous_of + " was never promoted to " + target.str() +
@@ -401,6 +432,20 @@ RollbackPlan plan_rollback_unchecked(const RollbackRequest& req, const History& 
     throw kit::usage_error("--steps " + std::to_string(req.steps) + " goes past the " +
                                std::to_string(history.entries.size()) + " recorded promotion(s) of " + target.str(),
                            "see `" + history_cmd + "`");
+  // Guarded by --expect-current D, a rollback undoes D's promotion. When the last change was not
+  // that promotion (D re-promoted as a no-op after a rollback to it, or a promotion that lost a
+  // race without --expect-current), the previous entry is not what came before D.
+  const HistoryEntry& last = history.entries.front();
+  if (req.expect_current && req.steps == 1 && !current.empty() && !(last.digest == current && last.action == "promote")) {
+    auto it = promotion_of(current);
+    if (it != history.entries.end() && !it->previous.empty()) {
+      plan.warnings.push_back("the last change of " + target.str() + " is not the promotion of " + short_digest(current) + " (" +
+                              last.action + " of " + short_digest(last.digest) + "): rolling back to what it held before " +
+                              short_digest(current) + " was promoted (" + short_digest(it->previous) + ")");
+      plan.to = it->previous;
+      return plan;
+    }
+  }
   if (current != history.entries.front().digest)
     plan.warnings.push_back(target.str() + " points at " + (current.empty() ? "nothing" : current) +
                             ", not at its last recorded promotion " + history.entries.front().digest +
@@ -424,6 +469,12 @@ RollbackState read_rollback_state(RegistrySession& session, const RollbackReques
   auto client = session.client(req.repository.registry);
   RollbackState state;
   state.history = read_history(*client, req.repository.repository, req.tag);
+  if (!state.history.unreadable.empty()) {
+    if (req.to.empty())
+      throw kit::environment_error(state.history.unreadable + "; nothing was changed",
+                                   "roll back with --to DIGEST (the digest you want; it starts a new history over this one)");
+    // With --to, the move starts a new history (prepare_move says so).
+  }
   state.current = client->head_manifest(req.repository.repository, req.tag).value_or("");
   return state;
 }

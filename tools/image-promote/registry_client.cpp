@@ -145,6 +145,12 @@ kit::Millis RegistryClient::time_left(kit::Millis cap) const {
   return std::min(cap, left);
 }
 
+kit::Millis RegistryClient::remaining(kit::Millis cap) const {
+  if (!options_.deadline) return cap;
+  auto left = std::chrono::ceil<kit::Millis>(*options_.deadline - std::chrono::steady_clock::now());
+  return std::clamp(left, kit::Millis(0), cap);
+}
+
 kit::HttpResponse RegistryClient::attempts(kit::HttpRequest request, const kit::RetryPolicy& policy,
                                            const std::function<bool()>& rewind) {
   static thread_local std::mt19937_64 rng(std::random_device{}());

@@ -102,6 +102,9 @@ class RegistryClient {
   // (401 after authenticating, 5xx after retries, garbage) throws kit::Error(environment).
   std::optional<std::vector<Descriptor>> referrers(const std::string& repo, const std::string& digest);
 
+  // What is left of the run's deadline, at most `cap` (0 once it has passed; `cap` when none).
+  kit::Millis remaining(kit::Millis cap) const;
+
  private:
   std::string url(const std::string& path) const;
   // `once`: a single attempt (the caller retries the whole operation, see retry_operation).

@@ -2,12 +2,13 @@
 
 #include <algorithm>
 #include <cctype>
-#include <set>
+#include <map>
 #include <tuple>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "kit/error.hpp"
+#include "kit/text.hpp"
 #include "kit/untrusted_json.hpp"
 
 namespace image_promote {
@@ -47,17 +48,42 @@ Severity threshold_of(const std::vector<std::string>& fail_on) {
   return *std::min_element(all.begin(), all.end());
 }
 
+namespace {
+
+// YYYY-MM-DD naming a real day: the expiry is compared as text with today's date, so anything
+// else ("never", a letter O for a zero) would keep the entry forever, as Trivy refuses it.
+bool valid_date(const std::string& d) {
+  if (d.size() != 10 || d[4] != '-' || d[7] != '-') return false;
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
+    if (!std::isdigit(static_cast<unsigned char>(d[i]))) return false;
+  int year = std::stoi(d.substr(0, 4)), month = std::stoi(d.substr(5, 2)), day = std::stoi(d.substr(8, 2));
+  static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (month < 1 || month > 12 || day < 1 || day > days[month - 1]) return false;
+  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return !(month == 2 && day == 29 && !leap);
+}
+
+}  // namespace
+
 std::vector<IgnoreRule> parse_trivyignore(const std::string& text) {
   std::vector<IgnoreRule> rules;
   std::stringstream in(text);
+  int number = 0;
   for (std::string line; std::getline(in, line);) {
+    ++number;
     if (auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
     std::stringstream words(line);
     IgnoreRule r;
     words >> r.id;
     if (r.id.empty()) continue;
     for (std::string w; words >> w;)
-      if (w.rfind("exp:", 0) == 0) r.expires = w.substr(4);
+      if (w.rfind("exp:", 0) == 0) {
+        r.expires = w.substr(4);
+        if (!valid_date(r.expires))
+          throw kit::usage_error("--ignore-file line " + std::to_string(number) + ": '" + kit::quote_value(w, 40) +
+                                     "' is not an expiry date (exp:YYYY-MM-DD)",
+                                 "write the date as exp:2026-12-31, or drop exp: for an entry that never expires");
+      }
     rules.push_back(r);
   }
   return rules;
@@ -139,15 +165,33 @@ GateResult evaluate_report(const std::string& report_json, const GatePolicy& pol
   GateResult result;
   result.artifact = text_field(j, "ArtifactName");
   result.image_digests = named_digests(j);
-  std::set<std::tuple<std::string, std::string, std::string>> seen;
-  static const nlohmann::json kNone = nlohmann::json::array();
-  auto results = j.find("Results");
-  for (const auto& r : results != j.end() && results->is_array() ? *results : kNone) {
-    if (!r.is_object()) continue;
+  // A report whose structure is not Trivy's fails closed: a list that is an object, an entry that
+  // is not an object or a severity Trivy never writes would otherwise hide what it holds.
+  auto malformed = [](const std::string& what) {
+    return kit::usage_error("the Trivy report is malformed: " + what + "; nothing was judged",
+                            "produce it with `trivy image --format json` and do not edit it");
+  };
+  auto list = [&](const nlohmann::json& object, const char* key, const std::string& where) -> const nlohmann::json* {
+    auto it = object.find(key);
+    if (it == object.end() || it->is_null()) return nullptr;
+    if (!it->is_array()) throw malformed(where + key + " is not a list");
+    return &*it;
+  };
+  // A finding is judged once, at the highest severity any of its repeats gives it.
+  using Key = std::tuple<std::string, std::string, std::string>;
+  std::map<Key, size_t> index;
+  std::vector<Finding> findings;
+  const nlohmann::json* results = list(j, "Results", "");
+  for (size_t ri = 0; results && ri < results->size(); ++ri) {
+    const auto& r = (*results)[ri];
+    std::string at = "Results[" + std::to_string(ri) + "]";
+    if (!r.is_object()) throw malformed(at + " is not an object");
     std::string target = text_field(r, "Target");
-    if (!r.contains("Vulnerabilities") || !r["Vulnerabilities"].is_array()) continue;
-    for (const auto& v : r["Vulnerabilities"]) {
-      if (!v.is_object()) continue;
+    const nlohmann::json* vulns = list(r, "Vulnerabilities", at + ".");
+    for (size_t vi = 0; vulns && vi < vulns->size(); ++vi) {
+      const auto& v = (*vulns)[vi];
+      std::string vat = at + ".Vulnerabilities[" + std::to_string(vi) + "]";
+      if (!v.is_object()) throw malformed(vat + " is not an object");
       Finding f;
       f.id = text_field(v, "VulnerabilityID");
       f.package = text_field(v, "PkgName");
@@ -155,23 +199,35 @@ GateResult evaluate_report(const std::string& report_json, const GatePolicy& pol
       f.fixed = text_field(v, "FixedVersion");
       f.title = text_field(v, "Title");
       f.target = target;
-      if (!seen.emplace(f.id, f.package, f.installed).second) {
-        ++result.duplicates;
+      auto severity = v.find("Severity");
+      if (severity == v.end()) {
+        f.severity = Severity::unknown;
+      } else {
+        std::string text = severity->is_string() ? kit::trim(severity->get<std::string>()) : "";
+        try {
+          f.severity = parse_severity(text);
+        } catch (const kit::Error&) {
+          throw malformed(vat + " (" + kit::quote_value(f.id, 40) + ") has the severity " + kit::json_excerpt(*severity, 40) +
+                          ", not one of UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL");
+        }
+      }
+      auto [it, fresh] = index.emplace(Key{f.id, f.package, f.installed}, findings.size());
+      if (fresh) {
+        findings.push_back(std::move(f));
         continue;
       }
-      try {
-        f.severity = parse_severity(text_field(v, "Severity"));
-      } catch (const kit::Error&) {
-        f.severity = Severity::unknown;
-      }
-      ++result.total;
-      ++result.counts[f.severity];
-      if (f.severity < policy.threshold) continue;
-      if ((policy.ignore_unfixed && f.fixed.empty()) || ignored_by(policy.ignore, f.id, policy.today))
-        result.ignored.push_back(f);
-      else
-        result.blocking.push_back(f);
+      ++result.duplicates;
+      if (f.severity > findings[it->second].severity) findings[it->second] = std::move(f);
     }
+  }
+  for (const auto& f : findings) {
+    ++result.total;
+    ++result.counts[f.severity];
+    if (f.severity < policy.threshold) continue;
+    if ((policy.ignore_unfixed && f.fixed.empty()) || ignored_by(policy.ignore, f.id, policy.today))
+      result.ignored.push_back(f);
+    else
+      result.blocking.push_back(f);
   }
   std::stable_sort(result.blocking.begin(), result.blocking.end(),
                    [](const Finding& a, const Finding& b) { return a.severity > b.severity; });

@@ -30,6 +30,9 @@ kit::Outcome history(kit::Context& ctx) {
   RegistrySession session(s.client, s.credentials);
   session.need(repo.registry, repo.repository, false);
   History h = read_history(*session.client(repo.registry), repo.repository, tag);
+  if (!h.unreadable.empty())
+    throw kit::environment_error(h.unreadable, "`promote` and `rollback --to DIGEST` start a new history over it (the old "
+                                               "one stays in the registry by its digest)");
   std::vector<std::vector<std::string>> rows;
   nlohmann::json entries = nlohmann::json::array();
   for (size_t i = 0; i < h.entries.size() && static_cast<long long>(i) < limit; ++i) {

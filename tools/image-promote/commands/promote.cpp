@@ -5,6 +5,7 @@
 #include "image-promote/commands/commands.hpp"
 #include "image-promote/commands/common.hpp"
 #include "image-promote/commands/moves_report.hpp"
+#include "image-promote/history.hpp"
 #include "image-promote/promote.hpp"
 #include "image-promote/scan_check.hpp"
 #include "kit/error.hpp"
@@ -26,6 +27,8 @@ std::vector<Reference> parse_targets(const std::string& to, const Reference& src
       if (r.tag.empty() || !r.digest.empty()) throw kit::usage_error("--to: '" + t + "' must name a tag (REPO:TAG) and no digest");
     }
     if (r.tag.rfind("_yonima-history-", 0) == 0) throw kit::usage_error("--to: '" + t + "' is a history tag");
+    // Its history tag must fit too: checked here, before any tag moves (exit 2), not at its turn (exit 4).
+    history_tag(r.tag);
     out.push_back(r);
   }
   if (out.empty()) throw kit::usage_error("missing --to: the tag(s) to promote to");

@@ -5,6 +5,7 @@
 #include "image-promote/commands/commands.hpp"
 #include "image-promote/commands/common.hpp"
 #include "image-promote/commands/moves_report.hpp"
+#include "image-promote/history.hpp"
 #include "image-promote/promote.hpp"
 #include "kit/error.hpp"
 #include "kit/log.hpp"
@@ -22,6 +23,7 @@ kit::Outcome rollback(kit::Context& ctx) {
   req.repository = parse_repository(args.str("repository"));
   req.tag = args.str("tag");
   if (!valid_tag(req.tag)) throw kit::usage_error("--tag: '" + req.tag + "' is not a valid tag");
+  history_tag(req.tag);
   int targets = args.has("steps") + args.has("to") + args.has("to-previous-of");
   if (targets > 1) throw kit::usage_error("give one of --steps, --to and --to-previous-of");
   if (args.has("steps")) req.steps = static_cast<int>(args.integer("steps", 1, 100));
