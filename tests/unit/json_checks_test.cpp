@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include "kit/secrets.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include "health-gate/checks.hpp"
@@ -65,6 +67,33 @@ TEST_CASE("version from JSON or header") {
   resp.headers = {{"x-app-version", "1.5.0"}};
   CHECK(judge("http://h/health", resp, c).healthy());
   CHECK_THROWS_AS(VersionSource::parse("body:/v"), kit::Error);
+}
+
+TEST_CASE("version: compared raw, shown redacted and escaped; a fractional JSON number never matches") {
+  kit::secrets().clear();
+  kit::secrets().add("1.5.0-deploy");  // a ${VAR} header value that is also the version
+  Checks c;
+  c.expected_version = "1.5.0-deploy";
+  c.version_from = VersionSource::parse("json:/version");
+  auto r = judge("http://h/health", answer(200, R"({"version":"1.5.0-deploy"})"), c);
+  CHECK(r.healthy());
+  CHECK(r.version_matched);
+  CHECK(r.version->find("1.5.0-deploy") == std::string::npos);  // shown redacted
+  kit::secrets().clear();
+
+  c.expected_version = "1.5.0";
+  auto nl = judge("http://h/health", answer(200, R"({"version":"1.5.0\n"})"), c);
+  CHECK(nl.failure == Failure::version);
+  CHECK(nl.detail.find("1.5.0\\n answered") != std::string::npos);  // the newline is visible
+
+  c.expected_version = "1.10";
+  auto number = judge("http://h/health", answer(200, R"({"version":1.10})"), c);
+  CHECK(number.failure == Failure::version);
+  CHECK(number.detail.find("serve it as a string") != std::string::npos);
+  c.expected_version = "1.1";
+  CHECK_FALSE(judge("http://h/health", answer(200, R"({"version":1.10})"), c).healthy());
+  c.expected_version = "42";
+  CHECK(judge("http://h/health", answer(200, R"({"version":42})"), c).healthy());
 }
 
 TEST_CASE("latency and body checks") {

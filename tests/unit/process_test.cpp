@@ -16,6 +16,11 @@ TEST_CASE("commands split like a shell would quote them, without expansion") {
   CHECK(kit::split_command("sh -c 'echo $HOME; exit 3'") == V{"sh", "-c", "echo $HOME; exit 3"});
   CHECK(kit::split_command(R"(a "b \"c\"" d\ e '')") == V{"a", "b \"c\"", "d e", ""});
   CHECK_THROWS_AS(kit::split_command("echo 'oops"), kit::Error);
+  // Several lines are several commands to a reader: refused, not joined into one argv.
+  CHECK_THROWS_AS(kit::split_command("echo one\necho two"), kit::Error);
+  CHECK_THROWS_AS(kit::split_command("echo one\r\necho two"), kit::Error);
+  CHECK(kit::split_command("kubectl rollout undo \\\n  deploy/api") == V{"kubectl", "rollout", "undo", "deploy/api"});
+  CHECK(kit::split_command("sh -c 'echo one\necho two'") == V{"sh", "-c", "echo one\necho two"});
 }
 
 TEST_CASE("a child runs with extra environment, captured output and exit code") {

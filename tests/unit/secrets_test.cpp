@@ -28,6 +28,11 @@ TEST_CASE("learned secrets are redacted everywhere, longest first, encoded forms
 TEST_CASE("credential query parameters are redacted in URLs and free text, other parameters kept") {
   CHECK(kit::redact_url("https://h/health?token=abc123&x=1") == "https://h/health?token=***&x=1");
   CHECK(kit::redact_url("GET https://h/p?a=1&API_KEY=k3y#frag failed") == "GET https://h/p?a=1&API_KEY=***#frag failed");
+  // Azure Functions' ?code=, api-key, S3 and GCS signed URLs.
+  CHECK(kit::redact_url("https://f.azurewebsites.net/api/health?code=abc123") == "https://f.azurewebsites.net/api/health?code=***");
+  CHECK(kit::redact_url("https://h/health?api-key=k&v=2") == "https://h/health?api-key=***&v=2");
+  CHECK(kit::redact_url("https://b.s3.amazonaws.com/o?X-Amz-Credential=AKIA&X-Amz-Signature=f00") ==
+        "https://b.s3.amazonaws.com/o?X-Amz-Credential=***&X-Amz-Signature=***");
   for (const char* name : {"token", "access_token", "key", "api_key", "apikey", "secret", "password", "sig", "signature"})
     CHECK(kit::redact_url(std::string("https://h/?") + name + "=v4lue") == std::string("https://h/?") + name + "=***");
   // Only whole parameter names: monkey= and tokens= are not credentials.

@@ -136,6 +136,7 @@ ProbeResult judge(const std::string& url, const kit::HttpResponse& response, con
   r.http_version = response.http_version;
   std::string path = quote_untrusted(url_path(url), 200);
   if (!response.ok()) {
+    r.status = 0;  // headers then a cut body are not an answer (0: none, as the outputs say)
     r.failure = Failure::transport;
     r.detail = std::string(kit::transport_error_name(response.error)) + " (" + path + "): " + quote_untrusted(response.error_message, 300);
     return r;
@@ -146,11 +147,25 @@ ProbeResult judge(const std::string& url, const kit::HttpResponse& response, con
   bool is_json = !body.is_discarded();
   if (is_json) r.failing_indicators.clear();
 
+  // The raw version is what is compared; what is shown is redacted and escaped (a version that
+  // contains a secret's text, or a newline, must still match — and be seen as it is).
+  std::optional<std::string> raw_version;
+  std::string version_problem;
   if (checks.expected_version) {
     if (checks.version_from.kind == VersionSource::header) {
-      if (auto h = response.header(checks.version_from.where)) r.version = quote_untrusted(*h, 200);
+      if (auto h = response.header(checks.version_from.where)) raw_version = *h;
     } else if (is_json) {
-      if (auto* v = kit::find_pointer(body, checks.version_from.where)) r.version = quote_untrusted(json_text(*v), 200);
+      if (auto* v = kit::find_pointer(body, checks.version_from.where)) {
+        raw_version = json_text(*v);
+        // A JSON number is parsed to a double: 1.10 and 1.1 are the same number, not the same release.
+        if (v->is_number_float())
+          version_problem = "; the version is a JSON number (" + *raw_version + " as parsed), compared as text it is "
+                            "ambiguous: serve it as a string";
+      }
+    }
+    if (raw_version) {
+      r.version = kit::quote_value(kit::secrets().redact(*raw_version), 200);
+      r.version_matched = version_problem.empty() && *raw_version == *checks.expected_version;
     }
   }
 
@@ -209,9 +224,9 @@ ProbeResult judge(const std::string& url, const kit::HttpResponse& response, con
       r.detail = path + ": no version at " + checks.version_from.describe() + ", expected " + *checks.expected_version;
       return r;
     }
-    if (*r.version != *checks.expected_version) {
+    if (!r.version_matched) {
       r.failure = Failure::version;
-      r.detail = *r.version + " answered, expected " + *checks.expected_version;
+      r.detail = *r.version + " answered, expected " + kit::quote_value(*checks.expected_version, 200) + version_problem;
       return r;
     }
   }

@@ -77,7 +77,8 @@ struct ProbeResult {
   std::string http_version;  // "1.1", "2" (negotiated over TLS where the server offers it); "" without an answer
   Failure failure = Failure::none;
   std::string detail;                  // one line: why this probe failed
-  std::optional<std::string> version;  // the version the service answered with, if read
+  std::optional<std::string> version;  // the version the service answered with, if read, as shown (redacted, escaped)
+  bool version_matched = false;        // the raw version equals --expect-version
   std::vector<std::string> failing_indicators;  // from a NestJS Terminus body
   bool healthy() const { return failure == Failure::none; }
 };

@@ -52,14 +52,16 @@ GateRun run_gate(const Config& config, const ProbeFn& probe) {
     sleep_until(start + config.timing.initial_delay);
   }
 
-  // One round probes every URL; the round is healthy when all of them are.
-  auto round = [&](Phase phase) {
+  // One round probes every URL; the round is healthy when all of them are. No request runs past
+  // `end` (the deadline, or the end of the observation window): N slow URLs would otherwise hold
+  // the round N request timeouts long.
+  auto round = [&](Phase phase, Clock::time_point end) {
     ++run.rounds;
     bool all_ok = true;
     for (const auto& url : config.urls) {
-      auto remaining = std::chrono::duration_cast<kit::Millis>(deadline - Clock::now());
-      if (phase == Phase::probe && remaining.count() <= 0) return false;
-      kit::Millis timeout = phase == Phase::probe ? std::min(config.timing.request_timeout, remaining) : config.timing.request_timeout;
+      auto remaining = std::chrono::duration_cast<kit::Millis>(end - Clock::now());
+      if (remaining.count() <= 0) return false;
+      kit::Millis timeout = std::min(config.timing.request_timeout, remaining);
       TimedProbe tp{probe(url, std::max(timeout, kit::Millis(1))), phase, since_start(), run.rounds,
                     timeout < config.timing.request_timeout};
       if (tp.result.healthy()) {
@@ -77,10 +79,11 @@ GateRun run_gate(const Config& config, const ProbeFn& probe) {
   int streak = 0;
   while (Clock::now() < deadline) {
     auto round_start = Clock::now();
-    streak = round(Phase::probe) ? streak + 1 : 0;
+    streak = round(Phase::probe, deadline) ? streak + 1 : 0;
     if (streak >= config.timing.successes) {
       run.turned_healthy = true;
       run.healthy_at = since_start();
+      run.rounds_to_healthy = run.rounds;
       break;
     }
     if (Clock::now() + config.timing.interval >= deadline) break;
@@ -90,10 +93,13 @@ GateRun run_gate(const Config& config, const ProbeFn& probe) {
   if (run.turned_healthy && config.timing.observe) {
     kit::log::info("healthy; observing for " + kit::format_duration(*config.timing.observe));
     auto observe_end = Clock::now() + *config.timing.observe;
+    // A request started near the window's end may take a second more to answer.
+    auto observe_limit = observe_end + kit::Millis(1000);
     size_t first = run.probes.size();
+    run.observed = true;
     while (Clock::now() < observe_end) {
       auto round_start = Clock::now();
-      round(Phase::observe);
+      round(Phase::observe, observe_limit);
       auto next = round_start + config.timing.interval;
       if (next >= observe_end) break;
       std::this_thread::sleep_until(next);
@@ -101,8 +107,10 @@ GateRun run_gate(const Config& config, const ProbeFn& probe) {
     std::vector<kit::Millis> latencies;
     size_t ok = 0, total = 0;
     for (size_t i = first; i < run.probes.size(); ++i) {
-      ++total;
       const auto& r = run.probes[i].result;
+      // Cut short by the window's end, its timeout says the window ended, not that the service failed.
+      if (run.probes[i].cut_by_deadline && r.transport == kit::TransportError::timeout) continue;
+      ++total;
       if (r.healthy()) ++ok;
       if (r.transport == kit::TransportError::none) latencies.push_back(r.latency);
     }

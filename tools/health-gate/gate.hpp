@@ -18,8 +18,8 @@ struct TimedProbe {
   Phase phase = Phase::probe;
   kit::Millis at{0};  // since the start of the run
   int round = 0;
-  // Its request timeout was shortened to what was left of --timeout: a timeout of this probe says
-  // the run ended, not that the service stopped answering.
+  // Its request timeout was shortened to what was left of --timeout (or of the observation
+  // window): a timeout of this probe says the run ended, not that the service stopped answering.
   bool cut_by_deadline = false;
 };
 
@@ -31,7 +31,9 @@ struct GateRun {
   double observed_success_rate = 1.0;
   std::optional<kit::Millis> observed_p95;
   kit::Millis elapsed{0};
-  int rounds = 0;
+  int rounds = 0;             // every round, observation included
+  int rounds_to_healthy = 0;  // the probe rounds it took to turn healthy
+  bool observed = false;      // the observation window ran (it turned healthy, with --observe)
   bool healthy() const { return turned_healthy && observe_passed; }
 };
 

@@ -133,6 +133,16 @@ Config plan(const kit::Args& args, const kit::Env& env) {
   if (c.timing.initial_delay >= c.timing.deadline)
     throw kit::usage_error("--initial-delay " + kit::format_duration(c.timing.initial_delay) + " is not shorter than --timeout " +
                            kit::format_duration(c.timing.deadline) + ": the gate would end before its first probe (the timeout counts the delay)");
+  // N healthy rounds in a row need (N - 1) intervals after the first probe: a combination that
+  // cannot fit in the timeout fails every deploy, and --on-failure rolls each one back.
+  if (c.timing.successes > 1 &&
+      c.timing.initial_delay + c.timing.interval * (c.timing.successes - 1) >= c.timing.deadline)
+    throw kit::usage_error("--successes " + std::to_string(c.timing.successes) + " needs " +
+                           std::to_string(c.timing.successes - 1) + " × --interval " + kit::format_duration(c.timing.interval) +
+                           " after the first probe" +
+                           (c.timing.initial_delay.count() > 0 ? " (and --initial-delay " + kit::format_duration(c.timing.initial_delay) + ")" : "") +
+                           ", which does not fit in --timeout " + kit::format_duration(c.timing.deadline) +
+                           ": no deploy could pass; lower --successes or --interval, or raise --timeout");
   if (c.timing.interval >= c.timing.deadline)
     c.warnings.push_back("--interval " + kit::format_duration(c.timing.interval) + " is not shorter than --timeout " +
                          kit::format_duration(c.timing.deadline) + ": the service gets one probe only; use a shorter --interval");

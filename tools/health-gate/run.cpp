@@ -24,7 +24,8 @@ void write_report(kit::Report& report, const Config& config, const GateRun& run,
   report.output("p50-latency", kit::format_duration(v.p50));
   report.output("p95-latency", kit::format_duration(v.p95));
   report.output("reason", v.reason);
-  if (config.timing.observe) report.output("observed-success-rate", std::round(run.observed_success_rate * 10'000) / 10'000);
+  // Only when observed: a gate that never turned healthy has no rate (1.0 would read as perfect).
+  if (run.observed) report.output("observed-success-rate", std::round(run.observed_success_rate * 10'000) / 10'000);
   std::string last_version;
   for (const auto& p : run.probes)
     if (p.result.version) last_version = *p.result.version;
@@ -65,22 +66,20 @@ void write_report(kit::Report& report, const Config& config, const GateRun& run,
 }
 
 std::map<std::string, std::string> hook_env(const Config& config, const GateRun& run, const Verdict& v) {
-  std::string last_url, last_version;
-  for (const auto& p : run.probes) {
-    last_url = p.result.url;
+  std::string last_version;
+  for (const auto& p : run.probes)
     if (p.result.version) last_version = *p.result.version;
-  }
   // Texts that quote the service (reason, served version) are redacted here: a service that
   // reflects a secret header or token in its body must not hand it to the rollback command.
   return {{"HEALTH_GATE_HEALTHY", v.healthy ? "true" : "false"},
           {"HEALTH_GATE_REASON", kit::secrets().redact(v.reason)},
-          {"HEALTH_GATE_URL", kit::redact_url(last_url)},
+          {"HEALTH_GATE_URL", kit::redact_url(v.url)},
           {"HEALTH_GATE_LAST_STATUS", std::to_string(v.last_status)},
           {"HEALTH_GATE_ATTEMPTS", std::to_string(run.probes.size())},
           {"HEALTH_GATE_ELAPSED", kit::format_duration(run.elapsed)},
           {"HEALTH_GATE_EXPECTED_VERSION", config.checks.expected_version.value_or("")},
           {"HEALTH_GATE_SERVED_VERSION", kit::secrets().redact(last_version)},
-          {"HEALTH_GATE_PHASE", run.turned_healthy ? "observe" : "probe"}};
+          {"HEALTH_GATE_PHASE", run.observed ? "observe" : "probe"}};
 }
 
 // Runs a hook; returns an empty string on success, else what went wrong.
@@ -98,6 +97,9 @@ std::string run_hook(const char* name, const std::vector<std::string>& argv, con
                 result.timed_out ? -1 : result.signal ? 128 + result.signal : result.exit_code);
   if (!result.started) return "could not start: " + result.error;
   if (result.timed_out) return "did not finish within " + kit::format_duration(config.hooks.timeout) + " and was stopped";
+  if (result.interrupted)
+    return "was interrupted: health-gate received " + kit::signal_name(result.interrupted) + " and passed it on, and the hook " +
+           (result.signal ? std::string("was killed by it") : "exited with code " + std::to_string(result.exit_code));
   if (result.signal) return kit::how_it_ended(result);
   if (result.exit_code != 0) return "exited with code " + std::to_string(result.exit_code);
   return "";

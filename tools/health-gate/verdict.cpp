@@ -59,14 +59,14 @@ std::string probe_phase_reason(const Config& config, const GateRun& run) {
   }
   if (last.failure == Failure::version) {
     std::map<std::string, size_t> versions;
-    size_t answers = 0;
+    size_t answers = 0, expected = 0;
     for (const auto& p : run.probes)
       if (p.phase == Phase::probe && p.result.version) {
         ++answers;
-        ++versions[*p.result.version];
+        if (p.result.version_matched) ++expected;
+        else ++versions[*p.result.version];
       }
-    size_t expected = versions.count(*config.checks.expected_version) ? versions[*config.checks.expected_version] : 0;
-    size_t others = versions.size() - (expected ? 1 : 0);
+    size_t others = versions.size();
     return last.detail + " (" + std::to_string(answers - expected) + " of " + std::to_string(answers) + " answers were " +
            (others > 1 ? "other versions" : "the old version") + ")";
   }
@@ -102,12 +102,18 @@ Verdict decide(const Config& config, const GateRun& run) {
   for (const auto& p : run.probes) {
     if (p.result.transport == kit::TransportError::none) latencies.push_back(p.result.latency);
     v.last_status = p.result.status;
+    v.url = p.result.url;
   }
+  if (!v.healthy)
+    if (const ProbeResult* failure = headline_failure(run, !run.turned_healthy)) {
+      v.last_status = failure->status;
+      v.url = failure->url;
+    }
   v.p50 = percentile(latencies, 0.50);
   v.p95 = percentile(latencies, 0.95);
 
   if (v.healthy) {
-    v.reason = "healthy after " + std::to_string(run.rounds) + (run.rounds == 1 ? " round" : " rounds") + " in " +
+    v.reason = "healthy after " + std::to_string(run.rounds_to_healthy) + (run.rounds_to_healthy == 1 ? " round" : " rounds") + " in " +
                kit::format_duration(run.healthy_at.value_or(run.elapsed));
     if (config.timing.observe)
       v.reason += "; " + percent(run.observed_success_rate) + " of probes healthy during " +

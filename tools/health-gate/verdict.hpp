@@ -11,7 +11,10 @@ struct Verdict {
   bool healthy = false;
   std::string reason;  // "1.4.1 answered, expected 1.5.0 (8 of 10 answers were the old version)"
   std::string hint;    // what to do next
+  // The probe the verdict is about: when unhealthy, the failure its reason leads with (a rollback
+  // hook must not be told the healthy URL of several); when healthy, the last probe.
   long last_status = 0;
+  std::string url;
   kit::Millis p50{0}, p95{0};
 };
 

@@ -186,7 +186,8 @@ TagMove move_tag(RegistryClient& client, const PlannedMove& planned, const Manif
       // Two promotions that both read the same current digest both write; the later write wins.
       // Waiting and reading again lets the earlier one notice it lost. The wait keeps a second of
       // --timeout for that read: past the deadline the tag would stay moved with no history.
-      kit::Millis wait = std::min(options.settle, std::max(kit::Millis(0), client.remaining(options.settle) - kit::Millis(1000)));
+      const kit::Millis reserve(1000);
+      kit::Millis wait = std::min(options.settle, std::max(kit::Millis(0), client.remaining(options.settle + reserve) - reserve));
       if (wait < options.settle)
         kit::log::warn("--settle " + kit::format_duration(options.settle) + " cut to " + kit::format_duration(wait) +
                        " by --timeout: a racing promotion is noticed only within that");

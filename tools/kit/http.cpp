@@ -24,6 +24,7 @@ struct Transfer {
   CURL* handle = nullptr;
   bool aborted_by_sink = false;
   bool drop_redirect_body = false;  // a hop of a redirect chain followed by HttpClient::send
+  bool in_body = false;             // header lines from now on are trailers
 };
 
 size_t on_header(char* data, size_t size, size_t n, void* user) {
@@ -32,12 +33,18 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
   if (line.rfind("HTTP/", 0) == 0) {
     t->response->headers.clear();  // a new response (redirect or 100-continue) starts
+    t->in_body = false;
     return size * n;
   }
+  // Trailers (after a chunked body) are not the response's headers: a check that reads a header
+  // must not be satisfied by a value sent once the body was already judged by the sender.
+  if (t->in_body) return size * n;
   auto colon = line.find(':');
   if (colon != std::string::npos) {
     std::string value = line.substr(colon + 1);
+    // Optional whitespace around a field value is not part of it (RFC 9110, 5.5).
     value.erase(0, value.find_first_not_of(" \t"));
+    value.erase(value.find_last_not_of(" \t") + 1);
     t->response->headers.emplace_back(lower(line.substr(0, colon)), value);
   }
   return size * n;
@@ -46,6 +53,7 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
 size_t on_body(char* data, size_t size, size_t n, void* user) {
   auto* t = static_cast<Transfer*>(user);
   size_t len = size * n;
+  t->in_body = true;
   if (t->drop_redirect_body) {
     long status = 0;
     curl_easy_getinfo(t->handle, CURLINFO_RESPONSE_CODE, &status);

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "kit/error.hpp"
+#include "kit/interrupt.hpp"
 #include "kit/log.hpp"
 #include "kit/text.hpp"
 #include "kit/secrets.hpp"
@@ -156,6 +157,12 @@ ProcessResult run_process(const ProcessSpec& spec) {
     result.error = "empty command";
     return result;
   }
+  // After an interruption nothing new starts: the tool is on its way to reporting and ending.
+  if (int sig = interrupted()) {
+    result.error = "not started: the tool received " + signal_name(sig);
+    result.interrupted = sig;
+    return result;
+  }
   std::string exe = find_program(spec.argv[0]);
   if (exe.empty()) {
     result.error = "'" + spec.argv[0] + "' not found on PATH";
@@ -193,10 +200,14 @@ ProcessResult run_process(const ProcessSpec& spec) {
   // the whole timeout; polling running() (waitpid WNOHANG) has no such race.
   auto deadline = std::chrono::steady_clock::now() + spec.timeout;
   auto pause = std::chrono::milliseconds(1);
-  while (child.running(ec) && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(pause);
-    pause = std::min(pause * 2, std::chrono::milliseconds(50));
+  {
+    ForwardInterrupts forward(group.native_handle());
+    while (child.running(ec) && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(pause);
+      pause = std::min(pause * 2, std::chrono::milliseconds(50));
+    }
   }
+  result.interrupted = interrupted();
   if (child.running(ec)) {
     result.timed_out = true;
     // The whole process group: a shell's children must not outlive the timeout.
@@ -216,13 +227,16 @@ ProcessResult run_process(const ProcessSpec& spec) {
   return result;
 }
 
+std::string signal_name(int sig) {
+  const char* name = sigabbrev_np(sig);
+  return name ? "SIG" + std::string(name) : "signal " + std::to_string(sig);
+}
+
 std::string how_it_ended(const ProcessResult& r) {
   if (!r.started) return "could not start: " + r.error;
+  if (r.interrupted && r.signal) return "stopped by " + signal_name(r.interrupted) + " (the tool received it and passed it on)";
   if (r.timed_out) return "timed out";
-  if (r.signal) {
-    const char* name = sigabbrev_np(r.signal);
-    return "killed by " + (name ? "SIG" + std::string(name) : std::string("a signal")) + " (signal " + std::to_string(r.signal) + ")";
-  }
+  if (r.signal) return "killed by " + signal_name(r.signal) + " (signal " + std::to_string(r.signal) + ")";
   return "exit " + std::to_string(r.exit_code);
 }
 
@@ -248,8 +262,17 @@ std::vector<std::string> split_command(const std::string& command) {
       quote = dbl;
       in_word = true;
     } else if (c == '\\' && i + 1 < command.size()) {
+      if (command[i + 1] == '\n') {  // a line continuation, as in a shell
+        ++i;
+        continue;
+      }
       word += command[++i];
       in_word = true;
+    } else if (c == '\n' || c == '\r') {
+      // Two lines are two commands to a reader (a YAML block `on-failure: |`), but here they would
+      // become one argv ("kubectl rollout undo ... ./notify.sh"), and the log would call it done.
+      throw usage_error("a command is one line, not several: " + quote_value(secrets().redact(command), 80),
+                        "write one command, or several in a script (sh -c '...' or a file)");
     } else if (std::isspace(static_cast<unsigned char>(c))) {
       if (in_word) words.push_back(word);
       word.clear();

@@ -24,6 +24,7 @@ struct ProcessResult {
   int signal = 0;      // the signal that ended it, if one did (exit_code is then -1)
   bool started = false;
   bool timed_out = false;
+  int interrupted = 0;  // SIGINT/SIGTERM the tool received and forwarded to it while it ran (kit/interrupt.hpp)
   std::string out;  // stdout, bounded
   std::string err;  // stderr, bounded
   std::string error;  // why it could not start
@@ -35,6 +36,8 @@ ProcessResult run_process(const ProcessSpec& spec);
 // How a finished process ended, for a message: "exit 3", "killed by SIGSEGV (signal 11)"
 // (a crash, not an exit status of 11), "timed out", "could not start: ...".
 std::string how_it_ended(const ProcessResult& result);
+// "SIGTERM" for 15.
+std::string signal_name(int sig);
 
 // Splits a command line into words the way a POSIX shell would for quoting (single quotes,
 // double quotes, backslashes), without any expansion: `--on-failure "kubectl rollout undo x"`.

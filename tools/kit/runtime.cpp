@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "kit/interrupt.hpp"
 #include "kit/log.hpp"
 #include "kit/secrets.hpp"
 #include "kit/text.hpp"
@@ -56,6 +57,7 @@ const Command* find_command(const ToolSpec& spec, const std::string& name) {
 }  // namespace
 
 int run_tool(const ToolSpec& spec, const std::vector<std::string>& argv, const Env& env) {
+  install_interrupt_forwarding();
   secrets().set_announce(env.in_github_actions(), wants_json(argv, env));
   Parsed parsed;
   try {

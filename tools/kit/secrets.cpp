@@ -51,12 +51,22 @@ std::vector<Span> userinfo_passwords(std::string_view text) {
   return out;
 }
 
-// ?token=...&sig=...: values of query parameters that carry credentials (signed URLs, API keys).
+// ?token=...&sig=...: values of query parameters that carry credentials (signed URLs, API keys):
+// a name one of whose words (split at '-', '_', '.') is one of these (access_token, api-key,
+// X-Amz-Signature, X-Goog-Credential, an Azure SAS sig), or Azure Functions' `code`. Whole words:
+// `monkey` or `sigma` are not keys.
 bool secret_param(std::string_view name) {
-  static const std::array<std::string_view, 9> names = {"token", "access_token", "key",       "api_key",  "apikey",
-                                                        "secret", "password",     "sig",       "signature"};
+  static const std::array<std::string_view, 11> words = {"token", "key",  "apikey",     "secret", "password", "sig",
+                                                        "signature", "credential", "auth", "pwd", "pass"};
   std::string n = lower(name);
-  return std::find(names.begin(), names.end(), n) != names.end();
+  if (n == "code") return true;
+  for (size_t start = 0; start <= n.size();) {
+    size_t end = n.find_first_of("-_.", start);
+    if (end == std::string::npos) end = n.size();
+    if (std::find(words.begin(), words.end(), std::string_view(n).substr(start, end - start)) != words.end()) return true;
+    start = end + 1;
+  }
+  return false;
 }
 
 bool ends_param_value(char c) {

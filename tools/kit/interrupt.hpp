@@ -1,0 +1,28 @@
+#pragma once
+// SIGINT and SIGTERM while a child process runs. A child runs in its own process group (so a
+// timeout can stop a shell and its children together), which also keeps a terminal's Ctrl-C and a
+// runner's cancellation from reaching it: the tool died and left the child running, orphaned,
+// killed by SIGPIPE at its next line of output — a rollback stopped half-way, unreported. While a
+// child runs, the signal is forwarded to its group instead, the tool goes on to report how the
+// child ended, and no further child is started. With no child running, the signal does what it
+// always did (the default action: the tool ends).
+#include <sys/types.h>
+
+namespace kit {
+
+// Installs the handlers; run_tool calls it once at start.
+void install_interrupt_forwarding();
+
+// The signal received while a child ran, 0 when none.
+int interrupted();
+
+// While alive, SIGINT/SIGTERM go to process group `group` (a running child's).
+class ForwardInterrupts {
+ public:
+  explicit ForwardInterrupts(pid_t group);
+  ~ForwardInterrupts();
+  ForwardInterrupts(const ForwardInterrupts&) = delete;
+  ForwardInterrupts& operator=(const ForwardInterrupts&) = delete;
+};
+
+}  // namespace kit
