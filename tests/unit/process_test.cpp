@@ -21,6 +21,8 @@ TEST_CASE("commands split like a shell would quote them, without expansion") {
   CHECK_THROWS_AS(kit::split_command("echo one\r\necho two"), kit::Error);
   CHECK(kit::split_command("kubectl rollout undo \\\n  deploy/api") == V{"kubectl", "rollout", "undo", "deploy/api"});
   CHECK(kit::split_command("sh -c 'echo one\necho two'") == V{"sh", "-c", "echo one\necho two"});
+  CHECK(kit::split_command("./rollback.sh prod\n") == V{"./rollback.sh", "prod"});  // a value ending in a newline
+  CHECK(kit::split_command("kubectl rollout undo \\\r\n  deploy/api") == V{"kubectl", "rollout", "undo", "deploy/api"});
 }
 
 TEST_CASE("a child runs with extra environment, captured output and exit code") {

@@ -136,7 +136,7 @@ Verdict decide(const Config& config, const GateRun& run) {
         if (first_failure.empty()) first_failure = p.result.detail;
       }
     }
-  if (run.observed_success_rate + 1e-9 < config.timing.min_success_rate) {
+  if (run.observed_success_rate + 1e-9 < config.timing.min_success_rate || !config.timing.max_p95_latency) {
     v.reason = "success rate " + percent(run.observed_success_rate) + " < " + percent(config.timing.min_success_rate) +
                " during " + kit::format_duration(*config.timing.observe) + " of observation (" + std::to_string(failed) +
                " of " + std::to_string(total) + " probes failed: " + first_failure + ")";

@@ -315,10 +315,14 @@ PromoteResult execute(RegistrySession& session, const PromotePlan& plan, const k
     if (plan.referrers) result.attached += copy_found(session, c.from, c.to, found.get(), plan.jobs, result.stats);
     if (prep.valid()) first_prep = prep.get();
   }
-  // With several tags, --expect-current is checked on all of them before the first one moves: a
-  // mismatch found at the second tag's turn would leave the first moved (exit 4, not 1).
+  // With several tags, what could refuse a later tag is settled for all of them before the first
+  // one moves (its history read: a newer or foreign one refuses; --expect-current checked): found
+  // at that tag's turn, it would leave the earlier tags moved (exit 4, not 1 or 3).
+  std::vector<std::optional<MovePrep>> preps(plan.moves.size());
+  preps[0] = std::move(first_prep);
   for (size_t i = 0; plan.moves.size() > 1 && i < plan.moves.size(); ++i) {
     const PlannedMove& planned = plan.moves[i];
+    if (!preps[i]) preps[i] = prepare_move(*session.client(planned.target.registry), planned, options_for(planned));
     if (!planned.expect_current) continue;
     std::string now = session.client(planned.target.registry)->head_manifest(planned.target.repository, planned.target.tag).value_or("");
     if (now != *planned.expect_current) {
@@ -330,13 +334,12 @@ PromoteResult execute(RegistrySession& session, const PromotePlan& plan, const k
       return result;
     }
   }
-  for (const auto& planned : plan.moves) {
+  for (size_t i = 0; i < plan.moves.size(); ++i) {
+    const PlannedMove& planned = plan.moves[i];
     TagMove m;
     try {
       auto client = session.client(planned.target.registry);
-      std::optional<MovePrep> prepared;
-      if (&planned == &plan.moves.front()) prepared = std::move(first_prep);
-      m = move_tag(*client, planned, plan.image, options_for(planned), env, std::move(prepared));
+      m = move_tag(*client, planned, plan.image, options_for(planned), env, std::move(preps[i]));
     } catch (const kit::Error& e) {
       if (done.empty()) throw;
       throw part_way(planned.target.str() + " failed: " + e.what());
@@ -417,7 +420,8 @@ RollbackPlan plan_rollback_unchecked(const RollbackRequest& req, const History& 
       return refuse(RefusalKind::not_promoted,
                     req.to_previous_of + " was never promoted to " + target.str() +
                         " by image-promote (its history does not list it); nothing was changed",
-                    "see `" + history_cmd + "` and roll back with --to DIGEST");
+                    "see `" + history_cmd + "` and roll back with --to DIGEST (a promotion that raced another "
+                    "without --expect-current can be missing from the history)");
     plan.to = it->previous;
     if (plan.to.empty())
       throw kit::usage_error(target.str() + " did not exist before " + short_digest(req.to_previous_of) +

@@ -217,7 +217,11 @@ GateResult evaluate_report(const std::string& report_json, const GatePolicy& pol
         continue;
       }
       ++result.duplicates;
-      if (f.severity > findings[it->second].severity) findings[it->second] = std::move(f);
+      Finding& kept = findings[it->second];
+      // A fix known for any repeat is known for the package (so --ignore-unfixed does not hinge on the order).
+      std::string fixed = kept.fixed.empty() ? f.fixed : kept.fixed;
+      if (f.severity > kept.severity) kept = std::move(f);
+      kept.fixed = fixed;
     }
   }
   for (const auto& f : findings) {

@@ -37,8 +37,13 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
     return size * n;
   }
   // Trailers (after a chunked body) are not the response's headers: a check that reads a header
-  // must not be satisfied by a value sent once the body was already judged by the sender.
+  // must not be satisfied by a value sent after the body. The blank line ends the header block
+  // (an empty chunked body calls no body callback before its trailers).
   if (t->in_body) return size * n;
+  if (line.empty()) {
+    t->in_body = true;
+    return size * n;
+  }
   auto colon = line.find(':');
   if (colon != std::string::npos) {
     std::string value = line.substr(colon + 1);

@@ -57,8 +57,6 @@ ValueType value_type(const Option& o) {
   return ValueType::text;
 }
 
-// A value quoted in a usage error: one short line, whatever the user (or a workflow) passed.
-
 std::vector<std::string> option_names(const std::vector<Option>& all) {
   std::vector<std::string> names;
   for (const auto& o : all)

@@ -158,11 +158,10 @@ ProcessResult run_process(const ProcessSpec& spec) {
     return result;
   }
   // After an interruption nothing new starts: the tool is on its way to reporting and ending.
-  if (int sig = interrupted()) {
-    result.error = "not started: the tool received " + signal_name(sig);
-    result.interrupted = sig;
-    return result;
-  }
+  if (int sig = interrupted())
+    throw environment_error("interrupted (the tool received " + signal_name(sig) + "), so '" +
+                                quote_value(secrets().redact(spec.argv[0]), 80) + "' was not started",
+                            "nothing more was run after the interruption; run the step again when ready");
   std::string exe = find_program(spec.argv[0]);
   if (exe.empty()) {
     result.error = "'" + spec.argv[0] + "' not found on PATH";
@@ -182,6 +181,9 @@ ProcessResult run_process(const ProcessSpec& spec) {
   // that child (a zombie per failed start); its pid is known only to an error handler.
   pid_t failed = -1;
   auto on_error = bp::extend::on_error = [&failed](auto& exec, const std::error_code&) { failed = exec.pid; };
+  // From before the start: the child gets a process group of its own, which a terminal's Ctrl-C
+  // or a runner's cancellation would not reach (kit/interrupt.hpp).
+  ForwardInterrupts forward;
   bp::child child = spec.cwd.empty()
       ? bp::child(exe, bp::args(args), env, bp::std_out > out->stream, bp::std_err > err->stream, bp::std_in < in, group, on_error, ec)
       : bp::child(exe, bp::args(args), env, bp::std_out > out->stream, bp::std_err > err->stream, bp::std_in < in, group,
@@ -192,6 +194,7 @@ ProcessResult run_process(const ProcessSpec& spec) {
     return result;
   }
   result.started = true;
+  forward.started(group.native_handle());
   std::thread(drain, out, spec.echo_output).detach();
   std::thread(drain, err, spec.echo_output).detach();
   feed_stdin(in, spec.stdin_data);
@@ -200,12 +203,9 @@ ProcessResult run_process(const ProcessSpec& spec) {
   // the whole timeout; polling running() (waitpid WNOHANG) has no such race.
   auto deadline = std::chrono::steady_clock::now() + spec.timeout;
   auto pause = std::chrono::milliseconds(1);
-  {
-    ForwardInterrupts forward(group.native_handle());
-    while (child.running(ec) && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(pause);
-      pause = std::min(pause * 2, std::chrono::milliseconds(50));
-    }
+  while (child.running(ec) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(50));
   }
   result.interrupted = interrupted();
   if (child.running(ec)) {
@@ -234,7 +234,8 @@ std::string signal_name(int sig) {
 
 std::string how_it_ended(const ProcessResult& r) {
   if (!r.started) return "could not start: " + r.error;
-  if (r.interrupted && r.signal) return "stopped by " + signal_name(r.interrupted) + " (the tool received it and passed it on)";
+  if (r.interrupted && r.signal == r.interrupted)
+    return "stopped by " + signal_name(r.interrupted) + " (the tool received it and passed it on)";
   if (r.timed_out) return "timed out";
   if (r.signal) return "killed by " + signal_name(r.signal) + " (signal " + std::to_string(r.signal) + ")";
   return "exit " + std::to_string(r.exit_code);
@@ -262,13 +263,13 @@ std::vector<std::string> split_command(const std::string& command) {
       quote = dbl;
       in_word = true;
     } else if (c == '\\' && i + 1 < command.size()) {
-      if (command[i + 1] == '\n') {  // a line continuation, as in a shell
-        ++i;
+      if (command[i + 1] == '\n' || command.compare(i + 1, 2, "\r\n") == 0) {  // a line continuation, as in a shell
+        i += command[i + 1] == '\n' ? 1 : 2;
         continue;
       }
       word += command[++i];
       in_word = true;
-    } else if (c == '\n' || c == '\r') {
+    } else if ((c == '\n' || c == '\r') && command.find_first_not_of(" \t\r\n", i) != std::string::npos) {
       // Two lines are two commands to a reader (a YAML block `on-failure: |`), but here they would
       // become one argv ("kubectl rollout undo ... ./notify.sh"), and the log would call it done.
       throw usage_error("a command is one line, not several: " + quote_value(secrets().redact(command), 80),

@@ -31,6 +31,8 @@ struct ProcessResult {
   Millis elapsed{0};
 };
 
+// Throws kit::Error(environment) instead of starting anything once the tool was interrupted
+// (SIGINT/SIGTERM passed on to an earlier child: kit/interrupt.hpp).
 ProcessResult run_process(const ProcessSpec& spec);
 
 // How a finished process ended, for a message: "exit 3", "killed by SIGSEGV (signal 11)"
@@ -41,7 +43,8 @@ std::string signal_name(int sig);
 
 // Splits a command line into words the way a POSIX shell would for quoting (single quotes,
 // double quotes, backslashes), without any expansion: `--on-failure "kubectl rollout undo x"`.
-// Throws kit::Error(usage) on an unterminated quote.
+// Throws kit::Error(usage) on an unterminated quote, or on a newline followed by more words (two
+// commands to a reader would become one argv); a backslash before a newline continues the line.
 std::vector<std::string> split_command(const std::string& command);
 
 }  // namespace kit

@@ -39,7 +39,7 @@ TableFacts table_facts(pg::Connection& conn, const std::string& qualified, const
   // The name may have been written without a schema: this session's search_path (the database's,
   // the role's, "$user") decides where it points, not the linter's default.
   if (schema == unqualified_schema && rows[0][2] != std::optional<std::string>("t")) {
-    t.unknown = "this session's search_path resolves `" + name + "` to another table";
+    t.unknown = "this session's search_path does not resolve `" + name + "` to it (another table, or none)";
     return t;
   }
   // Row-level security would hide rows from the count: 0 rows seen, any number there.

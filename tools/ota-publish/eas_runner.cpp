@@ -57,11 +57,11 @@ kit::Error eas_failure(const EasRun& run, const std::string& hint) {
                                   "install eas-cli 24.8 (npm install -g eas-cli@24.8.0) or pass --eas with the path of an executable eas "
                                   "(or a command line such as 'npx --yes eas-cli@24.8.0')");
   bool write = run.call.effect == Effect::write;
-  if (r.timed_out || (write && r.signal)) {
+  if (r.timed_out || (write && (r.signal || r.interrupted))) {
     // Stopped part-way (our deadline, or a signal: the OOM killer, a cancelled job): a write may
     // have reached EAS before it ended.
     std::string msg = r.timed_out ? name + " did not finish within " + kit::format_duration(r.elapsed) + " and was stopped"
-                                  : name + " was " + kit::how_it_ended(r);
+                                  : name + " was " + (r.signal ? kit::how_it_ended(r) : "interrupted (" + kit::how_it_ended(r) + ")");
     if (!write) return kit::environment_error(msg + "; nothing changed", "check the network and EAS status, or raise --timeout");
     return kit::partial_error(msg + " while it was changing EAS (" + run.call.purpose + "): it may or may not have taken effect", hint);
   }

@@ -90,10 +90,18 @@ class VerdictTruthTest(ToolTest):
         self.svc.set({"/a": slow, "/b": slow, "/c": slow})
         start = time.monotonic()
         r = self.gate("--url", self.svc.url("/a"), "--url", self.svc.url("/b"), "--url", self.svc.url("/c"),
-                      "--timeout", "3s", "--observe", "1s", "--interval", "100ms", "--request-timeout", "6s")
+                      "--timeout", "3s", "--observe", "1s", "--interval", "100ms", "--request-timeout", "3s")
         elapsed = time.monotonic() - start
-        self.assertLess(elapsed, 4.5)  # the window and its one-second grace, not 3 × 6 s
-        self.assertIn(r.code, (0, 1))
+        self.assertLess(elapsed, 6.5)  # the window and one request timeout (1 + 3 s), not 3 × 3 s
+        self.assertExit(r, 1)  # hanging through the window is a failure, however the probes were cut
+        self.assertIn("success rate", r.outputs["reason"])
+
+    def test_a_service_that_hangs_through_a_short_window_fails_it(self):
+        self.svc.set({"/health": [dict(OK, repeat=1), {"status": 200, "json": {"status": "ok"}, "delay_ms": 8000}]})
+        r = self.gate("--url", self.svc.url(), "--timeout", "3s", "--observe", "1s", "--interval", "200ms",
+                      "--request-timeout", "2s")
+        self.assertExit(r, 1)
+        self.assertEqual(r.outputs["healthy"], "false")
 
     def test_no_success_rate_for_a_gate_that_never_turned_healthy(self):
         self.svc.set({"/health": [DOWN]})

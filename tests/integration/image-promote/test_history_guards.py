@@ -98,6 +98,13 @@ class HistoryGuardTest(ToolTest):
         self.assertIn("newer image-promote", r.stdout + r.stderr)
         self.assertEqual(self.current("newer"), self.v[0])
 
+    def test_a_newer_history_on_a_later_tag_refuses_before_the_first_tag_moves(self):
+        self.assertExit(self.promote(1, "nw-a,nw-b"), 0)
+        self.put_history("nw-b", json.dumps({"schemaVersion": 2, "entries": []}))
+        r = self.promote(2, "nw-a,nw-b")
+        self.assertExit(r, 3)
+        self.assertEqual(self.current("nw-a"), self.v[0])
+
     def test_expect_current_on_several_tags_is_checked_before_the_first_moves(self):
         self.assertExit(self.promote(1, "m-one"), 0)
         self.assertExit(self.promote(2, "m-two"), 0)

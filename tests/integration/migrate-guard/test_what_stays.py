@@ -138,7 +138,7 @@ class LiveJudgementTruthTest(MigrateGuardTest):
         self.add("20240102000000_drop", self.DROP)
         r = self.run_mg("deploy", lint=True)
         self.assertExit(r, 1)
-        self.assertIn("resolves `users` to another table", out(r))
+        self.assertIn("does not resolve `users` to it", out(r))
         self.assertNotIn("has 0 rows: not blocking", out(r) + r.summary)
 
     def test_row_level_security_hiding_rows_blocks(self):
