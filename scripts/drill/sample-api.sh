@@ -49,6 +49,9 @@ case "$cmd" in
       [ "$SECONDS" -lt "$deadline" ] || { echo "sample-api: port $port still in use after 30s: stop what holds it (ss -ltnp 'sport = :$port')" >&2; exit 1; }
       sleep 0.1
     done
+    # The old server's output says PORT too: gone before the new one starts, or the wait below could
+    # read it before the background job's redirection has truncated the file (seen under load).
+    rm -f "$dir/api.out"
     setsid python3 "$repo/tests/support/http_service.py" --port "$port" --script "$dir/api-script.json" \
       > "$dir/api.out" 2>&1 < /dev/null &
     pid=$!

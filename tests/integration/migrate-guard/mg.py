@@ -40,11 +40,15 @@ class MigrateGuardTest(ToolTest):
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def add(self, name, sql, newline=None):
+        data = sql.replace("\n", "\r\n") if newline == "crlf" else sql
+        return self.add_bytes(name, data.encode())
+
+    def add_bytes(self, name, data):
+        """A migration whose file holds exactly `data` (a NUL byte, a byte-order mark...); its path."""
         folder = os.path.join(self.dir, name)
         os.makedirs(folder, exist_ok=True)
-        data = sql.replace("\n", "\r\n") if newline == "crlf" else sql
         with open(os.path.join(folder, "migration.sql"), "wb") as f:
-            f.write(data.encode())
+            f.write(data)
         return os.path.join(folder, "migration.sql")
 
     def run_mg(self, command, *args, url=None, env=None, timeout=120, lint=False):

@@ -159,10 +159,7 @@ class FolderTest(MigrateGuardTest):
 
     def test_nul_byte_refuses_the_file_and_applies_nothing(self):
         self.add("20240101000000_init", INIT)
-        path = os.path.join(self.dir, "20240102000000_nul", "migration.sql")
-        os.makedirs(os.path.dirname(path))
-        with open(path, "wb") as f:
-            f.write(b"CREATE TABLE a (id INT);\n\x00CREATE TABLE b (id INT);\n")
+        path = self.add_bytes("20240102000000_nul", b"CREATE TABLE a (id INT);\n\x00CREATE TABLE b (id INT);\n")
         r = self.run_mg("deploy")
         self.assertExit(r, 2)
         self.assertIn("NUL", r.stderr)

@@ -175,10 +175,7 @@ class ByteOrderMarkTest(MigrateGuardTest):
         self.assertEqual(self.q("SELECT to_regclass('users') IS NULL"), "t")
 
     def test_a_byte_order_mark_is_refused_before_anything_runs(self):
-        path = os.path.join(self.dir, "20240101000000_bom", "migration.sql")
-        os.makedirs(os.path.dirname(path))
-        with open(path, "wb") as f:
-            f.write(b"\xef\xbb\xbfCREATE TABLE a (id INT);\n")
+        path = self.add_bytes("20240101000000_bom", b"\xef\xbb\xbfCREATE TABLE a (id INT);\n")
         r = self.run_mg("deploy")
         self.assertExit(r, 2)
         self.assertIn("byte-order mark", r.stderr)
