@@ -159,6 +159,10 @@ bool flag(const json& node, const char* key);        // false when missing
 long integer(const json& node, const char* key);     // 0 when missing (libpg_query omits zeros)
 std::optional<long> location(const json& node);
 const json& items(const json& node, const char* key);  // empty array when missing
+// node[key], or null when node is not an object or has no such key: nlohmann's const operator[]
+// on a missing key is undefined behaviour (a ColumnDef without typeName, as in `PARTITION OF
+// parent (col WITH OPTIONS ...)`, read freed memory: found by lint_sql_fuzz).
+const json& child(const json& node, const char* key);
 ColumnType column_type(const json& type_name);
 std::string type_text(const ColumnType& type);       // e.g. "varchar(255)"
 // Constraints of a ColumnDef, each as the body of its "Constraint" node.

@@ -155,7 +155,7 @@ void track_state(const Statement& st, FileState& state) {
     cols.clear();
     for (const auto& elt : items(n, "tableElts")) {
       if (elt.contains("ColumnDef")) {
-        cols[str(elt["ColumnDef"], "colname")] = bind(h, column_type(elt["ColumnDef"]["typeName"]));
+        cols[str(elt["ColumnDef"], "colname")] = bind(h, column_type(child(elt["ColumnDef"], "typeName")));
       } else if (elt.contains("Constraint")) {
         std::string index = str(elt["Constraint"], "conname");
         if (!index.empty()) h.index_table[index] = table;
@@ -185,9 +185,9 @@ void track_state(const Statement& st, FileState& state) {
       std::string sub = str(cmd, "subtype");
       if (sub == "AT_AddColumn" && cmd.contains("def") && cmd["def"].contains("ColumnDef")) {
         const json& def = cmd["def"]["ColumnDef"];
-        columns[table][str(def, "colname")] = bind(h, column_type(def["typeName"]));
+        columns[table][str(def, "colname")] = bind(h, column_type(child(def, "typeName")));
       } else if (sub == "AT_AlterColumnType" && cmd.contains("def")) {
-        columns[table][str(cmd, "name")] = bind(h, column_type(cmd["def"]["ColumnDef"]["typeName"]));
+        columns[table][str(cmd, "name")] = bind(h, column_type(child(child(child(cmd, "def"), "ColumnDef"), "typeName")));
       } else if (sub == "AT_DropColumn") {
         columns[table].erase(str(cmd, "name"));
       } else if (sub == "AT_AddConstraint" && cmd.contains("def") && cmd["def"].contains("Constraint")) {

@@ -29,6 +29,13 @@ std::optional<long> location(const json& node) {
   return it->get<long>();
 }
 
+const json& child(const json& node, const char* key) {
+  static const json null;
+  if (!node.is_object()) return null;
+  auto it = node.find(key);
+  return it != node.end() ? *it : null;
+}
+
 const json& items(const json& node, const char* key) {
   static const json empty = json::array();
   if (!node.is_object()) return empty;

@@ -41,7 +41,7 @@ bool non_volatile(const std::string& fn) {
 }
 
 void check_timestamp(const json& column_def, const std::string& where, Sink& sink) {
-  const json& type = column_def["typeName"];
+  const json& type = child(column_def, "typeName");
   ColumnType t = column_type(type);
   if (t.name != "timestamp") return;
   std::string column = str(column_def, "colname");
@@ -55,7 +55,7 @@ void check_timestamp(const json& column_def, const std::string& where, Sink& sin
 
 void add_column(const std::string& table, const json& def, const FileState& state, Sink& sink) {
   if (!existing(table, state)) return;
-  ColumnType t = column_type(def["typeName"]);
+  ColumnType t = column_type(child(def, "typeName"));
   std::string column = table + "." + str(def, "colname");
   const json* dflt = default_expr(def);
   bool identity = has_constraint(def, "CONSTR_IDENTITY");
@@ -113,8 +113,8 @@ bool safe_change(const ColumnType& from, const ColumnType& to) {
 void alter_column_type(const std::string& table, const json& cmd, const FileState& state, Sink& sink) {
   if (!existing(table, state)) return;
   std::string column = str(cmd, "name");
-  const json& def = cmd["def"]["ColumnDef"];
-  ColumnType to = column_type(def["typeName"]);
+  const json& def = child(child(cmd, "def"), "ColumnDef");
+  ColumnType to = column_type(child(def, "typeName"));
   std::optional<ColumnType> from;
   if (state.history) {
     auto t = state.history->columns.find(table);
