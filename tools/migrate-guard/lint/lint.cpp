@@ -86,9 +86,9 @@ std::string var_set_value(const json& node) {
   if (args.empty()) return {};
   const json& a = args[0];
   if (!a.contains("A_Const")) return "?";
-  const json& c = a["A_Const"];
-  if (c.contains("sval")) return str(c["sval"], "sval");
-  if (c.contains("ival")) return std::to_string(integer(c["ival"], "ival"));
+  const json& c = child(a, "A_Const");
+  if (c.contains("sval")) return str(child(c, "sval"), "sval");
+  if (c.contains("ival")) return std::to_string(integer(child(c, "ival"), "ival"));
   return "?";
 }
 
@@ -138,7 +138,7 @@ ColumnType bind(History& h, ColumnType t) {
 
 std::string last_name(const json& names) {
   const json& list = names.is_array() ? names : items(names, "items");
-  return list.empty() ? std::string{} : str(list.back()["String"], "sval");
+  return list.empty() ? std::string{} : str(child(list.back(), "String"), "sval");
 }
 
 void track_state(const Statement& st, FileState& state) {
@@ -148,22 +148,22 @@ void track_state(const Statement& st, FileState& state) {
   if (st.kind == "CreateStmt") {
     // With IF NOT EXISTS the table may be an old, live one: only a plain CREATE makes it new.
     if (flag(n, "if_not_exists")) return;
-    std::string table = relation_name(n["relation"]);
+    std::string table = relation_name(child(n, "relation"));
     state.new_tables.insert(table);
     h.created_in[table] = h.file;
     auto& cols = columns[table];
     cols.clear();
     for (const auto& elt : items(n, "tableElts")) {
       if (elt.contains("ColumnDef")) {
-        cols[str(elt["ColumnDef"], "colname")] = bind(h, column_type(child(elt["ColumnDef"], "typeName")));
+        cols[str(child(elt, "ColumnDef"), "colname")] = bind(h, column_type(child(child(elt, "ColumnDef"), "typeName")));
       } else if (elt.contains("Constraint")) {
-        std::string index = str(elt["Constraint"], "conname");
+        std::string index = str(child(elt, "Constraint"), "conname");
         if (!index.empty()) h.index_table[index] = table;
       }
     }
   } else if (st.kind == "CreateTableAsStmt") {
     if (n.contains("into") && !flag(n, "if_not_exists")) {
-      std::string table = relation_name(n["into"]["rel"]);
+      std::string table = relation_name(child(child(n, "into"), "rel"));
       if (str(n, "objtype") == "OBJECT_MATVIEW") {
         state.new_views.insert(table);
       } else {
@@ -173,31 +173,31 @@ void track_state(const Statement& st, FileState& state) {
     }
   } else if (st.kind == "ViewStmt") {
     // Only a plain CREATE VIEW is surely new; OR REPLACE may replace a live view.
-    if (!flag(n, "replace") && n.contains("view")) state.new_views.insert(relation_name(n["view"]));
+    if (!flag(n, "replace") && n.contains("view")) state.new_views.insert(relation_name(child(n, "view")));
   } else if (st.kind == "IndexStmt") {
     std::string name = str(n, "idxname");
     if (!name.empty() && !flag(n, "if_not_exists")) state.new_indexes.insert(name);
-    if (!name.empty()) h.index_table[name] = relation_name(n["relation"]);
+    if (!name.empty()) h.index_table[name] = relation_name(child(n, "relation"));
   } else if (st.kind == "AlterTableStmt") {
-    std::string table = relation_name(n["relation"]);
+    std::string table = relation_name(child(n, "relation"));
     for (const auto& item : items(n, "cmds")) {
-      const json& cmd = item["AlterTableCmd"];
+      const json& cmd = child(item, "AlterTableCmd");
       std::string sub = str(cmd, "subtype");
-      if (sub == "AT_AddColumn" && cmd.contains("def") && cmd["def"].contains("ColumnDef")) {
-        const json& def = cmd["def"]["ColumnDef"];
+      if (sub == "AT_AddColumn" && cmd.contains("def") && child(cmd, "def").contains("ColumnDef")) {
+        const json& def = child(child(cmd, "def"), "ColumnDef");
         columns[table][str(def, "colname")] = bind(h, column_type(child(def, "typeName")));
       } else if (sub == "AT_AlterColumnType" && cmd.contains("def")) {
         columns[table][str(cmd, "name")] = bind(h, column_type(child(child(child(cmd, "def"), "ColumnDef"), "typeName")));
       } else if (sub == "AT_DropColumn") {
         columns[table].erase(str(cmd, "name"));
-      } else if (sub == "AT_AddConstraint" && cmd.contains("def") && cmd["def"].contains("Constraint")) {
-        std::string index = str(cmd["def"]["Constraint"], "conname");
+      } else if (sub == "AT_AddConstraint" && cmd.contains("def") && child(cmd, "def").contains("Constraint")) {
+        std::string index = str(child(child(cmd, "def"), "Constraint"), "conname");
         if (!index.empty()) h.index_table[index] = table;
       }
     }
   } else if (st.kind == "RenameStmt") {
     std::string type = str(n, "renameType");
-    std::string table = n.contains("relation") ? relation_name(n["relation"]) : "";
+    std::string table = n.contains("relation") ? relation_name(child(n, "relation")) : "";
     std::string to = str(n, "newname");
     if (type == "OBJECT_TABLE") {
       // The new name keeps the schema of the old one.
@@ -206,7 +206,7 @@ void track_state(const Statement& st, FileState& state) {
     } else if (type == "OBJECT_VIEW" || type == "OBJECT_MATVIEW") {
       if (state.new_views.erase(table)) state.new_views.insert(to);
     } else if (type == "OBJECT_INDEX") {
-      std::string index = str(n["relation"], "relname");
+      std::string index = str(child(n, "relation"), "relname");
       if (state.new_indexes.erase(index)) state.new_indexes.insert(to);
       if (auto it = h.index_table.find(index); it != h.index_table.end()) {
         std::string on = it->second;
@@ -223,7 +223,7 @@ void track_state(const Statement& st, FileState& state) {
       }
     } else if (type == "OBJECT_TYPE" || type == "OBJECT_DOMAIN") {
       // ALTER TYPE "Role_new" RENAME TO "Role": the columns typed "Role_new" are now "Role".
-      std::string from = object_name(n["object"]);
+      std::string from = object_name(child(n, "object"));
       if (auto dot = from.rfind('.'); dot != std::string::npos) from.erase(0, dot + 1);
       auto type = h.types.find(from);
       if (type != h.types.end()) {
@@ -236,14 +236,14 @@ void track_state(const Statement& st, FileState& state) {
   } else if (st.kind == "CreateEnumStmt" || st.kind == "CompositeTypeStmt" || st.kind == "CreateDomainStmt") {
     // A new type of that name: columns of an older, dropped or renamed one keep theirs.
     std::string name = st.kind == "CompositeTypeStmt"
-                           ? (n.contains("typevar") ? str(n["typevar"], "relname") : std::string{})
+                           ? (n.contains("typevar") ? str(child(n, "typevar"), "relname") : std::string{})
                            : last_name(items(n, st.kind == "CreateEnumStmt" ? "typeName" : "domainname"));
     if (!name.empty()) h.types[name] = std::make_shared<std::string>(name);
   } else if (st.kind == "DropStmt") {
     std::string type = str(n, "removeType");
     if (type == "OBJECT_TYPE" || type == "OBJECT_DOMAIN") {
       for (const auto& obj : items(n, "objects")) {
-        if (obj.contains("TypeName")) h.types.erase(last_name(items(obj["TypeName"], "names")));
+        if (obj.contains("TypeName")) h.types.erase(last_name(items(child(obj, "TypeName"), "names")));
       }
     }
     for (const auto& obj : items(n, "objects")) {
@@ -255,14 +255,14 @@ void track_state(const Statement& st, FileState& state) {
   } else if (st.kind == "SelectStmt") {
     // SELECT set_config('lock_timeout', '5s', ...)
     for (const auto& target : items(n, "targetList")) {
-      const json& val = target["ResTarget"].contains("val") ? target["ResTarget"]["val"] : json::object();
+      const json& val = child(child(target, "ResTarget"), "val");
       if (!val.contains("FuncCall")) continue;
-      const json& call = val["FuncCall"];
+      const json& call = child(val, "FuncCall");
       const json& names = items(call, "funcname");
       const json& args = items(call, "args");
-      if (names.empty() || str(names.back()["String"], "sval") != "set_config" || args.size() < 2) continue;
+      if (names.empty() || str(child(names.back(), "String"), "sval") != "set_config" || args.size() < 2) continue;
       auto text = [](const json& arg) {
-        return arg.contains("A_Const") && arg["A_Const"].contains("sval") ? str(arg["A_Const"]["sval"], "sval") : "?";
+        return arg.contains("A_Const") && child(arg, "A_Const").contains("sval") ? str(child(child(arg, "A_Const"), "sval"), "sval") : "?";
       };
       if (text(args[0]) == "lock_timeout") state.lock_timeout_set = !zero_timeout(text(args[1]));
     }

@@ -65,12 +65,12 @@ std::string qualified(const std::string& key) {
 }
 
 std::string object_name(const json& object) {
-  if (object.contains("String")) return str(object["String"], "sval");
+  if (object.contains("String")) return str(child(object, "String"), "sval");
   std::string name;
   if (object.contains("List")) {
-    for (const auto& part : items(object["List"], "items")) {
+    for (const auto& part : items(child(object, "List"), "items")) {
       if (!name.empty()) name += '.';
-      name += str(part["String"], "sval");
+      name += str(child(part, "String"), "sval");
     }
   }
   const std::string prefix = default_schema + ".";
@@ -81,11 +81,11 @@ std::string object_name(const json& object) {
 ColumnType column_type(const json& type_name) {
   ColumnType t;
   const json& names = items(type_name, "names");
-  if (!names.empty()) t.name = str(names.back()["String"], "sval");
+  if (!names.empty()) t.name = str(child(names.back(), "String"), "sval");
   for (const auto& mod : items(type_name, "typmods")) {
     if (mod.contains("A_Const")) {
-      const json& c = mod["A_Const"];
-      t.typmods.push_back(c.contains("ival") ? integer(c["ival"], "ival") : 0);
+      const json& c = child(mod, "A_Const");
+      t.typmods.push_back(c.contains("ival") ? integer(child(c, "ival"), "ival") : 0);
     }
   }
   t.array = !items(type_name, "arrayBounds").empty();
@@ -109,7 +109,7 @@ std::string type_text(const ColumnType& type) {
 std::vector<const json*> constraints_of(const json& column_def) {
   std::vector<const json*> out;
   for (const auto& c : items(column_def, "constraints")) {
-    if (c.contains("Constraint")) out.push_back(&c["Constraint"]);
+    if (c.contains("Constraint")) out.push_back(&child(c, "Constraint"));
   }
   return out;
 }
@@ -119,7 +119,7 @@ void called_functions(const json& expr, std::vector<std::string>& out) {
     for (auto it = expr.begin(); it != expr.end(); ++it) {
       if (it.key() == "FuncCall") {
         const json& names = items(it.value(), "funcname");
-        if (!names.empty()) out.push_back(str(names.back()["String"], "sval"));
+        if (!names.empty()) out.push_back(str(child(names.back(), "String"), "sval"));
       }
       called_functions(it.value(), out);
     }

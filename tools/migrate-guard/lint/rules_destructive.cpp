@@ -22,10 +22,10 @@ void drop_stmt(const Statement& st, const FileState& state, Sink& sink) {
 
 void alter_table(const Statement& st, const FileState& state, Sink& sink) {
   if (str(st.node, "objtype") != "OBJECT_TABLE") return;
-  std::string table = relation_name(st.node["relation"]);
+  std::string table = relation_name(child(st.node, "relation"));
   if (!existing(table, state)) return;
   for (const auto& item : items(st.node, "cmds")) {
-    const json& cmd = item["AlterTableCmd"];
+    const json& cmd = child(item, "AlterTableCmd");
     if (str(cmd, "subtype") != "AT_DropColumn") continue;
     sink.add("ban-drop-column",
              "DROP COLUMN " + str(cmd, "name") + " on " + table + " deletes data; the running release may still read or write it.",
@@ -37,7 +37,7 @@ void alter_table(const Statement& st, const FileState& state, Sink& sink) {
 void rename_stmt(const Statement& st, const FileState& state, Sink& sink) {
   std::string type = str(st.node, "renameType");
   if (!st.node.contains("relation")) return;
-  std::string table = relation_name(st.node["relation"]);
+  std::string table = relation_name(child(st.node, "relation"));
   if (!existing(table, state)) return;
   if (type == "OBJECT_TABLE") {
     sink.add("renaming-table",

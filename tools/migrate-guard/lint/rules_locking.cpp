@@ -45,13 +45,13 @@ const char* outside_transaction_only(const std::string& kind) {
 
 bool has_param(const json& node, const char* key, const char* name) {
   for (const auto& p : items(node, key)) {
-    if (p.contains("DefElem") && str(p["DefElem"], "defname") == name) return true;
+    if (p.contains("DefElem") && str(child(p, "DefElem"), "defname") == name) return true;
   }
   return false;
 }
 
 void index_stmt(const Statement& st, const FileState& state, Sink& sink) {
-  std::string table = relation_name(st.node["relation"]);
+  std::string table = relation_name(child(st.node, "relation"));
   if (flag(st.node, "concurrent")) {
     multi_statement(st, state, sink, "CREATE INDEX CONCURRENTLY");
   } else if (existing(table, state)) {
@@ -108,16 +108,16 @@ void add_constraint(const std::string& table, const json& c, Sink& sink) {
 
 void alter_table(const Statement& st, const FileState& state, Sink& sink) {
   if (str(st.node, "objtype") != "OBJECT_TABLE") return;
-  std::string table = relation_name(st.node["relation"]);
+  std::string table = relation_name(child(st.node, "relation"));
   if (!existing(table, state)) return;
   for (const auto& item : items(st.node, "cmds")) {
-    const json& cmd = item["AlterTableCmd"];
+    const json& cmd = child(item, "AlterTableCmd");
     std::string sub = str(cmd, "subtype");
-    if (sub == "AT_AddConstraint" && cmd.contains("def") && cmd["def"].contains("Constraint")) {
-      add_constraint(table, cmd["def"]["Constraint"], sink);
-    } else if (sub == "AT_AddColumn" && cmd.contains("def") && cmd["def"].contains("ColumnDef")) {
+    if (sub == "AT_AddConstraint" && cmd.contains("def") && child(cmd, "def").contains("Constraint")) {
+      add_constraint(table, child(child(cmd, "def"), "Constraint"), sink);
+    } else if (sub == "AT_AddColumn" && cmd.contains("def") && child(cmd, "def").contains("ColumnDef")) {
       // Inline PRIMARY KEY / UNIQUE on a new column builds an index under the ALTER's lock too.
-      for (const json* c : constraints_of(cmd["def"]["ColumnDef"])) {
+      for (const json* c : constraints_of(child(child(cmd, "def"), "ColumnDef"))) {
         std::string type = str(*c, "contype");
         if (type == "CONSTR_PRIMARY" || type == "CONSTR_UNIQUE") add_constraint(table, *c, sink);
       }
@@ -133,7 +133,7 @@ BlockingLock blocking_lock(const Statement& st, const FileState& state) {
   const std::string exclusive = "ACCESS EXCLUSIVE";
   if (st.kind == "AlterTableStmt") {
     if (!n.contains("relation")) return {};
-    std::string table = relation_name(n["relation"]);
+    std::string table = relation_name(child(n, "relation"));
     bool live = existing(table, state) && !state.new_views.count(table);
     // Sub-commands that take a weaker lock (PostgreSQL's AlterTableGetLockLevel).
     static const std::array<const char*, 14> weaker = {
@@ -142,15 +142,15 @@ BlockingLock blocking_lock(const Statement& st, const FileState& state) {
         "AT_DisableTrig", "AT_EnableTrigAll", "AT_DisableTrigAll", "AT_SetCompression"};
     BlockingLock lock;
     for (const auto& item : items(n, "cmds")) {
-      const json& cmd = item["AlterTableCmd"];
+      const json& cmd = child(item, "AlterTableCmd");
       std::string sub = str(cmd, "subtype");
       if (sub == "AT_AddConstraint" && cmd.contains("def") &&
-          str(cmd["def"]["Constraint"], "contype") == "CONSTR_FOREIGN") {
+          str(child(child(cmd, "def"), "Constraint"), "contype") == "CONSTR_FOREIGN") {
         // SHARE ROW EXCLUSIVE on this table and on the referenced one, which may be live even
         // when this table is new (Prisma adds every foreign key this way).
-        const json& c = cmd["def"]["Constraint"];
+        const json& c = child(child(cmd, "def"), "Constraint");
         if (live) lock = {"SHARE ROW EXCLUSIVE", table};
-        else if (c.contains("pktable") && existing_rel(c["pktable"])) lock = {"SHARE ROW EXCLUSIVE", relation_name(c["pktable"])};
+        else if (c.contains("pktable") && existing_rel(child(c, "pktable"))) lock = {"SHARE ROW EXCLUSIVE", relation_name(child(c, "pktable"))};
         continue;
       }
       if (live && std::find(weaker.begin(), weaker.end(), sub) == weaker.end()) return {exclusive, table};
@@ -179,30 +179,30 @@ BlockingLock blocking_lock(const Statement& st, const FileState& state) {
     // CREATE OR REPLACE VIEW takes ACCESS EXCLUSIVE on the view it replaces; a plain CREATE VIEW
     // makes a new one (only ACCESS SHARE on the tables it reads).
     if (!flag(n, "replace") || !n.contains("view")) return {};
-    std::string view = relation_name(n["view"]);
+    std::string view = relation_name(child(n, "view"));
     return state.new_views.count(view) ? BlockingLock{} : BlockingLock{exclusive, view};
   }
   auto on = [&](const char* lock, const json& range_var) {
     return existing_rel(range_var) ? BlockingLock{lock, relation_name(range_var)} : BlockingLock{};
   };
-  if (st.kind == "IndexStmt") return flag(n, "concurrent") ? BlockingLock{} : on("SHARE", n["relation"]);
-  if (st.kind == "CreateTrigStmt") return on("SHARE ROW EXCLUSIVE", n["relation"]);
+  if (st.kind == "IndexStmt") return flag(n, "concurrent") ? BlockingLock{} : on("SHARE", child(n, "relation"));
+  if (st.kind == "CreateTrigStmt") return on("SHARE ROW EXCLUSIVE", child(n, "relation"));
   if (st.kind == "RenameStmt") {
     if (!n.contains("relation")) return {};
-    std::string rel = relation_name(n["relation"]);
+    std::string rel = relation_name(child(n, "relation"));
     return existing(rel, state) && !state.new_views.count(rel) ? BlockingLock{exclusive, rel} : BlockingLock{};
   }
   if (st.kind == "TruncateStmt") {
     for (const auto& r : items(n, "relations")) {
-      if (existing_rel(r["RangeVar"])) return {exclusive, relation_name(r["RangeVar"])};
+      if (existing_rel(child(r, "RangeVar"))) return {exclusive, relation_name(child(r, "RangeVar"))};
     }
     return {};
   }
   auto first_relation = [&]() -> std::string {
-    if (n.contains("relation")) return relation_name(n["relation"]);
+    if (n.contains("relation")) return relation_name(child(n, "relation"));
     for (const auto& r : items(n, "rels")) {
-      if (r.contains("VacuumRelation") && r["VacuumRelation"].contains("relation"))
-        return relation_name(r["VacuumRelation"]["relation"]);
+      if (r.contains("VacuumRelation") && child(r, "VacuumRelation").contains("relation"))
+        return relation_name(child(child(r, "VacuumRelation"), "relation"));
     }
     return {};
   };
@@ -212,7 +212,7 @@ BlockingLock blocking_lock(const Statement& st, const FileState& state) {
   if (st.kind == "RefreshMatViewStmt") return flag(n, "concurrent") ? BlockingLock{} : BlockingLock{exclusive, first_relation()};
   if (st.kind == "LockStmt" && integer(n, "mode") >= 5) {
     const json& rels = items(n, "relations");
-    std::string table = !rels.empty() && rels[0].contains("RangeVar") ? relation_name(rels[0]["RangeVar"]) : "";
+    std::string table = !rels.empty() && rels[0].contains("RangeVar") ? relation_name(child(rels[0], "RangeVar")) : "";
     return {"SHARE (or stronger, LOCK TABLE)", table};
   }
   return {};

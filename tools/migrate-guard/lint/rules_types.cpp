@@ -19,7 +19,7 @@ bool has_constraint(const json& column_def, const char* contype) {
 
 const json* default_expr(const json& column_def) {
   for (const json* c : constraints_of(column_def)) {
-    if (str(*c, "contype") == "CONSTR_DEFAULT" && c->contains("raw_expr")) return &(*c)["raw_expr"];
+    if (str(*c, "contype") == "CONSTR_DEFAULT" && c->contains("raw_expr")) return &child(*c, "raw_expr");
   }
   return nullptr;
 }
@@ -147,22 +147,22 @@ void alter_column_type(const std::string& table, const json& cmd, const FileStat
 
 void check_types(const Statement& st, const FileState& state, Sink& sink) {
   if (st.kind == "CreateStmt") {
-    std::string table = relation_name(st.node["relation"]);
+    std::string table = relation_name(child(st.node, "relation"));
     for (const auto& elt : items(st.node, "tableElts")) {
-      if (elt.contains("ColumnDef")) check_timestamp(elt["ColumnDef"], table, sink);
+      if (elt.contains("ColumnDef")) check_timestamp(child(elt, "ColumnDef"), table, sink);
     }
     return;
   }
   if (st.kind != "AlterTableStmt" || str(st.node, "objtype") != "OBJECT_TABLE") return;
-  std::string table = relation_name(st.node["relation"]);
+  std::string table = relation_name(child(st.node, "relation"));
   for (const auto& item : items(st.node, "cmds")) {
-    const json& cmd = item["AlterTableCmd"];
+    const json& cmd = child(item, "AlterTableCmd");
     std::string sub = str(cmd, "subtype");
-    if (sub == "AT_AddColumn" && cmd.contains("def") && cmd["def"].contains("ColumnDef")) {
-      check_timestamp(cmd["def"]["ColumnDef"], table, sink);
-      add_column(table, cmd["def"]["ColumnDef"], state, sink);
+    if (sub == "AT_AddColumn" && cmd.contains("def") && child(cmd, "def").contains("ColumnDef")) {
+      check_timestamp(child(child(cmd, "def"), "ColumnDef"), table, sink);
+      add_column(table, child(child(cmd, "def"), "ColumnDef"), state, sink);
     } else if (sub == "AT_AlterColumnType" && cmd.contains("def")) {
-      json def = cmd["def"]["ColumnDef"];
+      json def = child(child(cmd, "def"), "ColumnDef");
       def["colname"] = str(cmd, "name");
       check_timestamp(def, table, sink);
       alter_column_type(table, cmd, state, sink);
