@@ -8,7 +8,7 @@ backend-deploy.before.yml) to show the test catches what was wrong with it."""
 import os
 import unittest
 
-from backend_scenario import BackendWorld
+from backend_scenario import BackendWorld, DRILL
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BEFORE = os.path.join(HERE, "fixtures", "backend-deploy.before.yml")
@@ -110,6 +110,7 @@ class BrokenReleaseTest(unittest.TestCase):
         self.assertEqual(d.step("health-previous").outcome, "success", d.step("health-previous").log)
         self.assertEqual(d.step("health-previous").outputs.get("served-version"), "1.0.0")
         self.assertEqual(d.outputs["rolled-back"], "true")
+        self.assertEqual(d.outputs["rollback-verified"], "true")
         self.assertEqual(w.production_version(), "1.0.0")
         self.assertEqual(w.served_version(), "1.0.0")
         self.assertIn("| health gate, new release 1.1.0 | failure |", d.summary)
@@ -133,6 +134,58 @@ class BrokenReleaseTest(unittest.TestCase):
         self.assertEqual(d.step("health").outcome, "failure", r.log())
         self.assertEqual(d.step("rollback").outcome, "success")
         self.assertEqual(w.production_version(), "1.0.0")
+
+    def test_a_promote_that_moved_nothing_rolls_nothing_back(self):
+        """A re-run of 1.1.0's pipeline (the tag already holds 1.1.0) while the service is down: this
+        run moved nothing, so rolling back would take production to 1.0.0, a release this run never
+        displaced. The tag stays; the Report says so and how to roll 1.1.0 back by hand."""
+        w = BackendWorld()
+        self.addCleanup(w.stop)
+        w.release("1.0.0", migration="20261101000000_init")
+        w.release("1.1.0")
+        for v in ("1.0.0", "1.1.0"):
+            self.assertEqual(w.run(v)["deploy"].result, "success")
+        down = "bash %s stop %s" % (os.path.join(DRILL, "sample-api.sh"), w.work)
+        r = w.run("1.1.0", **{"deploy-command": down})
+        d = r["deploy"]
+        self.assertEqual(d.step("promote").outcome, "success", r.log())
+        self.assertEqual(d.step("promote").outputs["previous-digest"], w.digests["1.1.0"])
+        self.assertEqual(d.step("health").outcome, "failure")
+        self.assertEqual(d.step("rollback").outcome, "skipped")
+        self.assertEqual(d.outputs["rolled-back"], "false")
+        self.assertEqual(w.production_version(), "1.1.0")
+        report = d.step("Report").log
+        self.assertIn("already held %s before this run" % w.digests["1.1.0"], report)
+        self.assertIn("expect-current: %s" % w.digests["1.1.0"], report)
+
+    def test_a_rollback_whose_redeploy_failed_is_reported_half_done(self):
+        """1.1.0 is broken; the tag moves back to 1.0.0 but the platform refuses the redeploy: the
+        run must not claim the previous release runs (no Sentry marker for it, rollback-verified
+        false) and must say how to finish."""
+        w = BackendWorld()
+        self.addCleanup(w.stop)
+        w.release("1.0.0", migration="20261101000000_init")
+        w.release("1.1.0", health="broken")
+        self.assertEqual(w.run("1.0.0")["deploy"].result, "success")
+        markers = []
+
+        def sentry(ctx):  # stand-in for getsentry/action-release
+            markers.append(ctx.with_.get("release"))
+            return 0
+        only_new = '[ "$IMAGE_VERSION" = 1.1.0 ] && bash %s %s' % (os.path.join(DRILL, "deploy.sh"), w.work)
+        r = w.run("1.1.0", extra_stubs={"getsentry/action-release": sentry},
+                  **{"deploy-command": only_new, "sentry-org": "acme", "sentry-project": "api"})
+        d = r["deploy"]
+        self.assertEqual(d.step("rollback").outcome, "success", r.log())
+        self.assertEqual(d.step("redeploy").outcome, "failure")
+        self.assertEqual(d.outputs["rolled-back"], "true")
+        self.assertEqual(d.outputs["previous-redeployed"], "false")
+        self.assertEqual(d.outputs["rollback-verified"], "false")
+        self.assertEqual(w.production_version(), "1.0.0")
+        self.assertEqual(w.served_version(), "1.1.0")
+        self.assertEqual(markers, ["1.1.0"])
+        self.assertIn("| redeploy `%s` | failure |" % w.digests["1.0.0"], d.summary)
+        self.assertIn("rollback half-done", d.step("Report").log)
 
     def test_the_workflow_before_issue_12_passes_a_release_that_never_shipped(self):
         w = BackendWorld()

@@ -83,17 +83,54 @@ class EmergencyRollbackTest(unittest.TestCase):
         for job in ("app", "database-plan", "database-restore"):
             self.assertEqual(r[job].result, "skipped", job)
 
+    def test_0_without_naming_the_release_nothing_moves_and_the_current_digest_is_named(self):
+        # A plain rollback undoes the tag's last change, whatever it was (after an automatic rollback
+        # D3 -> D2 it would move production forward to D3), and every re-run would go one release
+        # further. Without expect-current or to nothing moves; the error gives the digest to paste.
+        r = self.emergency(target="api", confirm="ROLLBACK")
+        api = r["api"]
+        self.assertEqual(api.result, "failure", r.log())
+        self.assertFalse(api.ran("rollback"))
+        self.assertEqual(api.step("current").outcome, "success")
+        log = "\n".join(s.log for s in api.steps)
+        self.assertIn("run again with expect-current: %s" % self.digest_of("1.1.0"), log)
+        self.assertEqual(self.w.production_version(), "1.1.0")
+        self.assertEqual(self.w.served_version(), "1.1.0")
+
     def test_4_a_redeploy_that_changed_nothing_fails_the_health_gate(self):
-        # The tag moves back (to 1.1.0, "undo" of test_2's rollback) but the deploy command does not
-        # switch the platform: /health still says 1.0.0 and ok. Without the version check the gate
-        # would call that rollback verified.
+        # The tag moves back to 1.1.0 (an exact digest) but the deploy command does not switch the
+        # platform: /health still says 1.0.0 and ok. Without the version check the gate would call
+        # that rollback verified.
         fast = {"Health gate": {"timeout": "3s", "interval": "200ms"}}
-        r = self.emergency(target="api", confirm="ROLLBACK", with_overrides=fast, **{"deploy-command": "true"})
+        r = self.emergency(target="api", confirm="ROLLBACK", with_overrides=fast,
+                           **{"deploy-command": "true", "to": self.digest_of("1.1.0")})
         api = r["api"]
         self.assertEqual(api.step("inspect").outputs["image-version"], "1.1.0")
         self.assertEqual(api.step("health").outcome, "failure")
         self.assertEqual(api.result, "failure")
         self.assertEqual(self.w.served_version(), "1.0.0")
+
+    def test_5_a_half_done_rollback_says_so_and_to_the_same_digest_finishes_it(self):
+        # The tag holds 1.1.0 (test_4) while 1.0.0 serves. The tag moves back but the redeploy fails:
+        # the Report says the rollback is half-done and how to finish it.
+        r = self.emergency(target="api", confirm="ROLLBACK",
+                           **{"deploy-command": "false", "expect-current": self.digest_of("1.1.0")})
+        api = r["api"]
+        self.assertEqual(api.step("rollback").outcome, "success", r.log())
+        self.assertEqual(api.step("redeploy").outcome, "failure")
+        self.assertEqual(self.w.production_version(), "1.0.0")
+        report = api.step("Report")
+        self.assertIn("| redeploy `%s` | failure |" % self.digest_of("1.0.0"), api.summary)
+        self.assertIn("rollback half-done", report.log)
+        self.assertIn("with to: %s" % self.digest_of("1.0.0"), report.log)
+        # What the message says: `to` the digest the tag already holds moves nothing, then
+        # redeploys and health-gates.
+        r = self.emergency(target="api", confirm="ROLLBACK", to=self.digest_of("1.0.0"))
+        api = r["api"]
+        self.assertEqual(api.result, "success", r.log())
+        self.assertEqual(api.step("rollback").outputs["previous-digest"], self.digest_of("1.0.0"))
+        self.assertEqual(self.w.production_version(), "1.0.0")
+        self.assertEqual(api.step("health").outputs["served-version"], "1.0.0")
 
     def test_3_a_rerun_does_not_go_one_release_further(self):
         # "Re-run jobs" after test_2 (or a deploy that moved the tag meanwhile): the tag no longer
