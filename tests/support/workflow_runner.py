@@ -433,7 +433,7 @@ class WorkflowRunner:
             raise WorkflowError("%s declares no input %s" % (os.path.basename(workflow), sorted(unknown)))
         self.github = {"sha": "0" * 40, "ref": "refs/heads/main", "ref_name": "main", "repository": "yonima/app",
                        "repository_owner": "yonima", "actor": "yonima-bot", "event_name": event, "run_id": "1",
-                       "run_number": "1", "server_url": "https://github.com", "workspace": self.workspace,
+                       "run_number": "1", "run_attempt": "1", "server_url": "https://github.com", "workspace": self.workspace,
                        "event": {}, "token": self.secrets.get("GITHUB_TOKEN", "")}
         self.github.update(github or {})
         self.tmp = tempfile.mkdtemp(prefix="yonima-wf-")

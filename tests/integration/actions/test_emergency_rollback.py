@@ -172,13 +172,14 @@ class EmergencyDatabaseTest(unittest.TestCase):
         log = json.loads(urllib.request.urlopen(self.api + "/__log", timeout=5).read())
         return [e for e in log if e["method"] == "POST"]
 
-    def emergency(self, confirm, **extra):
+    def emergency(self, confirm, github=None, **extra):
         # The stand-in's address replaces api.supabase.com (the only change to the workflow's values).
         endpoint = {"api-url": self.api, "poll-interval": "1s"}
         runner = WorkflowRunner(EMERGENCY, self.tmp, inputs=dict({
             "target": "database", "reason": "orders table emptied by 20261128120000_cleanup", "to": "15m ago",
             "confirm": confirm, "project-ref": REF}, **extra), secrets={"SUPABASE_ACCESS_TOKEN": TOKEN},
-            with_overrides={"What a restore would do (changes nothing)": endpoint, "Restore": endpoint})
+            with_overrides={"What a restore would do (changes nothing)": endpoint, "Restore": endpoint},
+            github=github)
         try:
             return runner.run()
         finally:
@@ -208,21 +209,44 @@ class EmergencyDatabaseTest(unittest.TestCase):
         self.assertEqual(self.posts(), [])
 
     def test_confirmed_restore(self):
+        # The plan run (confirm empty) shows the instant "15m ago" means now.
+        r = self.emergency("")
+        planned = r["database-plan"].steps[0].outputs["target-time"]
+        # Confirmed with the relative time: resolved again it would be later than what was reviewed.
+        # Nothing is restored; the error gives the instant to confirm.
+        time.sleep(1.1)
         r = self.emergency(REF)
+        self.assertEqual(r["database-restore"].result, "failure", r.log())
+        self.assertFalse(r["database-restore"].ran("Restore"))
+        check = r["database-restore"].steps[0].log
+        self.assertIn("needs the exact time the plan showed", check)
+        replanned = r["database-plan"].steps[0].outputs["target-time"]
+        self.assertNotEqual(replanned, planned)
+        self.assertIn("to: %s" % replanned, check)
+        self.assertEqual(self.posts(), [])
+        # Confirmed with the instant the plan showed: one restore, to that instant.
+        r = self.emergency(REF, to=planned)
         self.assertEqual(r["database-restore"].result, "success", r.log())
         posts = self.posts()
         self.assertEqual(len(posts), 1)
         self.assertTrue(posts[0]["path"].endswith("/database/backups/restore-pitr"))
-        # "15m ago" was resolved once, by the plan the reviewer saw; the restore asks for that instant.
-        planned = r["database-plan"].steps[0].outputs["target-time"]
-        [restore] = r["database-restore"].steps
-        self.assertIn("(from --to %s)" % planned, restore.log)
-        self.assertNotIn("15m ago", restore.log)
+        restore = r["database-restore"].step("Restore")
+        self.assertIn(planned, restore.log)
         asked = json.loads(posts[0]["body"])["recovery_time_target_unix"]
         self.assertEqual(asked, int(datetime.datetime.fromisoformat(planned.replace("Z", "+00:00")).timestamp()))
         for job in ("database-plan", "database-restore"):
             for step in r[job].steps:
                 self.assertNotIn(TOKEN, "\n".join(l for l in step.log.split("\n") if not l.startswith("::add-mask::")))
+
+    def test_a_rerun_of_a_confirmed_restore_restores_nothing(self):
+        # "Re-run all jobs" keeps the inputs, confirmation included: a second restore would lose
+        # everything written since the first, with nobody confirming it again.
+        planned = self.emergency("")["database-plan"].steps[0].outputs["target-time"]
+        r = self.emergency(REF, github={"run_attempt": "2"}, to=planned)
+        self.assertEqual(r["database-restore"].result, "failure", r.log())
+        self.assertIn("never repeated by a re-run", r["database-restore"].steps[0].log)
+        self.assertFalse(r["database-restore"].ran("Restore"))
+        self.assertEqual(self.posts(), [])
 
 
 if __name__ == "__main__":
