@@ -131,6 +131,20 @@ class EmergencyRollbackTest(unittest.TestCase):
         self.assertEqual(api.step("rollback").outputs["previous-digest"], self.digest_of("1.0.0"))
         self.assertEqual(self.w.production_version(), "1.0.0")
         self.assertEqual(api.step("health").outputs["served-version"], "1.0.0")
+        self.assertNotIn("status-only", api.step("Report").log)
+
+    def test_6_a_gate_without_the_version_says_it_checked_status_only(self):
+        # The version of the image rolled back to cannot be read (inspect fails; here: a registry
+        # address nothing listens on): the redeploy still runs, and the Report says the gate could
+        # not tell the releases apart.
+        r = self.emergency(target="api", confirm="ROLLBACK", to=self.digest_of("1.0.0"),
+                           with_overrides={"inspect": {"image": "127.0.0.1:9/none@" + self.digest_of("1.0.0")}})
+        api = r["api"]
+        self.assertEqual(api.step("inspect").outcome, "failure", r.log())
+        self.assertEqual(api.step("redeploy").outcome, "success")
+        self.assertEqual(api.step("health").outcome, "success")
+        self.assertIn("status-only health gate", api.step("Report").log)
+        self.assertIn("could not be read (inspect: failure)", api.step("Report").log)
 
     def test_3_a_rerun_does_not_go_one_release_further(self):
         # "Re-run jobs" after test_2 (or a deploy that moved the tag meanwhile): the tag no longer
@@ -232,6 +246,8 @@ class EmergencyDatabaseTest(unittest.TestCase):
         self.assertTrue(posts[0]["path"].endswith("/database/backups/restore-pitr"))
         restore = r["database-restore"].step("Restore")
         self.assertIn(planned, restore.log)
+        # The repository still holds what the restore removed: the next deploy would apply it again.
+        self.assertIn("the next backend-deploy applies again", r["database-restore"].step("What the next deploy would do").log)
         asked = json.loads(posts[0]["body"])["recovery_time_target_unix"]
         self.assertEqual(asked, int(datetime.datetime.fromisoformat(planned.replace("Z", "+00:00")).timestamp()))
         for job in ("database-plan", "database-restore"):

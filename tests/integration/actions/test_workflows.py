@@ -151,6 +151,11 @@ class WorkflowTest(unittest.TestCase):
                             group("backend-deploy.yml", "deploy", image="ghcr.io/acme/worker", **{"environment-tag": "production"}))
         self.assertEqual(group("mobile-hotfix.yml", "publish", channel="production"),
                          group("emergency-rollback.yml", "app", **emergency))
+        # No migration runs during a database restore of the same environment (nor the reverse).
+        self.assertEqual(group("backend-deploy.yml", "migrate", environment="production"),
+                         group("emergency-rollback.yml", "database-restore", **emergency))
+        self.assertNotEqual(group("backend-deploy.yml", "migrate", environment="production"),
+                            group("backend-deploy.yml", "migrate", environment="staging"))
         # The run-level groups are not shared: a pending emergency run is never replaced by a deploy.
         runs = {group("backend-deploy.yml", **api), group("emergency-rollback.yml", **emergency),
                 group("mobile-hotfix.yml", channel="production")}
