@@ -321,7 +321,8 @@ std::vector<ConfigFinding> check_config(const ConfigFiles& files, std::vector<Pr
     p.name = name;
     p.line = build->key_lines[k];
     collect_profile(*build, index, name, p, findings, file);
-    if (channels) channels->push_back({p.name, p.channel.present ? std::optional<std::string>(p.channel.value) : std::nullopt});
+    auto given = [](const Located& l) { return l.present ? std::optional<std::string>(l.value) : std::nullopt; };
+    if (channels) channels->push_back({p.name, given(p.channel), given(p.environment)});
     profiles.push_back(std::move(p));
   }
   std::unordered_map<std::string_view, size_t> by_name;

@@ -45,7 +45,8 @@ struct ConfigFiles {
 
 struct ProfileChannel {
   std::string profile;
-  std::optional<std::string> channel;  // after `extends`, as eas resolves it
+  std::optional<std::string> channel;      // after `extends`, as eas resolves it
+  std::optional<std::string> environment;  // the EAS environment its builds use, after `extends`
 };
 
 // `channels` (optional) receives each build profile's resolved channel, for the report.

@@ -2,7 +2,7 @@
 """A STAND-IN for the EAS GraphQL API (api.expo.dev is not reachable from here), for running the
 real eas-cli 24.8.0 end to end: eas-cli with EXPO_LOCAL=1 talks to http://127.0.0.1:3000/graphql.
 It answers the operations eas-cli's channel:view, update:list, update:republish and update
-(with --skip-bundler: asset metadata, signed upload specifications whose presigned POSTs come back
+(with --environment: the environment's variables; with --skip-bundler: asset metadata, signed upload specifications whose presigned POSTs come back
 to this server at /upload, publish) send, by operationName, from the same state file
 as eas_standin.py (channels, branches, update groups), so a test can drive ota-publish with either
 and compare. Every request is appended to OTA_GRAPHQL_LOG (operationName, variables, whether an
@@ -116,6 +116,14 @@ def answer(op, v, state):
     if op == "ViewBranch":
         b = state["branches"].get(v["name"])
         return app({"updateBranchByName": {"__typename": "UpdateBranch", "id": b["id"], "name": v["name"]} if b else None})
+    if op == "EnvironmentVariablesIncludingSensitiveByAppId":
+        # eas update --environment E loads E's server-side variables before bundling (state "env":
+        # {environment: {name: value}}); EXPO_PUBLIC_* among them reach the bundle.
+        env = (state.get("env") or {}).get(str(v.get("environment", "")).lower(), {})
+        return app({"environmentVariablesIncludingSensitive": [
+            {"__typename": "EnvironmentVariableWithSecret", "id": "var-%s" % name, "name": name, "value": value,
+             "environments": [v.get("environment")], "visibility": "PUBLIC", "scope": "PROJECT", "type": "STRING",
+             "isGlobal": False, "fileName": None, "createdAt": now(), "updatedAt": now()} for name, value in sorted(env.items())]})
     if op == "GetAssetLimitPerUpdateGroupForApp":
         return app({"assetLimitPerUpdateGroup": 1400})
     if op == "GetAssetMetadataQuery":

@@ -15,7 +15,8 @@ class PublishTest(OtaTest):
         self.assertExit(r, 0)
         [call] = self.calls()
         self.assertEqual(call["argv"], ["update", "--channel=preview", "--message=Réparer la connexion à Thiès", "--platform=all",
-                                        "--non-interactive", "--json"])
+                                        "--environment=preview", "--non-interactive", "--json"])
+        self.assertEqual(r.outputs["environment"], "preview")  # eas.json: profile preview, channel preview
         self.assertEqual(os.path.realpath(call["cwd"]), os.path.realpath(self.project))
         self.assertEqual(call["expo_token"], TOKEN)
         published = self.state()["branches"]["preview"]["groups"][0]
@@ -41,11 +42,46 @@ class PublishTest(OtaTest):
                                                    "--environment=preview", "--rollout-percentage=10", "--non-interactive", "--json"])
         self.assertNotIn("android-update-id", r.outputs)
 
+    def test_the_eas_environment_is_the_one_of_the_build_profile_on_the_channel(self):
+        """eas update refuses to run without --environment for SDK 55+, and an older SDK bundles the
+        update without the server-side variables its builds have: the build profile of eas.json on
+        that channel names the environment."""
+        r = self.run_ota("publish", "--channel", "production", "--message", "m")
+        self.assertExit(r, 0)
+        self.assertIn("--environment=production", self.calls()[-1]["argv"])
+        self.assertIn("EAS environment 'production' (build profile 'production' on channel 'production')", r.stderr)
+        # --environment wins.
+        r = self.run_ota("publish", "--channel", "production", "--message", "m", "--environment", "staging")
+        self.assertExit(r, 0)
+        self.assertIn("--environment=staging", self.calls()[-1]["argv"])
+        self.assertNotIn("--environment=production", self.calls()[-1]["argv"])
+        # Two profiles on one channel that disagree: nothing is guessed, nothing published.
+        path = os.path.join(self.project, "eas.json")
+        with open(path) as f:
+            config = json.load(f)
+        config["build"]["production-eu"] = {"extends": "production", "environment": "production-eu"}
+        with open(path, "w") as f:
+            json.dump(config, f)
+        before = len(self.state()["branches"].get("production", {}).get("groups", []))
+        r = self.run_ota("publish", "--channel", "production", "--message", "m")
+        self.assertExit(r, 2)
+        self.assertIn("use different EAS environments ('production' in production, 'production-eu' in production-eu)", self.said(r))
+        self.assertEqual(len(self.state()["branches"].get("production", {}).get("groups", [])), before)
+        # No profile on the channel names one: none is passed (as before).
+        del config["build"]["production-eu"]
+        del config["build"]["production"]["environment"]
+        with open(path, "w") as f:
+            json.dump(config, f)
+        r = self.run_ota("publish", "--channel", "production", "--message", "m")
+        self.assertExit(r, 0)
+        self.assertFalse([a for a in self.calls()[-1]["argv"] if a.startswith("--environment")])
+        self.assertEqual(r.outputs["environment"], "")
+
     def test_input_dir_skips_the_bundler(self):
         os.makedirs(os.path.join(self.project, "dist"))
         r = self.run_ota("publish", "--channel", "preview", "--message", "m", "--input-dir", "dist")
         self.assertExit(r, 0)
-        self.assertEqual(self.calls()[0]["argv"][4:6], ["--skip-bundler", "--input-dir=dist"])
+        self.assertEqual(self.calls()[0]["argv"][5:7], ["--skip-bundler", "--input-dir=dist"])
         r = self.run_ota("publish", "--channel", "preview", "--message", "m", "--input-dir", "nope")
         self.assertExit(r, 2)
         self.assertIn("npx expo export", self.said(r))
@@ -88,7 +124,7 @@ class PublishTest(OtaTest):
     def test_dry_run_prints_the_command_and_runs_nothing(self):
         r = self.run_ota("publish", "--channel", "preview", "--message", "it's here", "--dry-run")
         self.assertExit(r, 0)
-        self.assertIn("eas update --channel=preview '--message=it'\\''s here' --platform=all --non-interactive --json", r.stdout)
+        self.assertIn("eas update --channel=preview '--message=it'\\''s here' --platform=all --environment=preview --non-interactive --json", r.stdout)
         self.assertEqual(self.calls(), [])
         self.assertEqual(r.outputs["dry-run"], "true")
 

@@ -18,7 +18,7 @@ import tempfile
 import time
 import unittest
 
-from ota_fixture import EAS_CLI_ROOT, FIXTURES, HERE, OtaTest, TOKEN, group, install_eas_cli, skip_or_fail, state_with
+from ota_fixture import EAS_CLI_ROOT, FIXTURES, HERE, OtaTest, PROJECT_ID, TOKEN, group, install_eas_cli, skip_or_fail, state_with
 from yonima_test import BIN
 
 EAS = os.path.join(os.path.dirname(EAS_CLI_ROOT), ".bin", "eas")
@@ -167,6 +167,10 @@ class RealEasCliTest(OtaTest):
         self.assertEqual(group_input["message"], "Corriger l'écran d'accueil (Thiès)")
         self.assertEqual(group_input["runtimeVersion"], "1.5.0")
         self.assertEqual(sorted(group_input["updateInfoGroup"]), ["android", "ios"])
+        # The EAS environment of eas.json's build profile on the channel: eas loaded its variables.
+        self.assertIn("environment=preview", outputs)
+        self.assertIn({"appId": PROJECT_ID, "environment": "preview", "includeFileContent": False},
+                      [o["variables"] for o in ops if o["operation"] == "EnvironmentVariablesIncludingSensitiveByAppId"])
 
     def test_refusal_and_dry_run_write_nothing(self):
         proc, _ = self.run_real("rollback", "--channel", "production", "--expect-current", self.good["group"])

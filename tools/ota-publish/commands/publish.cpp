@@ -40,16 +40,21 @@ std::string project_id_from(const std::string& dir) {
   return v->is_string() && is_uuid(v->text) ? v->text : std::string();
 }
 
+// eas.json's build profiles (extends resolved), or nothing when there is no eas.json here or eas
+// itself would refuse it (it then says what is wrong).
+std::optional<std::vector<ProfileChannel>> build_profiles(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return std::nullopt;
+  std::vector<ProfileChannel> profiles;
+  for (const auto& f : check_config({.eas_json_path = path, .eas_json = read_small_file(path)}, &profiles))
+    if (f.rule == ConfigRule::malformed) return std::nullopt;
+  return profiles;
+}
+
 // eas update creates a channel that does not exist (and a branch for it), so a misspelt --channel
 // publishes an update that no build ever receives. The build profiles in eas.json name the
 // channels builds listen on: refuse any other unless --any-channel.
-void check_channel_is_built(const std::string& project_dir, const std::string& channel) {
-  std::string path = (std::filesystem::path(project_dir) / "eas.json").string();
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) return;  // no eas.json here: nothing to compare with
-  std::vector<ProfileChannel> profiles;
-  for (const auto& f : check_config({.eas_json_path = path, .eas_json = read_small_file(path)}, &profiles))
-    if (f.rule == ConfigRule::malformed) return;  // eas itself will say what is wrong with it
+void check_channel_is_built(const std::string& path, const std::vector<ProfileChannel>& profiles, const std::string& channel) {
   std::vector<std::string> known;
   for (const auto& p : profiles)
     if (p.channel && std::find(known.begin(), known.end(), *p.channel) == known.end()) known.push_back(*p.channel);
@@ -61,6 +66,27 @@ void check_channel_is_built(const std::string& project_dir, const std::string& c
                          "spelling, or pass --any-channel if builds listen on a channel eas.json no longer names)");
 }
 
+// The update must be bundled with the EAS environment of the builds that receive it: eas update
+// refuses to run without --environment for SDK 55+, and an older SDK silently bundles without the
+// server-side variables the builds have. The build profiles on the channel say which one.
+std::optional<std::string> environment_of_channel(const std::string& path, const std::vector<ProfileChannel>& profiles,
+                                                  const std::string& channel) {
+  std::optional<std::string> found;
+  std::string from;
+  for (const auto& p : profiles) {
+    if (p.channel != channel || !p.environment) continue;
+    if (found && *found != *p.environment)
+      throw kit::usage_error("--environment: the build profiles on channel '" + shown(channel, 80) + "' in " + shown(path, 200) +
+                             " use different EAS environments ('" + shown(*found, 60) + "' in " + shown(from, 60) + ", '" +
+                             shown(*p.environment, 60) + "' in " + shown(p.profile, 60) + "): say which with --environment; nothing changed");
+    found = p.environment;
+    from = p.profile;
+  }
+  if (found) kit::log::info("EAS environment '" + shown(*found, 60) + "' (build profile '" + shown(from, 60) + "' on channel '" +
+                            shown(channel, 80) + "'); --environment overrides");
+  return found;
+}
+
 }  // namespace
 
 kit::Outcome run_publish(kit::Context& ctx) {
@@ -68,7 +94,9 @@ kit::Outcome run_publish(kit::Context& ctx) {
   PublishArgs p;
   p.channel = commands::channel_arg(a);
   p.platform = commands::platform_arg(a);
-  if (!a.flag("any-channel")) check_channel_is_built(a.str("project-dir"), p.channel);
+  const std::string eas_json = (std::filesystem::path(a.str("project-dir")) / "eas.json").string();
+  const auto profiles = build_profiles(eas_json);
+  if (profiles && !a.flag("any-channel")) check_channel_is_built(eas_json, *profiles, p.channel);
   if (auto m = commands::text_arg(a, "message")) {
     p.message = *m;
   } else {
@@ -78,6 +106,7 @@ kit::Outcome run_publish(kit::Context& ctx) {
       throw kit::usage_error("missing --message (or INPUT_MESSAGE): outside GitHub Actions there is no commit to name the update after");
   }
   p.environment = commands::text_arg(a, "environment");
+  if (!p.environment && profiles) p.environment = environment_of_channel(eas_json, *profiles, p.channel);
   if (p.environment)
     if (auto problem = name_problem("--environment", *p.environment); !problem.empty()) throw kit::usage_error(problem);
   p.input_dir = commands::text_arg(a, "input-dir");
@@ -95,6 +124,7 @@ kit::Outcome run_publish(kit::Context& ctx) {
 
   EasCall call = publish_call(p);
   ctx.report.output("channel", p.channel);
+  ctx.report.output("environment", p.environment.value_or(""));
   ctx.report.output("message", p.message);
   if (a.flag("dry-run")) {
     commands::show_commands(ctx, "ota-publish publish --dry-run: would run", setup.program, {call});
