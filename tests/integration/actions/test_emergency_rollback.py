@@ -231,7 +231,7 @@ class EmergencyDatabaseTest(unittest.TestCase):
         time.sleep(1.1)
         r = self.emergency(REF)
         self.assertEqual(r["database-restore"].result, "failure", r.log())
-        self.assertFalse(r["database-restore"].ran("Restore"))
+        self.assertFalse(r["database-restore"].ran("restore"))
         check = r["database-restore"].steps[0].log
         self.assertIn("needs the exact time the plan showed", check)
         replanned = r["database-plan"].steps[0].outputs["target-time"]
@@ -244,7 +244,7 @@ class EmergencyDatabaseTest(unittest.TestCase):
         posts = self.posts()
         self.assertEqual(len(posts), 1)
         self.assertTrue(posts[0]["path"].endswith("/database/backups/restore-pitr"))
-        restore = r["database-restore"].step("Restore")
+        restore = r["database-restore"].step("restore")
         self.assertIn(planned, restore.log)
         # The repository still holds what the restore removed: the next deploy would apply it again.
         self.assertIn("the next backend-deploy applies again", r["database-restore"].step("What the next deploy would do").log)
@@ -261,7 +261,7 @@ class EmergencyDatabaseTest(unittest.TestCase):
         r = self.emergency(REF, github={"run_attempt": "2"}, to=planned)
         self.assertEqual(r["database-restore"].result, "failure", r.log())
         self.assertIn("never repeated by a re-run", r["database-restore"].steps[0].log)
-        self.assertFalse(r["database-restore"].ran("Restore"))
+        self.assertFalse(r["database-restore"].ran("restore"))
         self.assertEqual(self.posts(), [])
 
 

@@ -172,12 +172,31 @@ class MobileTest(unittest.TestCase):
         for message in ("1.4.2 good", "1.4.3 broken"):
             self.assertEqual(self.run_wf(HOTFIX, message=message, confirm="production")["publish"].result, "success")
         good, bad = self.groups("production")[1], self.groups("production")[0]
+        # Without naming the update to leave: a dry run, nothing published, the group to paste.
         r = self.run_wf(EMERGENCY, target="app", reason="crash on start", confirm="ROLLBACK", **{"app-dir": "."})
+        self.assertEqual(r["app"].result, "failure", r.log())
+        self.assertFalse(r["app"].ran("rollback"))
+        self.assertIn("run again with expect-current: %s" % bad["group"], "\n".join(s.log for s in r["app"].steps))
+        self.assertEqual(self.groups("production")[0]["group"], bad["group"])
+        r = self.run_wf(EMERGENCY, target="app", reason="crash on start", confirm="ROLLBACK",
+                        **{"app-dir": ".", "expect-current": bad["group"]})
         self.assertEqual(r["app"].result, "success", r.log())
         self.assertEqual(r["api"].result, "skipped")
         newest = self.groups("production")[0]
         self.assertEqual(newest["copy_of"], good["group"])
         self.assertNotEqual(newest["group"], bad["group"])
+        self.assertIn("Requested by yonima-bot: crash on start", r["app"].summary)
+        self.assertIn("new group " + newest["group"], r["app"].summary)
+        # The same run again (a re-run, a double press): refused, nothing published.
+        r = self.run_wf(EMERGENCY, target="app", reason="crash on start", confirm="ROLLBACK",
+                        **{"app-dir": ".", "expect-current": bad["group"]})
+        self.assertEqual(r["app"].result, "failure")
+        self.assertEqual(self.groups("production")[0]["group"], newest["group"])
+        # Back to the update embedded in the build, for a runtime version named.
+        r = self.run_wf(EMERGENCY, target="app", reason="every OTA update crashes", confirm="ROLLBACK",
+                        **{"app-dir": ".", "to-embedded": "true", "runtime-version": newest["runtimeVersion"]})
+        self.assertEqual(r["app"].result, "success", r.log())
+        self.assertTrue(self.groups("production")[0]["isRollBackToEmbedded"])
 
 
 if __name__ == "__main__":

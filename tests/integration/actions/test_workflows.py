@@ -142,7 +142,8 @@ class WorkflowTest(unittest.TestCase):
             with open(os.path.join(ROOT, "workflows", name)) as f:
                 wf = yaml.safe_load(f)
             text = (wf["jobs"][job] if job else wf)["concurrency"]["group"]
-            return interpolate(text, {"inputs": inputs, "github": {"ref": "refs/heads/main"}}).strip()
+            return interpolate(text, {"inputs": inputs, "github": {"ref": "refs/heads/main"},
+                                      "needs": {"plan": {"outputs": {"channel": inputs.get("channel", "")}}}}).strip()
 
         api = {"image": "ghcr.io/acme/api", "environment-tag": "production"}
         emergency = dict(api, target="api", environment="production", channel="production")
@@ -151,6 +152,9 @@ class WorkflowTest(unittest.TestCase):
                             group("backend-deploy.yml", "deploy", image="ghcr.io/acme/worker", **{"environment-tag": "production"}))
         self.assertEqual(group("mobile-hotfix.yml", "publish", channel="production"),
                          group("emergency-rollback.yml", "app", **emergency))
+        # A planned OTA update (mobile.yml) and a rollback of its channel never interleave either.
+        self.assertEqual(group("mobile.yml", "update", channel="production"), group("emergency-rollback.yml", "app", **emergency))
+        self.assertNotEqual(group("mobile.yml", "update", channel="preview"), group("emergency-rollback.yml", "app", **emergency))
         # No migration runs during a database restore of the same environment (nor the reverse).
         self.assertEqual(group("backend-deploy.yml", "migrate", environment="production"),
                          group("emergency-rollback.yml", "database-restore", **emergency))
