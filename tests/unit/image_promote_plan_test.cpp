@@ -121,6 +121,31 @@ TEST_CASE("image-promote plan: rollback guards (issue 9, item 10)") {
   // B promoted, then moved elsewhere by hand: the tag is no longer at B, so undoing B is refused.
   plan = plan_rollback(req, h, C);
   CHECK(plan.refusal);
+  // --to: only a digest the tag ran (promoted, or held before a promotion). C was never promoted
+  // (refused by the gate): refused, unless the caller says the tag ran it before its history.
+  req.to_previous_of.clear();
+  req.to = C;
+  plan = plan_rollback(req, h, B);
+  REQUIRE(plan.refusal);
+  CHECK(plan.refusal->kind == RefusalKind::not_promoted);
+  CHECK(plan.refusal->message.find("never ran as") != std::string::npos);
+  CHECK(plan.refusal->hint.find("promote") != std::string::npos);
+  req.allow_unrecorded = true;
+  plan = plan_rollback(req, h, B);
+  CHECK_FALSE(plan.refusal);
+  CHECK(plan.to == C);
+  req.allow_unrecorded = false;
+  req.to = A;  // held before B's promotion
+  CHECK_FALSE(plan_rollback(req, h, B).refusal);
+  req.to = B;  // where it is: a no-op move
+  CHECK_FALSE(plan_rollback(req, h, B).refusal);
+  History damaged = h;  // unreadable history: --to stays the way out
+  damaged.entries.clear();
+  damaged.unreadable = "the history manifest is damaged";
+  req.to = C;
+  CHECK_FALSE(plan_rollback(req, damaged, B).refusal);
+  req.to.clear();
+  req.to_previous_of = B;
   // A digest the tag holds but that image-promote never recorded.
   History unrecorded = h;
   unrecorded.entries = {entry(A, "")};
@@ -136,9 +161,9 @@ TEST_CASE("image-promote plan: rollback guards (issue 9, item 10)") {
   CHECK_THROWS_AS(plan_rollback(req, h, B), kit::Error);
   req.steps = 1;
   CHECK_THROWS_AS(plan_rollback(req, History{}, B), kit::Error);
-  req.to = C;
-  CHECK(plan_rollback(req, h, B).to == C);
-  CHECK(describe(plan_rollback(req, h, B))[0].find("to " + C) != std::string::npos);
+  req.to = A;
+  CHECK(plan_rollback(req, h, B).to == A);
+  CHECK(describe(plan_rollback(req, h, B))[0].find("to " + A) != std::string::npos);
 }
 
 TEST_CASE("image-promote session: clients and kept configs from many threads (run under ThreadSanitizer)") {

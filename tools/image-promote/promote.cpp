@@ -430,6 +430,19 @@ RollbackPlan plan_rollback_unchecked(const RollbackRequest& req, const History& 
     return plan;
   }
   if (!req.to.empty()) {
+    // A rollback goes back to a release the tag ran. Any other digest (a build never promoted, or
+    // one the scan gate refused) would reach production without the gate: that is a promotion.
+    // An unreadable history cannot say: --to is then the documented way out and stays allowed.
+    bool ran = req.to == current || std::any_of(history.entries.begin(), history.entries.end(), [&](const HistoryEntry& e) {
+                 return e.digest == req.to || e.previous == req.to;
+               });
+    if (!ran && history.unreadable.empty() && !req.allow_unrecorded)
+      return refuse(RefusalKind::not_promoted,
+                    short_digest(req.to) + " never ran as " + target.str() +
+                        ": its history neither shows it promoted there nor held before a promotion; nothing was changed",
+                    "a rollback goes back to a release the tag ran (see `" + history_cmd + "`); to put another image there, "
+                    "promote it (the scan gate applies): image-promote promote " + req.repository.str() + "@" + req.to +
+                        " --to " + req.tag + " --require-scan REPORT; or pass --allow-unrecorded if the tag ran it before its history began");
     plan.to = req.to;
     return plan;
   }

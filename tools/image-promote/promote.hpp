@@ -31,7 +31,7 @@ enum class RefusalKind {
   not_expected,  // the tag does not point at --expect-current (another promotion moved it)
   overwritten,   // someone else's write replaced ours right away (ours is not in effect)
   lost_race,     // after --settle, a concurrent promotion's digest is there instead of ours
-  not_promoted,  // rollback --to-previous-of: the digest was never promoted to this tag
+  not_promoted,  // rollback --to-previous-of / --to: the digest was never promoted to (or held by) this tag
 };
 
 struct Refusal {
@@ -136,6 +136,9 @@ struct RollbackRequest {
   // Roll back the promotion of this digest: to what the tag held before it; the tag must point
   // at it now.
   std::string to_previous_of;
+  // --to a digest the history never shows the tag holding (a build never promoted, one the scan
+  // gate refused): refused unless allowed.
+  bool allow_unrecorded = false;
   kit::Millis settle{0};
 };
 

@@ -2,7 +2,8 @@
 a real docker-registry: a rollback never follows a rollback entry forward to the release it undid;
 a tag too long to keep a history for is refused before anything moves; an unreadable history does
 not lock a tag out of its emergency rollback; a newer history is not overwritten; --expect-current
-on several tags is checked before the first moves; --settle never outlasts --timeout."""
+on several tags is checked before the first moves; --settle never outlasts --timeout; rollback --to
+goes only to a digest the tag ran."""
 import hashlib
 import json
 import time
@@ -41,6 +42,26 @@ class HistoryGuardTest(ToolTest):
             "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
             "artifactType": "application/vnd.yonima.promotion-history.v1+json", "config": EMPTY, "layers": [EMPTY],
             "annotations": {"dev.yonima.promotion-history": annotation}}, tag="_yonima-history-" + tag)
+
+    def test_rollback_to_goes_only_to_a_release_the_tag_ran(self):
+        # v4 was pushed but never promoted (say the scan gate refused it): `rollback --to v4` would put
+        # it in production past the gate. Refused with nothing changed; --allow-unrecorded is the
+        # escape for a tag that ran it before its history began.
+        v1, v2, v4 = self.v[0], self.v[1], self.v[3]
+        for n in (1, 2):
+            self.assertExit(self.promote(n, "tr"), 0)
+        r = self.rollback("tr", "--to", v4)
+        self.assertExit(r, 1)
+        self.assertIn("never ran as", r.stderr)
+        self.assertIn("image-promote promote", r.stderr)
+        self.assertEqual(self.current("tr"), v2)
+        self.assertExit(self.rollback("tr", "--to", v1), 0)
+        self.assertEqual(self.current("tr"), v1)
+        self.assertExit(self.rollback("tr", "--to", v2), 0)   # ran, and what the rollback left
+        r = self.rollback("tr", "--to", v4, "--allow-unrecorded")
+        self.assertExit(r, 0)
+        self.assertEqual(self.current("tr"), v4)
+        self.assertExit(self.rollback("tr", "--allow-unrecorded"), 2)
 
     def test_a_rollback_never_follows_a_rollback_entry_forward(self):
         v1, v2, v3 = self.v[:3]

@@ -41,6 +41,8 @@ kit::Outcome rollback(kit::Context& ctx) {
     if (v != "none" && !valid_digest(v)) throw kit::usage_error("--expect-current: '" + v + "' is not a sha256 digest (or 'none')");
     req.expect_current = v == "none" ? "" : v;
   }
+  req.allow_unrecorded = args.flag("allow-unrecorded");
+  if (req.allow_unrecorded && req.to.empty()) throw kit::usage_error("--allow-unrecorded goes with --to DIGEST");
   req.settle = args.duration("settle");
   auto s = session_request(ctx, {req.repository.registry});
   RegistrySession session(s.client, s.credentials);
