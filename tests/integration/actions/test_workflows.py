@@ -124,6 +124,19 @@ class WorkflowTest(unittest.TestCase):
             with open(path) as a, open(os.path.join(ROOT, ".github", "workflows", os.path.basename(path))) as b:
                 self.assertEqual(a.read(), b.read(), path)
 
+    def test_no_expression_is_spliced_into_a_script(self):
+        """`run: ${{ inputs.x }}` pastes the value into the script before bash reads it (template
+        injection): values reach scripts through `env:` only."""
+        found = []
+        for path in glob.glob(os.path.join(ROOT, "workflows", "*.yml")):
+            with open(path) as f:
+                wf = yaml.safe_load(f)
+            for job_name, job in wf["jobs"].items():
+                for step in job.get("steps") or []:
+                    if "${{" in (step.get("run") or ""):
+                        found.append("%s %s %s" % (os.path.basename(path), job_name, step.get("name") or step.get("id")))
+        self.assertEqual(found, [])
+
     def test_third_party_actions_are_pinned_by_sha(self):
         """aquasecurity/trivy-action's tags were force-pushed to credential-stealing code in March
         2026 (GHSA-69fq-xp46-6x23): a tag is not a pin."""
