@@ -120,4 +120,15 @@ TEST_CASE("a child killed by a signal is told apart from one that exits with tha
   CHECK(kit::how_it_ended(exited) == "exit 11");
   spec.argv = {"/nonexistent/yonima-no-such-program"};
   CHECK(kit::how_it_ended(kit::run_process(spec)).rfind("could not start", 0) == 0);
+  // A signal the tool received and passed on (kit/interrupt): said once, the same way by every tool.
+  kit::ProcessResult passed_on;
+  passed_on.started = true;
+  passed_on.interrupted = SIGTERM;
+  passed_on.signal = SIGTERM;
+  CHECK(kit::how_it_ended(passed_on) == "stopped by SIGTERM (the tool received it and passed it on)");
+  passed_on.signal = 0;
+  passed_on.exit_code = 3;  // the child handled it and exited
+  CHECK(kit::how_it_ended(passed_on) == "exit 3 after the tool received SIGTERM and passed it on");
+  passed_on.signal = SIGKILL;
+  CHECK(kit::how_it_ended(passed_on) == "killed by SIGKILL after the tool received SIGTERM and passed it on");
 }

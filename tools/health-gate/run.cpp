@@ -97,10 +97,8 @@ std::string run_hook(const char* name, const std::vector<std::string>& argv, con
                 result.timed_out ? -1 : result.signal ? 128 + result.signal : result.exit_code);
   if (!result.started) return "could not start: " + result.error;
   if (result.timed_out) return "did not finish within " + kit::format_duration(config.hooks.timeout) + " and was stopped";
-  if (result.interrupted && (result.signal || result.exit_code != 0))
-    return "was interrupted: health-gate received " + kit::signal_name(result.interrupted) + " and passed it on, and the hook " +
-           (result.signal ? std::string("was killed by it") : "exited with code " + std::to_string(result.exit_code));
   if (result.signal) return kit::how_it_ended(result);
+  if (result.interrupted && result.exit_code != 0) return "ended with " + kit::how_it_ended(result);
   if (result.exit_code != 0) return "exited with code " + std::to_string(result.exit_code);
   return "";
 }

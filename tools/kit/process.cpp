@@ -236,6 +236,9 @@ std::string how_it_ended(const ProcessResult& r) {
   if (!r.started) return "could not start: " + r.error;
   if (r.interrupted && r.signal == r.interrupted)
     return "stopped by " + signal_name(r.interrupted) + " (the tool received it and passed it on)";
+  if (r.interrupted && (r.signal || r.exit_code != 0))
+    return (r.signal ? "killed by " + signal_name(r.signal) : "exit " + std::to_string(r.exit_code)) + " after the tool received " +
+           signal_name(r.interrupted) + " and passed it on";
   if (r.timed_out) return "timed out";
   if (r.signal) return "killed by " + signal_name(r.signal) + " (signal " + std::to_string(r.signal) + ")";
   return "exit " + std::to_string(r.exit_code);

@@ -36,7 +36,8 @@ struct ProcessResult {
 ProcessResult run_process(const ProcessSpec& spec);
 
 // How a finished process ended, for a message: "exit 3", "killed by SIGSEGV (signal 11)"
-// (a crash, not an exit status of 11), "timed out", "could not start: ...".
+// (a crash, not an exit status of 11), "timed out", "could not start: ...", and when the tool
+// passed a SIGINT/SIGTERM on to it: "stopped by SIGTERM (...)", "exit 1 after the tool received ...".
 std::string how_it_ended(const ProcessResult& result);
 // "SIGTERM" for 15.
 std::string signal_name(int sig);
