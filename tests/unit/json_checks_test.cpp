@@ -45,6 +45,16 @@ TEST_CASE("JSON pointer expectations compare typed values") {
   CHECK_THROWS_AS(JsonExpectation::parse("/a~2=1"), kit::Error);
 }
 
+TEST_CASE("JSON integers beyond 2^53 compare exactly, not as doubles") {
+  Checks c;
+  c.json = {JsonExpectation::parse("/build=9007199254740993")};
+  CHECK(judge("http://h/health", answer(200, R"({"build":9007199254740993})"), c).healthy());
+  CHECK(judge("http://h/health", answer(200, R"({"build":9007199254740992})"), c).failure == Failure::json);
+  c.json = {JsonExpectation::parse("/id=18446744073709551615")};
+  CHECK(judge("http://h/health", answer(200, R"({"id":18446744073709551615})"), c).healthy());
+  CHECK(judge("http://h/health", answer(200, R"({"id":-1})"), c).failure == Failure::json);
+}
+
 TEST_CASE("Terminus bodies name the failing indicator") {
   Checks c;
   std::string body = R"({"status":"error","info":{"memory":{"status":"up"}},"error":{"database":{"status":"down","message":"connect ECONNREFUSED"}},"details":{}})";

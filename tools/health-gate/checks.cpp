@@ -45,6 +45,9 @@ std::string short_json(const nlohmann::json& j) { return quote_untrusted(json_te
 bool json_matches(const nlohmann::json& actual, const std::string& expected) {
   auto parsed = nlohmann::json::parse(expected, nullptr, false);
   if (!parsed.is_discarded()) {
+    // Integers exactly: as doubles, 9007199254740993 equals 9007199254740992 (a build number, an
+    // epoch in ns). A fraction on either side compares as a number (3.0 is 3).
+    if (actual.is_number_integer() && parsed.is_number_integer()) return actual.dump() == parsed.dump();
     if (actual.is_number() && parsed.is_number()) return actual.get<double>() == parsed.get<double>();
     return actual == parsed;
   }
