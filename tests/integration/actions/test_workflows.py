@@ -168,6 +168,11 @@ class WorkflowTest(unittest.TestCase):
         # A planned OTA update (mobile.yml) and a rollback of its channel never interleave either.
         self.assertEqual(group("mobile.yml", "update", channel="production"), group("emergency-rollback.yml", "app", **emergency))
         self.assertNotEqual(group("mobile.yml", "update", channel="preview"), group("emergency-rollback.yml", "app", **emergency))
+        # Two apps of a monorepo checked on the same push do not cancel each other.
+        ci = lambda wd: interpolate(yaml.safe_load(open(os.path.join(ROOT, "workflows", "backend-ci.yml")))["concurrency"]["group"],
+                                    {"inputs": {"working-directory": wd}, "github": {"ref": "refs/heads/main", "workflow": "ci"}})
+        self.assertNotEqual(ci("apps/api"), ci("apps/worker"))
+        self.assertNotEqual(group("mobile.yml", **{"working-directory": "apps/a"}), group("mobile.yml", **{"working-directory": "apps/b"}))
         # No migration runs during a database restore of the same environment (nor the reverse).
         self.assertEqual(group("backend-deploy.yml", "migrate", environment="production"),
                          group("emergency-rollback.yml", "database-restore", **emergency))
