@@ -82,6 +82,29 @@ TEST_CASE("image-promote plan: copy filters platforms and keeps the source's tag
   CHECK_THROWS_AS(plan_copy(req, image), kit::Error);
 }
 
+TEST_CASE("image-promote plan: --steps N goes back N promotions, never counting rollbacks") {
+  const std::string D = "sha256:" + std::string(64, 'd');
+  History h;
+  h.tag = "production";
+  // D1, D2, D3 promoted; D3 rolled back to D2; D4 promoted (over D2). Newest first.
+  h.entries = {entry(D, B), entry(B, C), entry(C, B), entry(B, A), entry(A, "")};
+  h.entries[1].action = "rollback";
+  RollbackRequest req;
+  req.repository = parse_repository("reg.example/team/app");
+  req.tag = "production";
+  req.steps = 2;
+  req.expect_current = D;
+  RollbackPlan plan = plan_rollback(req, h, D);
+  REQUIRE_FALSE(plan.refusal);
+  CHECK(plan.to == A);  // D -> B -> A; counting entries gave C, the release rolled back as bad
+  req.steps = 3;
+  CHECK_THROWS_AS(plan_rollback(req, h, D), kit::Error);  // past the first promotion
+  req.steps = 2;
+  req.expect_current.reset();
+  CHECK(plan_rollback(req, h, C).to == A);  // from wherever the tag is: C -> B -> A
+  CHECK_THROWS_AS(plan_rollback(req, h, "sha256:" + std::string(64, 'e')), kit::Error);  // moved outside image-promote
+}
+
 TEST_CASE("image-promote plan: rollback guards (issue 9, item 10)") {
   // A, B promoted; C refused by the gate: the tag still points at B.
   History h;

@@ -446,6 +446,27 @@ RollbackPlan plan_rollback_unchecked(const RollbackRequest& req, const History& 
     plan.to = req.to;
     return plan;
   }
+  if (req.steps > 1) {
+    // N promotions back along what each release replaced. Counting entries instead would count
+    // rollbacks too: after D3 was rolled back to D2 and D4 promoted, two entries back from D4 is D3,
+    // the release already rolled back as bad; two promotions back is D1.
+    std::string at = current;
+    for (int k = 0; k < req.steps; ++k) {
+      auto it = promotion_of(at);
+      if (it == history.entries.end())
+        throw kit::usage_error("--steps " + std::to_string(req.steps) + ": " + (at.empty() ? std::string("(no tag)") : short_digest(at)) +
+                                   " is not a promotion the history of " + target.str() + " records, so there is no chain of " +
+                                   std::to_string(req.steps) + " promotions to go back along; nothing was changed",
+                               "see `" + history_cmd + "` and roll back with --to DIGEST");
+      if (it->previous.empty())
+        throw kit::usage_error("--steps " + std::to_string(req.steps) + " goes past the first promotion of " + target.str() +
+                                   "; nothing was changed",
+                               "see `" + history_cmd + "`");
+      at = it->previous;
+    }
+    plan.to = at;
+    return plan;
+  }
   if (static_cast<size_t>(req.steps) > history.entries.size())
     throw kit::usage_error("--steps " + std::to_string(req.steps) + " goes past the " +
                                std::to_string(history.entries.size()) + " recorded promotion(s) of " + target.str(),
