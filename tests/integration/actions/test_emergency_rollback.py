@@ -97,6 +97,19 @@ class EmergencyRollbackTest(unittest.TestCase):
         self.assertEqual(self.w.production_version(), "1.1.0")
         self.assertEqual(self.w.served_version(), "1.1.0")
 
+    def test_0_a_blank_or_malformed_release_name_is_no_name(self):
+        # The tools read " " as unset: a blank expect-current must not slip past the guard into a
+        # plain rollback.
+        r = self.emergency(target="api", confirm="ROLLBACK", **{"expect-current": "  "})
+        self.assertEqual(r["api"].result, "failure", r.log())
+        self.assertFalse(r["api"].ran("rollback"))
+        self.assertEqual(r["api"].step("current").outcome, "success")
+        r = self.emergency(target="api", confirm="ROLLBACK", to="1.0.0")
+        self.assertEqual(r["api"].result, "failure")
+        self.assertIn("to must be a digest", r["api"].step("check").log)
+        self.assertFalse(r["api"].ran("rollback"))
+        self.assertEqual(self.w.production_version(), "1.1.0")
+
     def test_4_a_redeploy_that_changed_nothing_fails_the_health_gate(self):
         # The tag moves back to 1.1.0 (an exact digest) but the deploy command does not switch the
         # platform: /health still says 1.0.0 and ok. Without the version check the gate would call
@@ -233,7 +246,7 @@ class EmergencyDatabaseTest(unittest.TestCase):
         self.assertEqual(r["database-restore"].result, "failure", r.log())
         self.assertFalse(r["database-restore"].ran("restore"))
         check = r["database-restore"].steps[0].log
-        self.assertIn("needs the exact time the plan showed", check)
+        self.assertIn("needs the exact instant the plan showed", check)
         replanned = r["database-plan"].steps[0].outputs["target-time"]
         self.assertNotEqual(replanned, planned)
         self.assertIn("to: %s" % replanned, check)
@@ -260,7 +273,7 @@ class EmergencyDatabaseTest(unittest.TestCase):
         planned = self.emergency("")["database-plan"].steps[0].outputs["target-time"]
         r = self.emergency(REF, github={"run_attempt": "2"}, to=planned)
         self.assertEqual(r["database-restore"].result, "failure", r.log())
-        self.assertIn("never repeated by a re-run", r["database-restore"].steps[0].log)
+        self.assertIn("never started by a re-run", r["database-restore"].steps[0].log)
         self.assertFalse(r["database-restore"].ran("restore"))
         self.assertEqual(self.posts(), [])
 

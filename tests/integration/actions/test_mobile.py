@@ -172,6 +172,10 @@ class MobileTest(unittest.TestCase):
         for message in ("1.4.2 good", "1.4.3 broken"):
             self.assertEqual(self.run_wf(HOTFIX, message=message, confirm="production")["publish"].result, "success")
         good, bad = self.groups("production")[1], self.groups("production")[0]
+        # A blank name is no name (the tool would read it as unset).
+        r = self.run_wf(EMERGENCY, target="app", reason="crash on start", confirm="ROLLBACK", **{"app-dir": ".", "expect-current": " "})
+        self.assertEqual(r["app"].result, "failure", r.log())
+        self.assertFalse(r["app"].ran("rollback"))
         # Without naming the update to leave: a dry run, nothing published, the group to paste.
         r = self.run_wf(EMERGENCY, target="app", reason="crash on start", confirm="ROLLBACK", **{"app-dir": "."})
         self.assertEqual(r["app"].result, "failure", r.log())

@@ -124,6 +124,23 @@ class WorkflowTest(unittest.TestCase):
             with open(path) as a, open(os.path.join(ROOT, ".github", "workflows", os.path.basename(path))) as b:
                 self.assertEqual(a.read(), b.read(), path)
 
+    def test_every_deploy_command_run_is_bounded_by_a_step_timeout(self):
+        """A job timeout cancels the job: the rollback steps then get only GitHub's cancellation grace.
+        Each run of the deploy command has its own step timeout instead, so a hang fails the step
+        and the rollback runs with all the time it needs."""
+        for name in ("backend-deploy.yml", "emergency-rollback.yml"):
+            with open(os.path.join(ROOT, "workflows", name)) as f:
+                wf = yaml.safe_load(f)
+            runs = 0
+            for job_name, job in wf["jobs"].items():
+                for step in job.get("steps") or []:
+                    if 'eval "$DEPLOY_COMMAND"' in (step.get("run") or ""):
+                        runs += 1
+                        self.assertEqual(step.get("timeout-minutes"), "${{ inputs.deploy-timeout-minutes }}", (name, step.get("name")))
+                if any('eval "$DEPLOY_COMMAND"' in (st.get("run") or "") for st in job.get("steps") or []):
+                    self.assertNotIn("timeout-minutes", job, (name, job_name))
+            self.assertGreater(runs, 0, name)
+
     def test_no_expression_is_spliced_into_a_script(self):
         """`run: ${{ inputs.x }}` pastes the value into the script before bash reads it (template
         injection): values reach scripts through `env:` only."""
