@@ -58,6 +58,23 @@ class RefusedReleaseTest(unittest.TestCase):
         # ... and C's migration was applied before the gate said no.
         self.assertIn("20261125000000_opening_hours", w.applied_migrations())
 
+    def test_a_deploy_freeze_stops_before_the_database_and_production(self):
+        """During an emergency (a restore, a rollback being finished) YONIMA_DEPLOY_FREEZE stops the
+        next push before its migrations and its promotion."""
+        w = BackendWorld()
+        self.addCleanup(w.stop)
+        w.release("1.0.0", migration="20261101000000_init")
+        w.release("1.1.0", migration="20261120000000_place_rating")
+        self.assertEqual(w.run("1.0.0")["deploy"].result, "success")
+        r = w.run("1.1.0", **{"deploy-freeze": "database restored at 03:10, reverting 20261120000000"})
+        self.assertEqual(r["migrate"].result, "failure", r.log())
+        self.assertIn("deploys frozen", r["migrate"].steps[0].log)
+        self.assertIn("reverting 20261120000000", r["migrate"].steps[0].log)
+        self.assertFalse(r["migrate"].ran("deploy"))
+        self.assertEqual(r["deploy"].result, "skipped")
+        self.assertNotIn("20261120000000_place_rating", w.applied_migrations())
+        self.assertEqual(w.production_version(), "1.0.0")
+
     def test_promote_refused_at_deploy_time_rolls_nothing_back(self):
         """The scan job passes but the promote step itself refuses (the report handed to it is of
         another image): the rollback does not run, as this run moved nothing."""

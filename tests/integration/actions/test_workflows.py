@@ -141,6 +141,19 @@ class WorkflowTest(unittest.TestCase):
                     self.assertNotIn("timeout-minutes", job, (name, job_name))
             self.assertGreater(runs, 0, name)
 
+    def test_every_job_that_ships_stops_on_a_deploy_freeze_first(self):
+        """The jobs that migrate, promote or publish start with the deploy-freeze check; the
+        emergency workflow never does (it is what runs during one)."""
+        ships = {"backend-deploy.yml": ["migrate", "deploy"], "mobile.yml": ["update"], "mobile-hotfix.yml": ["publish"],
+                 "emergency-rollback.yml": []}
+        for name, jobs in ships.items():
+            with open(os.path.join(ROOT, "workflows", name)) as f:
+                wf = yaml.safe_load(f)
+            for job_name, job in wf["jobs"].items():
+                first = (job.get("steps") or [{}])[0]
+                frozen = first.get("name") == "Deploy freeze" and "inputs.deploy-freeze" in first.get("if", "")
+                self.assertEqual(frozen, job_name in jobs, (name, job_name))
+
     def test_no_expression_is_spliced_into_a_script(self):
         """`run: ${{ inputs.x }}` pastes the value into the script before bash reads it (template
         injection): values reach scripts through `env:` only."""
