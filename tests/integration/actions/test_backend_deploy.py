@@ -126,6 +126,9 @@ class BrokenReleaseTest(unittest.TestCase):
         self.assertEqual(d.step("redeploy").outcome, "success", d.step("redeploy").log)
         self.assertEqual(d.step("health-previous").outcome, "success", d.step("health-previous").log)
         self.assertEqual(d.step("health-previous").outputs.get("served-version"), "1.0.0")
+        # The version waited for is the label of the image rolled back to.
+        self.assertEqual(d.step("inspect-previous").outputs.get("image-version"), "1.0.0")
+        self.assertNotIn("status-only", d.step("Report").log)
         self.assertEqual(d.outputs["rolled-back"], "true")
         self.assertEqual(d.outputs["rollback-verified"], "true")
         self.assertEqual(w.production_version(), "1.0.0")
