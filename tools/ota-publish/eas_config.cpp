@@ -292,6 +292,8 @@ std::string secret_kind(std::string_view name, std::string_view value) {
   return {};
 }
 
+static std::optional<std::string> given(const Located& l) { return l.present ? std::optional<std::string>(l.value) : std::nullopt; }
+
 std::vector<ConfigFinding> check_config(const ConfigFiles& files, std::vector<ProfileChannel>* channels) {
   std::vector<ConfigFinding> findings;
   const std::string& file = files.eas_json_path;
@@ -321,7 +323,6 @@ std::vector<ConfigFinding> check_config(const ConfigFiles& files, std::vector<Pr
     p.name = name;
     p.line = build->key_lines[k];
     collect_profile(*build, index, name, p, findings, file);
-    auto given = [](const Located& l) { return l.present ? std::optional<std::string>(l.value) : std::nullopt; };
     if (channels) channels->push_back({p.name, given(p.channel), given(p.environment)});
     profiles.push_back(std::move(p));
   }

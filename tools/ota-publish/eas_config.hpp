@@ -49,7 +49,8 @@ struct ProfileChannel {
   std::optional<std::string> environment;  // the EAS environment its builds use, after `extends`
 };
 
-// `channels` (optional) receives each build profile's resolved channel, for the report.
+// `channels` (optional) receives each build profile's resolved channel and EAS environment (the
+// report, publish's channel check and its default --environment).
 std::vector<ConfigFinding> check_config(const ConfigFiles& files, std::vector<ProfileChannel>* channels = nullptr);
 
 // Why `value` looks like a secret ("a Stripe secret key (sk_live_...)"), or empty. Exposed for tests.
