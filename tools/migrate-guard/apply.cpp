@@ -9,29 +9,45 @@
 #include <vector>
 
 #include "kit/log.hpp"
+#include "migrate-guard/failure_logs.hpp"
 #include "migrate-guard/ledger.hpp"
 #include "pg/connection.hpp"
 
 namespace migrate_guard {
 namespace {
 
-// The byte where statement `index` (0-based) starts, after the blank lines and comments before
-// it; npos when unknown. Used when the server reports no position (e.g. ALTER TABLE on a missing
-// table): the failing statement is the one after the last result that succeeded.
-size_t statement_start_byte(const std::string& sql, int index) {
+// Each statement of a script as PostgreSQL's scanner splits it: [start, end) with the blank lines
+// and comments before its first keyword skipped (start == end: an empty statement, ";;").
+struct ScriptStatement {
+  size_t start = 0, end = 0;
+};
+
+std::vector<ScriptStatement> split_script(const std::string& sql) {
+  std::vector<ScriptStatement> out;
   PgQuerySplitResult split = pg_query_split_with_scanner(sql.c_str());
-  int byte = -1;
-  if (!split.error && index >= 0 && index < split.n_stmts) byte = split.stmts[index]->stmt_location;
+  if (!split.error)
+    for (int i = 0; i < split.n_stmts; ++i) {
+      size_t at = static_cast<size_t>(split.stmts[i]->stmt_location), end = at + static_cast<size_t>(split.stmts[i]->stmt_len);
+      if (split.stmts[i]->stmt_len == 0) end = sql.size();
+      while (at < end) {
+        if (std::isspace(static_cast<unsigned char>(sql[at]))) ++at;
+        else if (sql.compare(at, 2, "--") == 0) at = std::min(end, sql.find('\n', at) == std::string::npos ? sql.size() : sql.find('\n', at));
+        else if (sql.compare(at, 2, "/*") == 0) at = std::min(end, sql.find("*/", at) == std::string::npos ? sql.size() : sql.find("*/", at) + 2);
+        else break;
+      }
+      out.push_back({std::min(at, end), end});
+    }
   pg_query_free_split_result(split);
-  if (byte < 0) return std::string::npos;
-  size_t i = static_cast<size_t>(byte);
-  while (i < sql.size()) {
-    if (std::isspace(static_cast<unsigned char>(sql[i]))) ++i;
-    else if (sql.compare(i, 2, "--") == 0) i = sql.find('\n', i) == std::string::npos ? sql.size() : sql.find('\n', i);
-    else if (sql.compare(i, 2, "/*") == 0) i = sql.find("*/", i) == std::string::npos ? sql.size() : sql.find("*/", i) + 2;
-    else break;
-  }
-  return i;
+  return out;
+}
+
+// The byte where statement `index` (0-based, as the server counts its results) starts; npos when
+// unknown. Used when the server reports no position (e.g. ALTER TABLE on a missing table): the
+// failing statement is the one after the last result that succeeded.
+size_t statement_start_byte(const std::vector<ScriptStatement>& statements, int index) {
+  for (const auto& st : statements)  // the server runs no empty statement, so it counts none
+    if (st.start < st.end && index-- == 0) return st.start;
+  return std::string::npos;
 }
 
 // The 1-based character position of byte `i`, as the server's positions count.
@@ -61,39 +77,26 @@ struct StatementHead {
   bool concurrently = false;  // the statement's text has the word CONCURRENTLY
 };
 
-std::vector<StatementHead> statement_heads(const std::string& sql) {
+std::vector<StatementHead> statement_heads(const std::string& sql, const std::vector<ScriptStatement>& statements) {
   std::vector<StatementHead> heads;
-  PgQuerySplitResult split = pg_query_split_with_scanner(sql.c_str());
-  if (!split.error)
-    for (int i = 0; i < split.n_stmts; ++i) {
-      size_t at = static_cast<size_t>(split.stmts[i]->stmt_location), end = at + static_cast<size_t>(split.stmts[i]->stmt_len);
-      if (split.stmts[i]->stmt_len == 0) end = sql.size();
-      while (at < end) {  // skip blanks and comments before the keyword
-        if (std::isspace(static_cast<unsigned char>(sql[at]))) ++at;
-        else if (sql.compare(at, 2, "--") == 0) at = std::min(end, sql.find('\n', at) == std::string::npos ? sql.size() : sql.find('\n', at));
-        else if (sql.compare(at, 2, "/*") == 0) at = std::min(end, sql.find("*/", at) == std::string::npos ? sql.size() : sql.find("*/", at) + 2);
-        else break;
-      }
-      if (at >= end) continue;  // an empty statement (";;")
-      StatementHead h;
-      h.line = 1 + static_cast<int>(std::count(sql.begin(), sql.begin() + static_cast<long>(at), '\n'));
-      std::string upper;
-      for (size_t k = at; k < end; ++k) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(sql[k])));
-      size_t w = 0;
-      while (w < upper.size() && std::isalpha(static_cast<unsigned char>(upper[w]))) ++w;
-      h.word = upper.substr(0, w);
-      h.concurrently = upper.find("CONCURRENTLY") != std::string::npos;
-      heads.push_back(std::move(h));
-    }
-  pg_query_free_split_result(split);
+  for (const auto& st : statements) {
+    if (st.start >= st.end) continue;  // an empty statement (";;")
+    StatementHead h;
+    h.line = 1 + static_cast<int>(std::count(sql.begin(), sql.begin() + static_cast<long>(st.start), '\n'));
+    std::string upper;
+    for (size_t k = st.start; k < st.end; ++k) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(sql[k])));
+    size_t w = 0;
+    while (w < upper.size() && std::isalpha(static_cast<unsigned char>(upper[w]))) ++w;
+    h.word = upper.substr(0, w);
+    h.concurrently = upper.find("CONCURRENTLY") != std::string::npos;
+    heads.push_back(std::move(h));
+  }
   return heads;
 }
 
-}  // namespace
-
-KeptOnFailure kept_on_failure(const std::string& sql, int succeeded) {
+KeptOnFailure kept_in(const std::string& sql, const std::vector<ScriptStatement>& statements, int succeeded) {
   KeptOnFailure k;
-  auto heads = statement_heads(sql);
+  auto heads = statement_heads(sql, statements);
   if (succeeded < 0) succeeded = static_cast<int>(heads.size());
   for (int i = 0; i < succeeded && i < static_cast<int>(heads.size()); ++i) {
     const std::string& word = heads[static_cast<size_t>(i)].word;
@@ -111,6 +114,10 @@ KeptOnFailure kept_on_failure(const std::string& sql, int succeeded) {
   }
   return k;
 }
+
+}  // namespace
+
+KeptOnFailure kept_on_failure(const std::string& sql, int succeeded) { return kept_in(sql, split_script(sql), succeeded); }
 
 std::string committed_note(const Migration& m, const ApplyResult& r) {
   if (r.kept.commit_line == 0) return "";
@@ -140,16 +147,6 @@ std::string failure_hint(const Migration& m, const ApplyResult& r) {
   return after_failure_hint(m.name, r.kept, r.left_open);
 }
 
-std::string failure_logs(const Migration& m, const std::string& sqlstate, const std::string& message,
-                         const std::string& detail, const std::string& hint, TextPosition where) {
-  std::string out = "Database error code: " + (sqlstate.empty() ? std::string("none") : sqlstate) + "\n\nDatabase error:\nERROR: " + message + "\n";
-  if (!detail.empty()) out += "DETAIL: " + detail + "\n";
-  if (!hint.empty()) out += "HINT: " + hint + "\n";
-  if (where.line > 0) out += "\nPosition: " + m.path + ":" + std::to_string(where.line) + ":" + std::to_string(where.col) + "\n";
-  out += "\n(recorded by migrate-guard)\n";
-  return out;
-}
-
 ApplyResult apply_migration(pg::Connection& conn, Ledger& ledger, const Migration& m) {
   ApplyResult r;
   std::string id = ledger.start(m.name, m.checksum);
@@ -163,18 +160,16 @@ ApplyResult apply_migration(pg::Connection& conn, Ledger& ledger, const Migratio
   } catch (const pg::PgError& e) {
     r.elapsed = std::chrono::duration_cast<kit::Millis>(std::chrono::steady_clock::now() - t0);
     r.connection_lost = e.connection_lost;
-    size_t start = statement_start_byte(m.sql, e.statement_index);
+    const auto statements = split_script(m.sql);
+    size_t start = statement_start_byte(statements, e.statement_index);
     int position = e.position > 0 ? e.position : start == std::string::npos ? 0 : char_position(m.sql, start);
     if (position > 0) r.where = position_in(m.sql, position);
     if (int line = e.position > 0 ? 0 : do_block_line(m.sql, start, e.context); line > 0) r.where = {line, 1};
     r.error = (e.sqlstate.empty() ? "" : e.sqlstate + ": ") + e.what();
     r.left_open = e.left_open;
-    r.kept = kept_on_failure(m.sql, e.statement_index);
+    r.kept = kept_in(m.sql, statements, e.statement_index);
     if (e.left_open && r.kept.open_begin_line > 0) r.where = {r.kept.open_begin_line, 1};
-    r.logs = failure_logs(m, e.sqlstate, e.what(), e.detail, e.hint, r.where);
-    if (r.kept.commit_line > 0)
-      r.logs += "Statements before the COMMIT at line " + std::to_string(r.kept.commit_line) + " were committed.\n";
-    if (!r.kept.lone.empty()) r.logs += "Not one transaction: " + r.kept.lone + ".\n";
+    r.logs = failure_logs(m, e, r.where, r.kept);
     if (!e.connection_lost) {
       try {
         ledger.fail(id, r.logs);

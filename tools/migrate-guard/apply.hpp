@@ -45,8 +45,4 @@ std::string after_failure_hint(const std::string& name, const KeptOnFailure& kep
 // "; its COMMIT at line N had already committed the statements before it" or "".
 std::string committed_note(const Migration& m, const ApplyResult& r);
 
-// The text Prisma-style logs carry for a failed script.
-std::string failure_logs(const Migration& m, const std::string& sqlstate, const std::string& message,
-                         const std::string& detail, const std::string& hint, TextPosition where);
-
 }  // namespace migrate_guard

@@ -2,12 +2,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include <cstdlib>
-
 #include "kit/log.hpp"
 #include "kit/report.hpp"
 #include "migrate-guard/apply.hpp"
 #include "migrate-guard/database.hpp"
+#include "migrate-guard/failure_logs.hpp"
 #include "migrate-guard/ledger.hpp"
 #include "pg/connection.hpp"
 
@@ -53,11 +52,7 @@ std::string failed_message(const Entry& e) {
   if (e.interrupted())
     return "migration " + e.name + " started at " + started +
            " and never finished, with no error recorded: the process applying it was killed or lost its connection";
-  std::string first_error;
-  if (e.row && e.row->logs) {
-    auto pos = e.row->logs->find("ERROR: ");
-    if (pos != std::string::npos) first_error = e.row->logs->substr(pos + 7, e.row->logs->find('\n', pos) - pos - 7);
-  }
+  std::string first_error = e.row && e.row->logs ? read_failure_logs(*e.row->logs).first_error : "";
   return "migration " + e.name + " started at " + started + " failed" + (first_error.empty() ? "" : ": " + first_error);
 }
 
@@ -66,19 +61,10 @@ namespace {
 // What a failed migration may have kept, as its recorded logs say (migrate-guard writes it there)
 // or, for a failure Prisma recorded, as its file suggests (which statement failed is not known).
 KeptOnFailure recorded_kept(const Entry& e, bool& left_open) {
+  RecordedFailure recorded = read_failure_logs(e.row && e.row->logs ? *e.row->logs : "");
+  left_open = recorded.left_open;
+  if (recorded.by_migrate_guard) return recorded.kept;
   KeptOnFailure k;
-  const std::string logs = e.row && e.row->logs ? *e.row->logs : "";
-  left_open = logs.find("left a transaction open") != std::string::npos;
-  if (logs.find("(recorded by migrate-guard)") != std::string::npos) {
-    const std::string commit = "Statements before the COMMIT at line ";
-    if (auto at = logs.find(commit); at != std::string::npos) k.commit_line = std::atoi(logs.c_str() + at + commit.size());
-    const std::string lone = "Not one transaction: ";
-    if (auto at = logs.find(lone); at != std::string::npos) {
-      auto end = logs.find(".\n", at);
-      k.lone = logs.substr(at + lone.size(), end == std::string::npos ? std::string::npos : end - at - lone.size());
-    }
-    return k;
-  }
   if (e.file) {
     KeptOnFailure whole = kept_on_failure(e.file->sql, -1);
     k.lone = whole.commit_line > 0 ? "migration.sql has a COMMIT at line " + std::to_string(whole.commit_line) +
