@@ -137,8 +137,7 @@ CredentialSources credential_sources(const kit::Env& env, const std::string& use
     s.explicit_credential = Credential{*u, *p, "", "REGISTRY_USERNAME"};
   }
   if (s.explicit_credential) kit::secrets().add(s.explicit_credential->password);
-  s.github_token = env.get_or("GITHUB_TOKEN", "");
-  if (!s.github_token.empty()) kit::secrets().add(s.github_token);
+  s.github_token = env.secret("GITHUB_TOKEN").value_or("");
   s.github_actor = env.get_or("GITHUB_ACTOR", "");
   auto home = env.get("HOME");
   if (auto f = env.get("REGISTRY_AUTH_FILE")) s.auth_files.push_back(*f);

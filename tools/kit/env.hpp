@@ -15,6 +15,10 @@ class Env {
   // An empty value counts as unset, as GitHub passes unset inputs as empty strings.
   std::optional<std::string> get(const std::string& name) const;
   std::string get_or(const std::string& name, const std::string& fallback) const;
+  // A credential (a token): the whitespace around it dropped (a token pasted with its newline),
+  // registered as a secret; a control character inside it is a usage error that does not show it
+  // (in an HTTP header it would end the header). nullopt when unset or blank.
+  std::optional<std::string> secret(const std::string& name) const;
   bool in_github_actions() const;
 
  private:

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <thread>
 
+#include "kit/error.hpp"
 #include "kit/log.hpp"
 #include "kit/secrets.hpp"
 #include "kit/text.hpp"
@@ -236,6 +237,7 @@ HttpResponse HttpClient::send_once(const HttpRequest& request) {
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(request.connect_timeout.count()));
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(request.total_timeout.count()));
   curl_easy_setopt(c, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
+  curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, request.fresh_connection ? 1L : 0L);
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, request.follow_redirects ? 1L : 0L);
   curl_easy_setopt(c, CURLOPT_MAXREDIRS, static_cast<long>(request.max_redirects));
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -283,6 +285,13 @@ HttpResponse HttpClient::send_once(const HttpRequest& request) {
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
   }
 
+  // libcurl sends a header line as given: a line break in a value (a token pasted with its newline,
+  // a token server's answer) would end the headers early or forge new ones. The value is not shown.
+  for (const auto& [k, v] : request.headers)
+    if ((k + v).find_first_of(std::string("\r\n\0", 3)) != std::string::npos)
+      throw environment_error("refused to send " + request.method + " " + redact_url(request.url) + ": the value of header " +
+                                  escape_controls(k) + " contains a line break or NUL (it would end the header and forge others)",
+                              "check where that value comes from: a token or password with a line break inside it");
   curl_slist* header_list = nullptr;
   for (const auto& [k, v] : request.headers) header_list = curl_slist_append(header_list, (k + ": " + v).c_str());
   if (request.body_reader || !request.body.empty()) header_list = curl_slist_append(header_list, "Expect:");

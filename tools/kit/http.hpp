@@ -50,6 +50,10 @@ struct HttpRequest {
   long receive_buffer = 0;
   long upload_buffer = 0;
   TlsOptions tls;
+  // A request that changes something and must not be sent twice goes on a new connection: on a
+  // reused one that turns out closed, libcurl sends the request again by itself, though the server
+  // may have acted on the first (a gateway that resets after the restore was accepted).
+  bool fresh_connection = false;
 };
 
 struct HttpResponse {

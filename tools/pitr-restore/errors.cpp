@@ -17,10 +17,13 @@ void lift_error() {
     std::string m = std::string("Supabase Management API: ") + e.what() + "; nothing was changed";
     switch (e.status) {
       case 400:
-      case 422:
-        throw kit::usage_error(m + " (the API refused the request: for restore-pitr, the target is outside the window)",
+      case 422:  // the API's own message says why; a target outside the window is the usual cause
+        throw kit::usage_error(m + " (the API refused the request)",
                                "run `pitr-restore window` and pick a target inside it");
       case 404:
+        if (e.operation.find("/undo") != std::string::npos)
+          throw kit::usage_error(m + " (the project does not know that restore point)",
+                                 "run `pitr-restore window` to list the restore points, or pick a time with --to");
         throw kit::usage_error(m + " (no such project, or the token's user cannot see it)", "check --project-ref");
       case 401:
         throw kit::environment_error(m + " (the token was not accepted: mistyped, expired or revoked)",

@@ -13,7 +13,7 @@ Facts gather_facts(const Request& r, const kit::Env& env, Micros now) {
     f.ledger = read_ledger(endpoint_from_url(*r.database_url, env), schema_of(*r.database_url, env), r.connect_timeout, problem);
     f.ledger_problem = problem;
   } else {
-    f.ledger_problem = "no --database-url";
+    f.ledger_problem = kNoDatabaseUrl;
   }
   return f;
 }

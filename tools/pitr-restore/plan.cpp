@@ -58,8 +58,10 @@ RecoveryTarget resolve_target(const TargetRequest& request, const Facts& facts, 
   if (!facts.ledger)
     throw kit::environment_error("--before-migration " + name + ": cannot read _prisma_migrations" +
                                      (facts.ledger_problem.empty() ? "" : " (" + facts.ledger_problem + ")"),
-                                 "give --database-url (a direct connection to the application's database), or use --to with the "
-                                 "restore-point-time migrate-guard deploy printed");
+                                 std::string(facts.ledger_problem == kNoDatabaseUrl
+                                                 ? "give --database-url (a direct connection to the application's database)"
+                                                 : "check that --database-url is right and the database is reachable from here") +
+                                     ", or use --to with the restore-point-time migrate-guard deploy printed");
   const AppliedMigration* row = nullptr;
   for (const auto& m : *facts.ledger)
     if (m.name == name && !m.rolled_back && (!row || m.started_at > row->started_at)) row = &m;
@@ -112,6 +114,12 @@ Plan build_plan(const Request& request, const Facts& facts, Micros now) {
   }
   p.refusal = refusal(p.target, p.window, now);
   if (!p.refusal.empty()) p.refused = p.window.available ? Refusal::target : Refusal::unavailable;
+  if (facts.project_status && *facts.project_status != "ACTIVE_HEALTHY") {
+    // A second restore requested while one runs may land further back than either target.
+    p.refused = Refusal::busy;
+    p.refusal = "project " + request.supabase.project_ref + " is " + *facts.project_status +
+                ", not ACTIVE_HEALTHY: a restore or another operation is under way";
+  }
   if (p.refusal.empty() && facts.archive_gap) {
     p.refused = Refusal::archive_gap;
     p.refusal = "the WAL archive has a gap: segment " + *facts.archive_gap +
@@ -183,6 +191,23 @@ Plan build_plan(const Request& request, const Facts& facts, Micros now) {
   }
   if (request.verify_sql) step("verify", "--verify-sql must return a row");
   return p;
+}
+
+kit::Error refused_error(const std::string& message, Refusal why) {
+  switch (why) {
+    case Refusal::archive_gap:
+      return kit::environment_error(message + "; nothing was changed",
+                                    "find the missing WAL segment (another archive copy, the server's pg_wal) and put it in the archive, "
+                                    "or pick a target before the gap");
+    case Refusal::busy:
+      return kit::environment_error(message + "; nothing was sent",
+                                    "wait until the project is ACTIVE_HEALTHY (the dashboard, or `pitr-restore window` again), then run "
+                                    "`pitr-restore plan` once more: a finished restore moves the window and what a target would lose");
+    case Refusal::unavailable:
+      return kit::environment_error(message + "; nothing was changed", "enable point-in-time recovery before you need it");
+    default:
+      return kit::usage_error(message + "; nothing was changed", "pick a target inside the window (pitr-restore window shows it)");
+  }
 }
 
 }  // namespace pitr_restore

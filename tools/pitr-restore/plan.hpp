@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "kit/error.hpp"
 #include "pitr-restore/request.hpp"
 #include "pitr-restore/target.hpp"
 #include "pitr-restore/window.hpp"
@@ -22,14 +23,17 @@ struct AppliedMigration {
 };
 
 // What was read before planning (effects: API, files, database).
+inline const std::string kNoDatabaseUrl = "no --database-url";
+
 struct Facts {
   Window window;
   std::optional<std::vector<AppliedMigration>> ledger;  // when --database-url was given and the ledger exists
-  std::string ledger_problem;                           // why the ledger could not be read
+  std::string ledger_problem;                           // why the ledger could not be read (kNoDatabaseUrl: not asked for)
   bool server_running = false;                          // self-managed: a postmaster runs on the data directory
   std::vector<std::string> unarchived_wal;              // self-managed: segments only the old pg_wal holds
   std::optional<std::string> archive_gap;               // self-managed: first missing segment
   std::string aside;                                    // where the old data directory will go
+  std::optional<std::string> project_status;            // Supabase: the project's status ("ACTIVE_HEALTHY", "RESTORING"...)
 };
 
 struct Step {
@@ -39,7 +43,11 @@ struct Step {
 
 // Why a plan is refused: a target outside what can be recovered is the operator's to change
 // (exit 2); a missing add-on or a broken archive is the environment's (exit 3).
-enum class Refusal { none, target, unavailable, archive_gap };
+// A project busy with another operation (a restore under way) is the environment's too: wait.
+enum class Refusal { none, target, unavailable, archive_gap, busy };
+
+// The error a refused plan ends with: exit 2 for the operator's target, 3 for the environment's.
+kit::Error refused_error(const std::string& message, Refusal why);
 
 struct Plan {
   Provider provider = Provider::postgres;

@@ -46,9 +46,9 @@ Facts supabase_facts(const Request& r) {
   w.latest_source = "physical_backup_data.latest_physical_backup_date_unix";
   if (b.pitr_enabled && (!w.earliest || !w.latest)) {
     w.available = false;
-    w.unavailable_reason = (b.earliest_unix || b.latest_unix)
-                               ? "the Management API reported a recovery window this tool cannot read (times out of range)"
-                               : "the Management API reported PITR enabled but no recovery window yet";
+    w.unavailable_reason = b.window_unreadable                   ? "the Management API reported a recovery window this tool cannot read (not Unix times)"
+                           : (b.earliest_unix || b.latest_unix) ? "the Management API reported a recovery window this tool cannot read (times out of range)"
+                                                                : "the Management API reported PITR enabled but no recovery window yet";
   } else if (b.pitr_enabled && *w.earliest > *w.latest) {
     w.available = false;
     w.unavailable_reason = "the Management API reported a recovery window that ends before it starts (" + format_time(*w.earliest) +
@@ -63,8 +63,12 @@ Facts supabase_facts(const Request& r) {
     w.restore_points_listed = true;
   } catch (const supabase::ApiError& e) {
     if (e.status == 401 || e.status == 0 || e.status == 429 || e.status >= 500) throw;
+    w.restore_points_unavailable = "project " + ref + " has no named restore points (the list answered " + std::to_string(e.status) +
+                                   ": they are not enabled on it); pick a time with --to instead";
     kit::log::debug(std::string("no named restore points: ") + e.what());
   }
+  // A restore under way makes every plan moot until it ends (Refusal::busy).
+  f.project_status = kit::redacted_excerpt(api.project_status(ref), 40);
   return f;
 }
 
@@ -83,6 +87,11 @@ RestoreResult restore_supabase(const Request& r, const Plan& plan, const kit::En
   poll_config.retry.max_attempts = 1;
   poll_config.request_timeout = std::min(poll_config.request_timeout, kit::Millis(10'000));
   supabase::ManagementApi poller(std::move(poll_config));
+  // Read again right before the request: the plan's read may be minutes old (a typed confirmation),
+  // and a restore requested while another runs may land further back than either target.
+  if (std::string status = kit::redacted_excerpt(api.project_status(ref), 40); status != "ACTIVE_HEALTHY")
+    throw refused_error("project " + ref + " is " + status + ", not ACTIVE_HEALTHY: a restore or another operation is under way",
+                        Refusal::busy);
   try {
     if (plan.target.kind == TargetKind::restore_point) {
       api.undo(ref, plan.target.name);
@@ -152,9 +161,7 @@ RestoreResult restore_supabase(const Request& r, const Plan& plan, const kit::En
     std::this_thread::sleep_for(std::max(kit::Millis(0), std::min(r.poll_interval - took, r.timeout - elapsed + kit::Millis(1))));
   }
   result.restored_at = now_micros();
-  if (r.verify_sql) {
-    if (!r.database_url)
-      throw kit::partial_error("the project is restored but --verify-sql needs --database-url", "run the query by hand");
+  if (r.verify_sql) {  // request_from refused --verify-sql without --database-url
     result.verify.ran = true;
     auto row = first_row(endpoint_from_url(*r.database_url, env), *r.verify_sql, r.connect_timeout);
     result.verify.passed = row.has_value();

@@ -22,6 +22,8 @@ std::string refusal(const RecoveryTarget& target, const Window& window, Micros n
   if (target.kind == TargetKind::restore_point) {
     bool known = false;
     for (const auto& p : window.restore_points) known = known || p.name == target.name;
+    if (!window.restore_points_unavailable.empty())
+      return "restore point '" + target.name + "' cannot be used: " + window.restore_points_unavailable;
     // Only a window that lists every restore point can refuse an unknown one.
     if (!known && window.restore_points_listed)
       return "restore point '" + target.name + "' is not known" + in_window;

@@ -40,6 +40,9 @@ struct Window {
   // The provider listed every restore point (Supabase's list, a scan of the WAL): a name not in
   // the list is refused instead of failing after the data directory was replaced.
   bool restore_points_listed = false;
+  // Why the provider has no restore points to offer (Supabase: the list answered 403/404, they are
+  // not enabled on the project): a --restore-point target is refused then, not sent blind.
+  std::string restore_points_unavailable;
   std::vector<std::string> notes;  // caveats shown with the window (RPO, Storage not restored...)
   std::string describe() const;  // "2026-11-28T20:00:00Z .. 2026-11-28T23:10:00Z"
 };

@@ -90,6 +90,7 @@ ManagementApi::Answer ManagementApi::call(const std::string& method, const std::
   }
   req.total_timeout = config_.request_timeout;
   req.tls = config_.tls;
+  req.fresh_connection = effect == Effect::acts;
   std::string operation = method + " " + path;
   kit::log::debug("supabase: " + operation);
   // A restore sent twice may restore twice (the second to a target that is now further back than
@@ -126,8 +127,13 @@ std::optional<Backups> read_backups(const std::string& body) {
   b.walg_enabled = flag_of(j, "walg_enabled");
   if (j.contains("physical_backup_data") && j["physical_backup_data"].is_object()) {
     const auto& p = j["physical_backup_data"];
-    if (p.contains("earliest_physical_backup_date_unix")) b.earliest_unix = integer_of(p["earliest_physical_backup_date_unix"]);
-    if (p.contains("latest_physical_backup_date_unix")) b.latest_unix = integer_of(p["latest_physical_backup_date_unix"]);
+    auto read_time = [&](const char* key, std::optional<std::int64_t>& out) {
+      if (!p.contains(key) || p[key].is_null()) return;
+      out = integer_of(p[key]);
+      b.window_unreadable = b.window_unreadable || !out;
+    };
+    read_time("earliest_physical_backup_date_unix", b.earliest_unix);
+    read_time("latest_physical_backup_date_unix", b.latest_unix);
   }
   if (j.contains("backups") && j["backups"].is_array())
     for (const auto& x : j["backups"])

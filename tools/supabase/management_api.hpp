@@ -45,6 +45,7 @@ struct Backups {
   std::optional<std::int64_t> earliest_unix;  // physical_backup_data.earliest_physical_backup_date_unix
   std::optional<std::int64_t> latest_unix;    // physical_backup_data.latest_physical_backup_date_unix
   std::vector<std::string> backup_times;      // backups[].inserted_at, as sent
+  bool window_unreadable = false;             // one of the two times was sent but is not an integer
 };
 
 struct RestorePoint {

@@ -20,7 +20,7 @@ in the current minute, as the real API does past 60 requests a minute.
 Faults the real API (or a gateway before it) can show: `restore_answer` {"status", "accept"} makes
 restore-pitr, undo and restore-point creation answer that status (502, 504: a gateway's) after carrying the restore out when
 "accept" is true; {"reset": true, "accept": ...} closes the connection without an answer instead;
-`status_delay` seconds before each project status answer; `refuse_restore: "leak"` a 400 whose
+`status_delay` seconds before each project status answer once a restore was requested; `refuse_restore: "leak"` a 400 whose
 message reflects the token after 257 characters (a message the client must cut).
 
 Control (tests only): PUT /__config {"token", "projects": {ref: {...}}, "rate_limit_after", "retry_after"},
@@ -86,7 +86,9 @@ class Handler(BaseHTTPRequestHandler):
             with lock:
                 return self.send(200, state["log"])
         with lock:
-            delay = state.get("status_delay", 0) if self.path.rstrip("/").count("/") == 3 else 0
+            ref = self.path.rstrip("/").split("/")[-1]
+            restoring = state["projects"].get(ref, {}).get("restore_started") is not None
+            delay = state.get("status_delay", 0) if self.path.rstrip("/").count("/") == 3 and restoring else 0
         if delay:
             time.sleep(delay)  # bounded: the tests set a few seconds; the client gives up first
         self.api("GET", "")

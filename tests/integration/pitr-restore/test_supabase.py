@@ -71,7 +71,9 @@ class SupabaseTest(PitrTest):
         target = json.loads(posts[0]["body"])["recovery_time_target_unix"]
         self.assertIsInstance(target, int)
         self.assertAlmostEqual(target, time.time() - 900, delta=60)
-        polls = [e for e in self.api.log() if e["method"] == "GET" and e["path"] == "/v1/projects/" + REF]
+        reads = [e for e in self.api.log() if e["method"] == "GET" and e["path"] == "/v1/projects/" + REF]
+        self.assertLess(reads[0]["at"], posts[0]["at"])  # the status was read before the request
+        polls = [e for e in reads if e["at"] > posts[0]["at"]]
         self.assertGreaterEqual(len(polls), 3)
         gaps = [b["at"] - a["at"] for a, b in zip(polls, polls[1:])]
         self.assertTrue(all(g >= 0.9 for g in gaps), gaps)  # polite: one poll per --poll-interval
@@ -92,6 +94,59 @@ class SupabaseTest(PitrTest):
         posts = self.posts()
         self.assertEqual([p["path"] for p in posts], ["/v1/projects/%s/database/backups/undo" % REF])
         self.assertEqual(json.loads(posts[0]["body"]), {"name": "before-release"})
+
+    def test_a_project_already_restoring_is_not_restored_again(self):
+        # The retry after an exit 4 sent a second restore while the first ran (the API's 400 was
+        # then read as "target outside the window"). Plan and restore refuse, nothing is sent.
+        self.api.configure(projects={REF: self.project(status="RESTORING")})
+        for args in (["plan", "--to", "20m ago"], ["restore", "--to", "20m ago", "--confirm", REF]):
+            with self.subTest(command=args[0]):
+                r = self.run_pitr(*args)
+                self.assertExit(r, 3)
+                self.assertIn("is RESTORING, not ACTIVE_HEALTHY", out(r))
+                self.assertIn("nothing was sent", out(r))
+                self.assertIn("wait until the project is ACTIVE_HEALTHY", out(r))
+        self.assertEqual(self.posts(), [])
+
+    def test_restore_points_not_enabled_refuse_a_restore_point(self):
+        # The list answers 404 when restore points are not enabled: the plan passed, then /undo was
+        # sent blind and its 404 read as "no such project".
+        self.api.configure(projects={REF: self.project()})
+        for args in (["plan", "--restore-point", "avant-migration"],
+                     ["restore", "--restore-point", "avant-migration", "--confirm", REF]):
+            with self.subTest(command=args[0]):
+                r = self.run_pitr(*args)
+                self.assertExit(r, 2)
+                self.assertIn("restore point 'avant-migration' cannot be used", out(r))
+                self.assertIn("not enabled", out(r))
+                self.assertIn("--to", out(r))
+        self.assertEqual(self.posts(), [])
+
+    def test_verify_sql_without_a_database_is_refused_before_the_restore(self):
+        r = self.run_pitr("restore", "--to", "15m ago", "--confirm", REF, "--verify-sql", "SELECT 1 FROM orders LIMIT 1")
+        self.assertExit(r, 2)
+        self.assertIn("--verify-sql with --provider supabase needs --database-url", out(r))
+        self.assertEqual(self.posts(), [])
+
+    def test_a_token_pasted_with_its_newline(self):
+        # A trailing newline went out inside the Authorization header (a blank line ending the
+        # headers early); a line break inside forged a header of its own.
+        r = self.run_pitr("window", token=TOKEN + "\n")
+        self.assertExit(r, 0)
+        self.assertTrue(all(e["authorization"] == "Bearer " + TOKEN for e in self.api.log()))
+        before = len(self.api.log())
+        r = self.run_pitr("window", token=TOKEN + "\r\nX-Injected: evil")
+        self.assertExit(r, 2)
+        self.assertIn("SUPABASE_ACCESS_TOKEN contains a control character", out(r))
+        self.assertNotIn("evil", "\n".join(l for l in out(r).split("\n") if not l.startswith("::add-mask::")))
+        self.assertEqual(len(self.api.log()), before)  # nothing sent
+
+    def test_an_unreadable_window_is_called_unreadable(self):
+        self.api.configure(projects={REF: self.project(latest="abc")})
+        r = self.run_pitr("window")
+        self.assertExit(r, 1)
+        self.assertIn("cannot read (not Unix times)", out(r))
+        self.assertNotIn("no recovery window yet", out(r))
 
     def test_api_refusals(self):
         cases = [({"refuse_restore": True}, TOKEN, 2, "answered 400"),
@@ -186,7 +241,7 @@ class SupabaseTest(PitrTest):
     def test_progress_line_every_10s_through_a_429_storm_while_restoring(self):
         # Polls throttled for the rest of the minute with Retry-After: 15: the wait is honoured (no
         # poll before it), yet a progress line still comes at least every 10 s (timed as it arrives).
-        self.api.configure(projects={REF: self.project(restore_seconds=2)}, rate_limit_after=4, retry_after=15)
+        self.api.configure(projects={REF: self.project(restore_seconds=2)}, rate_limit_after=6, retry_after=15)
         env = dict(os.environ, SUPABASE_ACCESS_TOKEN=TOKEN, CI="true")
         proc = subprocess.Popen([os.path.join(BIN, "pitr-restore"), "restore", "--provider", "supabase", "--project-ref", REF,
                                  "--api-url", self.api.url, "--poll-interval", "5s", "--to", "15m ago", "--confirm", REF],

@@ -33,10 +33,9 @@ std::optional<SupabaseRestorePoint> supabase_from(const kit::Context& ctx) {
   sp.api_url = ctx.args.str("supabase-api-url");
   if (!kit::is_http_url(sp.api_url))
     throw kit::usage_error("--supabase-api-url: '" + kit::escape_controls(kit::redact_url(sp.api_url).substr(0, 100)) + "' is not an http(s) URL");
-  auto token = ctx.env.get("SUPABASE_ACCESS_TOKEN");
-  if (!token || token->empty())
+  auto token = ctx.env.secret("SUPABASE_ACCESS_TOKEN");
+  if (!token)
     throw kit::usage_error("--supabase-project needs SUPABASE_ACCESS_TOKEN (a personal access token, read from the environment only, never from a flag)");
-  kit::secrets().add(*token);
   sp.token = *token;
   return sp;
 }

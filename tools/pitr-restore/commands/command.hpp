@@ -10,8 +10,6 @@ namespace pitr_restore {
 
 enum class Needs { window, target };
 
-// A refused plan as an error: exit 2 for a target outside the window, 3 for the environment.
-kit::Error refused_error(const std::string& message, Refusal why);
 
 // Validates the options into a request; throws kit::Error(usage) with one line.
 Request request_from(const kit::Context& ctx, Needs needs);

@@ -43,19 +43,6 @@ nlohmann::json target_json(const RecoveryTarget& t) {
 
 }  // namespace
 
-kit::Error refused_error(const std::string& message, Refusal why) {
-  switch (why) {
-    case Refusal::archive_gap:
-      return kit::environment_error(message + "; nothing was changed",
-                                    "find the missing WAL segment (another archive copy, the server's pg_wal) and put it in the archive, "
-                                    "or pick a target before the gap");
-    case Refusal::unavailable:
-      return kit::environment_error(message + "; nothing was changed", "enable point-in-time recovery before you need it");
-    default:
-      return kit::usage_error(message + "; nothing was changed", "pick a target inside the window (pitr-restore window shows it)");
-  }
-}
-
 void report_window(kit::Report& report, const Request& request, const Window& w) {
   report.output("available", w.available);
   report.output("earliest", opt_time(w.earliest));

@@ -68,12 +68,15 @@ Request request_from(const kit::Context& ctx, Needs needs) {
       if (!supabase::valid_project_ref(*ref))
         throw kit::usage_error("--project-ref: '" + ref->substr(0, 40) + "' is not a Supabase project ref (20 lower-case letters)");
       r.supabase.project_ref = *ref;
+      // Refused now, not after the restore: the query runs on the project's database, by URL.
+      if (r.verify_sql && !r.database_url)
+        throw kit::usage_error("--verify-sql with --provider supabase needs --database-url (the project's database, where the query runs "
+                               "once it is back)");
       r.supabase.api_url = a.str("api-url");
       check_http_url(r.supabase.api_url, "--api-url");
-      auto token = ctx.env.get("SUPABASE_ACCESS_TOKEN");
+      auto token = ctx.env.secret("SUPABASE_ACCESS_TOKEN");
       if (!token)
         throw kit::usage_error("SUPABASE_ACCESS_TOKEN is not set (a personal access token; it is read from the environment only, never from a flag)");
-      kit::secrets().add(*token);
       r.supabase.token = *token;
       r.supabase.tls.cacert = a.str("cacert");
       if (!r.supabase.tls.cacert.empty() && access(r.supabase.tls.cacert.c_str(), R_OK) != 0)
