@@ -2,7 +2,10 @@
 
 #include <cstdlib>
 
+#include "kit/env.hpp"
+#include "kit/error.hpp"
 #include "kit/http.hpp"
+#include "kit/secrets.hpp"
 
 // The client reads proxies from its kit::Env, never from the process: a made-up environment is
 // all a test needs, and a process variable does not leak in. Nothing here leaves 127.0.0.1: the
@@ -47,4 +50,36 @@ TEST_CASE("http: origins and URL checks use libcurl's URL parser") {
   CHECK_FALSE(kit::is_http_url("ftp://example.com/"));
   CHECK_FALSE(kit::is_http_url("/health"));
   CHECK_FALSE(kit::is_http_url("http://"));
+}
+
+TEST_CASE("http: a header value with a line break is refused before anything is sent") {
+  // libcurl sends header lines as given: "\r\n" inside a value would forge a header of its own.
+  kit::HttpClient client(kit::Env(std::map<std::string, std::string>{}));
+  kit::HttpRequest req;
+  req.url = "http://127.0.0.1:1/v1/projects";
+  req.headers = {{"Authorization", "Bearer sbp_abc\r\nX-Injected: evil"}};
+  try {
+    client.send(req);
+    FAIL("sent");
+  } catch (const kit::Error& e) {
+    CHECK(std::string(e.what()).find("header Authorization contains a line break") != std::string::npos);
+    CHECK(std::string(e.what()).find("evil") == std::string::npos);
+  }
+  CHECK(client.requests_sent() == 0);
+}
+
+TEST_CASE("env: a credential loses the whitespace around it; a control character inside is refused unseen") {
+  kit::Env env(std::map<std::string, std::string>{{"T1", "  sbp_abc\n"}, {"T2", "sbp_a\tbc"}, {"T3", " \n"}});
+  CHECK(env.secret("T1") == std::optional<std::string>("sbp_abc"));
+  CHECK_FALSE(env.secret("T3"));
+  CHECK_FALSE(env.secret("UNSET"));
+  try {
+    env.secret("T2");
+    FAIL("accepted");
+  } catch (const kit::Error& e) {
+    CHECK(e.code() == kit::Exit::usage);
+    CHECK(std::string(e.what()).find("sbp_a") == std::string::npos);
+  }
+  CHECK(kit::secrets().redact("x sbp_abc y") == "x *** y");
+  kit::secrets().clear();
 }

@@ -226,6 +226,13 @@ HttpResponse HttpClient::send(const HttpRequest& request) {
 
 HttpResponse HttpClient::send_once(const HttpRequest& request) {
   CURL* c = static_cast<CURL*>(curl_);
+  // libcurl sends a header line as given: a line break in a value (a token pasted with its newline,
+  // a token server's answer) would end the headers early or forge new ones. The value is not shown.
+  for (const auto& [k, v] : request.headers)
+    if ((k + v).find_first_of(std::string("\r\n\0", 3)) != std::string::npos)
+      throw environment_error("refused to send " + request.method + " " + redact_url(request.url) + ": the value of header " +
+                                  escape_controls(k) + " contains a line break or NUL (it would end the header and forge others)",
+                              "check where that value comes from: a token or password with a line break inside it");
   curl_easy_reset(c);
   HttpResponse response;
   Transfer transfer{&request, &response, c};
@@ -285,13 +292,6 @@ HttpResponse HttpClient::send_once(const HttpRequest& request) {
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
   }
 
-  // libcurl sends a header line as given: a line break in a value (a token pasted with its newline,
-  // a token server's answer) would end the headers early or forge new ones. The value is not shown.
-  for (const auto& [k, v] : request.headers)
-    if ((k + v).find_first_of(std::string("\r\n\0", 3)) != std::string::npos)
-      throw environment_error("refused to send " + request.method + " " + redact_url(request.url) + ": the value of header " +
-                                  escape_controls(k) + " contains a line break or NUL (it would end the header and forge others)",
-                              "check where that value comes from: a token or password with a line break inside it");
   curl_slist* header_list = nullptr;
   for (const auto& [k, v] : request.headers) header_list = curl_slist_append(header_list, (k + ": " + v).c_str());
   if (request.body_reader || !request.body.empty()) header_list = curl_slist_append(header_list, "Expect:");

@@ -84,7 +84,8 @@ class HttpClient {
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
-  // One attempt. Never throws for HTTP or transport failures: they are in the response.
+  // One attempt. Never throws for HTTP or transport failures: they are in the response. A header
+  // with a line break or NUL is refused before anything is sent (kit::Error, environment).
   HttpResponse send(const HttpRequest& request);
 
   // Retries transport errors, 429 and 5xx (502/503/504 and 500) with backoff; honours Retry-After.
