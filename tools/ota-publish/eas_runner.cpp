@@ -65,15 +65,23 @@ kit::Error eas_failure(const EasRun& run, const std::string& hint) {
     if (!write) return kit::environment_error(msg + "; nothing changed", "check the network and EAS status, or raise --timeout");
     return kit::partial_error(msg + " while it was changing EAS (" + run.call.purpose + "): it may or may not have taken effect", hint);
   }
-  std::string why = eas_error_line(r.err);
-  std::string msg = name + " failed (" + kit::how_it_ended(r) + ")" + (why.empty() ? "" : ": " + why);
+  // eas changes EAS with one request at the end of a write; a failed run made no change it reported.
+  return kit::environment_error(eas_failure_line(run) + (write ? "; EAS reported no change" : "; nothing changed"),
+                                eas_failure_hint(run, hint));
+}
+
+std::string eas_failure_line(const EasRun& run) {
+  std::string why = eas_error_line(run.result.err);
+  std::string msg = call_name(run.call) + " failed (" + kit::how_it_ended(run.result) + ")" + (why.empty() ? "" : ": " + why);
   // At 3 a.m. the likeliest cause: say it first.
   if (run.without_token) msg += " (no EXPO_TOKEN was set, so eas was not logged in unless `eas login` was run here)";
-  std::string next = run.without_token ? "set EXPO_TOKEN to an Expo access token (expo.dev > Account settings > Access tokens; in a "
-                                         "workflow: env: EXPO_TOKEN: ${{ secrets.EXPO_TOKEN }}); then " + hint
-                                       : hint;
-  // eas changes EAS with one request at the end of a write; a failed run made no change it reported.
-  return kit::environment_error(msg + (write ? "; EAS reported no change" : "; nothing changed"), next);
+  return msg;
+}
+
+std::string eas_failure_hint(const EasRun& run, const std::string& hint) {
+  if (!run.without_token) return hint;
+  return "set EXPO_TOKEN to an Expo access token (expo.dev > Account settings > Access tokens; in a workflow: env: EXPO_TOKEN: "
+         "${{ secrets.EXPO_TOKEN }}); then " + hint;
 }
 
 std::string read_or_throw(const EasRunner& runner, const EasCall& call, const std::string& hint) {

@@ -41,6 +41,12 @@ std::string call_name(const EasCall& call);
 // `hint` says what to do next; a write that timed out is exit 4 (it may have taken effect).
 kit::Error eas_failure(const EasRun& run, const std::string& hint);
 
+// For a caller that goes on after a failed run (a write whose effect is read back): the message's
+// "eas update:republish failed (exit 1): Error: ..." (eas's error line escaped, a missing
+// EXPO_TOKEN named) and the hint, with what to do about the token first when none was set.
+std::string eas_failure_line(const EasRun& run);
+std::string eas_failure_hint(const EasRun& run, const std::string& hint);
+
 // Runs a read and returns its stdout; throws eas_failure (exit 3) when it failed.
 // `hint` replaces the generic "what to do next".
 std::string read_or_throw(const EasRunner& runner, const EasCall& call, const std::string& hint = {});

@@ -1,6 +1,7 @@
 #include "ota-publish/rollback.hpp"
 
 #include "kit/error.hpp"
+#include "kit/log.hpp"
 #include "kit/text.hpp"
 #include "ota-publish/eas_output.hpp"
 #include "ota-publish/untrusted_text.hpp"
@@ -21,6 +22,30 @@ std::string group_text(const GroupSummary& g) {
   // eas update:list already quotes the message: "fix login" (5 minutes ago by ci-robot).
   bool quoted = !g.message.empty() && g.message.front() == '"';
   return g.group + " (" + (quoted ? shown(g.message, 120) : "\"" + shown(g.message, 80) + "\"") + ")";
+}
+
+// eas ended by itself with an error status: no request of its is still in flight. A run stopped by
+// our deadline or a signal may have left one that EAS still carries out.
+bool failed_by_itself(const kit::ProcessResult& r) {
+  return r.started && !r.timed_out && r.signal == 0 && r.interrupted == 0 && r.exit_code != 0;
+}
+
+// The write left the channel serving the group live before it. Nobody published in between (that
+// would be a third group): the rollback did not take effect. When eas said it failed, the read-back
+// confirms nothing changed (exit 3); when it claimed success, the group it named may still turn up
+// somewhere, so a human looks (exit 4).
+kit::Error no_effect(const RollbackPlan& plan, const EasRun& run, const std::string& reported) {
+  const GroupSummary& was = *plan.current;
+  std::string again = "ota-publish rollback --channel " + plan.channel + " --expect-current " + was.group;
+  std::string serves = "channel " + plan.channel + " still serves group " + group_text(was) + ", the group live before the rollback";
+  if (failed_by_itself(run.result))
+    return kit::environment_error("the rollback did not take effect: " + eas_failure_line(run) + ", and " + serves + "; nothing changed",
+                                  eas_failure_hint(run, "fix what eas reports, then run the rollback again: " + again));
+  std::string said = run.succeeded() ? call_name(plan.write) + " exited 0" : eas_failure_line(run);
+  return kit::partial_error(said + " and reported group " + reported + ", but " + serves + " (runtime " + plan.runtime_version +
+                                "): the rollback did not take effect",
+                            "check whether group " + reported + " exists (eas update:view " + reported +
+                                "); if it does not, run the rollback again: " + again);
 }
 
 }  // namespace
@@ -174,27 +199,39 @@ RollbackResult execute_rollback(const EasRunner& runner, const RollbackPlan& pla
     if (u.runtime_version == plan.runtime_version) result.new_group = u.group;
   if (result.new_group.empty()) result.new_group = result.published.front().group;
 
+  // eas may print what it published and fail afterwards, or fail without effect: what the channel
+  // serves decides, and how eas ended is part of whatever is said.
+  std::string failed = run.succeeded() ? "" : "; " + eas_failure_line(run);
   std::string published = "published group " + result.new_group + " (" + plan.write.purpose + ")";
   try {
     result.after = read_served(runner, plan.channel, plan.runtime_version);
   } catch (const kit::Error& e) {
-    throw kit::partial_error(published + " but could not read the channel back to verify it: " + e.what(),
+    throw kit::partial_error(published + " but could not read the channel back to verify it: " + e.what() + failed,
                              "check what channel " + plan.channel + " serves now: eas update:list --branch " + plan.branch);
   }
   const ServedState& after = result.after;
   if (after.branch != plan.branch)
     throw kit::partial_error(published + " on branch " + shown(plan.branch, 100) + ", but channel " + plan.channel + " now serves " +
-                                 (after.branch.empty() ? std::string("no single branch") : "branch " + shown(after.branch, 100)) + ": someone changed the channel",
+                                 (after.branch.empty() ? std::string("no single branch") : "branch " + shown(after.branch, 100)) +
+                                 ": someone changed the channel" + failed,
                              "decide which branch " + plan.channel + " must serve: eas channel:edit " + plan.channel + " --branch " + plan.branch);
-  if (after.history.empty() || after.history.front().group != result.new_group)
+  const GroupSummary* newest = after.history.empty() ? nullptr : &after.history.front();
+  if (newest && plan.current && newest->group == plan.current->group && result.new_group != plan.current->group)
+    throw no_effect(plan, run, result.new_group);
+  if (!newest || newest->group != result.new_group)
     throw kit::partial_error(published + ", but branch " + plan.branch + " now serves " +
-                                 (after.history.empty() ? std::string("nothing") : "group " + after.history.front().group) + " for runtime " +
-                                 plan.runtime_version + ": someone published in between",
+                                 (newest ? "group " + newest->group : std::string("nothing")) + " for runtime " + plan.runtime_version +
+                                 ": someone published in between" + failed,
                              "look at eas update:list --branch " + plan.branch + " and roll back again with --expect-current");
   bool embedded = plan.kind == RollbackTarget::embedded;
-  if (after.history.front().roll_back_to_embedded != embedded)
-    throw kit::partial_error(published + ", but it is " + (embedded ? "not" : "") + " a roll back to the embedded update",
+  if (newest->roll_back_to_embedded != embedded)
+    throw kit::partial_error(published + ", but it is " + (embedded ? "not" : "") + " a roll back to the embedded update" + failed,
                              "check eas update:view " + result.new_group);
+  if (!run.succeeded()) {
+    result.eas_failure = call_name(plan.write) + " failed (" + kit::how_it_ended(run.result) + ")";
+    kit::log::warn(eas_failure_line(run) + " after publishing group " + result.new_group + ", which channel " + plan.channel +
+                   " serves (verified)");
+  }
   return result;
 }
 

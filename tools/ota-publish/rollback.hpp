@@ -68,9 +68,12 @@ struct RollbackResult {
   std::vector<Update> published;
   std::string new_group;
   ServedState after;
+  std::string eas_failure;  // how eas's write failed although what it published is served (verified), else empty
 };
-// Runs plan.write and verifies. Throws kit::Error: exit 3 when eas failed and nothing changed,
-// exit 4 when something was published but the channel does not serve what was intended.
+// Runs plan.write and verifies, whatever eas's exit status: the channel read back decides. Throws
+// kit::Error: exit 3 when eas failed and nothing changed (the channel still serves the group it
+// served before), exit 4 when something may have been published but the channel does not serve
+// what was intended (eas exited 0 without effect, a race, another branch).
 RollbackResult execute_rollback(const EasRunner& runner, const RollbackPlan& plan);
 
 }  // namespace ota

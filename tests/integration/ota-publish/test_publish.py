@@ -50,11 +50,10 @@ class PublishTest(OtaTest):
         self.assertExit(r, 0)
         self.assertIn("--environment=production", self.calls()[-1]["argv"])
         self.assertIn("EAS environment 'production' (build profile 'production' on channel 'production')", r.stderr)
-        # --environment wins.
-        r = self.run_ota("publish", "--channel", "production", "--message", "m", "--environment", "staging")
+        # --environment saying the same is fine.
+        r = self.run_ota("publish", "--channel", "production", "--message", "m", "--environment", "production")
         self.assertExit(r, 0)
-        self.assertIn("--environment=staging", self.calls()[-1]["argv"])
-        self.assertNotIn("--environment=production", self.calls()[-1]["argv"])
+        self.assertIn("--environment=production", self.calls()[-1]["argv"])
         # Two profiles on one channel that disagree: nothing is guessed, nothing published.
         path = os.path.join(self.project, "eas.json")
         with open(path) as f:
@@ -67,6 +66,15 @@ class PublishTest(OtaTest):
         self.assertExit(r, 2)
         self.assertIn("use different EAS environments ('production' in production, 'production-eu' in production-eu)", self.said(r))
         self.assertEqual(len(self.state()["branches"].get("production", {}).get("groups", [])), before)
+        # ... --environment says which of them; another one is refused.
+        r = self.run_ota("publish", "--channel", "production", "--message", "m", "--environment", "production-eu")
+        self.assertExit(r, 0)
+        self.assertIn("--environment=production-eu", self.calls()[-1]["argv"])
+        calls = len(self.calls())
+        r = self.run_ota("publish", "--channel", "production", "--message", "m", "--environment", "preview")
+        self.assertExit(r, 2)
+        self.assertIn("'production' in production, 'production-eu' in production-eu", self.said(r))
+        self.assertEqual(len(self.calls()), calls)
         # No profile on the channel names one: none is passed (as before).
         del config["build"]["production-eu"]
         del config["build"]["production"]["environment"]
@@ -76,6 +84,65 @@ class PublishTest(OtaTest):
         self.assertExit(r, 0)
         self.assertFalse([a for a in self.calls()[-1]["argv"] if a.startswith("--environment")])
         self.assertEqual(r.outputs["environment"], "")
+        # ... and --environment is taken as given.
+        r = self.run_ota("publish", "--channel", "production", "--message", "m", "--environment", "staging")
+        self.assertExit(r, 0)
+        self.assertIn("--environment=staging", self.calls()[-1]["argv"])
+
+    def test_environment_other_than_the_channel_build_profile_is_refused(self):
+        """A production update bundled with preview's server-side variables would reach production
+        builds: an --environment eas.json contradicts is refused before eas runs."""
+        for extra in ([], ["--dry-run"]):
+            with self.subTest(extra=extra):
+                r = self.run_ota("publish", "--channel", "production", "--environment", "preview", "--message", "m", *extra,
+                                 actions=False)
+                self.assertExit(r, 2)
+                [line] = r.stderr.splitlines()  # one line: what is wrong and what to do
+                self.assertIn("--environment 'preview'", line)
+                self.assertIn("environment 'production'", line)
+                self.assertIn("build profile 'production'", line)
+                self.assertIn("nothing changed", line)
+                self.assertIn("leave --environment out", line)
+                self.assertEqual(self.calls(), [])
+        # The comparison is exact: eas's environments are case-sensitive.
+        r = self.run_ota("publish", "--channel", "production", "--environment", "Production", "--message", "m")
+        self.assertExit(r, 2)
+        self.assertEqual(self.calls(), [])
+
+    def test_unreadable_eas_json_is_refused_not_skipped(self):
+        """A malformed eas.json names no channels: the misspelt-channel guard and the environment
+        would silently be skipped. check-config calls it malformed; publish refuses it."""
+        path = os.path.join(self.project, "eas.json")
+        for name, content, problem in (("trailing comma, unclosed", b'{ "build": { "production": { "channel": "production", } , }',
+                                        "object never closed"),
+                                       ("UTF-16", b"\xff\xfe{\x00}\x00", "where a value should be"),
+                                       ("empty", b"", "")):
+            for channel in ("prodcution", "production"):
+                with self.subTest(eas_json=name, channel=channel):
+                    with open(path, "wb") as f:
+                        f.write(content)
+                    r = self.run_ota("publish", "--channel", channel, "--message", "m", actions=False)
+                    self.assertExit(r, 2)
+                    [line] = r.stderr.splitlines()
+                    self.assertIn(path + " is not valid JSON or JSON5", line)
+                    self.assertIn("at line 1, column", line)
+                    self.assertIn(problem, line)
+                    self.assertIn("ota-publish check-config --eas-json", line)
+                    self.assertIn("nothing changed", line)
+                    self.assertEqual(self.calls(), [])
+        self.assertEqual(self.state()["branches"]["preview"]["groups"], [])
+        self.assertNotIn("prodcution", self.state()["channels"])
+        # Same verdict as check-config on that file.
+        with open(path, "wb") as f:
+            f.write(b'{ "build": { "production": { "channel": "production", } , }')
+        self.assertExit(self.run_ota("check-config", "--eas-json", path), 1)
+        # An eas.json that is a directory cannot be read either.
+        os.remove(path)
+        os.makedirs(path)
+        r = self.run_ota("publish", "--channel", "production", "--message", "m")
+        self.assertExit(r, 2)
+        self.assertIn("cannot be read", self.said(r))
+        self.assertEqual(self.calls(), [])
 
     def test_input_dir_skips_the_bundler(self):
         os.makedirs(os.path.join(self.project, "dist"))

@@ -104,6 +104,17 @@ class RollbackTest(OtaTest):
         self.assertIn("rollout --channel production --end", self.said(r))
         self.assertEqual(self.commands(), ["channel:view"])
 
+    def test_a_refusal_is_said_once(self):
+        # Outside Actions the verdict is the one line; in Actions the annotation is added for the run page.
+        r = self.run_ota("rollback", "--channel", "production", "--expect-current", self.good["group"], actions=False)
+        self.assertExit(r, 1)
+        self.assertEqual(r.stderr.count("someone published in between"), 1, r.stderr)
+        self.assertIn("error: refused: channel production serves group", r.stderr)
+        r = self.run_ota("rollback", "--channel", "production", "--expect-current", self.good["group"])
+        self.assertExit(r, 1)
+        self.assertEqual(r.stdout.count("::error title=ota-publish rollback%3A refused::"), 1, r.stdout)
+        self.assertEqual(r.stderr.count("someone published in between"), 1, r.stderr)
+
     def test_dry_run_prints_every_eas_command_and_changes_nothing(self):
         r = self.run_ota("rollback", "--channel", "production", "--dry-run")
         self.assertExit(r, 0)
@@ -121,10 +132,57 @@ class RollbackTest(OtaTest):
         self.assertIn("published group", self.said(r))
 
     def test_eas_claims_success_but_nothing_changed_is_exit_4(self):
+        # eas said it published: the group it named may still appear, so a human looks (exit 4).
         self.fault("update:republish", skip_effect=True)
         r = self.run_ota("rollback", "--channel", "production", "--json")
         self.assertExit(r, 4)
-        self.assertIn("now serves group " + self.bad["group"], r.json()["message"])
+        message = r.json()["message"]
+        self.assertIn("still serves group " + self.bad["group"], message)
+        self.assertIn("the rollback did not take effect", message)
+        self.assertIn("exited 0", message)
+        self.assertNotIn("someone published", message)
+
+    def test_republish_that_failed_without_effect_is_exit_3_with_eas_error(self):
+        """eas printed a group, then failed (exit 1), and the channel still serves what was live
+        before: nobody published in between, the rollback did not take effect (read back: exit 3)."""
+        self.fault("update:republish", echo_token=True, exit=1, skip_effect=True)
+        r = self.run_ota("rollback", "--channel", "production", "--json")
+        self.assertExit(r, 3)
+        message = r.json()["message"]
+        self.assertIn("the rollback did not take effect", message)
+        self.assertIn("still serves group " + self.bad["group"], message)
+        self.assertIn("eas update:republish failed (exit 1): Error: token *** was used", message)
+        self.assertNotIn("someone published", message)
+        self.assertEqual(r.json()["current"]["group"], self.bad["group"])
+        self.assertEqual(self.commands(), READS + ["update:republish"] + READS)  # what the channel serves was read back
+        self.assertEqual(self.newest()["group"], self.bad["group"])
+        self.assertEqual(r.outputs["rolled-back"], "false")
+        self.assertNoToken(r)
+
+    def test_eas_error_line_of_a_rollback_without_effect_is_escaped(self):
+        self.fault("update:republish", exit=1, skip_effect=True, stderr="Error: \x1b[31mboom\x1b[0m\n::error::pwned\n")
+        r = self.run_ota("rollback", "--channel", "production", "--json")
+        self.assertExit(r, 3)
+        self.assertIn("did not take effect", r.json()["message"])
+        self.assertIn("Error: \\x1B[31mboom", r.json()["message"])
+        for line in self.said(r).splitlines():
+            self.assertFalse(line.startswith("::error::pwned"), line)
+            self.assertNotIn("\x1b", line)
+
+    def test_republish_that_took_effect_then_failed_is_done_with_a_warning(self):
+        self.fault("update:republish", exit=1, stderr="Error: failed to write eas-update-metadata.json\n")
+        r = self.run_ota("rollback", "--channel", "production")
+        self.assertExit(r, 0)
+        self.assertEqual(self.newest()["copy_of"], self.good["group"])
+        self.assertIn("verified", self.said(r))
+        self.assertIn("eas update:republish failed (exit 1) after publishing", self.said(r))
+
+    def test_race_after_a_failed_republish_names_eas_failure_too(self):
+        self.fault("update:republish", publish_extra="production", exit=1, stderr="Error: socket hang up\n")
+        r = self.run_ota("rollback", "--channel", "production", "--json")
+        self.assertExit(r, 4)
+        self.assertIn("someone published in between", r.json()["message"])
+        self.assertIn("eas update:republish failed (exit 1): Error: socket hang up", r.json()["message"])
 
     def test_republish_failure_is_exit_3_and_the_channel_unchanged(self):
         self.fault("update:republish", skip_effect=True, stdout="", exit=1,

@@ -46,6 +46,11 @@ class RolloutTest(OtaTest):
         self.assertIn("no rollout in progress", self.said(r))
         self.assertEqual(len(self.calls()), 1)
 
+    def test_a_refusal_is_said_once(self):
+        r = self.run_ota("rollout", "--channel", "production", "--end", actions=False)
+        self.assertExit(r, 1)
+        self.assertEqual(r.stderr.count("no rollout in progress"), 1, r.stderr)
+
     def test_start_needs_branch_and_runtime(self):
         r = self.run_ota("rollout", "--channel", "production", "--percent", "10")
         self.assertExit(r, 2)

@@ -40,14 +40,25 @@ std::string project_id_from(const std::string& dir) {
   return v->is_string() && is_uuid(v->text) ? v->text : std::string();
 }
 
-// eas.json's build profiles (extends resolved), or nothing when there is no eas.json here or eas
-// itself would refuse it (it then says what is wrong).
+// eas.json's build profiles (extends resolved), or nothing when the project has no eas.json (eas
+// then decides). One that is there but unreadable is refused: taken as no profiles, it would
+// switch off the channel check and the environment below without a word.
 std::optional<std::vector<ProfileChannel>> build_profiles(const std::string& path) {
+  namespace fs = std::filesystem;
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) return std::nullopt;
+  fs::file_type type = fs::status(path, ec).type();
+  if (type == fs::file_type::not_found) return std::nullopt;
+  auto unreadable = [&](const std::string& problem) {
+    return kit::usage_error(problem + "; publish checks --channel and --environment against its build profiles, so nothing changed (run " +
+                            "`ota-publish check-config --eas-json " + shown(path, 200) + "` to see the problem, fix it, then publish again)");
+  };
+  if (type != fs::file_type::regular)
+    throw unreadable(shown(path, 200) + " cannot be read: " + (ec ? ec.message() : std::string("it is not a file")));
+  if (!std::ifstream(path, std::ios::binary)) throw unreadable(shown(path, 200) + " cannot be read (permission denied?)");
   std::vector<ProfileChannel> profiles;
   for (const auto& f : check_config({.eas_json_path = path, .eas_json = read_small_file(path)}, &profiles))
-    if (f.rule == ConfigRule::malformed) return std::nullopt;
+    if (f.rule == ConfigRule::malformed)
+      throw unreadable(shown(f.message, 400) + " at line " + std::to_string(f.line) + ", column " + std::to_string(f.col));
   return profiles;
 }
 
@@ -67,24 +78,40 @@ void check_channel_is_built(const std::string& path, const std::vector<ProfileCh
 }
 
 // The update must be bundled with the EAS environment of the builds that receive it: eas update
-// refuses to run without --environment for SDK 55+, and an older SDK silently bundles without the
-// server-side variables the builds have. The build profiles on the channel say which one.
+// refuses to run without --environment for SDK 55+, an older SDK silently bundles without the
+// server-side variables the builds have, and another environment (preview's for a production
+// update) gives them the wrong ones. The build profiles on the channel say which one; --environment
+// may only pick among them (profiles that disagree), never replace them.
 std::optional<std::string> environment_of_channel(const std::string& path, const std::vector<ProfileChannel>& profiles,
-                                                  const std::string& channel) {
-  std::optional<std::string> found;
-  std::string from;
-  for (const auto& p : profiles) {
-    if (p.channel != channel || !p.environment) continue;
-    if (found && *found != *p.environment)
-      throw kit::usage_error("--environment: the build profiles on channel '" + shown(channel, 80) + "' in " + shown(path, 200) +
-                             " use different EAS environments ('" + shown(*found, 60) + "' in " + shown(from, 60) + ", '" +
-                             shown(*p.environment, 60) + "' in " + shown(p.profile, 60) + "): say which with --environment; nothing changed");
-    found = p.environment;
-    from = p.profile;
+                                                  const std::string& channel, const std::optional<std::string>& given) {
+  std::vector<std::pair<std::string, std::string>> named;  // each environment with the first profile naming it
+  for (const auto& p : profiles)
+    if (p.channel == channel && p.environment &&
+        std::none_of(named.begin(), named.end(), [&](const auto& n) { return n.first == *p.environment; }))
+      named.emplace_back(*p.environment, p.profile);
+  if (named.empty()) return given;
+  std::string list;
+  for (size_t k = 0; k < named.size() && k < 10; ++k)
+    list += (k ? ", '" : "'") + shown(named[k].first, 60) + "' in " + shown(named[k].second, 60);
+  std::string where = "channel '" + shown(channel, 80) + "' in " + shown(path, 200);
+  if (given) {
+    for (const auto& n : named)
+      if (n.first == *given) return given;
+    bool one = named.size() == 1;
+    std::string what = one ? "is not environment '" + shown(named[0].first, 60) + "' of build profile '" + shown(named[0].second, 60) +
+                                 "' on " + where
+                           : "is none of the EAS environments of the build profiles on " + where + " (" + list + ")";
+    std::string next = one ? "leave --environment out to use '" + shown(named[0].first, 60) + "'" : "pass one of them";
+    throw kit::usage_error("--environment '" + shown(*given, 60) + "' " + what +
+                           ": the update would reach those builds bundled with another environment's server-side variables; nothing "
+                           "changed (" + next + ", or change the environment in eas.json)");
   }
-  if (found) kit::log::info("EAS environment '" + shown(*found, 60) + "' (build profile '" + shown(from, 60) + "' on channel '" +
-                            shown(channel, 80) + "'); --environment overrides");
-  return found;
+  if (named.size() > 1)
+    throw kit::usage_error("--environment: the build profiles on " + where + " use different EAS environments (" + list +
+                           "): say which with --environment; nothing changed");
+  kit::log::info("EAS environment '" + shown(named[0].first, 60) + "' (build profile '" + shown(named[0].second, 60) + "' on channel '" +
+                 shown(channel, 80) + "')");
+  return named[0].first;
 }
 
 }  // namespace
@@ -106,7 +133,7 @@ kit::Outcome run_publish(kit::Context& ctx) {
       throw kit::usage_error("missing --message (or INPUT_MESSAGE): outside GitHub Actions there is no commit to name the update after");
   }
   p.environment = commands::text_arg(a, "environment");
-  if (!p.environment && profiles) p.environment = environment_of_channel(eas_json, *profiles, p.channel);
+  if (profiles) p.environment = environment_of_channel(eas_json, *profiles, p.channel, p.environment);
   if (p.environment)
     if (auto problem = name_problem("--environment", *p.environment); !problem.empty()) throw kit::usage_error(problem);
   p.input_dir = commands::text_arg(a, "input-dir");

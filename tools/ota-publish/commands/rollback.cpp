@@ -60,7 +60,7 @@ kit::Outcome run_rollback(kit::Context& ctx) {
   ctx.report.result("target", group_json(plan.target));
   ctx.report.output("rolled-back", "false");
   if (plan.refusal) {
-    ctx.report.annotate(kit::Severity::error, *plan.refusal, {.title = "ota-publish rollback: refused"});
+    commands::annotate_refusal(ctx, *plan.refusal, "ota-publish rollback: refused");
     ctx.report.summary("### ota-publish rollback: refused\n\n" + kit::valid_utf8(*plan.refusal) + "\n");
     return {kit::Exit::negative, "refused: " + *plan.refusal, plan.hint};
   }
@@ -76,7 +76,8 @@ kit::Outcome run_rollback(kit::Context& ctx) {
   ctx.report.output("rolled-back", "true");
   ctx.report.output("new-group", r.new_group);
   std::string headline = "channel " + req.channel + " rolled back from group " + plan.current->group + " to " + what +
-                         " (published as group " + r.new_group + ", verified)";
+                         " (published as group " + r.new_group + ", verified" +
+                         (r.eas_failure.empty() ? "" : "; " + r.eas_failure + " after publishing, see the log") + ")";
   ctx.report.summary("### ota-publish rollback: done\n\n" +
                      kit::markdown_table({"channel", "branch", "runtime", "was", "now serves", "copy of"},
                                          {{kit::valid_utf8(req.channel), kit::valid_utf8(plan.branch), kit::valid_utf8(plan.runtime_version),
