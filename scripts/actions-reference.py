@@ -23,9 +23,14 @@ def main():
     out = ["# Actions reference", "",
            "Generated from the `action.yml` files by `scripts/actions-reference.py` (do not edit; the action.yml",
            "inputs are generated from each tool's option declaration). Every input can also be given to the",
-           "binary as a flag, or as `INPUT_<NAME>` in its environment; exit codes are the same for every tool:",
-           "0 success, 1 the check said no, 2 bad input (nothing changed), 3 environment or remote error",
-           "(nothing changed), 4 failed part-way (a human is needed).", ""]
+           "binary as `INPUT_<NAME>` in its environment, and most as a flag `--<name>`. Not `command` and the",
+           "positional inputs (`image`, `source`, `destination`, `repository`): those are words on the command",
+           "line (`image-promote copy SRC DST`). Nor the secrets `password` and `expo-token`, refused as flags",
+           "(argv is readable by every process): they come from the environment (`INPUT_PASSWORD` or",
+           "`REGISTRY_PASSWORD`, `INPUT_EXPO-TOKEN` or `EXPO_TOKEN`) or, for the password, standard input",
+           "(`--password-stdin`). Exit codes are the same for every tool: 0 success, 1 the check said no, 2 bad",
+           "input (nothing changed), 3 environment or remote error (nothing changed), 4 failed part-way (a human",
+           "is needed), 128+N killed by signal N while no child process ran.", ""]
     for path in paths:
         a = yaml.safe_load(open(path))
         rel = os.path.relpath(os.path.dirname(path), ROOT)

@@ -14,7 +14,10 @@
 # Idempotent and cached: PREFIX/.build-deps.stamp holds a hash of this script; when it matches, the
 # script exits at once. Sources come through apt with a private APT_CONFIG (deb-src entries that
 # mirror the system's deb entries), so the system apt configuration is never modified.
-# See /work/shared/notes/static-build.md for why Debian's own libcurl.a/libpq.a cannot be used.
+# Why not Debian's own archives: its libcurl.a and libpq.a cannot be linked -static (they pull in
+# Kerberos, which Debian ships no static archive of, p11-kit and SASL plugins:
+# cmake/dependencies.cmake), and its libcrypto.a carries every algorithm and no per-function
+# sections (docs/images.md, "A lean OpenSSL").
 set -euo pipefail
 
 log() { printf 'build-deps: %s\n' "$*" >&2; }

