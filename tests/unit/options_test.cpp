@@ -37,6 +37,19 @@ TEST_CASE("flags win over inputs, inputs over defaults; empty inputs are unset")
   CHECK_FALSE(parse({}).has("max-attempts"));
 }
 
+TEST_CASE("an input typed by hand with underscores for the hyphens is read (GitHub's own name wins)") {
+  // A shell cannot export INPUT_DRY-RUN: INPUT_DRY_RUN=true was ignored and a restore ran for real.
+  CHECK(parse({}, {{"INPUT_DRY_RUN", "true"}}).flag("dry-run"));
+  CHECK(parse({}, {{"INPUT_MAX_ATTEMPTS", "5"}}).str("max-attempts") == "5");
+  CHECK(parse({}, {{"INPUT_MAX-ATTEMPTS", "7"}, {"INPUT_MAX_ATTEMPTS", "5"}}).str("max-attempts") == "7");
+  try {
+    parse({}, {{"INPUT_DRY_RUN", "oui"}});
+    FAIL("accepted");
+  } catch (const kit::Error& e) {
+    CHECK(std::string(e.what()).rfind("INPUT_DRY_RUN:", 0) == 0);  // named as the user wrote it
+  }
+}
+
 TEST_CASE("a secret given as an input is not 'on the command line', whatever its white space") {
   CHECK(parse({"--token", "s3cret"}).on_command_line("token"));
   auto from_input = parse({}, {{"INPUT_TOKEN", "s3cret\n"}});  // @actions/core keeps the newline, we trim

@@ -300,14 +300,21 @@ Parsed parse_args(const ToolSpec& spec, const std::vector<std::string>& argv_in,
       args.from_command_line_.insert(o.name);
       continue;
     }
-    auto raw = env.get(input_env_name(o.name));
+    // GitHub keeps the input's hyphens (INPUT_DRY-RUN), which a shell cannot export: by hand,
+    // people write INPUT_DRY_RUN, and a safety flag must not be lost to that spelling.
+    std::string name = input_env_name(o.name);
+    auto raw = env.get(name);
+    if (!raw && name.find('-') != std::string::npos) {
+      std::replace(name.begin(), name.end(), '-', '_');
+      raw = env.get(name);
+    }
     if (!raw) continue;
     std::string v = trim(*raw);
     if (v.empty()) continue;
-    source[o.name] = input_env_name(o.name);
+    source[o.name] = name;
     if (o.kind == OptionKind::flag) {
       auto b = parse_bool(v);
-      if (!b) throw usage_error(input_env_name(o.name) + ": '" + quote_value(v) + "' is not a boolean (use true or false)");
+      if (!b) throw usage_error(name + ": '" + quote_value(v) + "' is not a boolean (use true or false)");
       args.given_[o.name] = {*b ? "true" : "false"};
     } else if (o.kind == OptionKind::list) {
       args.given_[o.name] = split_lines(v);
