@@ -33,9 +33,11 @@ bool wants_json(const std::vector<std::string>& argv, const Env& env) {
 int report_error(const ToolSpec& spec, Report& report, const Error& e) {
   std::string message = e.what();
   if (e.code() == Exit::usage) {
-    // Usage errors are one line on stderr, whatever the log settings.
+    // Usage errors are one line on stderr, whatever the log settings, with what to do on the same
+    // line: at 3 a.m. the terminal is all there is (the hint used to reach only --json and the summary).
     // Escaped: the message may quote what the user (or a workflow input) passed.
-    std::cerr << spec.name << ": " << escape_controls(secrets().redact(message)) << std::endl;
+    std::string line = message + (e.hint().empty() ? "" : " (what to do: " + e.hint() + ")");
+    std::cerr << spec.name << ": " << escape_controls(secrets().redact(line)) << std::endl;
     // In Actions the run page shows annotations, not stderr; outside it the line above is enough.
     if (report.in_actions()) report.annotate(Severity::error, message, {.title = spec.name + ": usage error"});
   } else {

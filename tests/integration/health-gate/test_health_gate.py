@@ -387,7 +387,8 @@ class UsageTest(ToolTest):
                 r = run_tool("health-gate", "--json", env=env)
                 self.assertExit(r, 2)
                 # With --json in Actions the ::error annotation goes to stderr too, after the line.
-                self.assertEqual(r.stderr.splitlines()[0], "health-gate: missing --url (or INPUT_URL)")
+                self.assertTrue(r.stderr.splitlines()[0].startswith("health-gate: missing --url (or INPUT_URL) (what to do: --url: "),
+                                r.stderr)  # the hint on the same line
                 self.assertEqual(r.outputs["error"], "missing --url (or INPUT_URL)")
                 self.assertEqual(r.json()["message"], "missing --url (or INPUT_URL)")
         svc = HttpService({"/health": [OK]})
