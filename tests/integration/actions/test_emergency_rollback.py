@@ -13,7 +13,7 @@ import unittest
 import urllib.request
 
 from backend_scenario import BackendWorld, DRILL
-from workflow_runner import WorkflowRunner
+from workflow_runner import BIN, WorkflowRunner
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 EMERGENCY = os.path.join(ROOT, "workflows", "emergency-rollback.yml")
@@ -266,6 +266,28 @@ class EmergencyDatabaseTest(unittest.TestCase):
         for job in ("database-plan", "database-restore"):
             for step in r[job].steps:
                 self.assertNotIn(TOKEN, "\n".join(l for l in step.log.split("\n") if not l.startswith("::add-mask::")))
+
+    def test_the_workflow_takes_the_instants_pitr_restore_takes(self):
+        # The check before a confirmed restore refused "+01" offsets the tool reads and let
+        # "18:00Z" (no seconds) through to the tool's own refusal: two messages that contradict.
+        import re
+        import yaml
+        with open(os.path.join(ROOT, "workflows", "emergency-rollback.yml")) as f:
+            script = yaml.safe_load(f)["jobs"]["database-restore"]["steps"][0]["run"]
+        pattern = re.search(r"grep -Eq '(\^\[0-9\]\{4\}[^']*)'", script).group(1)
+        samples = ["2026-11-29T18:00:00Z", "2026-11-29t18:00:00z", "2026-11-29 18:00:00Z", "2026-11-29T18:00:00.25Z",
+                   "2026-11-29T18:00:00+01", "2026-11-29T18:00:00+0100", "2026-11-29T18:00:00-01:30", "2026-11-29T18:00Z",
+                   "2026-11-29T18:00:00", "2026-11-29", "15m ago", "2026-11-29T18:00:00 Z"]
+        env = dict(os.environ, SUPABASE_ACCESS_TOKEN=TOKEN)  # the stand-in answers the plans (they change nothing)
+        for sample in samples:
+            with self.subTest(sample=sample):
+                workflow = subprocess.run(["grep", "-Eq", pattern], input=sample, text=True).returncode == 0
+                tool = subprocess.run([os.path.join(BIN, "pitr-restore"), "plan", "--provider", "supabase", "--project-ref", REF,
+                                       "--api-url", self.api, "--to", sample],
+                                      capture_output=True, text=True, env=env, timeout=60)
+                reads = "is not a time" not in tool.stderr
+                # "15m ago" is read by the tool but is no instant: the workflow refuses it on purpose.
+                self.assertEqual(workflow, reads and sample != "15m ago", (workflow, tool.stderr))
 
     def test_a_rerun_of_a_confirmed_restore_restores_nothing(self):
         # "Re-run all jobs" keeps the inputs, confirmation included: a second restore would lose
