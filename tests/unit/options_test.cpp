@@ -4,6 +4,7 @@
 
 #include "kit/error.hpp"
 #include "kit/options.hpp"
+#include "kit/secrets.hpp"
 
 namespace {
 kit::ToolSpec demo() {
@@ -291,4 +292,19 @@ TEST_CASE("`help COMMAND` and per-command help show that command's examples only
   }
   // A one-command tool: `help` is its help.
   CHECK(kit::parse_args(demo(), {"demo", "help"}, env).early == kit::Early::help);
+}
+
+TEST_CASE("a secret option holding a URL masks its credentials, not which database it names") {
+  kit::secrets().clear();
+  parse({"--token", "postgresql://app@127.0.0.1:5432/app"});
+  CHECK(kit::secrets().redact("database: postgresql://app@127.0.0.1:5432/app") == "database: postgresql://app@127.0.0.1:5432/app");
+  parse({"--token", "postgresql://app:S3cret-pw@db.example:5432/app"});
+  CHECK(kit::secrets().redact("S3cret-pw") == "***");
+  CHECK(kit::secrets().redact("db.example:5432/app") == "db.example:5432/app");
+  // An unencoded '@' or '#' in the password: which part is the password is not sure, all is masked.
+  parse({"--token", "postgresql://app:p@ss#word@db.example/app"});
+  CHECK(kit::secrets().redact("x postgresql://app:p@ss#word@db.example/app") == "x ***");
+  parse({"--token", "sbp_plain-token"});
+  CHECK(kit::secrets().redact("sbp_plain-token") == "***");
+  kit::secrets().clear();
 }

@@ -6,6 +6,7 @@
 #include "kit/options.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -136,6 +137,18 @@ std::string describe_inputs(const ToolSpec& spec, const Command* cmd) {
     for (const auto& o : c->options) add_once(o, o.required && !all_commands);
   for (const auto& o : common_options()) add_once(o, o.required);
   return inputs.dump(2);
+}
+
+// A secret URL (a database URL) is masked by its credentials only, so the logs can still say which
+// host and database were used; one whose credentials cannot be told apart for sure (an unencoded
+// '@' or '#' in the password) is masked whole.
+void register_secret_value(const std::string& v) {
+  size_t scheme_end = v.find("://");
+  bool url = scheme_end != std::string::npos && scheme_end > 0 &&
+             std::all_of(v.begin(), v.begin() + static_cast<long>(scheme_end), [](unsigned char c) { return std::isalnum(c) || c == '+' || c == '-' || c == '.'; });
+  bool clear_parts = std::count(v.begin(), v.end(), '@') <= 1 && v.find('#') == std::string::npos;
+  if (url && clear_parts) learn_url_secret(v);
+  else Secret{v};
 }
 
 }  // namespace
@@ -293,7 +306,7 @@ Parsed parse_args(const ToolSpec& spec, const std::vector<std::string>& argv_in,
 
   // GitHub Actions inputs fill whatever the command line left unset; like @actions/core, values
   // are trimmed and a blank one counts as unset.
-  std::map<std::string, std::string> source;  // how the user gave each option, for messages
+  std::map<std::string, std::string>& source = args.given_as_;  // how the user gave each option, for messages
   for (const auto& o : all) {
     if (args.given_.count(o.name)) {
       source[o.name] = o.kind == OptionKind::positional ? o.metavar : "--" + o.name;
@@ -324,7 +337,7 @@ Parsed parse_args(const ToolSpec& spec, const std::vector<std::string>& argv_in,
   }
   for (const auto& o : all)
     if (o.secret && args.given_.count(o.name))
-      for (const auto& v : args.given_[o.name]) Secret{v};
+      for (const auto& v : args.given_[o.name]) register_secret_value(v);
   // A required option left unset (a blank input included) is named the way the user can give it.
   for (const auto& o : all) {
     if (!o.required || !o.default_value.empty()) continue;

@@ -82,6 +82,11 @@ class Args {
   // Given as a flag (argv, which every process on the machine can read), not as INPUT_<NAME>:
   // secret options refuse it.
   bool on_command_line(const std::string& name) const { return from_command_line_.count(name) > 0; }
+  // How the user gave an option, for messages: "--url", "INPUT_URL" (as spelled), "" when not given.
+  std::string given_as(const std::string& name) const {
+    auto it = given_as_.find(name);
+    return it == given_as_.end() ? "" : it->second;
+  }
   std::string str(const std::string& name) const;  // value, default or ""
   std::optional<std::string> opt(const std::string& name) const;  // value or default, if any
   bool flag(const std::string& name) const;
@@ -99,6 +104,7 @@ class Args {
   std::map<std::string, OptionKind> kinds_;
   std::vector<std::string> positionals_;
   std::set<std::string> from_command_line_;
+  std::map<std::string, std::string> given_as_;
 };
 
 enum class Early { none, help, version, describe_inputs };

@@ -135,7 +135,10 @@ void Secrets::add(std::string value) {
     // Very short values would redact half of every message and protect nothing.
     if (piece.size() < 3) continue;
     if (std::find(values_.begin(), values_.end(), piece) != values_.end()) continue;
-    values_.push_back(piece);
+    // Longest first: a secret that contains another (a whole URL and its password) is masked whole.
+    values_.insert(std::upper_bound(values_.begin(), values_.end(), piece,
+                                    [](const std::string& a, const std::string& b) { return a.size() > b.size(); }),
+                   piece);
     // Like every workflow command: on stdout, where the runner reads them and where stderr's
     // one-line usage errors stay one line; on stderr when --json reserves stdout for the result.
     // A command is one line, so only single-line pieces go out.
@@ -173,17 +176,20 @@ bool Secrets::may_redact(std::string_view text) const {
 }
 
 std::string Secrets::redact(std::string_view text) const {
-  std::string out = url_like(text) ? redact_url(text) : std::string(text);
-  std::lock_guard lock(mutex_);
-  if (values_.empty()) return out;
-  for (const auto& secret : values_) {
-    size_t pos = 0;
-    while ((pos = out.find(secret, pos)) != std::string::npos) {
-      out.replace(pos, secret.size(), "***");
-      pos += 3;
+  // Registered secrets first: a URL's redaction rewrites it, after which a secret that is the whole
+  // URL (or spans its password and more, as with an unencoded '@' in it) would no longer be found.
+  std::string out(text);
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& secret : values_) {
+      size_t pos = 0;
+      while ((pos = out.find(secret, pos)) != std::string::npos) {
+        out.replace(pos, secret.size(), "***");
+        pos += 3;
+      }
     }
   }
-  return out;
+  return url_like(out) ? redact_url(out) : out;
 }
 
 void Secrets::set_announce(bool announce, bool to_stderr) {

@@ -122,6 +122,32 @@ class HostileUrlTest(MigrateGuardTest):
                 for text in (without_masks(r.stdout), without_masks(r.stderr), r.summary, repr(r.outputs)):
                     self.assertNotIn(piece, text)
 
+    def test_the_same_through_the_flag_and_the_input(self):
+        # --database-url is a secret option: its value is masked by its password, or whole when
+        # the password cannot be told apart (an unencoded '@' or '#').
+        password = "p@ss#w0rd-Zq81"
+        url = "postgresql://postgres:%s@127.0.0.1:%d/%s" % (password, self.pg.port, self.db)
+        for args, env in ((("--database-url", url), {}), ((), {"INPUT_DATABASE-URL": url})):
+            with self.subTest(env=env):
+                r = mg("status", "--dir", self.dir, *args, env=env)
+                self.assertExit(r, 2)
+                for piece in (password, "w0rd-Zq81", "ss#w0rd", "Zq81"):
+                    for text in (without_masks(r.stdout), without_masks(r.stderr), r.summary, repr(r.outputs)):
+                        self.assertNotIn(piece, text)
+
+    def test_the_log_names_the_database_and_where_its_url_came_from(self):
+        # The whole URL was masked ("database: *** (from --database-url)"), even one without a
+        # password, and an input was called --database-url.
+        url = "postgresql://postgres:%s@127.0.0.1:%d/%s" % (PASSWORD, self.pg.port, self.db)
+        r = mg("status", "--dir", self.dir, env={"INPUT_DATABASE-URL": url})
+        self.assertExit(r, 0)
+        self.assertIn("database: postgresql://postgres:***@127.0.0.1:%d/%s (from INPUT_DATABASE-URL)" % (self.pg.port, self.db),
+                      r.stderr)
+        self.assertNotIn(PASSWORD, without_masks(r.stderr))
+        r = mg("status", "--dir", self.dir, "--database-url", "postgresql://nobody@127.0.0.1:1/app", "--connect-timeout", "1s")
+        self.assertExit(r, 3)
+        self.assertIn("database: postgresql://nobody@127.0.0.1:1/app (from --database-url)", r.stderr)
+
     def test_other_providers_are_named_as_unsupported(self):
         for url, provider in (("mysql://root:pw@127.0.0.1:3306/app", "mysql"), ("sqlserver://127.0.0.1:1433;database=app", "sqlserver"),
                               ("mongodb+srv://u:pw@cluster0.example.net/app", "mongodb")):

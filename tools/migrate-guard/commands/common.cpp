@@ -5,6 +5,15 @@
 #include "migrate-guard/prisma_schema.hpp"
 
 namespace migrate_guard {
+namespace {
+
+// "--database-url" or "INPUT_DATABASE-URL", as the user gave it (the flag's name when not given).
+std::string given_as(const kit::Args& args, const std::string& option) {
+  std::string how = args.given_as(option);
+  return how.empty() ? "--" + option : how;
+}
+
+}  // namespace
 
 pg::DbTarget target_from_args(const kit::Context& ctx, const std::string& option) {
   // Prisma Migrate connects with the datasource's directUrl when it has one, else its url; the
@@ -20,7 +29,7 @@ pg::DbTarget target_from_args(const kit::Context& ctx, const std::string& option
     if (ds && !ds->url_env.empty()) vars.push_back(ds->url_env);
     if (ds && !vars.empty()) why = ds->path;
     if (vars.empty()) vars = {"DIRECT_URL", "DATABASE_URL"};
-    pg::DbTarget t = pg::resolve_target(ctx.args.str(option), "--" + option, ctx.env, vars);
+    pg::DbTarget t = pg::resolve_target(ctx.args.str(option), given_as(ctx.args, option), ctx.env, vars);
     std::string role;
     if (ds && t.source == ds->direct_url_env) role = "directUrl in " + why;
     else if (ds && t.source == ds->url_env) role = "url in " + why + (ds->direct_url_env.empty() ? "" : "; " + ds->direct_url_env + " (directUrl) is not set");
@@ -36,7 +45,7 @@ pg::DbTarget target_from_args(const kit::Context& ctx, const std::string& option
       throw kit::usage_error("drift needs --shadow-database-url (or " + vars[0] +
                              "): an empty database the migrations are applied to");
   }
-  return pg::resolve_target(ctx.args.str(option), "--" + option, ctx.env, vars);
+  return pg::resolve_target(ctx.args.str(option), given_as(ctx.args, option), ctx.env, vars);
 }
 
 Database database_from_args(const kit::Context& ctx, const std::string& option) {
