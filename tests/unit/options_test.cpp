@@ -308,3 +308,25 @@ TEST_CASE("a secret option holding a URL masks its credentials, not which databa
   CHECK(kit::secrets().redact("sbp_plain-token") == "***");
   kit::secrets().clear();
 }
+
+TEST_CASE("--describe-inputs: an input several commands take says what each makes of it") {
+  kit::ToolSpec spec{"demo2",
+                     "two commands",
+                     {},
+                     {{"promote", "", {{"to", "tags to move", "", kit::OptionKind::value, "TAGS"}}},
+                      {"rollback", "", {{"to", "digest to go back to", "", kit::OptionKind::value, "DIGEST"},
+                                        {"wait", "how long", "5m", kit::OptionKind::value, "D"}}},
+                      {"watch", "", {{"wait", "how long", "1h", kit::OptionKind::value, "D"}}}},
+                     ""};
+  auto inputs = nlohmann::json::parse(kit::parse_args(spec, {"demo2", "--describe-inputs"}, kit::Env(std::map<std::string, std::string>{})).text);
+  auto input = [&](const std::string& name) {
+    for (const auto& i : inputs)
+      if (i["name"] == name) return i;
+    FAIL("no input " << name);
+    return nlohmann::json();
+  };
+  CHECK(input("to")["description"] == "[promote] tags to move; [rollback] digest to go back to");
+  // A default one command has and another has not cannot be the input's: it would reach both.
+  CHECK(input("wait")["default"] == "");
+  CHECK(input("wait")["description"] == "[rollback] how long (default: 5m); [watch] how long (default: 1h)");
+}

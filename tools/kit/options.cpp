@@ -123,8 +123,15 @@ std::string describe_inputs(const ToolSpec& spec, const Command* cmd) {
   std::vector<const Command*> commands;
   if (cmd) commands.push_back(cmd);
   else for (const auto& c : spec.commands) commands.push_back(&c);
+  // Each input once, with what every command that takes it says of it: `to` is the tags to move
+  // for promote and the digest to go back to for rollback, and one action.yml serves both.
+  struct Use {
+    std::string command, help, default_value;
+  };
   std::vector<std::string> seen;
-  auto add_once = [&](const Option& o, bool required) {
+  std::map<std::string, std::vector<Use>> uses;
+  auto add_once = [&](const Option& o, bool required, const std::string& command) {
+    uses[o.name].push_back({command, o.help, o.default_value});
     if (std::find(seen.begin(), seen.end(), o.name) != seen.end()) return;
     seen.push_back(o.name);
     add(o, required);
@@ -132,10 +139,24 @@ std::string describe_inputs(const ToolSpec& spec, const Command* cmd) {
   // One action.yml serves every command, and GitHub's `required` cannot depend on the command:
   // an option required by one command only is not required when all commands are described.
   bool all_commands = named_commands(spec) && !cmd;
-  for (const auto& o : spec.options) add_once(o, o.required);
+  for (const auto& o : spec.options) add_once(o, o.required, "");
   for (const auto* c : commands)
-    for (const auto& o : c->options) add_once(o, o.required && !all_commands);
-  for (const auto& o : common_options()) add_once(o, o.required);
+    for (const auto& o : c->options) add_once(o, o.required && !all_commands, c->name);
+  for (const auto& o : common_options()) add_once(o, o.required, "");
+  for (auto& input : inputs) {
+    const auto& u = uses[input["name"].get<std::string>()];
+    bool same_help = std::all_of(u.begin(), u.end(), [&](const Use& x) { return x.help == u.front().help; });
+    bool same_default = std::all_of(u.begin(), u.end(), [&](const Use& x) { return x.default_value == u.front().default_value; });
+    if (same_help && same_default) continue;
+    // A default that differs by command cannot be the input's: GitHub would pass it to every
+    // command. Left blank, each command applies its own (a blank input counts as unset).
+    std::string text;
+    for (const auto& x : u)
+      text += (text.empty() ? "" : "; ") + ("[" + x.command + "] " + x.help) +
+              (same_default || x.default_value.empty() ? "" : " (default: " + x.default_value + ")");
+    input["description"] = text;
+    if (!same_default) input["default"] = "";
+  }
   return inputs.dump(2);
 }
 
