@@ -207,7 +207,8 @@ std::string help_text(const ToolSpec& spec, const std::string& command) {
     out << "  --help                          show this help\n  --version                       print version and git commit\n";
   }
   out << "\nExit codes: 0 success, 1 the check said no, 2 usage error (nothing changed),\n"
-         "            3 environment or remote error (nothing changed), 4 failed part-way: a human is needed.\n";
+         "            3 environment or remote error (nothing changed), 4 failed part-way: a human is needed,\n"
+         "            128+N killed by signal N (a signal that reaches a running child goes to it instead).\n";
   std::string examples = named_commands(spec) && !cmd ? spec.examples : examples_for(spec, cmd);
   if (!examples.empty()) out << "\nExamples:\n" << examples;
   return out.str();

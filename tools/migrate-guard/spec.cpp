@@ -82,7 +82,7 @@ const kit::ToolSpec& spec() {
              OptionKind::value, "NAME"}}, run_resolve},
           {"lint", "check migrations for statements that lock or rewrite hot tables; exit 1 on errors",
            {database_url(), disable_rule(),
-            {"since", "lint only migrations changed since this git ref (e.g. origin/main)", "", OptionKind::value, "GIT_REF"},
+            {"since", "lint only migrations changed since this git ref (e.g. origin/main); runs git, which the container image lacks (pass migration instead)", "", OptionKind::value, "GIT_REF"},
             {"pending", "lint only migrations not yet applied to the database", "", OptionKind::flag},
             {"migration", "lint only these migrations (folder names); earlier ones are still read for context", "",
              OptionKind::list, "NAME"},

@@ -18,7 +18,8 @@ struct Endpoint {
   std::string dbname;
 };
 
-// --database-url (else DATABASE_URL) as an endpoint; throws kit::Error(usage) on a bad URL.
+// A --database-url value as an endpoint (libpq's PG* variables fill what it leaves out); throws
+// kit::Error(usage) on a bad URL.
 Endpoint endpoint_from_url(const std::string& url, const kit::Env& env);
 // The data directory's own Unix socket and port (postmaster.pid), as `user`, to `dbname`.
 std::optional<Endpoint> socket_endpoint(const std::string& pgdata, const std::string& user, const std::string& dbname);
