@@ -404,3 +404,12 @@ TEST_CASE("hostile target text: only one-line usage errors, never a crash or ano
   CHECK(exit_of([] { parse_time("99999999h ago", kNow); }) == kit::Exit::usage);
   CHECK(exit_of([] { parse_time("0000-00-00T00:00:00Z", kNow); }) == kit::Exit::usage);
 }
+
+TEST_CASE("pitr target: what a restore loses is said in words a reader takes in at once") {
+  const Micros s = 1'000'000;
+  CHECK(format_span(100 * s, 100 * s) == "0s");             // was "0ms"
+  CHECK(format_span(100 * s, 100 * s + 900 * s) == "15m");
+  CHECK(format_span(0, 366LL * 86'400 * s) == "366d");      // was "8784h"
+  CHECK(format_span(0, (8 * 86'400 + 3 * 3'600 + 59) * s) == "8d 3h");
+  CHECK(format_span(10 * s, 0) == "0s");                     // a target after now loses nothing
+}

@@ -1,5 +1,6 @@
 #include "pitr-restore/target.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -120,9 +121,13 @@ std::string format_time(Micros t) { return civil(t, 'T', "Z"); }
 std::string format_pg_time(Micros t) { return civil(t, ' ', "+00"); }
 
 std::string format_span(Micros from, Micros to) {
-  Micros d = to - from;
-  if (d < 0) d = 0;
-  return kit::format_duration(kit::Millis(d / 1000 / 1000 * 1000));
+  Micros seconds = std::max<Micros>(0, to - from) / 1'000'000;
+  // Recovery windows reach weeks back: "8d 3h" reads better than "195h12m".
+  if (seconds >= 2 * 86'400) {
+    Micros hours = seconds % 86'400 / 3'600;
+    return std::to_string(seconds / 86'400) + "d" + (hours ? " " + std::to_string(hours) + "h" : "");
+  }
+  return seconds == 0 ? "0s" : kit::format_duration(kit::Millis(seconds * 1000));
 }
 
 std::string parse_lsn(std::string_view text, std::string_view what) {

@@ -376,6 +376,19 @@ class SupabaseBeforeMigration(PitrTest):
         return pitr("plan", "--provider", "supabase", "--project-ref", REF, "--api-url", self.api.url,
                     "--database-url", self.pg.url("app"), *args, "--json", env={"SUPABASE_ACCESS_TOKEN": TOKEN})
 
+    def test_an_unreachable_database_is_not_called_missing(self):
+        # The hint said "give --database-url" when it had been given and only could not be reached.
+        self.api.configure(token=TOKEN, projects={REF: {"earliest": 1700000000, "latest": int(time.time()) - 60}})
+        r = pitr("plan", "--provider", "supabase", "--project-ref", REF, "--api-url", self.api.url, "--before-migration",
+                 "20261128000000_drop_orders", "--database-url", "postgresql://postgres:pw-Sb-Ledger-7@127.0.0.1:1/app",
+                 "--connect-timeout", "1s", env={"SUPABASE_ACCESS_TOKEN": TOKEN})
+        self.assertExit(r, 3)
+        self.assertIn("check that --database-url is right and the database is reachable", out(r))
+        self.assertNotIn("give --database-url", out(r))
+        r = pitr("plan", "--provider", "supabase", "--project-ref", REF, "--api-url", self.api.url, "--before-migration",
+                 "20261128000000_drop_orders", env={"SUPABASE_ACCESS_TOKEN": TOKEN})
+        self.assertIn("give --database-url", out(r))
+
     def test_restore_point_wins_then_started_at(self):
         now = int(time.time())
         marker = "migrate-guard-20261128T000004Z-20261128000000_drop_orders"

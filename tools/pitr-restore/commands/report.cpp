@@ -105,7 +105,7 @@ void report_plan(kit::Report& report, const Request& request, const Plan& plan, 
 
 void report_result(kit::Report& report, const Request& request, const Plan& plan, const RestoreResult& result, const std::string& title,
                    const std::string& verdict) {
-  report.output("restored-at", result.restored_at ? format_time(result.restored_at) : "");
+  report.output("restored-at", result.restored_at ? format_time(result.restored_at / 1'000'000 * 1'000'000) : "");  // whole seconds, as the other times
   report.output("duration", kit::format_duration(kit::Millis(result.timeline.elapsed().count() / 100 * 100)));
   if (request.provider != Provider::supabase) report.output("old-data-dir", result.old_data_dir);
   if (!result.scratch_dir.empty()) report.output("scratch-dir", result.scratch_dir);
