@@ -1,6 +1,7 @@
 #include "ota-publish/rollout.hpp"
 
 #include "kit/error.hpp"
+#include "kit/log.hpp"
 #include "kit/text.hpp"
 #include "ota-publish/eas_output.hpp"
 #include "ota-publish/rollback.hpp"
@@ -56,14 +57,20 @@ RolloutState execute_rollout(const EasRunner& runner, const RolloutRequest& requ
     throw kit::partial_error(call_name(plan.write) + " exited 0 but " + after.problem + ": the rollout was probably changed", check);
   }
   const RolloutState& s = *after.value;
+  // eas may describe the channel and still fail (exit 1 after its JSON): the state it printed
+  // decides, and how it ended is said with it.
+  std::string failed = run.succeeded() ? "" : " (" + eas_failure_line(run) + ")";
   if (request.end) {
-    if (s.has_rollout) throw kit::partial_error("eas ended the rollout on channel " + request.channel + " but it still has one", check);
+    if (s.has_rollout)
+      throw kit::partial_error("eas ended the rollout on channel " + request.channel + " but it still has one" + failed, check);
   } else if (!s.has_rollout || !s.current || s.current->percent != request.percent) {
     throw kit::partial_error("eas changed the rollout on channel " + request.channel + " but it now sends " +
                                  (s.current ? std::to_string(s.current->percent) + " %" : std::string("nobody")) + ", not " +
-                                 std::to_string(request.percent) + " %, to the new branch",
+                                 std::to_string(request.percent) + " %, to the new branch" + failed,
                              check);
   }
+  if (!run.succeeded())
+    kit::log::warn(eas_failure_line(run) + " after describing channel " + request.channel + " as asked (verified from its output)");
   return s;
 }
 
@@ -81,6 +88,8 @@ GroupRolloutResult execute_group_rollout(const EasRunner& runner, const GroupRol
     if (!run.succeeded()) throw eas_failure(run, check + ", fix the cause and run again");
     throw kit::partial_error(call_name(write) + " exited 0 but " + read.problem + ": the rollout was probably changed", check);
   }
+  // eas may print the updates it wrote and fail afterwards: said here, what changed is checked below.
+  if (!run.succeeded()) kit::log::warn(eas_failure_line(run) + " after printing the updates it wrote; checking what changed");
   result.updates = std::move(*read.value);
   const Update& first = result.updates.front();
   result.branch = first.branch;

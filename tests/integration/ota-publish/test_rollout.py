@@ -71,6 +71,21 @@ class RolloutTest(OtaTest):
         self.assertExit(r, 4)
         self.assertIn("now sends 10 %, not 60 %", r.json()["message"])
 
+    def test_eas_that_fails_after_printing_is_named(self):
+        # eas printed the channel and exited 1: its failure was not in any message.
+        self.assertExit(self.start(), 0)
+        self.fault("channel:rollout")  # the view passes
+        self.fault("channel:rollout", skip_effect=True, exit=1)
+        r = self.run_ota("rollout", "--channel", "production", "--percent", "60", "--json")
+        self.assertExit(r, 4)
+        self.assertIn("now sends 10 %, not 60 %", r.json()["message"])
+        self.assertIn("exit 1", r.json()["message"])
+        self.fault("channel:rollout")
+        self.fault("channel:rollout", exit=1)  # done, then failed: verified from its output, warned
+        r = self.run_ota("rollout", "--channel", "production", "--percent", "60")
+        self.assertExit(r, 0)
+        self.assertIn("after describing channel production as asked", r.stderr)
+
     def test_dry_run(self):
         r = self.run_ota("rollout", "--channel", "production", "--percent", "10", "--branch", "production-1.5",
                          "--runtime-version", "1.0.0", "--dry-run")
