@@ -35,6 +35,9 @@ TEST_CASE("credential query parameters are redacted in URLs and free text, other
         "https://b.s3.amazonaws.com/o?X-Amz-Credential=***&X-Amz-Signature=***");
   for (const char* name : {"token", "access_token", "key", "api_key", "apikey", "secret", "password", "sig", "signature"})
     CHECK(kit::redact_url(std::string("https://h/?") + name + "=v4lue") == std::string("https://h/?") + name + "=***");
+  // A database URL's client-key passphrase (libpq's sslpassword), run together as libpq spells it.
+  CHECK(kit::redact_url("postgresql://app@db/app?sslmode=verify-full&sslpassword=Key-Pass9") ==
+        "postgresql://app@db/app?sslmode=verify-full&sslpassword=***");
   // Only whole parameter names: monkey= and tokens= are not credentials.
   CHECK(kit::redact_url("https://h/?monkey=1&tokens=2&sigma=3") == "https://h/?monkey=1&tokens=2&sigma=3");
   // Inside JSON and Markdown the value stops at the quote or the cell border.

@@ -54,12 +54,12 @@ std::vector<Span> userinfo_passwords(std::string_view text) {
 // ?token=...&sig=...: values of query parameters that carry credentials (signed URLs, API keys):
 // a name one of whose words (split at '-', '_', '.') is one of these (access_token, api-key,
 // X-Amz-Signature, X-Goog-Credential, an Azure SAS sig), or Azure Functions' `code`. Whole words:
-// `monkey` or `sigma` are not keys.
+// `monkey` or `sigma` are not keys. A password inside a run-together name too (libpq's sslpassword).
 bool secret_param(std::string_view name) {
   static const std::array<std::string_view, 11> words = {"token", "key",  "apikey",     "secret", "password", "sig",
                                                         "signature", "credential", "auth", "pwd", "pass"};
   std::string n = lower(name);
-  if (n == "code") return true;
+  if (n == "code" || n.find("password") != std::string::npos || n.find("passwd") != std::string::npos) return true;
   for (size_t start = 0; start <= n.size();) {
     size_t end = n.find_first_of("-_.", start);
     if (end == std::string::npos) end = n.size();

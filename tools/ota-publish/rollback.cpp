@@ -176,11 +176,12 @@ RollbackPlan plan_rollback(const RollbackRequest& request, const ServedState& st
         return refuse("channel " + c + " already serves the embedded update for runtime " + state.runtime_version + "; nothing to do", "");
       break;
   }
-  // The marker is how a later rollback knows this group is a rollback (earlier_rollback): kept after
-  // a message of the user's own, or a second rollback would serve the broken release again.
+  // The marker is how a later rollback knows this group is a rollback (earlier_rollback): kept before
+  // a message of the user's own (first, so neither the user's words nor a cut by EAS can hide it),
+  // or a second rollback would serve the broken release again.
   std::string marker = "Roll back " + c + " to " + (plan.target ? plan.target->group : std::string("the embedded update")) +
                        " (was " + current.group + ")";
-  message = request.message ? *request.message + "; " + marker : marker;
+  message = request.message ? marker + ": " + *request.message : marker;
   plan.write = plan.target ? republish_call(plan.target->group, c, message, request.platform)
                            : roll_back_to_embedded_call(c, state.runtime_version, message, request.platform);
   return plan;

@@ -114,11 +114,9 @@ Plan build_plan(const Request& request, const Facts& facts, Micros now) {
   }
   p.refusal = refusal(p.target, p.window, now);
   if (!p.refusal.empty()) p.refused = p.window.available ? Refusal::target : Refusal::unavailable;
-  if (facts.project_status && *facts.project_status != "ACTIVE_HEALTHY") {
-    // A second restore requested while one runs may land further back than either target.
+  if (const auto& status = facts.window.project_status; status && operation_under_way(*status)) {
     p.refused = Refusal::busy;
-    p.refusal = "project " + request.supabase.project_ref + " is " + *facts.project_status +
-                ", not ACTIVE_HEALTHY: a restore or another operation is under way";
+    p.refusal = "project " + request.supabase.project_ref + " is " + *status + ": a restore or another operation is under way";
   }
   if (p.refusal.empty() && facts.archive_gap) {
     p.refused = Refusal::archive_gap;
@@ -137,6 +135,9 @@ Plan build_plan(const Request& request, const Facts& facts, Micros now) {
     p.loss = "everything written after " + format_time(*p.target.time) + " (the last " + format_span(*p.target.time, now) + ")";
   else
     p.loss = "everything written after " + p.target.describe();
+  if (const auto& status = facts.window.project_status; status && *status != "ACTIVE_HEALTHY" && !operation_under_way(*status))
+    p.warnings.push_back("project " + request.supabase.project_ref + " is " + *status +
+                         ", not ACTIVE_HEALTHY: the Management API may refuse the restore (it then says why)");
   if (!facts.ledger && !facts.ledger_problem.empty())
     p.warnings.push_back("the migrations that will be lost are not listed: " + facts.ledger_problem);
 
@@ -208,6 +209,10 @@ kit::Error refused_error(const std::string& message, Refusal why) {
     default:
       return kit::usage_error(message + "; nothing was changed", "pick a target inside the window (pitr-restore window shows it)");
   }
+}
+
+kit::Error refused_error(const Plan& plan) {
+  return refused_error(plan.refused == Refusal::busy ? plan.refusal : "target refused: " + plan.refusal, plan.refused);
 }
 
 }  // namespace pitr_restore

@@ -33,7 +33,6 @@ struct Facts {
   std::vector<std::string> unarchived_wal;              // self-managed: segments only the old pg_wal holds
   std::optional<std::string> archive_gap;               // self-managed: first missing segment
   std::string aside;                                    // where the old data directory will go
-  std::optional<std::string> project_status;            // Supabase: the project's status ("ACTIVE_HEALTHY", "RESTORING"...)
 };
 
 struct Step {
@@ -48,6 +47,9 @@ enum class Refusal { none, target, unavailable, archive_gap, busy };
 
 // The error a refused plan ends with: exit 2 for the operator's target, 3 for the environment's.
 kit::Error refused_error(const std::string& message, Refusal why);
+struct Plan;
+// The same for a refused plan: "target refused: …", or the busy project as it is.
+kit::Error refused_error(const Plan& plan);
 
 struct Plan {
   Provider provider = Provider::postgres;

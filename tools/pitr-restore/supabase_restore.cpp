@@ -63,12 +63,19 @@ Facts supabase_facts(const Request& r) {
     w.restore_points_listed = true;
   } catch (const supabase::ApiError& e) {
     if (e.status == 401 || e.status == 0 || e.status == 429 || e.status >= 500) throw;
-    w.restore_points_unavailable = "project " + ref + " has no named restore points (the list answered " + std::to_string(e.status) +
-                                   ": they are not enabled on it); pick a time with --to instead";
+    w.restore_points_unavailable = "project " + ref + " offers no named restore points (the list answered " + std::to_string(e.status) +
+                                   (e.status == 403 ? ": this token's user may not list them" : ": they are not enabled on it") +
+                                   "); pick a time with --to instead";
     kit::log::debug(std::string("no named restore points: ") + e.what());
   }
-  // A restore under way makes every plan moot until it ends (Refusal::busy).
-  f.project_status = kit::redacted_excerpt(api.project_status(ref), 40);
+  // A restore under way makes every plan moot until it ends (Refusal::busy). Unreadable here, it is
+  // read again (and must be) right before a restore request.
+  try {
+    w.project_status = kit::redacted_excerpt(api.project_status(ref), 40);
+  } catch (const supabase::ApiError& e) {
+    if (e.status == 401 || e.status == 429) throw;
+    kit::log::warn(std::string("the project's status could not be read: ") + e.what());
+  }
   return f;
 }
 
@@ -89,9 +96,8 @@ RestoreResult restore_supabase(const Request& r, const Plan& plan, const kit::En
   supabase::ManagementApi poller(std::move(poll_config));
   // Read again right before the request: the plan's read may be minutes old (a typed confirmation),
   // and a restore requested while another runs may land further back than either target.
-  if (std::string status = kit::redacted_excerpt(api.project_status(ref), 40); status != "ACTIVE_HEALTHY")
-    throw refused_error("project " + ref + " is " + status + ", not ACTIVE_HEALTHY: a restore or another operation is under way",
-                        Refusal::busy);
+  if (std::string status = kit::redacted_excerpt(api.project_status(ref), 40); operation_under_way(status))
+    throw refused_error("project " + ref + " is " + status + ": a restore or another operation is under way", Refusal::busy);
   try {
     if (plan.target.kind == TargetKind::restore_point) {
       api.undo(ref, plan.target.name);

@@ -16,6 +16,12 @@ std::string Window::describe() const {
   return (earliest ? format_time(*earliest) : std::string("?")) + " .. " + (latest ? format_time(*latest) : std::string("now"));
 }
 
+bool operation_under_way(const std::string& s) {
+  for (const char* busy : {"RESTORING", "COMING_UP", "GOING_DOWN", "RESTARTING", "UPGRADING", "RESIZING", "PAUSING"})
+    if (s == busy) return true;
+  return false;
+}
+
 std::string refusal(const RecoveryTarget& target, const Window& window, Micros now) {
   if (!window.available) return "point-in-time recovery is not available: " + window.unavailable_reason;
   std::string in_window = "; the recovery window is " + window.describe();

@@ -43,9 +43,15 @@ struct Window {
   // Why the provider has no restore points to offer (Supabase: the list answered 403/404, they are
   // not enabled on the project): a --restore-point target is refused then, not sent blind.
   std::string restore_points_unavailable;
+  // Supabase: the project's status ("ACTIVE_HEALTHY", "RESTORING"...), when it could be read.
+  std::optional<std::string> project_status;
   std::vector<std::string> notes;  // caveats shown with the window (RPO, Storage not restored...)
   std::string describe() const;  // "2026-11-28T20:00:00Z .. 2026-11-28T23:10:00Z"
 };
+
+// A Supabase project status that says an operation is under way (a restore, a restart, an
+// upgrade): a restore requested now may land further back than either target, or fail.
+bool operation_under_way(const std::string& project_status);
 
 // Why `target` cannot be recovered in `window` at `now`, or "" when it can. The message carries
 // the window so the operator can pick a valid target straight away.

@@ -64,18 +64,22 @@ class RollbackTest(OtaTest):
     def test_to_group_from_history(self):
         r = self.run_ota("rollback", "--channel", "production", "--to-group", self.old["group"], "--message", "retour à 1.4.0")
         self.assertExit(r, 0)
-        self.assertIn("--message=retour à 1.4.0; Roll back production to %s (was %s)" % (self.old["group"], self.bad["group"]),
+        self.assertIn("--message=Roll back production to %s (was %s): retour à 1.4.0" % (self.old["group"], self.bad["group"]),
                       self.calls()[2]["argv"])
         self.assertEqual(self.newest()["copy_of"], self.old["group"])
 
     def test_a_rollback_with_its_own_message_is_still_known_as_one(self):
         # Its message was the user's words alone: a second rollback took the group before it for
         # the previous release and offered to serve the broken one again.
-        r = self.run_ota("rollback", "--channel", "production", "--expect-current", self.bad["group"], "--message", "retour à 1.4.1")
-        self.assertExit(r, 0)
-        r = self.run_ota("rollback", "--channel", "production", "--dry-run", "--json")
-        self.assertExit(r, 0)
-        self.assertEqual(r.json()["target"]["group"], self.old["group"])
+        # Words that contain the marker's own phrase must not hide it either.
+        for words in ("retour à 1.4.1", "Roll back production to 1.4.1, the last good one"):
+            with self.subTest(message=words):
+                self.set_state(state_with(self.bad, self.good, self.old))
+                r = self.run_ota("rollback", "--channel", "production", "--expect-current", self.bad["group"], "--message", words)
+                self.assertExit(r, 0)
+                r = self.run_ota("rollback", "--channel", "production", "--dry-run", "--json")
+                self.assertExit(r, 0)
+                self.assertEqual(r.json()["target"]["group"], self.old["group"])
 
     def test_to_group_of_another_runtime_is_refused(self):
         other = group("built for 2.0.0", runtime="2.0.0")

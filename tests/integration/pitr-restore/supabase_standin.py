@@ -20,7 +20,8 @@ in the current minute, as the real API does past 60 requests a minute.
 Faults the real API (or a gateway before it) can show: `restore_answer` {"status", "accept"} makes
 restore-pitr, undo and restore-point creation answer that status (502, 504: a gateway's) after carrying the restore out when
 "accept" is true; {"reset": true, "accept": ...} closes the connection without an answer instead;
-`status_delay` seconds before each project status answer once a restore was requested; `refuse_restore: "leak"` a 400 whose
+`status_delay` seconds before each project status answer once a restore was requested; `statuses`
+(a list) the project's status for each successive status read before a restore; `refuse_restore: "leak"` a 400 whose
 message reflects the token after 257 characters (a message the client must cut).
 
 Control (tests only): PUT /__config {"token", "projects": {ref: {...}}, "rate_limit_after", "retry_after"},
@@ -36,8 +37,11 @@ lock = threading.Lock()
 state = {"token": "", "projects": {}, "log": [], "rate_limit_after": None, "retry_after": 1, "window_start": time.time(), "count": 0}
 
 
-def project_status(p):
+def project_status(p, advance=False):
     if p.get("restore_started") is None:
+        seq = p.get("statuses")  # one per status read (GET /v1/projects/{ref}), the last one kept
+        if seq:
+            return seq.pop(0) if advance and len(seq) > 1 else seq[0]
         return p.get("status", "ACTIVE_HEALTHY")
     if p.get("never_back"):
         return "RESTORING"
@@ -123,7 +127,7 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send(403, {"message": "Forbidden resource"})
             rest = parts[3:]
             if method == "GET" and rest == []:
-                return self.send(200, {"id": ref, "ref": ref, "name": "stand-in project", "status": project_status(p)})
+                return self.send(200, {"id": ref, "ref": ref, "name": "stand-in project", "status": project_status(p, advance=True)})
             if method == "GET" and rest == ["database", "backups"] and p.get("garbage"):
                 data = b"\xff\xfe<html>\x00 " + b"\xc3\xa9" * 100000  # not JSON, invalid UTF-8, large
                 self.send_response(200)

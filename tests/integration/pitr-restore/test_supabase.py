@@ -103,10 +103,34 @@ class SupabaseTest(PitrTest):
             with self.subTest(command=args[0]):
                 r = self.run_pitr(*args)
                 self.assertExit(r, 3)
-                self.assertIn("is RESTORING, not ACTIVE_HEALTHY", out(r))
+                self.assertIn("is RESTORING: a restore or another operation is under way", out(r))
                 self.assertIn("nothing was sent", out(r))
                 self.assertIn("wait until the project is ACTIVE_HEALTHY", out(r))
         self.assertEqual(self.posts(), [])
+
+    def test_a_restore_started_after_the_plan_read_is_seen_before_the_request(self):
+        # The plan's read may be minutes old (a confirmation typed by hand): read again before the POST.
+        self.api.configure(projects={REF: self.project(statuses=["ACTIVE_HEALTHY", "RESTORING"])})
+        r = self.run_pitr("restore", "--to", "20m ago", "--confirm", REF)
+        self.assertExit(r, 3)
+        self.assertIn("is RESTORING: a restore or another operation is under way", out(r))
+        self.assertNotIn("target refused", out(r))
+        self.assertEqual(self.posts(), [])
+        reads = [e for e in self.api.log() if e["method"] == "GET" and e["path"] == "/v1/projects/" + REF]
+        self.assertEqual(len(reads), 2)
+
+    def test_an_unhealthy_project_is_a_warning_and_window_shows_the_status(self):
+        # During an incident the project may be ACTIVE_UNHEALTHY: the API decides, not a guess of ours.
+        self.api.configure(projects={REF: self.project(status="ACTIVE_UNHEALTHY")})
+        r = self.run_pitr("plan", "--to", "20m ago")
+        self.assertExit(r, 0)
+        self.assertIn("is ACTIVE_UNHEALTHY, not ACTIVE_HEALTHY: the Management API may refuse the restore", r.stderr)
+        r = self.run_pitr("window", "--json")
+        self.assertExit(r, 0)
+        self.assertEqual(r.outputs["project-status"], "ACTIVE_UNHEALTHY")
+        self.assertEqual(r.json()["window"]["project_status"], "ACTIVE_UNHEALTHY")
+        # window and plan take --verify-sql without a database (only restore runs it).
+        self.assertExit(self.run_pitr("window", "--verify-sql", "SELECT 1"), 0)
 
     def test_restore_points_not_enabled_refuse_a_restore_point(self):
         # The list answers 404 when restore points are not enabled: the plan passed, then /undo was

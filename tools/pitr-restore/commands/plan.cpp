@@ -11,7 +11,7 @@ kit::Outcome run_plan(kit::Context& ctx) {
   Micros now = now_micros();
   Plan plan = build_plan(request, gather_facts(request, ctx.env, now), now);
   report_plan(ctx.report, request, plan, "pitr-restore plan (" + std::string(provider_name(request.provider)) + ")", true);
-  if (!plan.ok()) throw refused_error("target refused: " + plan.refusal, plan.refused);
+  if (!plan.ok()) throw refused_error(plan);
   return {kit::Exit::ok, "plan: restore to " + plan.target.describe() + "; lost: " + plan.loss +
                              (plan.migrations_lost.empty() ? "" : " (" + std::to_string(plan.migrations_lost.size()) + " migrations)")};
 }

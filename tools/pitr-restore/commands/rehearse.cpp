@@ -14,7 +14,7 @@ kit::Outcome run_rehearse(kit::Context& ctx) {
   Plan plan = build_plan(request, facts, now);
   // The rehearsal's steps are the restore's, into a scratch directory; the plan is shown as is.
   report_plan(ctx.report, request, plan, "pitr-restore rehearse (" + std::string(provider_name(request.provider)) + "): plan");
-  if (!plan.ok()) throw refused_error("target refused: " + plan.refusal, plan.refused);
+  if (!plan.ok()) throw refused_error(plan);
   RestoreResult result = rehearse_self_managed(request, plan, ctx.env);
   std::string verdict = "Rehearsed the restore to " + plan.target.describe() + " in " + kit::format_duration(result.timeline.elapsed()) +
                         "; production was not touched.";

@@ -17,7 +17,8 @@ nlohmann::json window_json(const Window& w) {
   for (const auto& p : w.restore_points) points.push_back({{"name", p.name}, {"time", opt_time(p.time)}});
   return {{"available", w.available},   {"reason", w.unavailable_reason}, {"earliest", opt_time(w.earliest)},
           {"latest", opt_time(w.latest)}, {"earliest_source", w.earliest_source}, {"latest_source", w.latest_source},
-          {"restore_points", points},    {"notes", w.notes}};
+          {"restore_points", points},    {"notes", w.notes},
+          {"project_status", w.project_status ? nlohmann::json(*w.project_status) : nlohmann::json()}};
 }
 
 std::string window_markdown(const Window& w) {
@@ -50,8 +51,13 @@ void report_window(kit::Report& report, const Request& request, const Window& w)
   std::vector<std::string> names;
   for (const auto& p : w.restore_points) names.push_back(p.name);
   report.output("restore-points", names);
+  if (w.project_status) report.output("project-status", *w.project_status);
   report.result("window", window_json(w));
   kit::log::info("recovery window (" + std::string(provider_name(request.provider)) + "): " + w.describe());
+  if (w.project_status && *w.project_status != "ACTIVE_HEALTHY")
+    kit::log::warn("project " + request.supabase.project_ref + " is " + *w.project_status +
+                   (operation_under_way(*w.project_status) ? ": an operation is under way, a restore would be refused until it ends"
+                                                            : ", not ACTIVE_HEALTHY"));
   report.summary("### pitr-restore window (" + std::string(provider_name(request.provider)) + ")\n\n" +
                  (w.available ? "Point-in-time recovery is available: **" + w.describe() + "**\n\n" + window_markdown(w)
                               : "Point-in-time recovery is **not available**: " + w.unavailable_reason + "\n"));

@@ -68,10 +68,6 @@ Request request_from(const kit::Context& ctx, Needs needs) {
       if (!supabase::valid_project_ref(*ref))
         throw kit::usage_error("--project-ref: '" + ref->substr(0, 40) + "' is not a Supabase project ref (20 lower-case letters)");
       r.supabase.project_ref = *ref;
-      // Refused now, not after the restore: the query runs on the project's database, by URL.
-      if (r.verify_sql && !r.database_url)
-        throw kit::usage_error("--verify-sql with --provider supabase needs --database-url (the project's database, where the query runs "
-                               "once it is back)");
       r.supabase.api_url = a.str("api-url");
       check_http_url(r.supabase.api_url, "--api-url");
       auto token = ctx.env.secret("SUPABASE_ACCESS_TOKEN");
@@ -101,6 +97,10 @@ Request request_from(const kit::Context& ctx, Needs needs) {
   if (cmd == "restore") {
     if (r.provider != Provider::supabase && r.self.pgdata.empty())
       throw kit::usage_error("missing --pgdata (or INPUT_PGDATA): the data directory to restore into");
+    // Refused now, not after the restore: on Supabase the query runs on the project's database, by URL.
+    if (r.provider == Provider::supabase && r.verify_sql && !r.database_url)
+      throw kit::usage_error("--verify-sql with --provider supabase needs --database-url (the project's database, where the query runs "
+                             "once it is back)");
     r.confirm = a.str("confirm");
     while (r.confirm.size() > 1 && r.confirm.back() == '/') r.confirm.pop_back();
     r.self.stop_server = a.flag("stop");

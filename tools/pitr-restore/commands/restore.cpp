@@ -34,7 +34,7 @@ kit::Outcome run_restore(kit::Context& ctx) {
   std::string name = provider_name(request.provider);
   bool dry_run = ctx.args.flag("dry-run");
   report_plan(ctx.report, request, plan, std::string("pitr-restore ") + (dry_run ? "restore --dry-run" : "restore") + " (" + name + "): plan", dry_run);
-  if (!plan.ok()) throw refused_error("target refused: " + plan.refusal, plan.refused);
+  if (!plan.ok()) throw refused_error(plan);
   if (dry_run) return {kit::Exit::ok, "dry run: would restore to " + plan.target.describe() + "; nothing changed"};
   if (request.confirm != plan.confirm_id && !confirmed_on_terminal(ctx, plan.confirm_id)) {
     if (request.confirm.empty())
