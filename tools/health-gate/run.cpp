@@ -129,7 +129,7 @@ kit::Outcome run(kit::Context& ctx) {
   }
 
   if (config.hooks.on_failure.empty()) {
-    ctx.report.annotate(kit::Severity::error, v.reason, {.title = "health-gate: not healthy"});
+    ctx.report.annotate_verdict(kit::Severity::error, v.reason, {.title = "health-gate: not healthy"});
     return {kit::Exit::negative, "NOT healthy: " + v.reason, v.hint};
   }
   kit::log::error("NOT healthy: " + v.reason);
@@ -141,7 +141,7 @@ kit::Outcome run(kit::Context& ctx) {
   }
   ctx.report.output("rolled-back", true);
   std::string headline = "NOT healthy: " + v.reason + "; rollback succeeded";
-  ctx.report.annotate(kit::Severity::error, headline, {.title = "health-gate: rolled back"});
+  ctx.report.annotate_verdict(kit::Severity::error, headline, {.title = "health-gate: rolled back"});
   return {kit::Exit::negative, headline, v.hint};
 }
 

@@ -161,7 +161,13 @@ bool Report::wants_summary() const { return state_->env.get("GITHUB_STEP_SUMMARY
 
 void Report::summary(const std::string& markdown) { state_->summary += secrets().redact(markdown); }
 
-void Report::annotate(Severity severity, const std::string& message, const Location& where) {
+void Report::annotate(Severity severity, const std::string& message, const Location& where) { record(severity, message, where, true); }
+
+void Report::annotate_verdict(Severity severity, const std::string& message, const Location& where) {
+  record(severity, message, where, false);
+}
+
+void Report::record(Severity severity, const std::string& message, const Location& where, bool log_outside_actions) {
   std::string clean = secrets().redact(message);
   static const char* names[] = {"error", "warning", "notice"};
   nlohmann::json a = {{"severity", names[static_cast<int>(severity)]}, {"message", clean}};
@@ -174,7 +180,7 @@ void Report::annotate(Severity severity, const std::string& message, const Locat
     // Workflow commands are read from stdout; with --json, stdout is reserved for the result.
     auto& stream = state_->json_mode ? std::cerr : std::cout;
     stream << format_annotation(severity, clean, where) << std::endl;
-  } else {
+  } else if (log_outside_actions) {
     std::string place = where.file.empty() ? "" : where.file + (where.line > 0 ? ":" + std::to_string(where.line) : "") +
                                                       (where.col > 0 ? ":" + std::to_string(where.col) : "") + ": ";
     if (severity == Severity::error) log::error(place + clean);

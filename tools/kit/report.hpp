@@ -49,6 +49,9 @@ class Report {
   // building a large one (a table of thousands of lint findings).
   bool wants_summary() const;
   void annotate(Severity severity, const std::string& message, const Location& where = {});
+  // An annotation that says the run's verdict: recorded (Actions, the --json result) but not logged
+  // outside Actions, where the verdict line logged at the end says it already (it was said twice).
+  void annotate_verdict(Severity severity, const std::string& message, const Location& where = {});
   void group_begin(const std::string& name);
   void group_end();
   // Extra fields for the --json result (merged into the top-level object).
@@ -63,6 +66,7 @@ class Report {
 
  private:
   void output_integer(const std::string& name, long long value);
+  void record(Severity severity, const std::string& message, const Location& where, bool log_outside_actions);
   struct State;
   std::unique_ptr<State> state_;
 };

@@ -177,11 +177,22 @@ class HostileOptionsTest(ToolTest):
         self.assertEqual(len(lines), 1, r.stderr)
         return lines[0]
 
+    def test_the_verdict_is_said_once_and_still_recorded(self):
+        # Outside Actions the verdict's annotation was logged, then the verdict line: twice.
+        r = run_tool("health-gate", "--url", "http://127.0.0.1:1/health", "--timeout", "1s", "--interval", "500ms", "--json",
+                     actions=False)
+        self.assertExit(r, 1)
+        said = [l for l in r.stderr.splitlines() if "connection refused 2 times" in l]
+        self.assertEqual(len(said), 1, r.stderr)
+        self.assertTrue(said[0].startswith("health-gate: error: NOT healthy: "), said)
+        self.assertTrue(any("connection refused 2 times" in a["message"] for a in r.json()["annotations"]))
+
     def test_unknown_flag_in_our_words(self):
         line = self.usage("--url", "http://127.0.0.1:1/", "--timout", "5s")
-        self.assertEqual(line, "health-gate: unknown option --timout; did you mean --timeout?")
+        hint = " (what to do: see 'health-gate --help' for the options)"  # on the same line
+        self.assertEqual(line, "health-gate: unknown option --timout; did you mean --timeout?" + hint)
         line = self.usage("--url", "http://127.0.0.1:1/", "--expect-jsn=/status=ok")
-        self.assertEqual(line, "health-gate: unknown option --expect-jsn; did you mean --expect-json?")
+        self.assertEqual(line, "health-gate: unknown option --expect-jsn; did you mean --expect-json?" + hint)
 
     def test_help_command(self):
         r = run_tool("health-gate", "help")

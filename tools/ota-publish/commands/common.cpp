@@ -64,10 +64,6 @@ std::optional<std::string> text_arg(const kit::Args& args, const std::string& na
   return v;
 }
 
-void annotate_refusal(kit::Context& ctx, const std::string& refusal, const std::string& title) {
-  if (ctx.report.in_actions()) ctx.report.annotate(kit::Severity::error, refusal, {.title = title});
-}
-
 void show_commands(kit::Context& ctx, const std::string& title, const std::vector<std::string>& program, const std::vector<EasCall>& calls) {
   nlohmann::json list = nlohmann::json::array();
   std::string md = "**" + title + "**\n\n```sh\n";

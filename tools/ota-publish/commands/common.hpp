@@ -17,10 +17,6 @@ Platform platform_arg(const kit::Args& args);
 std::string group_arg(const kit::Args& args, const std::string& name);
 std::optional<std::string> text_arg(const kit::Args& args, const std::string& name);  // a given, non-empty value
 
-// The annotation of a refusal (exit 1) for the run page, in Actions only: elsewhere kit logs the
-// outcome's headline, and an annotation would log the same refusal a second time.
-void annotate_refusal(kit::Context& ctx, const std::string& refusal, const std::string& title);
-
 // Prints the commands (stdout when not --json) and records them in the result and summary.
 void show_commands(kit::Context& ctx, const std::string& title, const std::vector<std::string>& program, const std::vector<EasCall>& calls);
 

@@ -60,7 +60,7 @@ kit::Outcome run_rollback(kit::Context& ctx) {
   ctx.report.result("target", group_json(plan.target));
   ctx.report.output("rolled-back", "false");
   if (plan.refusal) {
-    commands::annotate_refusal(ctx, *plan.refusal, "ota-publish rollback: refused");
+    ctx.report.annotate_verdict(kit::Severity::error, *plan.refusal, {.title = "ota-publish rollback: refused"});
     ctx.report.summary("### ota-publish rollback: refused\n\n" + kit::valid_utf8(*plan.refusal) + "\n");
     return {kit::Exit::negative, "refused: " + *plan.refusal, plan.hint};
   }

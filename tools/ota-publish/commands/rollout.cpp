@@ -72,7 +72,7 @@ kit::Outcome run_rollout(kit::Context& ctx) {
   ctx.report.output("channel", req.channel);
   if (plan.before.current) ctx.report.output("previous-percent", std::to_string(plan.before.current->percent));
   if (plan.refusal) {
-    commands::annotate_refusal(ctx, *plan.refusal, "ota-publish rollout: refused");
+    ctx.report.annotate_verdict(kit::Severity::error, *plan.refusal, {.title = "ota-publish rollout: refused"});
     return {kit::Exit::negative, "refused: " + *plan.refusal, plan.hint};
   }
   if (a.flag("dry-run")) {
