@@ -20,12 +20,14 @@ pg::DbTarget target_of(const Endpoint& e) {
 
 }  // namespace
 
-Endpoint endpoint_from_url(const std::string& url, const kit::Env& env) {
-  pg::DbTarget t = pg::resolve_target(url, "--database-url", env);
+Endpoint endpoint_from_url(const Request& r, const kit::Env& env) {
+  pg::DbTarget t = pg::resolve_target(*r.database_url, r.database_url_given_as, env);
   return {t.conninfo, t.display, t.dbname};
 }
 
-std::string schema_of(const std::string& url, const kit::Env& env) { return pg::resolve_target(url, "--database-url", env).schema; }
+std::string schema_of(const Request& r, const kit::Env& env) {
+  return pg::resolve_target(*r.database_url, r.database_url_given_as, env).schema;
+}
 
 std::optional<Endpoint> socket_endpoint(const std::string& pgdata, const std::string& user, const std::string& dbname) {
   // postmaster.pid: pid, data directory, start time, port, socket directory, listen address...

@@ -20,7 +20,7 @@ struct Endpoint {
 
 // A --database-url value as an endpoint (libpq's PG* variables fill what it leaves out); throws
 // kit::Error(usage) on a bad URL.
-Endpoint endpoint_from_url(const std::string& url, const kit::Env& env);
+Endpoint endpoint_from_url(const Request& request, const kit::Env& env);  // request.database_url is set
 // The data directory's own Unix socket and port (postmaster.pid), as `user`, to `dbname`.
 std::optional<Endpoint> socket_endpoint(const std::string& pgdata, const std::string& user, const std::string& dbname);
 
@@ -41,6 +41,6 @@ std::optional<std::vector<std::string>> first_row(const Endpoint& endpoint, cons
 // when it cannot be read.
 std::optional<std::vector<AppliedMigration>> read_ledger(const Endpoint& endpoint, const std::string& schema, kit::Millis timeout,
                                                          std::string& problem);
-std::string schema_of(const std::string& url, const kit::Env& env);
+std::string schema_of(const Request& request, const kit::Env& env);
 
 }  // namespace pitr_restore

@@ -10,7 +10,7 @@ Facts gather_facts(const Request& r, const kit::Env& env, Micros now) {
   Facts f = r.provider == Provider::supabase ? supabase_facts(r) : self_managed_facts(r, now);
   if (r.database_url) {
     std::string problem;
-    f.ledger = read_ledger(endpoint_from_url(*r.database_url, env), schema_of(*r.database_url, env), r.connect_timeout, problem);
+    f.ledger = read_ledger(endpoint_from_url(r, env), schema_of(r, env), r.connect_timeout, problem);
     f.ledger_problem = problem;
   } else {
     f.ledger_problem = kNoDatabaseUrl;

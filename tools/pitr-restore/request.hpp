@@ -47,6 +47,7 @@ struct Request {
   SelfManagedRequest self;
   RehearsalRequest rehearsal;
   std::optional<std::string> database_url;  // the application's database (ledger, wait, verify)
+  std::string database_url_given_as = "--database-url";  // or INPUT_DATABASE-URL, for messages
   std::optional<std::string> verify_sql;
   std::string verify_database;  // rehearsal: the database --verify-sql runs in ("" = the URL's, else postgres)
   kit::Millis timeout{3'600'000};

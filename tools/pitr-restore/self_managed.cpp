@@ -193,7 +193,7 @@ std::string conninfo_quote(const std::string& v) {
 }
 
 std::optional<Endpoint> wait_endpoint(const Request& r, const kit::Env& env) {
-  if (r.database_url) return endpoint_from_url(*r.database_url, env);
+  if (r.database_url) return endpoint_from_url(r, env);
   return std::nullopt;
 }
 
@@ -511,7 +511,7 @@ RestoreResult rehearse_self_managed(const Request& r, const Plan& plan, const ki
     result.restored_at = now_micros();
     if (r.verify_sql) {
       std::string db = r.verify_database;
-      if (db.empty() && r.database_url) db = endpoint_from_url(*r.database_url, env).dbname;
+      if (db.empty() && r.database_url) db = endpoint_from_url(r, env).dbname;
       if (db.empty()) db = "postgres";
       Endpoint vep{"host=" + conninfo_quote(sock) + " port=" + std::to_string(port) + " user=" + conninfo_quote(user) + " dbname=" + conninfo_quote(db), "scratch server", db};
       verify(r, vep, result, tl);

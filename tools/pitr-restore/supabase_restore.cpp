@@ -169,7 +169,7 @@ RestoreResult restore_supabase(const Request& r, const Plan& plan, const kit::En
   result.restored_at = now_micros();
   if (r.verify_sql) {  // request_from refused --verify-sql without --database-url
     result.verify.ran = true;
-    auto row = first_row(endpoint_from_url(*r.database_url, env), *r.verify_sql, r.connect_timeout);
+    auto row = first_row(endpoint_from_url(r, env), *r.verify_sql, r.connect_timeout);
     result.verify.passed = row.has_value();
     if (row) result.verify.row = *row;
     tl.add(row ? "verify: --verify-sql returned a row" : "verify: --verify-sql returned NO row");

@@ -412,6 +412,12 @@ class SupabaseBeforeMigration(PitrTest):
         r = pitr("plan", "--provider", "supabase", "--project-ref", REF, "--api-url", self.api.url, "--before-migration",
                  "20261128000000_drop_orders", env={"SUPABASE_ACCESS_TOKEN": TOKEN})
         self.assertIn("give --database-url", out(r))
+        # A URL that came from the action's input is named as such.
+        r = pitr("plan", "--provider", "supabase", "--project-ref", REF, "--api-url", self.api.url, "--before-migration",
+                 "20261128000000_drop_orders", env={"SUPABASE_ACCESS_TOKEN": TOKEN,
+                                                    "INPUT_DATABASE-URL": "postgresql://postgres@127.0.0.1:1/app?sslmode=bogus"})
+        self.assertExit(r, 2)
+        self.assertIn("INPUT_DATABASE-URL", out(r))
 
     def test_restore_point_wins_then_started_at(self):
         now = int(time.time())

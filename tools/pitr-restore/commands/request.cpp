@@ -47,6 +47,7 @@ Request request_from(const kit::Context& ctx, Needs needs) {
   if (auto url = a.opt("database-url")) {
     kit::learn_url_secret(*url);
     r.database_url = *url;
+    r.database_url_given_as = a.given_as("database-url");
   }
   r.timeout = a.duration("timeout");
   if (r.timeout.count() <= 0) throw kit::usage_error("--timeout must be longer than 0s");
