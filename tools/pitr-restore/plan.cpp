@@ -114,9 +114,10 @@ Plan build_plan(const Request& request, const Facts& facts, Micros now) {
   }
   p.refusal = refusal(p.target, p.window, now);
   if (!p.refusal.empty()) p.refused = p.window.available ? Refusal::target : Refusal::unavailable;
-  if (const auto& status = facts.window.project_status; status && operation_under_way(*status)) {
+  if (std::string busy = operation_under_way_refusal(request.supabase.project_ref, facts.window.project_status.value_or(""));
+      !busy.empty()) {
     p.refused = Refusal::busy;
-    p.refusal = "project " + request.supabase.project_ref + " is " + *status + ": a restore or another operation is under way";
+    p.refusal = busy;
   }
   if (p.refusal.empty() && facts.archive_gap) {
     p.refused = Refusal::archive_gap;

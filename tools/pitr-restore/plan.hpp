@@ -47,9 +47,6 @@ enum class Refusal { none, target, unavailable, archive_gap, busy };
 
 // The error a refused plan ends with: exit 2 for the operator's target, 3 for the environment's.
 kit::Error refused_error(const std::string& message, Refusal why);
-struct Plan;
-// The same for a refused plan: "target refused: …", or the busy project as it is.
-kit::Error refused_error(const Plan& plan);
 
 struct Plan {
   Provider provider = Provider::postgres;
@@ -66,6 +63,9 @@ struct Plan {
   std::vector<std::string> warnings;
   bool ok() const { return refused == Refusal::none; }
 };
+
+// The same for a refused plan: "target refused: …", or the busy project as it is.
+kit::Error refused_error(const Plan& plan);
 
 // Resolves --before-migration through the ledger: the migration's started_at, just before it
 // (recovery stops before any commit at or after that instant). Throws kit::Error(usage) for an

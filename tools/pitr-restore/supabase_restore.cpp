@@ -96,8 +96,8 @@ RestoreResult restore_supabase(const Request& r, const Plan& plan, const kit::En
   supabase::ManagementApi poller(std::move(poll_config));
   // Read again right before the request: the plan's read may be minutes old (a typed confirmation),
   // and a restore requested while another runs may land further back than either target.
-  if (std::string status = kit::redacted_excerpt(api.project_status(ref), 40); operation_under_way(status))
-    throw refused_error("project " + ref + " is " + status + ": a restore or another operation is under way", Refusal::busy);
+  if (std::string busy = operation_under_way_refusal(ref, kit::redacted_excerpt(api.project_status(ref), 40)); !busy.empty())
+    throw refused_error(busy, Refusal::busy);
   try {
     if (plan.target.kind == TargetKind::restore_point) {
       api.undo(ref, plan.target.name);

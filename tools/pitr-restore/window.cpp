@@ -22,6 +22,11 @@ bool operation_under_way(const std::string& s) {
   return false;
 }
 
+std::string operation_under_way_refusal(const std::string& project_ref, const std::string& project_status) {
+  if (!operation_under_way(project_status)) return "";
+  return "project " + project_ref + " is " + project_status + ": a restore or another operation is under way";
+}
+
 std::string refusal(const RecoveryTarget& target, const Window& window, Micros now) {
   if (!window.available) return "point-in-time recovery is not available: " + window.unavailable_reason;
   std::string in_window = "; the recovery window is " + window.describe();

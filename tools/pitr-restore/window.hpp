@@ -52,6 +52,8 @@ struct Window {
 // A Supabase project status that says an operation is under way (a restore, a restart, an
 // upgrade): a restore requested now may land further back than either target, or fail.
 bool operation_under_way(const std::string& project_status);
+// "project REF is RESTORING: a restore or another operation is under way" when it is, else "".
+std::string operation_under_way_refusal(const std::string& project_ref, const std::string& project_status);
 
 // Why `target` cannot be recovered in `window` at `now`, or "" when it can. The message carries
 // the window so the operator can pick a valid target straight away.
