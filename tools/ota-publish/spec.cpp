@@ -44,7 +44,7 @@ const kit::ToolSpec& spec() {
            with_eas({channel(),
                      {.name = "message", .help = "update message (default: the commit subject and short SHA from GITHUB_*)", .metavar = "TEXT"},
                      platform(),
-                     {.name = "environment", .help = "EAS environment for server-side variables (required by eas for SDK 55+); default: the environment of eas.json's build profile on --channel",
+                     {.name = "environment", .help = "EAS environment for server-side variables (required by eas for SDK 55+); default: the environment of eas.json's build profile on --channel, and another one is refused",
                       .metavar = "ENV"},
                      {.name = "rollout-percentage", .help = "share of users (1-100) that get the update at first", .metavar = "N"},
                      {.name = "input-dir", .help = "publish this `expo export` output instead of bundling (eas update --skip-bundler)",
